@@ -5,6 +5,7 @@ export default defineConfig({
 	plugins: [sveltekit()],
 	test: {
 		include: ['server/**/*.spec.ts', 'tests/**/*.test.ts'],
+		globalSetup: ['tests/global-setup.ts'],
 		testTimeout: 30_000,
 		hookTimeout: 120_000
 	}

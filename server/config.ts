@@ -1,0 +1,38 @@
+import path from 'node:path';
+
+/**
+ * Everything PANIC reads from its environment, in one place. Domain modules take a Config
+ * (or the part they need) instead of reading process.env, so tests can build their own.
+ */
+export interface Config {
+	/** Postgres connection string; absent means the embedded PGlite database. */
+	databaseUrl?: string;
+	/** Where PGlite, the secret key file and (later) assets live. */
+	dataDir: string;
+	/** 32-byte key for provider-key encryption, from PANIC_SECRET_KEY (base64 or hex). */
+	secretKey?: string;
+	/** The public origin (e.g. https://panic.example.org); used for Origin checks and cookies. */
+	origin?: string;
+	/** Base URLs of the provider APIs; tests point these at fake servers. */
+	replicateBaseUrl?: string;
+	openaiBaseUrl?: string;
+	hfBaseUrl?: string;
+	/** Largest JSON body accepted by the API, in bytes. */
+	maxJsonBytes: number;
+	/** Show the `dummy` test models in the catalogue (PANIC_DUMMY_MODELS=1). */
+	dummyModels: boolean;
+}
+
+export function configFromEnv(env: Record<string, string | undefined> = process.env): Config {
+	return {
+		databaseUrl: env.DATABASE_URL || undefined,
+		dataDir: path.resolve(env.PANIC_DATA_DIR || 'data'),
+		secretKey: env.PANIC_SECRET_KEY || undefined,
+		origin: env.ORIGIN || undefined,
+		replicateBaseUrl: env.REPLICATE_BASE_URL || undefined,
+		openaiBaseUrl: env.OPENAI_BASE_URL || undefined,
+		hfBaseUrl: env.HF_BASE_URL || undefined,
+		maxJsonBytes: 1024 * 1024,
+		dummyModels: env.PANIC_DUMMY_MODELS === "1"
+	};
+}

@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { Accounts } from '../../server/auth/accounts';
+import { SESSION_LIFETIME_MS, SessionStore } from '../../server/auth/sessions';
+import { sessionIdFromToken } from '../../server/auth/session-token';
+import { AppError } from '../../server/errors';
+import { backends, type TestDatabase } from '../helpers/databases';
+
+const DAY = 86_400_000;
+
+describe.each(backends())('accounts and sessions on $name', (backend) => {
+	let t: TestDatabase;
+	let now: number;
+	let sessions: SessionStore;
+	let accounts: Accounts;
+
+	beforeAll(async () => {
+		t = await backend.open();
+	});
+	afterAll(() => t.close());
+	beforeEach(async () => {
+		await t.db.deleteFrom('users').execute();
+		await t.db.deleteFrom('settings').execute();
+		now = Date.UTC(2026, 0, 1);
+		sessions = new SessionStore(t.db, () => now);
+		accounts = new Accounts(t.db, sessions, () => now);
+	});
+
+	const creds = (email = 'ada@example.org', password = 'correct horse battery') => ({ email, password });
+
+	test('the first account becomes admin, later ones do not', async () => {
+		const first = await accounts.signup(creds('first@example.org'));
+		const second = await accounts.signup(creds('second@example.org'));
+		expect(first.user.is_admin).toBe(true);
+		expect(second.user.is_admin).toBe(false);
+	});
+
+	test('a duplicate email is refused with 409 and leaves the first account intact', async () => {
+		await accounts.signup(creds());
+		await expect(accounts.signup(creds('ada@example.org', 'another password'))).rejects.toMatchObject({
+			status: 409,
+			message: expect.stringContaining('already exists')
+		});
+		const rows = await t.db.selectFrom('users').selectAll().execute();
+		expect(rows).toHaveLength(1);
+		await expect(accounts.login(creds(), 'client')).resolves.toBeTruthy();
+	});
+
+	test('passwords are stored as argon2id hashes, never as given', async () => {
+		await accounts.signup(creds());
+		const row = await t.db.selectFrom('users').select('password_hash').executeTakeFirstOrThrow();
+		expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+		expect(await t.dumpText()).not.toContain('correct horse battery');
+	});
+
+	test('a wrong password and an unknown email fail alike', async () => {
+		await accounts.signup(creds());
+		const wrong = await accounts.login(creds('ada@example.org', 'wrong password'), 'c').catch((e) => e);
+		const unknown = await accounts.login(creds('nobody@example.org'), 'c').catch((e) => e);
+		expect(wrong).toBeInstanceOf(AppError);
+		expect(wrong.message).toBe('Wrong email or password.');
+		expect(unknown.message).toBe(wrong.message);
+	});
+
+	test('email is matched case-insensitively', async () => {
+		await accounts.signup({ email: 'ada@example.org', password: 'correct horse battery' });
+		await expect(accounts.login(creds(' ADA@Example.org '), 'c')).resolves.toBeTruthy();
+	});
+
+	test('only the SHA-256 of the session token is stored', async () => {
+		const { token } = await accounts.signup(creds());
+		expect(token).toMatch(/^[a-z2-7]{32}$/); // 160 bits in base32
+		const stored = await t.db.selectFrom('sessions').select('id').execute();
+		expect(stored.map((s) => s.id)).toEqual([sessionIdFromToken(token)]);
+		expect(await t.dumpText()).not.toContain(token);
+	});
+
+	test('an expired session is rejected and deleted', async () => {
+		const { token } = await accounts.signup(creds());
+		now += SESSION_LIFETIME_MS + 1;
+		expect(await sessions.validate(token)).toBeNull();
+		expect(await t.db.selectFrom('sessions').selectAll().execute()).toHaveLength(0);
+	});
+
+	test('a session used late in its life slides forward; an early one does not', async () => {
+		const { token, expiresAt } = await accounts.signup(creds());
+		now += DAY;
+		const early = await sessions.validate(token);
+		expect(early?.renewed).toBe(false);
+		expect(early?.session.expiresAt.getTime()).toBe(expiresAt.getTime());
+		now += 20 * DAY;
+		const late = await sessions.validate(token);
+		expect(late?.renewed).toBe(true);
+		expect(late?.session.expiresAt.getTime()).toBe(now + SESSION_LIFETIME_MS);
+	});
+
+	test('invalidating a session kills it server-side', async () => {
+		const { token } = await accounts.signup(creds());
+		const found = await sessions.validate(token);
+		await sessions.invalidate(found!.session.id);
+		expect(await sessions.validate(token)).toBeNull();
+	});
+
+	test('login is throttled per account after repeated failures, even from many clients', async () => {
+		await accounts.signup(creds());
+		for (let i = 0; i < 5; i++) {
+			await expect(accounts.login(creds('ada@example.org', 'nope nope'), `client-${i}`)).rejects.toMatchObject({ status: 400 });
+		}
+		const blocked = await accounts.login(creds(), 'client-fresh').catch((e) => e);
+		expect(blocked.status).toBe(429);
+		expect((blocked.details as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThan(0);
+		// The bucket refills over time; then the right password works again.
+		now += 15 * 60_000;
+		await expect(accounts.login(creds(), 'client-fresh')).resolves.toBeTruthy();
+	});
+
+	test('login is throttled per client across many accounts', async () => {
+		for (let i = 0; i < 30; i++) {
+			await expect(accounts.login(creds(`user${i}@example.org`), 'one-client')).rejects.toMatchObject({ status: 400 });
+		}
+		await expect(accounts.login(creds('user99@example.org'), 'one-client')).rejects.toMatchObject({ status: 429 });
+		await expect(accounts.login(creds('user99@example.org'), 'other-client')).rejects.toMatchObject({ status: 400 });
+	});
+
+	test('an admin can close sign-up; a non-admin cannot', async () => {
+		const admin = await accounts.signup(creds('admin@example.org'));
+		const member = await accounts.signup(creds('member@example.org'));
+		await expect(accounts.setSignupOpen(member.user, false)).rejects.toMatchObject({ status: 403 });
+		await accounts.setSignupOpen(admin.user, false);
+		expect(await accounts.isSignupOpen()).toBe(false);
+		await expect(accounts.signup(creds('late@example.org'))).rejects.toMatchObject({ status: 403 });
+		await accounts.setSignupOpen(admin.user, true);
+		await expect(accounts.signup(creds('late@example.org'))).resolves.toBeTruthy();
+	});
+});

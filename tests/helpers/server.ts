@@ -1,0 +1,138 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createPostgresDatabase } from './databases';
+
+/**
+ * Runs the real production server (the built bundle behind scripts/serve.js) in a child
+ * process on a free port with its own data directory, as a user would run it.
+ */
+export interface TestServer {
+	url: string;
+	dataDir: string;
+	databaseUrl?: string;
+	process: ChildProcess;
+	output(): string;
+	stop(signal?: NodeJS.Signals): Promise<void>;
+	/** Stops the server and removes its data (and its Postgres database, if any). */
+	dispose(): Promise<void>;
+}
+
+export interface ServerOptions {
+	backend?: 'pglite' | 'postgres';
+	env?: Record<string, string>;
+	dataDir?: string;
+	databaseUrl?: string;
+}
+
+export async function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const srv = net.createServer();
+		srv.once('error', reject);
+		srv.listen(0, '127.0.0.1', () => {
+			const { port } = srv.address() as net.AddressInfo;
+			srv.close(() => resolve(port));
+		});
+	});
+}
+
+export async function startServer(opts: ServerOptions = {}): Promise<TestServer> {
+	const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'panic-test-'));
+	let databaseUrl = opts.databaseUrl;
+	let dropDatabase: (() => Promise<void>) | undefined;
+	if (!databaseUrl && opts.backend === 'postgres') {
+		const adminUrl = process.env.TEST_DATABASE_URL;
+		if (!adminUrl) throw new Error('The postgres backend needs TEST_DATABASE_URL.');
+		const created = await createPostgresDatabase(adminUrl);
+		databaseUrl = created.url;
+		dropDatabase = created.drop;
+	}
+	const port = await freePort();
+	const env: Record<string, string> = {
+		...(process.env as Record<string, string>),
+		PORT: String(port),
+		HOST: '127.0.0.1',
+		PANIC_DATA_DIR: dataDir,
+		NODE_ENV: 'production',
+		...opts.env
+	};
+	delete env.DATABASE_URL;
+	if (databaseUrl) env.DATABASE_URL = databaseUrl;
+	const child = spawn(process.execPath, ['scripts/serve.js'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+	let output = '';
+	child.stdout!.on('data', (d) => (output += d));
+	child.stderr!.on('data', (d) => (output += d));
+	const url = `http://127.0.0.1:${port}`;
+	await waitForHealth(url, child, () => output);
+
+	const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+		if (child.exitCode !== null || child.signalCode !== null) return;
+		const exited = new Promise((resolve) => child.once('exit', resolve));
+		child.kill(signal);
+		await exited;
+	};
+	return {
+		url,
+		dataDir,
+		databaseUrl,
+		process: child,
+		output: () => output,
+		stop,
+		async dispose() {
+			await stop();
+			if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+			await dropDatabase?.();
+		}
+	};
+}
+
+async function waitForHealth(url: string, child: ChildProcess, output: () => string): Promise<void> {
+	const deadline = Date.now() + 60_000;
+	while (Date.now() < deadline) {
+		if (child.exitCode !== null) throw new Error(`Server exited early (${child.exitCode}):\n${output()}`);
+		try {
+			const res = await fetch(`${url}/api/health`);
+			if (res.ok) return;
+		} catch {
+			// not listening yet
+		}
+		await new Promise((r) => setTimeout(r, 100));
+	}
+	child.kill('SIGKILL');
+	throw new Error(`Server did not become healthy within 60 s:\n${output()}`);
+}
+
+/** A tiny cookie-keeping client for the JSON API, as a script or CLI would use it. */
+export class ApiClient {
+	cookies = new Map<string, string>();
+	constructor(readonly base: string) {}
+
+	async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+		const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+		const res = await fetch(this.base + path, {
+			method,
+			headers: {
+				...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+				...(cookie ? { cookie } : {}),
+				origin: this.base,
+				...headers
+			},
+			body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)
+		});
+		for (const line of res.headers.getSetCookie()) {
+			const [pair] = line.split(';');
+			const [name, ...rest] = pair.split('=');
+			const value = rest.join('=');
+			if (value && !/max-age=0|expires=thu, 01 jan 1970/i.test(line)) this.cookies.set(name.trim(), value);
+			else this.cookies.delete(name.trim());
+		}
+		return res;
+	}
+
+	async json<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T; res: Response }> {
+		const res = await this.request(method, path, body);
+		return { status: res.status, body: (await res.json()) as T, res };
+	}
+}
