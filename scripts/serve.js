@@ -1,0 +1,49 @@
+// The production server: SvelteKit's adapter-node handler for pages and the API, plus
+// (from the sync issue on) WebSocket upgrades, on one port and one domain instance.
+import http from 'node:http';
+
+const port = Number(process.env.PORT || 3000);
+const host = process.env.HOST || '0.0.0.0';
+
+// Without ORIGIN, adapter-node assumes https. We know better: tell it the real scheme of
+// each request through a header only this server sets (any client-sent copy is replaced).
+const PROTO = 'x-panic-forwarded-proto';
+if (!process.env.ORIGIN) process.env.PROTOCOL_HEADER = PROTO;
+// API bodies are limited by the app itself (with JSON errors); this only caps uploads.
+process.env.BODY_SIZE_LIMIT ??= '64M';
+
+const { handler } = await import('../build/handler.js');
+const instance = () => globalThis[Symbol.for('panic.instance')];
+
+const server = http.createServer((req, res) => {
+	req.headers[PROTO] = req.socket.encrypted ? 'https' : 'http';
+	handler(req, res);
+});
+
+server.on('upgrade', async (req, socket, head) => {
+	const panic = await instance();
+	if (panic?.handleUpgrade) return panic.handleUpgrade(req, socket, head);
+	socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+});
+
+server.listen(port, host, () => {
+	console.log(`[panic] listening on http://localhost:${port}`);
+});
+
+let stopping = false;
+async function shutdown(signal) {
+	if (stopping) return;
+	stopping = true;
+	console.log(`[panic] ${signal}: shutting down`);
+	server.close();
+	server.closeIdleConnections?.();
+	const timer = setTimeout(() => process.exit(1), 10_000);
+	timer.unref();
+	try {
+		await (await instance())?.close();
+	} finally {
+		process.exit(0);
+	}
+}
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));

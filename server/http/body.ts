@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { AppError, badRequest } from '../errors';
+
+/**
+ * Reads a JSON request body within `maxBytes`, parses it and validates it against `schema`.
+ * Every failure is an AppError with a message that says what to fix: 413 too large,
+ * 415 not JSON, 400 malformed or invalid (with the failing fields in `details`).
+ */
+export async function readJson<S extends z.ZodType>(request: Request, schema: S, maxBytes: number): Promise<z.infer<S>> {
+	const type = request.headers.get('content-type') ?? '';
+	if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
+		throw new AppError(415, 'Send the body as JSON with Content-Type: application/json.');
+	}
+	const text = await readText(request, maxBytes);
+	let data: unknown;
+	try {
+		data = JSON.parse(text);
+	} catch (error) {
+		throw badRequest(`Malformed JSON: ${(error as Error).message}`);
+	}
+	return validate(schema, data);
+}
+
+/** Validates already-parsed input (query strings, form fields) the same way. */
+export function validate<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
+	const result = schema.safeParse(data);
+	if (!result.success) {
+		const first = result.error.issues[0];
+		const where = first?.path.length ? `${first.path.join('.')}: ` : '';
+		throw badRequest(`${where}${first?.message ?? 'Invalid input.'}`, z.flattenError(result.error));
+	}
+	return result.data;
+}
+
+async function readText(request: Request, maxBytes: number): Promise<string> {
+	const tooLarge = () => new AppError(413, `The request body is larger than ${Math.round(maxBytes / 1024)} KB.`);
+	const declared = Number(request.headers.get('content-length'));
+	if (declared > maxBytes) throw tooLarge();
+	if (!request.body) return '';
+	// Count bytes as they arrive, since Content-Length may be absent (chunked) or wrong.
+	const reader = request.body.getReader();
+	const chunks: Uint8Array[] = [];
+	let size = 0;
+	for (;;) {
+		const { done, value } = await reader.read();
+		if (done) break;
+		size += value.byteLength;
+		if (size > maxBytes) {
+			await reader.cancel().catch(() => {});
+			throw tooLarge();
+		}
+		chunks.push(value);
+	}
+	return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Query parameters as an object for `validate`; empty values (an "any" choice in a GET form) are left out. */
+export function queryObject(url: URL): Record<string, string> {
+	return Object.fromEntries([...url.searchParams].filter(([, value]) => value !== ''));
+}

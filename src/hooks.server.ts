@@ -1,0 +1,49 @@
+import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
+import { SESSION_COOKIE } from '$server/auth/session-token';
+import { errorResponse } from '$server/http/api';
+import { getPanic } from '$server/instance';
+import { clearSessionCookie, setSessionCookie } from '$lib/server/session-cookie';
+
+// Start the domain (open the database, run migrations) before the first request is served.
+export const init: ServerInit = async () => {
+	await getPanic();
+};
+
+export const handle: Handle = async ({ event, resolve }) => {
+	const panic = await getPanic();
+	event.locals.panic = panic;
+	event.locals.user = null;
+	event.locals.session = null;
+
+	const token = event.cookies.get(SESSION_COOKIE);
+	if (token) {
+		const found = await panic.sessions.validate(token);
+		if (found) {
+			event.locals.user = found.user;
+			event.locals.session = found.session;
+			if (found.renewed) setSessionCookie(event, token, found.session.expiresAt);
+		} else {
+			clearSessionCookie(event);
+		}
+	}
+
+	const response = await resolve(event);
+	return event.url.pathname.startsWith('/api/') ? asJsonError(response) : response;
+};
+
+/**
+ * SvelteKit answers some API failures itself (405 for a method a route lacks, 403 from its
+ * CSRF check) as text; every API error must be `{ error }` JSON, so convert those here.
+ */
+async function asJsonError(response: Response): Promise<Response> {
+	if (response.status < 400 || response.headers.get('content-type')?.includes('application/json')) return response;
+	const text = (await response.text()).trim().slice(0, 300);
+	return errorResponse(response.status, text || response.statusText || 'Request failed.', undefined, {
+		...(response.headers.get('allow') ? { allow: response.headers.get('allow')! } : {})
+	});
+}
+
+export const handleError: HandleServerError = ({ error, event, status }) => {
+	if (status !== 404) console.error(`[server] ${event.request.method} ${event.url.pathname}:`, error);
+	return { message: status === 404 ? 'Not found.' : 'Something went wrong on the server.' };
+};

@@ -1,0 +1,30 @@
+import type { RequestEvent } from '@sveltejs/kit';
+import { SESSION_COOKIE, sessionCookieOptions } from '$server/auth/session-token';
+
+// Secure whenever the page itself came over https; plain http only on localhost-style setups.
+const isSecure = (event: RequestEvent) => event.url.protocol === 'https:';
+
+export function setSessionCookie(event: RequestEvent, token: string, expiresAt: Date): void {
+	event.cookies.set(SESSION_COOKIE, token, sessionCookieOptions(expiresAt, isSecure(event)));
+}
+
+export function clearSessionCookie(event: RequestEvent): void {
+	event.cookies.set(SESSION_COOKIE, '', { ...sessionCookieOptions(new Date(0), isSecure(event)), maxAge: 0 });
+}
+
+/** Ends the current session server-side and clears the cookie. */
+export async function logout(event: RequestEvent): Promise<void> {
+	if (event.locals.session) await event.locals.panic.sessions.invalidate(event.locals.session.id);
+	event.locals.session = null;
+	event.locals.user = null;
+	clearSessionCookie(event);
+}
+
+/** The key login throttling uses for "this client": the address the adapter reports. */
+export function clientKey(event: RequestEvent): string {
+	try {
+		return event.getClientAddress();
+	} catch {
+		return 'unknown';
+	}
+}

@@ -1,0 +1,22 @@
+import { redirect } from '@sveltejs/kit';
+import { attempt, field } from '$lib/server/form';
+import { clientKey, setSessionCookie } from '$lib/server/session-cookie';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = ({ locals }) => {
+	if (locals.user) redirect(303, '/account');
+};
+
+export const actions: Actions = {
+	default: async (event) => {
+		const data = await event.request.formData();
+		const email = field(data, 'email');
+		const result = await attempt({ email }, async () => {
+			const credentials = { email, password: field(data, 'password') };
+			const { token, expiresAt } = await event.locals.panic.accounts.login(credentials, clientKey(event));
+			setSessionCookie(event, token, expiresAt);
+		});
+		if (result) return result;
+		redirect(303, '/account');
+	}
+};

@@ -1,0 +1,25 @@
+import { redirect } from '@sveltejs/kit';
+import { credentialsSchema } from '$server/auth/accounts';
+import { validate } from '$server/http/body';
+import { attempt, field } from '$lib/server/form';
+import { setSessionCookie } from '$lib/server/session-cookie';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals }) => {
+	if (locals.user) redirect(303, '/account');
+	return { signupOpen: await locals.panic.accounts.isSignupOpen() };
+};
+
+export const actions: Actions = {
+	default: async (event) => {
+		const data = await event.request.formData();
+		const email = field(data, 'email');
+		const result = await attempt({ email }, async () => {
+			const credentials = validate(credentialsSchema, { email, password: field(data, 'password') });
+			const { token, expiresAt } = await event.locals.panic.accounts.signup(credentials);
+			setSessionCookie(event, token, expiresAt);
+		});
+		if (result) return result;
+		redirect(303, '/account');
+	}
+};
