@@ -1,10 +1,12 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_accounts';
+import * as m0002 from './0002_networks';
 
 /**
  * Every migration, by name, in order. A static list (rather than reading the folder at run
  * time) lets the same migrations ship inside the production bundle, the dev server and tests.
  */
 export const migrations: Record<string, Migration> = {
-	'0001_accounts': m0001
+	'0001_accounts': m0001,
+	'0002_networks': m0002
 };

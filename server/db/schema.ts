@@ -35,11 +35,56 @@ export interface SettingsTable {
 	value: ColumnType<unknown, string, string>;
 }
 
+export type Visibility = 'private' | 'unlisted' | 'public';
+export type MemberRole = 'editor' | 'viewer';
+
+export interface NetworksTable {
+	id: string;
+	owner_id: string;
+	name: string;
+	visibility: ColumnType<Visibility, Visibility | undefined, Visibility>;
+	/** Run and performance settings (pacing, lockout, budgets…), validated by the domain. */
+	settings: ColumnType<Record<string, unknown>, string | undefined, string>;
+	created_at: Timestamp;
+	updated_at: Timestamp;
+}
+
+export interface NetworkMembersTable {
+	network_id: string;
+	user_id: string;
+	role: MemberRole;
+	created_at: Timestamp;
+}
+
+export interface NetworkInvitesTable {
+	/** SHA-256 (hex) of the token in the invite link. */
+	id: string;
+	network_id: string;
+	role: MemberRole;
+	created_by: string;
+	expires_at: Timestamp;
+	revoked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+	uses: Generated<number>;
+	created_at: Timestamp;
+}
+
+export interface SyncUpdatesTable {
+	room: string;
+	/** Postgres returns bigint as a string; order by it, never do arithmetic on it. */
+	seq: ColumnType<string, never, never>;
+	data: Uint8Array;
+	created_at: Timestamp;
+}
+
 export interface Database {
 	users: UsersTable;
 	sessions: SessionsTable;
 	provider_keys: ProviderKeysTable;
 	settings: SettingsTable;
+	networks: NetworksTable;
+	network_members: NetworkMembersTable;
+	network_invites: NetworkInvitesTable;
+	sync_updates: SyncUpdatesTable;
 }
 
 export type User = Selectable<UsersTable>;

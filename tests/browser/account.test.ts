@@ -29,6 +29,8 @@ test('a newcomer signs up, saves a key and browses the models', async () => {
 
 	await page.getByLabel('Password').fill('compiler pioneer');
 	await page.getByRole('button', { name: 'Sign up' }).click();
+	await page.waitForURL('**/networks');
+	await page.getByRole('link', { name: 'grace@example.org' }).click();
 	await page.waitForURL('**/account');
 	expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Your account');
 	expect(await page.textContent('body')).toContain('grace@example.org');

@@ -19,3 +19,9 @@ export function field(data: FormData, name: string): string {
 	const value = data.get(name);
 	return typeof value === 'string' ? value : '';
 }
+
+/** Where to go after logging in: a same-site path from `?next=`, never another origin. */
+export function nextPath(url: URL, fallback = '/networks'): string {
+	const next = url.searchParams.get('next') ?? '';
+	return next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : fallback;
+}

@@ -1,10 +1,10 @@
 import { redirect } from '@sveltejs/kit';
-import { attempt, field } from '$lib/server/form';
+import { attempt, field, nextPath } from '$lib/server/form';
 import { clientKey, setSessionCookie } from '$lib/server/session-cookie';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = ({ locals }) => {
-	if (locals.user) redirect(303, '/account');
+export const load: PageServerLoad = ({ locals, url }) => {
+	if (locals.user) redirect(303, nextPath(url));
 };
 
 export const actions: Actions = {
@@ -17,6 +17,6 @@ export const actions: Actions = {
 			setSessionCookie(event, token, expiresAt);
 		});
 		if (result) return result;
-		redirect(303, '/account');
+		redirect(303, nextPath(event.url));
 	}
 };

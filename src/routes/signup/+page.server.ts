@@ -1,12 +1,12 @@
 import { redirect } from '@sveltejs/kit';
 import { credentialsSchema } from '$server/auth/accounts';
 import { validate } from '$server/http/body';
-import { attempt, field } from '$lib/server/form';
+import { attempt, field, nextPath } from '$lib/server/form';
 import { setSessionCookie } from '$lib/server/session-cookie';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ locals }) => {
-	if (locals.user) redirect(303, '/account');
+export const load: PageServerLoad = async ({ locals, url }) => {
+	if (locals.user) redirect(303, nextPath(url));
 	return { signupOpen: await locals.panic.accounts.isSignupOpen() };
 };
 
@@ -20,6 +20,6 @@ export const actions: Actions = {
 			setSessionCookie(event, token, expiresAt);
 		});
 		if (result) return result;
-		redirect(303, '/account');
+		redirect(303, nextPath(event.url));
 	}
 };

@@ -1,0 +1,77 @@
+import * as Y from 'yjs';
+import { GRAPH_SCHEMA_VERSION, type Graph, type GraphEdge, type GraphNode, type GraphNote } from './types';
+
+/**
+ * The graph doc schema of DESIGN.md ("Sync contract"): `nodes`, `edges`, `notes` are maps of
+ * id → Y.Map, `meta` holds `schemaVersion`, `name` and `startNodeId`. Each node, edge and note
+ * is its own Y.Map so concurrent edits to different fields (two people dragging and renaming)
+ * merge instead of overwriting each other.
+ */
+export const nodesOf = (doc: Y.Doc) => doc.getMap<Y.Map<unknown>>('nodes');
+export const edgesOf = (doc: Y.Doc) => doc.getMap<Y.Map<unknown>>('edges');
+export const notesOf = (doc: Y.Doc) => doc.getMap<Y.Map<unknown>>('notes');
+export const metaOf = (doc: Y.Doc) => doc.getMap<unknown>('meta');
+
+export function yMapOf(fields: Record<string, unknown>): Y.Map<unknown> {
+	const map = new Y.Map<unknown>();
+	for (const [key, value] of Object.entries(fields)) if (value !== undefined) map.set(key, value);
+	return map;
+}
+
+export function readGraph(doc: Y.Doc): Graph & { name: string } {
+	const nodes: GraphNode[] = [];
+	nodesOf(doc).forEach((m, id) => {
+		const label = m.get('label') as string | undefined;
+		const params = m.get('params') as Record<string, unknown> | undefined;
+		nodes.push({
+			id,
+			modelId: String(m.get('modelId') ?? ''),
+			x: Number(m.get('x') ?? 0),
+			y: Number(m.get('y') ?? 0),
+			...(label !== undefined ? { label } : {}),
+			...(params !== undefined ? { params } : {})
+		});
+	});
+	const edges: GraphEdge[] = [];
+	edgesOf(doc).forEach((m, id) => edges.push({ id, source: String(m.get('source') ?? ''), target: String(m.get('target') ?? '') }));
+	const notes: GraphNote[] = [];
+	notesOf(doc).forEach((m, id) => notes.push({ id, text: String(m.get('text') ?? ''), x: Number(m.get('x') ?? 0), y: Number(m.get('y') ?? 0) }));
+	const meta = metaOf(doc);
+	const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+	return {
+		name: String(meta.get('name') ?? ''),
+		nodes: nodes.sort(byId),
+		edges: edges.sort(byId),
+		startNodeId: (meta.get('startNodeId') as string | undefined) ?? null,
+		notes: notes.sort(byId)
+	};
+}
+
+/** Replaces the whole graph in one transaction, so every open canvas sees one change. */
+export function writeGraph(doc: Y.Doc, graph: Graph, origin: unknown = 'api'): void {
+	doc.transact(() => {
+		const nodes = nodesOf(doc);
+		const edges = edgesOf(doc);
+		const notes = notesOf(doc);
+		nodes.clear();
+		edges.clear();
+		notes.clear();
+		for (const { id, ...fields } of graph.nodes) nodes.set(id, yMapOf(fields));
+		for (const { id, ...fields } of graph.edges) edges.set(id, yMapOf(fields));
+		for (const { id, ...fields } of graph.notes ?? []) notes.set(id, yMapOf(fields));
+		const meta = metaOf(doc);
+		meta.set('schemaVersion', GRAPH_SCHEMA_VERSION);
+		if (graph.name) meta.set('name', graph.name);
+		if (graph.startNodeId) meta.set('startNodeId', graph.startNodeId);
+		else meta.delete('startNodeId');
+	}, origin);
+}
+
+/** Sets up an empty graph doc for a new network. */
+export function initGraphDoc(doc: Y.Doc, name: string): void {
+	doc.transact(() => {
+		const meta = metaOf(doc);
+		meta.set('schemaVersion', GRAPH_SCHEMA_VERSION);
+		meta.set('name', name);
+	}, 'server');
+}

@@ -1,0 +1,103 @@
+import type * as Y from 'yjs';
+import { z } from 'zod';
+import { badRequest } from '../errors';
+import { initGraphDoc, metaOf, readGraph, writeGraph } from '../graph/doc';
+import { graphSchema, type Graph } from '../graph/types';
+import { describeIssue, validateGraph } from '../graph/validate';
+import type { Catalogue } from '../platforms/catalogue';
+import type { Viewer } from './access';
+import type { Networks } from './networks';
+
+/** The slice of the sync rooms this service needs: run code against a room's live doc. */
+export interface LiveDocs {
+	withRoom<T>(name: string, fn: (room: LiveRoom) => Promise<T> | T): Promise<T>;
+}
+export interface LiveRoom {
+	read<T>(fn: (doc: Y.Doc) => T): T;
+	change(fn: (doc: Y.Doc) => void, origin: unknown): Promise<void>;
+}
+
+/** An exported network: the graph plus a format tag so imports can tell what they got. */
+export const networkFileSchema = z.object({
+	format: z.literal('panic-network', { error: 'This is not a PANIC network file.' }),
+	version: z.literal(1, { error: 'This network file comes from a newer PANIC; update this one.' }),
+	name: z.string().trim().min(1).max(120),
+	graph: graphSchema
+});
+export type NetworkFile = z.infer<typeof networkFileSchema>;
+
+/**
+ * The graph of a network as JSON, read from and written to the live Y.Doc, so a PUT shows
+ * up on every open canvas as one change. Writes are checked for structure (ids unique,
+ * edges between existing nodes, known models); modality mismatches are allowed through and
+ * reported, as the canvas flags them for people to fix.
+ */
+export class NetworkGraphs {
+	constructor(
+		private networks: Networks,
+		private docs: LiveDocs,
+		private catalogue: Catalogue
+	) {}
+
+	async get(id: string, viewer: Viewer | null) {
+		const { network } = await this.networks.access(id, viewer);
+		const graph = await this.docs.withRoom(id, (room) => room.read(readGraph));
+		return { ...graph, name: network.name, ...this.report(graph) };
+	}
+
+	async put(id: string, viewer: Viewer, graph: Graph) {
+		await this.networks.requireEditor(id, viewer);
+		this.checkStructure(graph);
+		const { name: _ignored, ...rest } = graph; // renaming goes through PATCH /api/networks/:id
+		await this.docs.withRoom(id, (room) => room.change((doc) => writeGraph(doc, rest), 'api'));
+		await this.networks.touch(id);
+		return this.get(id, viewer);
+	}
+
+	async init(id: string, name: string): Promise<void> {
+		await this.docs.withRoom(id, (room) => room.change((doc) => initGraphDoc(doc, name), 'server'));
+	}
+
+	async rename(id: string, name: string): Promise<void> {
+		await this.docs.withRoom(id, (room) => room.change((doc) => metaOf(doc).set('name', name), 'server'));
+	}
+
+	async exportFile(id: string, viewer: Viewer | null): Promise<NetworkFile> {
+		const { name, nodes, edges, startNodeId, notes } = await this.get(id, viewer);
+		return { format: 'panic-network', version: 1, name, graph: { nodes, edges, startNodeId, notes } };
+	}
+
+	/** Structural problems that would make a graph meaningless; each is a 400 naming the culprit. */
+	checkStructure(graph: Graph): void {
+		const unique = (ids: string[], what: string) => {
+			const seen = new Set<string>();
+			for (const id of ids) {
+				if (seen.has(id)) throw badRequest(`Two ${what} share the id ${id}.`);
+				seen.add(id);
+			}
+			return seen;
+		};
+		const nodeIds = unique(graph.nodes.map((n) => n.id), 'nodes');
+		unique(graph.edges.map((e) => e.id), 'edges');
+		unique((graph.notes ?? []).map((n) => n.id), 'notes');
+		for (const node of graph.nodes) {
+			if (!this.catalogue.get(node.modelId)) throw badRequest(`Node ${node.id} uses an unknown model: ${node.modelId}.`);
+		}
+		for (const edge of graph.edges) {
+			if (!nodeIds.has(edge.source)) throw badRequest(`Edge ${edge.id} starts at a node that does not exist: ${edge.source}.`);
+			if (!nodeIds.has(edge.target)) throw badRequest(`Edge ${edge.id} ends at a node that does not exist: ${edge.target}.`);
+		}
+		if (graph.startNodeId && !nodeIds.has(graph.startNodeId)) {
+			throw badRequest(`The start node ${graph.startNodeId} is not one of the nodes.`);
+		}
+	}
+
+	private report(graph: Graph) {
+		const report = validateGraph(graph, (id) => this.catalogue.get(id));
+		return {
+			hasLoop: report.hasLoop,
+			invalidEdges: [...report.invalidEdges],
+			issues: report.issues.map((issue) => ({ ...issue, message: describeIssue(issue) }))
+		};
+	}
+}

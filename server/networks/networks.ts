@@ -1,0 +1,171 @@
+import { z } from 'zod';
+import type { Db } from '../db/connect';
+import type { MemberRole, Visibility } from '../db/schema';
+import { forbidden, notFound } from '../errors';
+import { randomId } from '../ids';
+import { canEdit, canManage, resolveRole, type NetworkRole, type Viewer } from './access';
+
+export const networkNameSchema = z.string().trim().min(1, { error: 'Give the network a name.' }).max(120);
+export const visibilitySchema = z.enum(['private', 'unlisted', 'public']);
+
+export const createNetworkSchema = z.object({ name: networkNameSchema });
+export const updateNetworkSchema = z
+	.object({ name: networkNameSchema.optional(), visibility: visibilitySchema.optional() })
+	.strict();
+
+export interface NetworkSummary {
+	id: string;
+	name: string;
+	visibility: Visibility;
+	ownerId: string;
+	ownerEmail: string;
+	role: NetworkRole;
+	createdAt: Date;
+	updatedAt: Date;
+}
+
+/** A network a person may see, with their role in it: what every route starts from. */
+export interface NetworkAccess {
+	network: NetworkSummary;
+	role: NetworkRole;
+}
+
+/**
+ * Networks and who may do what with them. Ids are 120-bit random, so a URL reveals nothing
+ * and cannot be guessed; a private network someone may not see is reported as not found.
+ */
+export class Networks {
+	constructor(private db: Db) {}
+
+	async create(owner: Viewer, name: string): Promise<NetworkSummary> {
+		const id = randomId();
+		await this.db.insertInto('networks').values({ id, owner_id: owner.id, name }).execute();
+		return (await this.access(id, owner)).network;
+	}
+
+	/** Networks the person owns or was invited to, then public ones, newest first. */
+	async list(viewer: Viewer): Promise<NetworkSummary[]> {
+		const rows = await this.baseQuery(viewer.id)
+			.where((eb) =>
+				eb.or([eb('networks.owner_id', '=', viewer.id), eb('m.role', 'is not', null), eb('networks.visibility', '=', 'public')])
+			)
+			.orderBy('networks.updated_at', 'desc')
+			.limit(500)
+			.execute();
+		return rows.map((row) => this.summary(row, viewer)!).filter(Boolean);
+	}
+
+	/** The network and the person's role; 404 when it does not exist or they may not see it. */
+	async access(id: string, viewer: Viewer | null): Promise<NetworkAccess> {
+		const row = await this.baseQuery(viewer?.id ?? '')
+			.where('networks.id', '=', id)
+			.executeTakeFirst();
+		const network = row && this.summary(row, viewer);
+		if (!network) throw notFound('No such network, or it is private. Ask its owner for an invite link.');
+		return { network, role: network.role };
+	}
+
+	async requireEditor(id: string, viewer: Viewer | null): Promise<NetworkAccess> {
+		const found = await this.access(id, viewer);
+		if (!canEdit(found.role)) throw forbidden('Only the owner and invited editors can change this network.');
+		return found;
+	}
+
+	async requireOwner(id: string, viewer: Viewer | null): Promise<NetworkAccess> {
+		const found = await this.access(id, viewer);
+		if (!canManage(found.role)) throw forbidden("Only the network's owner can do that.");
+		return found;
+	}
+
+	async update(id: string, viewer: Viewer, changes: z.infer<typeof updateNetworkSchema>): Promise<NetworkSummary> {
+		const { role } = await this.access(id, viewer);
+		if (changes.visibility !== undefined && !canManage(role)) throw forbidden("Only the owner can change who sees the network.");
+		if (!canEdit(role)) throw forbidden('Only the owner and invited editors can rename this network.');
+		await this.db
+			.updateTable('networks')
+			.set({ ...changes, updated_at: new Date() })
+			.where('id', '=', id)
+			.execute();
+		return (await this.access(id, viewer)).network;
+	}
+
+	async remove(id: string, viewer: Viewer): Promise<void> {
+		await this.requireOwner(id, viewer);
+		await this.db.transaction().execute(async (tx) => {
+			await tx.deleteFrom('sync_updates').where('room', 'in', [id, `${id}/feed`]).execute();
+			await tx.deleteFrom('networks').where('id', '=', id).execute();
+		});
+	}
+
+	async touch(id: string): Promise<void> {
+		await this.db.updateTable('networks').set({ updated_at: new Date() }).where('id', '=', id).execute();
+	}
+
+	async members(id: string, viewer: Viewer) {
+		await this.access(id, viewer);
+		return this.db
+			.selectFrom('network_members')
+			.innerJoin('users', 'users.id', 'network_members.user_id')
+			.select(['users.id as userId', 'users.email', 'network_members.role', 'network_members.created_at as joinedAt'])
+			.where('network_members.network_id', '=', id)
+			.orderBy('network_members.created_at')
+			.execute();
+	}
+
+	async removeMember(id: string, viewer: Viewer, userId: string): Promise<void> {
+		// Owners manage members; anyone may leave a network themselves.
+		if (userId !== viewer.id) await this.requireOwner(id, viewer);
+		const result = await this.db
+			.deleteFrom('network_members')
+			.where('network_id', '=', id)
+			.where('user_id', '=', userId)
+			.executeTakeFirst();
+		if (result.numDeletedRows === 0n) throw notFound('That person is not a member of this network.');
+	}
+
+	private baseQuery(viewerId: string) {
+		return this.db
+			.selectFrom('networks')
+			.innerJoin('users as owner', 'owner.id', 'networks.owner_id')
+			.leftJoin('network_members as m', (join) =>
+				join.onRef('m.network_id', '=', 'networks.id').on('m.user_id', '=', viewerId)
+			)
+			.select([
+				'networks.id',
+				'networks.name',
+				'networks.visibility',
+				'networks.owner_id',
+				'owner.email as owner_email',
+				'networks.created_at',
+				'networks.updated_at',
+				'm.role as member_role'
+			]);
+	}
+
+	private summary(
+		row: {
+			id: string;
+			name: string;
+			visibility: Visibility;
+			owner_id: string;
+			owner_email: string;
+			created_at: Date;
+			updated_at: Date;
+			member_role: MemberRole | null;
+		},
+		viewer: Viewer | null
+	): NetworkSummary | null {
+		const role = resolveRole(row, viewer, row.member_role);
+		if (!role) return null;
+		return {
+			id: row.id,
+			name: row.name,
+			visibility: row.visibility,
+			ownerId: row.owner_id,
+			ownerEmail: row.owner_email,
+			role,
+			createdAt: row.created_at,
+			updatedAt: row.updated_at
+		};
+	}
+}
