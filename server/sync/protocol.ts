@@ -1,0 +1,135 @@
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+
+/**
+ * The y-websocket wire format, as the stock client speaks it: every frame is a varuint
+ * message type followed by its payload. Decoding is pure and total: garbage comes back as
+ * `{ type: 'invalid' }` with a close code, never as an exception, so a room can drop the one
+ * connection that sent it and carry on.
+ */
+export const MESSAGE_SYNC = 0;
+export const MESSAGE_AWARENESS = 1;
+export const MESSAGE_AUTH = 2;
+export const MESSAGE_QUERY_AWARENESS = 3;
+
+/** WebSocket close codes the sync server uses (RFC 6455 §7.4.1). */
+export const CLOSE = {
+	goingAway: 1001,
+	unsupportedData: 1003,
+	invalidPayload: 1007,
+	policyViolation: 1008,
+	tooBig: 1009,
+	internalError: 1011,
+	tryAgainLater: 1013,
+	/** y-websocket 3 treats 4400–4499 as final and stops reconnecting: the room is gone. */
+	gone: 4410
+} as const;
+
+export type ClientMessage =
+	| { type: 'sync-step1'; stateVector: Uint8Array }
+	| { type: 'sync-step2' | 'sync-update'; update: Uint8Array }
+	| { type: 'awareness'; update: Uint8Array; clients: number[] }
+	| { type: 'query-awareness' }
+	| { type: 'invalid'; code: typeof CLOSE.unsupportedData | typeof CLOSE.invalidPayload; reason: string };
+
+/** Decodes one frame from a client and checks its payload is well-formed. Never throws. */
+export function decodeMessage(data: Uint8Array): ClientMessage {
+	try {
+		const decoder = decoding.createDecoder(data);
+		const message = decodeBody(decoder, decoding.readVarUint(decoder));
+		if (message.type !== 'invalid' && decoding.hasContent(decoder)) {
+			return invalid(CLOSE.invalidPayload, 'Trailing bytes after the message.');
+		}
+		return message;
+	} catch (error) {
+		// lib0 and Yjs report truncated or malformed input by throwing (RangeError, "Unexpected
+		// end of array", bad JSON…); all of it means the same thing here.
+		return invalid(CLOSE.invalidPayload, `Malformed message: ${(error as Error)?.message ?? 'undecodable'}`.slice(0, 120));
+	}
+}
+
+function decodeBody(decoder: decoding.Decoder, type: number): ClientMessage {
+	switch (type) {
+		case MESSAGE_SYNC: {
+			const step = decoding.readVarUint(decoder);
+			const payload = decoding.readVarUint8Array(decoder);
+			if (step === syncProtocol.messageYjsSyncStep1) {
+				Y.decodeStateVector(payload);
+				return { type: 'sync-step1', stateVector: payload };
+			}
+			if (step !== syncProtocol.messageYjsSyncStep2 && step !== syncProtocol.messageYjsUpdate) {
+				return invalid(CLOSE.unsupportedData, `Unknown sync message ${step}.`);
+			}
+			// Decoding the whole update (structs, contents and delete set) before it goes near the
+			// doc: Y.applyUpdate integrates structs before it reads the delete set, so garbage at
+			// the end of an update would otherwise leave half of it applied.
+			Y.decodeUpdate(payload);
+			return { type: step === syncProtocol.messageYjsUpdate ? 'sync-update' : 'sync-step2', update: payload };
+		}
+		case MESSAGE_AWARENESS: {
+			const update = decoding.readVarUint8Array(decoder);
+			return { type: 'awareness', update, clients: awarenessClients(update) };
+		}
+		case MESSAGE_QUERY_AWARENESS:
+			return { type: 'query-awareness' };
+		default:
+			// MESSAGE_AUTH only ever flows from server to client.
+			return invalid(CLOSE.unsupportedData, `Unknown message type ${type}.`);
+	}
+}
+
+/** Reads an awareness update as applyAwarenessUpdate would (which throws part-way through). */
+function awarenessClients(update: Uint8Array): number[] {
+	const decoder = decoding.createDecoder(update);
+	const clients: number[] = [];
+	for (let n = decoding.readVarUint(decoder); n > 0; n--) {
+		clients.push(decoding.readVarUint(decoder));
+		decoding.readVarUint(decoder); // clock
+		JSON.parse(decoding.readVarString(decoder));
+	}
+	if (decoding.hasContent(decoder)) throw new Error('Trailing bytes in awareness update.');
+	return clients;
+}
+
+const invalid = (code: typeof CLOSE.unsupportedData | typeof CLOSE.invalidPayload, reason: string): ClientMessage => ({
+	type: 'invalid',
+	code,
+	reason
+});
+
+function frame(write: (encoder: encoding.Encoder) => void): Uint8Array {
+	const encoder = encoding.createEncoder();
+	write(encoder);
+	return encoding.toUint8Array(encoder);
+}
+
+/** "Here is my state vector; send me what I lack." */
+export const encodeSyncStep1 = (doc: Y.Doc) =>
+	frame((e) => {
+		encoding.writeVarUint(e, MESSAGE_SYNC);
+		syncProtocol.writeSyncStep1(e, doc);
+	});
+
+/** The reply to a step 1: everything in `doc` that `stateVector` has not seen. */
+export const encodeSyncStep2 = (doc: Y.Doc, stateVector: Uint8Array) =>
+	frame((e) => {
+		encoding.writeVarUint(e, MESSAGE_SYNC);
+		syncProtocol.writeSyncStep2(e, doc, stateVector);
+	});
+
+export const encodeUpdate = (update: Uint8Array) =>
+	frame((e) => {
+		encoding.writeVarUint(e, MESSAGE_SYNC);
+		syncProtocol.writeUpdate(e, update);
+	});
+
+export const encodeAwareness = (awareness: awarenessProtocol.Awareness, clients: number[]) =>
+	frame((e) => {
+		encoding.writeVarUint(e, MESSAGE_AWARENESS);
+		encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(awareness, clients));
+	});
+
+export const encodeQueryAwareness = () => frame((e) => encoding.writeVarUint(e, MESSAGE_QUERY_AWARENESS));

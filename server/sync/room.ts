@@ -1,0 +1,377 @@
+import { Awareness, removeAwarenessStates, applyAwarenessUpdate } from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import { CLOSE, decodeMessage, encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol';
+import type { UpdateStore } from './store';
+
+/**
+ * One sync room: the single owner of a Y.Doc, its Awareness and the sessions connected to it
+ * (tldraw sync-core's shape). Sessions see their transport only through `SyncSocket`, so
+ * tests drive a room with plain objects.
+ *
+ * Durability rule: every change to the doc (a writer's update or `change()` on the server)
+ * is captured from the doc's 'update' event, appended to the store through one FIFO write
+ * queue, and only fanned out to other sessions once the append resolved. Replies to sync
+ * step 1 wait in the same queue, so nobody is ever shown state the store does not have.
+ *
+ * If an append fails the room cannot tell the store and the doc apart any more, so it fails
+ * as a whole: every session is closed with 1011 and the registry forgets the room. Clients
+ * reconnect (y-websocket backs off), the room reloads from the store, and each writer's
+ * step 2 re-sends whatever of its own edits the store is missing. Nothing diverges silently;
+ * edits that never reached the store were never shown to anyone else.
+ */
+export interface SyncSocket {
+	isOpen(): boolean;
+	send(data: Uint8Array): void;
+	close(code: number, reason: string): void;
+}
+
+export interface SessionOptions {
+	/** Sync step 2 and update messages are dropped, never applied (viewers, the audience). */
+	readOnly: boolean;
+	/** Whether this session's presence is relayed; off for watchers so 500 phones stay quiet. */
+	awareness: boolean;
+}
+
+export interface SyncSession extends Readonly<SessionOptions> {
+	readonly id: number;
+}
+
+export interface SyncLog {
+	warn(message: string, ...details: unknown[]): void;
+	error(message: string, ...details: unknown[]): void;
+}
+
+export interface RoomOptions {
+	/** Compact the stored rows into one after this many appends (default 200). */
+	compactEvery?: number;
+	log?: SyncLog;
+	/** Told once when an append fails and the room stops; the registry forgets it. */
+	onFail?: (room: SyncRoom, error: Error) => void;
+}
+
+export interface LoadOptions extends RoomOptions {
+	/** Sets up a doc that has no stored rows (its writes are persisted like any other). */
+	initialize?: (room: string, doc: Y.Doc) => void | Promise<void>;
+}
+
+export type RoomState = 'open' | 'failed' | 'closed';
+
+export class RoomClosedError extends Error {
+	constructor(room: string, state: RoomState, cause?: unknown) {
+		super(
+			state === 'failed'
+				? `Sync room ${room} stopped because a change could not be saved; it reloads from the database on next use.`
+				: `Sync room ${room} is closed.`,
+			{ cause }
+		);
+		this.name = 'RoomClosedError';
+	}
+}
+
+/** The origin of transactions that replay stored rows: already durable, so not appended. */
+const LOADING = Symbol('loading');
+const noop = () => {};
+
+interface Connection {
+	socket: SyncSocket;
+	/** Awareness client ids this session introduced, removed when it leaves. */
+	clientIds: Set<number>;
+}
+
+export class SyncRoom {
+	readonly doc = new Y.Doc();
+	readonly awareness = new Awareness(this.doc);
+	private connections = new Map<SyncSession, Connection>();
+	private nextSessionId = 1;
+	private roomState: RoomState = 'open';
+	private failure: RoomClosedError | null = null;
+	/** Tail of the FIFO write queue; never rejects, so one failed task cannot wedge it. */
+	private writes: Promise<void> = Promise.resolve();
+	private unloaded: Promise<void> | null = null;
+	private readonly compactEvery: number;
+	/** Row count at which the next compaction is queued: after `compactEvery` appends. */
+	private compactAt: number;
+	private compactionQueued = false;
+	private readonly log: SyncLog;
+
+	private constructor(
+		readonly name: string,
+		private readonly store: UpdateStore,
+		private lastSeq: string | null,
+		private storedRows: number,
+		private readonly options: RoomOptions
+	) {
+		this.compactEvery = options.compactEvery ?? 200;
+		this.compactAt = this.compactEvery + 1;
+		this.log = options.log ?? console;
+		// The server has no presence of its own (the Awareness constructor gives it `{}`).
+		this.awareness.setLocalState(null);
+		this.doc.on('update', this.onDocUpdate);
+		this.awareness.on('update', this.onAwarenessUpdate);
+	}
+
+	/** Replays the stored rows into a fresh doc; an empty room goes through `initialize`. */
+	static async load(name: string, store: UpdateStore, options: LoadOptions = {}): Promise<SyncRoom> {
+		const { updates, lastSeq } = await store.load(name);
+		const room = new SyncRoom(name, store, lastSeq, updates.length, options);
+		try {
+			if (updates.length) Y.applyUpdate(room.doc, Y.mergeUpdates(updates), LOADING);
+			else if (options.initialize) await options.initialize(name, room.doc);
+			await room.flush();
+		} catch (error) {
+			room.destroy();
+			throw error;
+		}
+		return room;
+	}
+
+	get state(): RoomState {
+		return this.roomState;
+	}
+
+	get sessionCount(): number {
+		return this.connections.size;
+	}
+
+	join(socket: SyncSocket, options: SessionOptions): SyncSession {
+		this.assertOpen();
+		const session: SyncSession = { id: this.nextSessionId++, readOnly: options.readOnly, awareness: options.awareness };
+		this.connections.set(session, { socket, clientIds: new Set() });
+		// Asking a read-only client for its state would only make it upload what we drop.
+		if (!session.readOnly) this.send(session, encodeSyncStep1(this.doc));
+		const present = [...this.awareness.getStates().keys()];
+		if (present.length) this.send(session, encodeAwareness(this.awareness, present));
+		return session;
+	}
+
+	/** One frame from a session's socket. Bad frames close that session and nothing else. */
+	receive(session: SyncSession, data: Uint8Array): void {
+		if (this.roomState !== 'open' || !this.connections.has(session)) return;
+		const message = decodeMessage(data);
+		switch (message.type) {
+			case 'invalid':
+				return this.drop(session, message.code, message.reason);
+			case 'sync-step1': {
+				// Encoded now, sent once the writes queued before it are durable.
+				const reply = encodeSyncStep2(this.doc, message.stateVector);
+				this.enqueue(() => this.send(session, reply)).catch(noop);
+				return;
+			}
+			case 'sync-step2':
+			case 'sync-update':
+				if (session.readOnly) return;
+				try {
+					// The origin tells onDocUpdate whom not to echo the update back to.
+					Y.applyUpdate(this.doc, message.update, session);
+				} catch {
+					this.drop(session, CLOSE.invalidPayload, 'The update could not be applied.');
+				}
+				return;
+			case 'awareness':
+				if (!session.awareness) return;
+				try {
+					applyAwarenessUpdate(this.awareness, message.update, session);
+				} catch {
+					this.drop(session, CLOSE.invalidPayload, 'The awareness update could not be applied.');
+				}
+				return;
+			case 'query-awareness': {
+				const present = [...this.awareness.getStates().keys()];
+				if (present.length) this.send(session, encodeAwareness(this.awareness, present));
+				return;
+			}
+		}
+	}
+
+	/** The session's socket closed (or is being closed): forget it and its presence. */
+	leave(session: SyncSession): void {
+		const connection = this.connections.get(session);
+		if (!connection) return;
+		this.connections.delete(session);
+		if (connection.clientIds.size) removeAwarenessStates(this.awareness, [...connection.clientIds], null);
+	}
+
+	/**
+	 * A server-side write (graph API, run engine): applied in one transaction, then persisted
+	 * and broadcast exactly like a client's update. Resolves once it is durable. Yjs has no
+	 * rollback: if `fn` throws, whatever it changed before throwing is kept and saved.
+	 */
+	async change(fn: (doc: Y.Doc) => void, origin: unknown = 'server'): Promise<void> {
+		this.assertOpen();
+		this.doc.transact(() => fn(this.doc), origin);
+		await this.durable();
+	}
+
+	read<T>(fn: (doc: Y.Doc) => T): T {
+		this.assertOpen();
+		return fn(this.doc);
+	}
+
+	/**
+	 * Resolves when the write queue is idle: every write so far durable, and any compaction
+	 * those writes triggered done. Rejects if the room failed.
+	 */
+	async flush(): Promise<void> {
+		await this.durable();
+		for (let tail = this.writes; ; tail = this.writes) {
+			await tail;
+			if (tail === this.writes) return;
+		}
+	}
+
+	/** Resolves when every write queued so far is durable; rejects if the room failed. */
+	private durable(): Promise<void> {
+		return this.enqueue(noop);
+	}
+
+	/**
+	 * Closes the remaining sessions, waits for the queue, compacts the stored rows into one
+	 * and destroys the doc. A failed room skips the store: it must not write a doc that may
+	 * hold edits the store never got in order (clients re-send those on reconnect).
+	 */
+	unload(code: number = CLOSE.goingAway, reason = 'Room closed.', { compact = true } = {}): Promise<void> {
+		// Every caller (last release, shutdown, eviction) waits for the same, single unload.
+		return (this.unloaded ??= this.unloadOnce(code, reason, compact));
+	}
+
+	private async unloadOnce(code: number, reason: string, compact: boolean) {
+		const failed = this.roomState === 'failed';
+		this.roomState = 'closed';
+		this.closeAll(code, reason);
+		if (!failed) {
+			try {
+				await this.flush();
+				if (compact && this.storedRows > 1) await this.compactNow(Y.encodeStateAsUpdate(this.doc));
+			} catch (error) {
+				this.log.error(`[sync] ${this.name}: flushing on unload failed`, error);
+			}
+		}
+		this.destroy();
+	}
+
+	private onDocUpdate = (update: Uint8Array, origin: unknown) => {
+		if (origin === LOADING) return;
+		if (this.roomState !== 'open') {
+			// Only receive() and change() touch the doc and both refuse unless open.
+			this.log.error(`[sync] ${this.name}: update after the room stopped; not saved`);
+			return;
+		}
+		const from = this.connections.has(origin as SyncSession) ? (origin as SyncSession) : null;
+		const message = encodeUpdate(update);
+		this.enqueue(async () => {
+			try {
+				this.lastSeq = await this.store.append(this.name, update);
+			} catch (error) {
+				this.fail(error);
+				throw error;
+			}
+			this.storedRows++;
+			this.broadcast(message, from);
+			if (this.storedRows >= this.compactAt && !this.compactionQueued) this.scheduleCompaction();
+		}).catch(noop);
+	};
+
+	private onAwarenessUpdate = (
+		{ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+		origin: unknown
+	) => {
+		const from = this.connections.get(origin as SyncSession);
+		if (from) {
+			for (const id of added) from.clientIds.add(id);
+			for (const id of removed) from.clientIds.delete(id);
+		}
+		const changed = [...added, ...updated, ...removed];
+		// Presence is not persisted, so it needs no queue.
+		this.broadcast(encodeAwareness(this.awareness, changed), from ? (origin as SyncSession) : null);
+	};
+
+	/**
+	 * The state to compact is encoded now, when it equals exactly the rows appended by the
+	 * tasks ahead of it in the queue; `lastSeq` is read when it runs, after those appends.
+	 */
+	private scheduleCompaction() {
+		const merged = Y.encodeStateAsUpdate(this.doc);
+		this.compactionQueued = true;
+		this.enqueue(() => this.compactNow(merged)).finally(() => (this.compactionQueued = false)).catch(noop);
+	}
+
+	private async compactNow(merged: Uint8Array) {
+		if (this.lastSeq === null) return;
+		try {
+			await this.store.compact(this.name, merged, this.lastSeq);
+			this.storedRows = 1;
+			this.compactAt = this.compactEvery + 1;
+		} catch (error) {
+			// The rows are intact (compaction is one transaction); retry after another batch.
+			this.compactAt = this.storedRows + this.compactEvery;
+			this.log.warn(`[sync] ${this.name}: compaction failed; will retry`, error);
+		}
+	}
+
+	/** Runs `task` after every task queued before it; refuses to run once the room failed. */
+	private enqueue(task: () => unknown): Promise<void> {
+		const run = this.writes.then(async () => {
+			if (this.failure) throw this.failure;
+			await task();
+		});
+		this.writes = run.then(noop, noop);
+		return run;
+	}
+
+	private fail(error: unknown) {
+		if (this.roomState !== 'open') return;
+		this.failure = new RoomClosedError(this.name, 'failed', error);
+		this.roomState = 'failed';
+		this.log.error(`[sync] ${this.name}: could not save an update; closing the room`, error);
+		this.closeAll(CLOSE.internalError, 'Could not save changes. Reconnecting resends them.');
+		this.options.onFail?.(this, this.failure);
+	}
+
+	private broadcast(message: Uint8Array, except: SyncSession | null) {
+		for (const session of this.connections.keys()) if (session !== except) this.send(session, message);
+	}
+
+	private send(session: SyncSession, message: Uint8Array) {
+		const connection = this.connections.get(session);
+		if (!connection?.socket.isOpen()) return; // its transport will call leave()
+		try {
+			connection.socket.send(message);
+		} catch (error) {
+			this.log.warn(`[sync] ${this.name}: send failed; closing session ${session.id}`, error);
+			this.drop(session, CLOSE.internalError, 'Send failed.');
+		}
+	}
+
+	private drop(session: SyncSession, code: number, reason: string) {
+		const connection = this.connections.get(session);
+		if (!connection) return;
+		this.leave(session);
+		this.log.warn(`[sync] ${this.name}: closing session ${session.id} (${code}): ${reason}`);
+		closeQuietly(connection.socket, code, reason);
+	}
+
+	private closeAll(code: number, reason: string) {
+		const sockets = [...this.connections.values()].map((c) => c.socket);
+		this.connections.clear();
+		for (const socket of sockets) closeQuietly(socket, code, reason);
+	}
+
+	private assertOpen() {
+		if (this.roomState !== 'open') throw this.failure ?? new RoomClosedError(this.name, this.roomState);
+	}
+
+	private destroy() {
+		this.doc.off('update', this.onDocUpdate);
+		this.awareness.off('update', this.onAwarenessUpdate);
+		this.awareness.destroy(); // clears its outdated-state interval
+		this.doc.destroy();
+	}
+}
+
+function closeQuietly(socket: SyncSocket, code: number, reason: string) {
+	try {
+		socket.close(code, reason);
+	} catch {
+		// Already closed; nothing left to tell it.
+	}
+}

@@ -1,0 +1,185 @@
+import type * as Y from 'yjs';
+import { CLOSE } from './protocol';
+import { SyncRoom, type SyncLog } from './room';
+import type { UpdateStore } from './store';
+
+/**
+ * The process's rooms by name. A room is loaded on first use (concurrent users share one
+ * load), stays while anyone holds it (a connected session, an API write, a running engine),
+ * and is flushed, compacted and destroyed when the last holder lets go. A reload of the same
+ * name waits for that unload to finish, so it always reads a store with every row written.
+ */
+export interface SyncRoomsOptions {
+	store: UpdateStore;
+	/** Sets up rooms that have nothing stored yet (e.g. meta.schemaVersion for a graph). */
+	initialize?: (room: string, doc: Y.Doc) => void | Promise<void>;
+	/** Stored rows are compacted after this many appends (default 200). */
+	compactEvery?: number;
+	log?: SyncLog;
+}
+
+/** A hold on a loaded room. Release it exactly once; the last release unloads the room. */
+export interface RoomLease {
+	readonly room: SyncRoom;
+	release(): Promise<void>;
+}
+
+/** The room could not be loaded, or the server is shutting down: refuse, try again later. */
+export class RoomUnavailableError extends Error {
+	constructor(
+		readonly room: string,
+		message: string,
+		options?: { cause?: unknown }
+	) {
+		super(message, options);
+		this.name = 'RoomUnavailableError';
+	}
+}
+
+interface Entry {
+	name: string;
+	holds: number;
+	loading: Promise<SyncRoom>;
+}
+
+export class SyncRooms {
+	private entries = new Map<string, Entry>();
+	/** Per room name, the unloads still writing; a new load of that name waits for them. */
+	private unloading = new Map<string, Promise<void>>();
+	private closing: Promise<void> | null = null;
+	/** Evicted names (deleted networks): refused for the life of the process; ids are never reused. */
+	private evicted = new Set<string>();
+	private readonly log: SyncLog;
+
+	constructor(private readonly options: SyncRoomsOptions) {
+		this.log = options.log ?? console;
+	}
+
+	/** Loads (or joins the load of) a room and holds it until the lease is released. */
+	async acquire(name: string): Promise<RoomLease> {
+		if (this.closing) throw new RoomUnavailableError(name, 'The server is shutting down.');
+		if (this.evicted.has(name)) throw new RoomUnavailableError(name, `Room ${name} was deleted.`);
+		const entry = this.entries.get(name) ?? this.open(name);
+		entry.holds++;
+		let room: SyncRoom;
+		try {
+			room = await entry.loading;
+		} catch (error) {
+			entry.holds--;
+			throw new RoomUnavailableError(name, `Room ${name} could not be loaded; try again shortly.`, { cause: error });
+		}
+		if (room.state !== 'open' || this.closing) {
+			// It failed or the server began closing between the load and now.
+			await this.release(entry);
+			throw new RoomUnavailableError(name, `Room ${name} is not available; try again shortly.`);
+		}
+		let released = false;
+		return {
+			room,
+			release: () => {
+				if (released) return Promise.resolve();
+				released = true;
+				return this.release(entry);
+			}
+		};
+	}
+
+	/** Runs `fn` on the room, loading it if needed and unloading it after if nobody is connected. */
+	async withRoom<T>(name: string, fn: (room: SyncRoom) => T | Promise<T>): Promise<T> {
+		const lease = await this.acquire(name);
+		try {
+			return await fn(lease.room);
+		} finally {
+			await lease.release();
+		}
+	}
+
+	/**
+	 * For deleting a network: closes the rooms' sessions with 4410 (the stock client stops
+	 * reconnecting), waits until their queued writes have landed, and refuses the names from
+	 * now on. Afterwards nothing will write those rooms again, so the caller can delete their
+	 * rows. Nothing is compacted: the rows are about to go.
+	 */
+	async evict(names: string[], reason = 'This network was deleted.'): Promise<void> {
+		await Promise.all(
+			names.map(async (name) => {
+				this.evicted.add(name);
+				const entry = this.entries.get(name);
+				if (entry) {
+					this.forget(entry);
+					const room = await entry.loading.catch(() => null);
+					await room?.unload(CLOSE.gone, reason, { compact: false });
+				}
+				await this.unloading.get(name);
+			})
+		);
+	}
+
+	/** Whether a room is loaded or loading (for tests and diagnostics). */
+	isLoaded(name: string): boolean {
+		return this.entries.has(name);
+	}
+
+	get size(): number {
+		return this.entries.size;
+	}
+
+	/**
+	 * Shutdown: refuses new holders, closes every session with 1001, flushes and compacts every
+	 * room and waits for unloads in progress. Leaves no timers behind.
+	 */
+	close(): Promise<void> {
+		return (this.closing ??= (async () => {
+			const entries = [...this.entries.values()];
+			this.entries.clear();
+			await Promise.all(
+				entries.map((e) => e.loading.then((room) => room.unload(CLOSE.goingAway, 'Server shutting down.'), () => {}))
+			);
+			while (this.unloading.size) await Promise.all(this.unloading.values());
+		})());
+	}
+
+	private open(name: string): Entry {
+		const previousUnload = this.unloading.get(name) ?? Promise.resolve();
+		const entry: Entry = {
+			name,
+			holds: 0,
+			loading: previousUnload.then(() =>
+				SyncRoom.load(name, this.options.store, {
+					initialize: this.options.initialize,
+					compactEvery: this.options.compactEvery,
+					log: this.log,
+					// A failed room is forgotten at once so the next joiner reloads from the store;
+					// its holders still release it, which destroys it.
+					onFail: () => this.forget(entry)
+				})
+			)
+		};
+		this.entries.set(name, entry);
+		entry.loading.catch((error) => {
+			this.log.error(`[sync] ${name}: loading failed`, error);
+			this.forget(entry);
+		});
+		return entry;
+	}
+
+	private release(entry: Entry): Promise<void> {
+		if (--entry.holds > 0) return Promise.resolve();
+		const current = this.entries.get(entry.name) === entry;
+		this.forget(entry);
+		const done = entry.loading
+			.then((room) => room.unload(), () => {})
+			.catch((error) => this.log.error(`[sync] ${entry.name}: unloading failed`, error));
+		if (!current) return done; // failed or already closed: it has nothing left to write
+		const previous = this.unloading.get(entry.name);
+		const tracked: Promise<void> = (previous ? Promise.all([previous, done]) : done).then(() => {
+			if (this.unloading.get(entry.name) === tracked) this.unloading.delete(entry.name);
+		});
+		this.unloading.set(entry.name, tracked);
+		return tracked;
+	}
+
+	private forget(entry: Entry) {
+		if (this.entries.get(entry.name) === entry) this.entries.delete(entry.name);
+	}
+}

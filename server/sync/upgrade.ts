@@ -1,0 +1,266 @@
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import { RateLimiter } from '../auth/rate-limit';
+import { CLOSE } from './protocol';
+import type { SyncLog, SyncSession, SyncSocket } from './room';
+import type { RoomLease, SyncRooms } from './rooms';
+
+/**
+ * The transport: HTTP upgrade → WebSocket → room session. Everything that can refuse a
+ * client (path, Origin, authorization, connection cap, room load) happens before the
+ * socket is accepted, so a refused client gets a plain HTTP status and no socket at all.
+ */
+export type AuthorizeResult =
+	| { ok: true; readOnly: boolean; awareness: boolean; sessionKey: string }
+	| { ok: false; status: 401 | 403 | 404; message: string };
+
+export type Authorize = (req: IncomingMessage, room: string) => Promise<AuthorizeResult>;
+
+export interface SyncLimits {
+	/** Largest frame accepted; larger ones close the socket with 1009. */
+	maxPayloadBytes: number;
+	/** Sustained messages per second per connection; exceeding the burst closes with 1008. */
+	messagesPerSecond: number;
+	messageBurst: number;
+	/** Open sockets per session (cookie); more are refused with 429. */
+	maxConnectionsPerKey: number;
+	/** Keepalive: a socket that has not answered the previous ping by the next is dropped. */
+	pingIntervalMs: number;
+	/** A client this far behind on reading is dropped rather than buffered for. */
+	maxBufferedBytes: number;
+}
+
+export const DEFAULT_LIMITS: SyncLimits = {
+	maxPayloadBytes: 1024 * 1024,
+	messagesPerSecond: 200,
+	messageBurst: 400,
+	maxConnectionsPerKey: 32,
+	pingIntervalMs: 30_000,
+	maxBufferedBytes: 16 * 1024 * 1024
+};
+
+export interface UpgradeOptions {
+	rooms: SyncRooms;
+	authorize: Authorize;
+	/** The app's public origin (ORIGIN); without it, Origin must match the request's Host. */
+	origin?: string;
+	limits?: Partial<SyncLimits>;
+	log?: SyncLog;
+}
+
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+const ROOM_SEGMENT = '[A-Za-z0-9_-]{1,64}';
+const ROOM_NAME = new RegExp(`^${ROOM_SEGMENT}(?:/${ROOM_SEGMENT})?$`);
+
+/** Whether an upgrade request is meant for the sync server (so dev's HMR socket is left alone). */
+export function isSyncPath(url: string | undefined): boolean {
+	return !!url && (url === '/sync' || url.startsWith('/sync/') || url.startsWith('/sync?'));
+}
+
+/**
+ * `/sync/<room>[?query]` → room, where a room is one or two segments of `[A-Za-z0-9_-]`
+ * (`<networkId>` or `<networkId>/feed`); anything else (encoded characters, dot segments,
+ * empty or overlong segments) → null. What a room name means is authorize's business.
+ */
+export function roomFromPath(url: string | undefined): string | null {
+	if (!url) return null;
+	const query = url.indexOf('?');
+	const path = query === -1 ? url : url.slice(0, query);
+	if (!path.startsWith('/sync/')) return null;
+	const room = path.slice('/sync/'.length);
+	return ROOM_NAME.test(room) ? room : null;
+}
+
+const HOST = /^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+
+/**
+ * Cross-site WebSocket hijacking guard. Browsers always send Origin on WebSocket requests,
+ * and the cookie rides along regardless of who opened the socket, so a missing or foreign
+ * Origin is refused. With `configuredOrigin` (ORIGIN) the Origin must be exactly that;
+ * without it, an http(s) origin naming the same host and port as the request's Host header.
+ */
+export function isAllowedOrigin(
+	originHeader: string | undefined,
+	requestHost: string | undefined,
+	configuredOrigin?: string
+): boolean {
+	const origin = parseOrigin(originHeader);
+	if (!origin) return false;
+	if (configuredOrigin) {
+		const configured = parseOrigin(configuredOrigin, { allowPath: true });
+		return !!configured && configured.origin === origin.origin;
+	}
+	if (!requestHost || !HOST.test(requestHost)) return false;
+	try {
+		// Read the Host with the Origin's scheme so default ports compare equal (x:443 = https://x).
+		return new URL(`${origin.protocol}//${requestHost}`).host === origin.host;
+	} catch {
+		return false;
+	}
+}
+
+function parseOrigin(value: string | undefined, { allowPath = false } = {}): URL | null {
+	if (!value || value === 'null') return null;
+	let url: URL;
+	try {
+		url = new URL(value);
+	} catch {
+		return null;
+	}
+	if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+	if (url.username || url.password || url.search || url.hash) return null;
+	if (!allowPath && url.pathname !== '/') return null;
+	return url;
+}
+
+export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
+	const { rooms, authorize } = options;
+	const limits: SyncLimits = { ...DEFAULT_LIMITS, ...options.limits };
+	const log = options.log ?? console;
+	// noServer: the app's own HTTP server owns the port; we only take sockets handed to us.
+	const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
+	// One token bucket per connection: burst `messageBurst`, refilled at `messagesPerSecond`.
+	const messages = new RateLimiter(limits.messageBurst, (limits.messageBurst / limits.messagesPerSecond) * 1000);
+	const openPerKey = new Map<string, number>();
+	let nextConnection = 1;
+
+	const releaseKey = (key: string) => {
+		const left = (openPerKey.get(key) ?? 1) - 1;
+		if (left > 0) openPerKey.set(key, left);
+		else openPerKey.delete(key);
+	};
+
+	/** Resolves true once the socket belongs to ws (accepted), false if it was refused. */
+	async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<boolean> {
+		const room = roomFromPath(req.url);
+		if (!room) return refuse(socket, 404, 'No such sync room.');
+		if (req.headers.upgrade?.toLowerCase() !== 'websocket') return refuse(socket, 400, 'Expected a WebSocket upgrade.');
+		if (!isAllowedOrigin(req.headers.origin, req.headers.host, options.origin)) {
+			return refuse(socket, 403, 'This origin may not open sync connections.');
+		}
+		const auth = await authorize(req, room);
+		if (!auth.ok) return refuse(socket, auth.status, auth.message);
+		if (socket.destroyed) return false; // the client gave up while we checked
+		if ((openPerKey.get(auth.sessionKey) ?? 0) >= limits.maxConnectionsPerKey) {
+			return refuse(socket, 429, 'Too many open sync connections for this session; close some tabs.');
+		}
+		openPerKey.set(auth.sessionKey, (openPerKey.get(auth.sessionKey) ?? 0) + 1);
+		let accepted = false;
+		try {
+			let lease: RoomLease;
+			try {
+				lease = await rooms.acquire(room);
+			} catch (error) {
+				log.warn(`[sync] refusing ${room}: ${(error as Error).message}`);
+				return refuse(socket, 503, 'This document cannot be opened right now; try again shortly.');
+			}
+			if (socket.destroyed) {
+				void lease.release(); // the client gave up while we loaded
+				return false;
+			}
+			// handleUpgrade calls back synchronously when it accepts (we pass no async
+			// verifyClient); if it rejected a malformed handshake it has answered and destroyed.
+			wss.handleUpgrade(req, socket, head, (ws) => {
+				accepted = true;
+				attach(ws, lease, auth, () => releaseKey(auth.sessionKey));
+			});
+			if (!accepted) void lease.release();
+			return accepted;
+		} finally {
+			if (!accepted) releaseKey(auth.sessionKey);
+		}
+	}
+
+	function attach(ws: WebSocket, lease: RoomLease, auth: Extract<AuthorizeResult, { ok: true }>, onClosed: () => void) {
+		const key = String(nextConnection++);
+		let alive = true;
+		const ping = setInterval(() => {
+			if (!alive) return void ws.terminate(); // no pong since the last ping
+			alive = false;
+			ws.ping();
+		}, limits.pingIntervalMs);
+		const socket: SyncSocket = {
+			isOpen: () => ws.readyState === WebSocket.OPEN,
+			send(data) {
+				if (ws.bufferedAmount > limits.maxBufferedBytes) return void ws.terminate();
+				ws.send(data);
+			},
+			close(code, reason) {
+				clearInterval(ping);
+				ws.close(code, truncateUtf8(reason, 123)); // RFC 6455 caps the reason at 123 bytes
+			}
+		};
+		const { room } = lease;
+		let session: SyncSession;
+		try {
+			session = room.join(socket, { readOnly: auth.readOnly, awareness: auth.awareness });
+		} catch {
+			// The room failed or began shutting down after we acquired it.
+			socket.close(CLOSE.tryAgainLater, 'This document is reloading; try again.');
+			onClosed();
+			void lease.release();
+			return;
+		}
+		const stop = (code: number, reason: string) => {
+			room.leave(session);
+			socket.close(code, reason);
+		};
+		ws.on('message', (data: RawData, isBinary: boolean) => {
+			if (ws.readyState !== WebSocket.OPEN) return; // frames still arriving after we closed
+			if (!isBinary) return stop(CLOSE.unsupportedData, 'Sync frames are binary.');
+			if (!messages.take(key).ok) return stop(CLOSE.policyViolation, 'Too many messages; slow down.');
+			room.receive(session, toBytes(data));
+		});
+		ws.on('pong', () => (alive = true));
+		// Oversized frames (ws closes with 1009 itself), resets, protocol errors: 'close' follows.
+		ws.on('error', (error) => log.warn(`[sync] ${room.name}: socket error: ${error.message}`));
+		ws.on('close', () => {
+			clearInterval(ping);
+			messages.reset(key);
+			room.leave(session);
+			onClosed();
+			void lease.release();
+		});
+	}
+
+	return (req, socket, head) => {
+		// Until ws owns the socket, a client reset would otherwise be an unhandled 'error'. A
+		// refused socket keeps this listener: its response may still be flushing.
+		const onError = () => socket.destroy();
+		socket.on('error', onError);
+		upgrade(req, socket, head).then(
+			(accepted) => accepted && socket.off('error', onError),
+			(error) => {
+				log.error('[sync] upgrade failed', error);
+				refuse(socket, 500, 'Internal error.');
+			}
+		);
+	};
+}
+
+/** A plain HTTP response on the raw socket, then the socket is gone. */
+function refuse(socket: Duplex, status: number, message: string): false {
+	if (socket.destroyed) return false;
+	const body = `${message}\n`;
+	socket.once('finish', () => socket.destroy());
+	socket.end(
+		`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+			'Connection: close\r\n' +
+			'Content-Type: text/plain; charset=utf-8\r\n' +
+			`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+	);
+	return false;
+}
+
+function toBytes(data: RawData): Uint8Array {
+	if (Array.isArray(data)) return Buffer.concat(data);
+	return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+}
+
+function truncateUtf8(text: string, maxBytes: number): string {
+	let out = text;
+	while (Buffer.byteLength(out) > maxBytes) out = out.slice(0, -1);
+	return out;
+}
