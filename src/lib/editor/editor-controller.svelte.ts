@@ -1,0 +1,256 @@
+import type { Connection, OnConnectEnd } from '@xyflow/svelte';
+import { describeIssue, validateGraph, type GraphReport } from '$server/graph/validate';
+import type { ModelInfo } from '$server/platforms/types';
+import { connectionProblem } from './connect-rules';
+import { isNoteFlowId, noteFlowId, toFlowEdges, toFlowNodes, type FlowEdge, type FlowNode } from './flow-mapping';
+import type { BindingState, GraphBinding, GraphSnapshot, Position } from './graph-binding';
+import { throttle } from './throttle';
+
+type FinalConnectionState = Parameters<OnConnectEnd>[1];
+
+export interface Notice {
+	text: string;
+	tone: 'info' | 'error';
+}
+
+/** ~20 position updates a second while dragging: smooth for peers, light on the wire. */
+const DRAG_WRITE_MS = 50;
+/** Refusals stay long enough to read; confirmations get out of the way. */
+const NOTICE_MS = { error: 6000, info: 2500 } as const;
+
+/**
+ * The editor's state and actions, between the framework-free GraphBinding (the Y.Doc) and
+ * the Svelte Flow canvas. It owns the flow's nodes and edges arrays: doc changes are merged
+ * into them, and changes Svelte Flow makes (drags, keyboard nudges, selection) go through
+ * `setFlowNodes`/`setFlowEdges`, where positions are written back to the doc. Components
+ * read its fields and call its methods; none of them touches the doc.
+ */
+export class EditorController {
+	nodes = $state.raw<FlowNode[]>([]);
+	edges = $state.raw<FlowEdge[]>([]);
+	graph = $state.raw<GraphSnapshot>({ nodes: [], edges: [], notes: [], startNodeId: null, name: '' });
+	report = $state.raw<GraphReport>({ issues: [], invalidEdges: new Set(), hasLoop: false });
+	canUndo = $state(false);
+	canRedo = $state(false);
+	/** The node whose output port was tapped, waiting for an input port (tap-to-connect). */
+	pendingSource = $state<string | null>(null);
+	notice = $state<Notice | null>(null);
+	/** Set once when the shared graph first arrives from the server, so the canvas frames it. */
+	needsFit = $state(false);
+
+	readonly selectedModelNodes = $derived(this.nodes.filter((n) => n.selected && n.type === 'model'));
+	readonly hasSelection = $derived(this.nodes.some((n) => n.selected) || this.edges.some((e) => e.selected));
+
+	readonly readOnly: boolean;
+	private binding: GraphBinding;
+	private models: Map<string, ModelInfo>;
+	private fitted = false;
+	private noticeTimer: ReturnType<typeof setTimeout> | undefined;
+	private unsubscribe: () => void;
+	private writeDrag = throttle((nodes: Position[], notes: Position[]) => this.binding.move(nodes, notes), DRAG_WRITE_MS);
+
+	constructor(binding: GraphBinding, models: ModelInfo[], readOnly: boolean) {
+		this.binding = binding;
+		this.readOnly = readOnly;
+		this.models = new Map(models.map((m) => [m.id, m]));
+		this.unsubscribe = binding.subscribe((state) => this.apply(state));
+	}
+
+	modelOf = (modelId: string): ModelInfo | undefined => this.models.get(modelId);
+
+	destroy(): void {
+		this.writeDrag.cancel();
+		clearTimeout(this.noticeTimer);
+		this.unsubscribe();
+	}
+
+	// ── doc → canvas ───────────────────────────────────────────────────────────
+
+	private apply({ graph, canUndo, canRedo, local }: BindingState): void {
+		this.graph = graph;
+		this.canUndo = canUndo;
+		this.canRedo = canRedo;
+		this.report = validateGraph(graph, this.modelOf);
+		this.nodes = toFlowNodes(graph, this.nodes);
+		this.edges = toFlowEdges(graph, this.edges, (id) => this.modelOf(id)?.output, edgeProblems(this.report));
+		if (this.pendingSource && !graph.nodes.some((n) => n.id === this.pendingSource)) this.pendingSource = null;
+		if (!local && !this.fitted && graph.nodes.length) this.fitted = this.needsFit = true;
+	}
+
+	// ── canvas → doc ───────────────────────────────────────────────────────────
+
+	/**
+	 * Svelte Flow hands back the whole nodes array after each drag step, keyboard nudge or
+	 * selection change. Positions that differ from the doc are written: throttled while a
+	 * drag is live, at once otherwise (which includes the drop that ends a drag, so the
+	 * final position is never lost to the throttle).
+	 */
+	setFlowNodes(next: FlowNode[]): void {
+		this.nodes = next;
+		if (this.readOnly) return;
+		const inDoc = new Map<string, { x: number; y: number }>();
+		for (const n of this.graph.nodes) inDoc.set(n.id, n);
+		for (const n of this.graph.notes) inDoc.set(noteFlowId(n.id), n);
+		const live: FlowNode[] = [];
+		const settled: FlowNode[] = [];
+		for (const node of next) {
+			const was = inDoc.get(node.id);
+			if (!was || (Math.round(node.position.x) === was.x && Math.round(node.position.y) === was.y)) continue;
+			(node.dragging ? live : settled).push(node);
+		}
+		if (live.length) this.writeDrag(...splitPositions(live));
+		if (settled.length) {
+			this.writeDrag.cancel();
+			this.binding.move(...splitPositions(settled));
+		}
+	}
+
+	setFlowEdges(next: FlowEdge[]): void {
+		this.edges = next;
+	}
+
+	/** A drag is one undo step, however long it takes. */
+	dragStarted(): void {
+		this.binding.beginGesture();
+	}
+
+	dragStopped(): void {
+		this.writeDrag.flush();
+		this.binding.beginGesture();
+	}
+
+	// ── connecting ─────────────────────────────────────────────────────────────
+
+	isValidConnection = (c: Connection | FlowEdge): boolean =>
+		!this.readOnly && !!c.source && !!c.target && !connectionProblem(this.graph, this.modelOf, c.source, c.target);
+
+	connect(source: string, target: string): boolean {
+		if (this.readOnly) return false;
+		const problem = connectionProblem(this.graph, this.modelOf, source, target);
+		if (problem) {
+			this.say(problem, 'error');
+			return false;
+		}
+		this.binding.connect(source, target);
+		this.say('Connected.', 'info');
+		return true;
+	}
+
+	/** After a dragged connection is dropped on a port that refused it, say why. */
+	connectionDropped(state: FinalConnectionState): void {
+		if (!state.toHandle || state.isValid || !state.fromHandle) return;
+		const [source, target] =
+			state.fromHandle.type === 'source' ? [state.fromHandle.nodeId, state.toHandle.nodeId] : [state.toHandle.nodeId, state.fromHandle.nodeId];
+		const problem = connectionProblem(this.graph, this.modelOf, source, target);
+		if (problem) this.say(problem, 'error');
+	}
+
+	/**
+	 * Touch-friendly connecting: tap an output port, then an input port. Tapping the same
+	 * output again cancels; a refused input keeps the output picked so another can be tried.
+	 */
+	tapPort(nodeId: string, port: 'in' | 'out'): void {
+		if (this.readOnly) return;
+		if (port === 'out') {
+			if (this.pendingSource === nodeId) return this.cancelPending();
+			this.pendingSource = nodeId;
+			const output = this.modelOf(this.graph.nodes.find((n) => n.id === nodeId)?.modelId ?? '')?.output;
+			this.say(`Now tap an input port${output ? ` that takes ${output}` : ''}.`, 'info', false);
+			return;
+		}
+		if (!this.pendingSource) return this.say('Tap an output port (right side) first, then this input.', 'info');
+		if (this.connect(this.pendingSource, nodeId)) this.pendingSource = null;
+	}
+
+	cancelPending(): void {
+		if (!this.pendingSource) return;
+		this.pendingSource = null;
+		this.notice = null;
+	}
+
+	// ── other edits ────────────────────────────────────────────────────────────
+
+	addModel(modelId: string, at: { x: number; y: number }): string | null {
+		if (this.readOnly || !this.modelOf(modelId)) return null;
+		return this.binding.addNode(modelId, at.x, at.y);
+	}
+
+	addNote(at: { x: number; y: number }): string | null {
+		if (this.readOnly) return null;
+		return this.binding.addNote(at.x, at.y);
+	}
+
+	setNoteText(noteId: string, text: string): void {
+		if (!this.readOnly) this.binding.setNoteText(noteId, text);
+	}
+
+	/** Marks the node as where runs start; marking the start node again unmarks it. */
+	toggleStart(nodeId: string): void {
+		if (this.readOnly) return;
+		this.binding.setStart(this.graph.startNodeId === nodeId ? null : nodeId);
+	}
+
+	deleteSelected(): void {
+		if (this.readOnly) return;
+		const nodes: string[] = [];
+		const notes: string[] = [];
+		for (const n of this.nodes) {
+			if (!n.selected) continue;
+			if (n.type === 'note') notes.push(n.data.noteId);
+			else nodes.push(n.id);
+		}
+		const edges = this.edges.filter((e) => e.selected).map((e) => e.id);
+		this.binding.remove({ nodes, edges, notes });
+	}
+
+	deleteNode(flowId: string): void {
+		if (this.readOnly) return;
+		const node = this.nodes.find((n) => n.id === flowId);
+		if (node?.type === 'note') this.binding.remove({ notes: [node.data.noteId] });
+		else if (node) this.binding.remove({ nodes: [node.id] });
+	}
+
+	/** Keeps typing in one note, or one keyboard nudge session, as a single undo step. */
+	beginGesture(): void {
+		this.binding.beginGesture();
+	}
+
+	undo(): void {
+		if (this.readOnly) return;
+		this.cancelPending();
+		this.binding.undo();
+	}
+
+	redo(): void {
+		if (this.readOnly) return;
+		this.cancelPending();
+		this.binding.redo();
+	}
+
+	say(text: string, tone: Notice['tone'], expires = true): void {
+		clearTimeout(this.noticeTimer);
+		this.notice = { text, tone };
+		if (expires) this.noticeTimer = setTimeout(() => (this.notice = null), NOTICE_MS[tone]);
+	}
+}
+
+/** For each edge validateGraph flagged, the sentences saying why. */
+function edgeProblems(report: GraphReport): Map<string, string> {
+	const problems = new Map<string, string>();
+	for (const issue of report.issues) {
+		if (!('edgeId' in issue)) continue;
+		const said = problems.get(issue.edgeId);
+		problems.set(issue.edgeId, said ? `${said} ${describeIssue(issue)}` : describeIssue(issue));
+	}
+	return problems;
+}
+
+function splitPositions(nodes: FlowNode[]): [Position[], Position[]] {
+	const models: Position[] = [];
+	const notes: Position[] = [];
+	for (const n of nodes) {
+		if (n.type === 'note' && isNoteFlowId(n.id)) notes.push({ id: n.data.noteId, ...n.position });
+		else models.push({ id: n.id, ...n.position });
+	}
+	return [models, notes];
+}

@@ -1,0 +1,12 @@
+import type { ModelInfo } from '$server/platforms/types';
+
+export type NetworkRole = 'owner' | 'editor' | 'viewer';
+
+/** What the network page's load returns: the contract between the route and the editor. */
+export interface EditorPageData {
+	network: { id: string; name: string; visibility: 'private' | 'unlisted' | 'public' };
+	role: NetworkRole;
+	me: { id: string; email: string };
+	/** Only the models the catalogue lists; deprecated ones are looked up but not offered. */
+	models: ModelInfo[];
+}

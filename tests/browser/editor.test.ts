@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchBrowser } from '../helpers/browser';
+import { startServer, type TestServer } from '../helpers/server';
+
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+	[server, browser] = await Promise.all([startServer(), launchBrowser()]);
+});
+afterAll(async () => {
+	await browser?.close();
+	await server?.dispose();
+});
+
+/** A signed-up person in their own browser context (own cookie jar). */
+async function person(email: string, viewport = { width: 1280, height: 800 }): Promise<BrowserContext> {
+	const ctx = await browser.newContext({ viewport });
+	const res = await ctx.request.post(`${server.url}/api/auth/signup`, { data: { email, password: 'feedback loops' } });
+	expect(res.status()).toBeLessThan(300);
+	return ctx;
+}
+
+async function call(ctx: BrowserContext, method: string, path: string, data?: unknown) {
+	const res = await ctx.request.fetch(`${server.url}${path}`, { method, data });
+	expect(res.status(), `${method} ${path}: ${await res.text()}`).toBeLessThan(300);
+	return res.json();
+}
+
+async function invite(owner: BrowserContext, networkId: string, guest: BrowserContext, role: 'editor' | 'viewer') {
+	const { url } = await call(owner, 'POST', `/api/networks/${networkId}/invites`, { role });
+	await call(guest, 'POST', `/api/invites/${String(url).split('/').pop()}`);
+}
+
+/** Opens the editor; `?role=` only matters to the temporary page loader (the real one knows). */
+async function openEditor(ctx: BrowserContext, networkId: string, role = ''): Promise<Page> {
+	const page = await ctx.newPage();
+	await page.goto(`${server.url}/networks/${networkId}${role ? `?role=${role}` : ''}`);
+	await page.locator('[data-testid=sync-status][data-status=connected]').waitFor();
+	await page.locator('.svelte-flow__node[data-id=paint]').waitFor();
+	return page;
+}
+
+const graphOf = (ctx: BrowserContext, id: string) => call(ctx, 'GET', `/api/networks/${id}/graph`);
+
+test('two editors and a viewer share one canvas live', async () => {
+	const [ada, bob, cy] = await Promise.all([person('ada@example.org'), person('bob@example.org'), person('cy@example.org', { width: 768, height: 1024 })]);
+	const { id } = await call(ada, 'POST', '/api/networks', { name: 'Ouroboros' });
+	await invite(ada, id, bob, 'editor');
+	await invite(ada, id, cy, 'viewer');
+	// A graph made through the JSON API, with an image→text edge the canvas must flag.
+	await call(ada, 'PUT', `/api/networks/${id}/graph`, {
+		nodes: [
+			{ id: 'paint', modelId: 'local/paint', x: 0, y: 0 },
+			{ id: 'caption', modelId: 'local/caption', x: 320, y: 0 },
+			{ id: 'assoc', modelId: 'local/associate', x: 160, y: 220 }
+		],
+		edges: [
+			{ id: 'e1', source: 'paint', target: 'caption' },
+			{ id: 'bad', source: 'paint', target: 'assoc' }
+		],
+		startNodeId: 'paint'
+	});
+
+	const a = await openEditor(ada, id);
+	const b = await openEditor(bob, id, 'editor');
+	const c = await openEditor(cy, id, 'viewer');
+
+	// Validation on the canvas and in the status strip.
+	expect(await a.locator('.svelte-flow__edge[data-id=bad]').getAttribute('data-invalid')).toBe('true');
+	expect(await a.locator('[data-invalid=true] title').textContent()).toMatch(/image output to a text input/);
+	const status = a.getByTestId('graph-status');
+	expect(await status.getAttribute('data-has-loop')).toBe('false');
+	expect(await status.getAttribute('data-start-accepts-text')).toBe('true');
+	expect(await a.getByTestId('start-badge').count()).toBe(1);
+
+	// Presence: editors are listed (the sync server keeps viewers out of awareness), and Bob's
+	// pointer shows on Ada's canvas over the same node.
+	await expect.poll(() => a.getByTestId('presence-list').textContent()).toMatch(/bob@example\.org/);
+	await expect.poll(() => c.getByTestId('presence-list').textContent()).toMatch(/ada@example\.org.*bob@example\.org|bob@example\.org.*ada@example\.org/);
+	const capB = (await b.locator('.svelte-flow__node[data-id=caption]').boundingBox())!;
+	await b.mouse.move(capB.x + 30, capB.y + 20, { steps: 3 });
+	const cursor = a.locator('[data-testid=remote-cursor][data-name="bob@example.org"]');
+	await cursor.waitFor();
+	const capA = (await a.locator('.svelte-flow__node[data-id=caption]').boundingBox())!;
+	await expect.poll(async () => (await cursor.boundingBox())!.x - capA.x).toBeCloseTo(30, -1);
+
+	// Tap-to-connect: the pick shows; picking another output moves it; caption's text feeds Associate.
+	await a.click('.svelte-flow__node[data-id=paint] [data-port=out]');
+	expect(await a.getByTestId('pending-connection').textContent()).toMatch(/Paint/);
+	await a.click('.svelte-flow__node[data-id=caption] [data-port=out]');
+	await a.click('.svelte-flow__node[data-id=assoc] [data-port=in]');
+	await expect.poll(async () => (await graphOf(ada, id)).edges.length).toBe(3);
+	await expect.poll(() => b.locator('.svelte-flow__edge').count()).toBe(3);
+	// A mismatch is refused with a reason: associate's text cannot feed caption's image input.
+	await a.click('.svelte-flow__node[data-id=assoc] [data-port=out]');
+	await a.click('.svelte-flow__node[data-id=caption] [data-port=in]');
+	expect(await a.getByTestId('notice').textContent()).toMatch(/text output can't feed Caption/);
+	await a.keyboard.press('Escape');
+
+	// Bob adds a model from the palette; Ada undoes her own edit only.
+	await b.click('[data-testid=palette-item][data-model-id="local/mirror"]');
+	await expect.poll(() => a.locator('[data-testid=model-node][data-model-id="local/mirror"]').count()).toBe(1);
+	await a.getByTestId('undo-button').click();
+	await expect.poll(async () => (await graphOf(ada, id)).edges.length).toBe(2);
+	expect((await graphOf(ada, id)).nodes.map((n: { modelId: string }) => n.modelId)).toContain('local/mirror');
+
+	// The viewer watches: no palette, no toolbar, nodes do not move.
+	expect(await c.getByTestId('view-only-badge').count()).toBe(1);
+	expect(await c.getByTestId('palette').count()).toBe(0);
+	expect(await c.getByTestId('undo-button').count()).toBe(0);
+	const pc = (await c.locator('.svelte-flow__node[data-id=caption]').boundingBox())!;
+	await c.mouse.move(pc.x + 40, pc.y + 15);
+	await c.mouse.down();
+	await c.mouse.move(pc.x + 40, pc.y + 200, { steps: 5 });
+	await c.mouse.up();
+	await c.keyboard.press('Delete');
+	const after = await graphOf(ada, id);
+	expect(after.nodes.find((n: { id: string }) => n.id === 'caption')).toMatchObject({ x: 320, y: 0 });
+	expect(after.nodes).toHaveLength(4);
+	// …but still sees live changes.
+	await a.click('.svelte-flow__node[data-id=caption] .name');
+	await a.getByTestId('start-button').click();
+	await expect.poll(() => c.locator('.svelte-flow__node[data-id=caption] [data-testid=start-badge]').count()).toBe(1);
+});
