@@ -1,8 +1,33 @@
 import { sveltekit } from '@sveltejs/kit/vite';
+import type { Plugin, ViteDevServer } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+/**
+ * In dev, WebSocket sync shares Vite's port: upgrades to /sync/* go to the same domain
+ * instance the SvelteKit routes use (server/instance.ts keeps it on globalThis), loaded
+ * through Vite's SSR module graph. Vite's own HMR socket is left alone.
+ */
+function panicSync(): Plugin {
+	return {
+		name: 'panic-sync',
+		configureServer(server: ViteDevServer) {
+			server.httpServer?.on('upgrade', async (req, socket, head) => {
+				if (!req.url?.startsWith('/sync/')) return;
+				try {
+					const { getPanic } = await server.ssrLoadModule('/server/instance.ts');
+					const panic = await getPanic();
+					panic.handleUpgrade(req, socket, head);
+				} catch (error) {
+					console.error('[panic] sync upgrade failed:', error);
+					socket.end('HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\n\r\n');
+				}
+			});
+		}
+	};
+}
+
 export default defineConfig({
-	plugins: [sveltekit()],
+	plugins: [sveltekit(), panicSync()],
 	test: {
 		include: ['server/**/*.spec.ts', 'tests/**/*.test.ts'],
 		globalSetup: ['tests/global-setup.ts'],

@@ -1,20 +1,29 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Accounts } from './auth/accounts';
-import { SessionStore } from './auth/sessions';
+import { SessionStore, type PublicUser } from './auth/sessions';
 import type { Config } from './config';
 import { embeddedDatabasePath, openDatabase, type Db } from './db/connect';
 import { migrateToLatest } from './db/migrate';
+import { notFound } from './errors';
 import { KeyCipher } from './keys/cipher';
 import { ProviderKeys } from './keys/provider-keys';
 import { loadSecretKey } from './keys/secret';
+import { NetworkGraphs, type NetworkFile } from './networks/graph-service';
+import { Invites } from './networks/invites';
+import { Networks, type NetworkSummary } from './networks/networks';
+import { syncAuthorizer } from './networks/sync-access';
 import { Catalogue } from './platforms/catalogue';
 import { checkProviderKey, type KeyCheckResult } from './platforms/key-check';
 import type { HostedPlatformId } from './platforms/types';
-import { notFound } from './errors';
+import { SyncRooms } from './sync/rooms';
+import { KyselyUpdateStore } from './sync/store';
+import { createUpgradeHandler } from './sync/upgrade';
 
 /**
- * The domain: one instance per process, shared by HTTP routes and (later) the WebSocket
- * upgrade handler. Everything here takes its dependencies from `createPanic`, never from
- * module globals, so tests can build as many as they like.
+ * The domain: one instance per process, shared by HTTP routes and the WebSocket upgrade
+ * handler. Everything here takes its dependencies from `createPanic`, never from module
+ * globals, so tests can build as many as they like.
  */
 export interface Panic {
 	config: Config;
@@ -23,8 +32,18 @@ export interface Panic {
 	accounts: Accounts;
 	keys: ProviderKeys;
 	catalogue: Catalogue;
+	networks: Networks;
+	invites: Invites;
+	graphs: NetworkGraphs;
+	rooms: SyncRooms;
 	/** Calls the provider's cheapest authenticated endpoint with the user's saved key. */
 	checkKey(userId: string, platform: HostedPlatformId): Promise<KeyCheckResult>;
+	createNetwork(owner: PublicUser, name: string): Promise<NetworkSummary>;
+	updateNetwork(id: string, user: PublicUser, changes: { name?: string; visibility?: NetworkSummary['visibility'] }): Promise<NetworkSummary>;
+	deleteNetwork(id: string, user: PublicUser): Promise<void>;
+	importNetwork(owner: PublicUser, file: NetworkFile): Promise<NetworkSummary>;
+	/** Takes an HTTP upgrade for `/sync/<room>` (auth first, then the y-websocket protocol). */
+	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 	close(): Promise<void>;
 }
 
@@ -34,6 +53,16 @@ export async function createPanic(config: Config, opts: { db?: Db } = {}): Promi
 	const sessions = new SessionStore(db);
 	await sessions.sweepExpired();
 	const keys = new ProviderKeys(db, new KeyCipher(loadSecretKey(config)));
+	const catalogue = Catalogue.builtIn({ dummyModels: config.dummyModels });
+	const networks = new Networks(db);
+	const rooms = new SyncRooms({ store: new KyselyUpdateStore(db) });
+	const graphs = new NetworkGraphs(networks, rooms, catalogue);
+	const handleUpgrade = createUpgradeHandler({
+		rooms,
+		authorize: syncAuthorizer(sessions, networks),
+		origin: config.origin
+	});
+
 	let closed = false;
 	return {
 		config,
@@ -41,15 +70,43 @@ export async function createPanic(config: Config, opts: { db?: Db } = {}): Promi
 		sessions,
 		accounts: new Accounts(db, sessions),
 		keys,
-		catalogue: Catalogue.builtIn({ dummyModels: config.dummyModels }),
+		catalogue,
+		networks,
+		invites: new Invites(db, networks),
+		graphs,
+		rooms,
 		async checkKey(userId, platform) {
 			const key = await keys.reveal(userId, platform);
 			if (!key) throw notFound(`No ${platform} key is saved. Add one first.`);
 			return checkProviderKey(platform, key, config);
 		},
+		async createNetwork(owner, name) {
+			const network = await networks.create(owner, name);
+			await graphs.init(network.id, name);
+			return network;
+		},
+		async updateNetwork(id, user, changes) {
+			const network = await networks.update(id, user, changes);
+			if (changes.name) await graphs.rename(id, changes.name);
+			return network;
+		},
+		async deleteNetwork(id, user) {
+			await networks.requireOwner(id, user);
+			await rooms.evict([id, `${id}/feed`]);
+			await networks.remove(id, user);
+		},
+		async importNetwork(owner, file) {
+			graphs.checkStructure(file.graph);
+			const network = await networks.create(owner, file.name);
+			await graphs.init(network.id, file.name);
+			await graphs.put(network.id, owner, { ...file.graph, name: undefined });
+			return network;
+		},
+		handleUpgrade,
 		async close() {
 			if (closed) return;
 			closed = true;
+			await rooms.close();
 			if (!opts.db) await db.destroy();
 		}
 	};

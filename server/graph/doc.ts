@@ -1,5 +1,9 @@
 import * as Y from 'yjs';
-import { GRAPH_SCHEMA_VERSION, type Graph, type GraphEdge, type GraphNode, type GraphNote } from './types';
+// Types only: this module runs in the browser too, and the zod schemas should not ride along.
+import type { Graph, GraphEdge, GraphNode, GraphNote } from './types';
+
+/** `meta.schemaVersion` of graph docs this code writes. */
+export const GRAPH_SCHEMA_VERSION = 1;
 
 /**
  * The graph doc schema of DESIGN.md ("Sync contract"): `nodes`, `edges`, `notes` are maps of

@@ -32,5 +32,3 @@ export type GraphNode = z.infer<typeof graphNodeSchema>;
 export type GraphEdge = z.infer<typeof graphEdgeSchema>;
 export type GraphNote = z.infer<typeof graphNoteSchema>;
 export type Graph = z.infer<typeof graphSchema>;
-
-export const GRAPH_SCHEMA_VERSION = 1;

@@ -10,8 +10,11 @@ export function errorResponse(status: number, error: string, details?: unknown, 
  * Wraps an API handler so expected failures (AppError) become JSON errors with their status,
  * and anything unexpected becomes a logged 500 that gives nothing away.
  */
-export function api<E extends RequestEvent>(handler: (event: E) => Promise<Response> | Response) {
-	return async (event: E): Promise<Response> => {
+/** Every route segment a handler sees is present; SvelteKit only calls it when they matched. */
+export type ApiEvent = RequestEvent<Record<string, string>>;
+
+export function api(handler: (event: ApiEvent) => Promise<Response> | Response) {
+	return async (event: ApiEvent): Promise<Response> => {
 		try {
 			return await handler(event);
 		} catch (error) {

@@ -1,0 +1,8 @@
+import { json } from '@sveltejs/kit';
+import { api, requireUser } from '$server/http/api';
+
+export const DELETE = api(async (event) => {
+	const user = requireUser(event);
+	await event.locals.panic.invites.revoke(event.params.id, user, event.params.inviteId);
+	return json({ ok: true });
+});
