@@ -106,6 +106,17 @@ test('two editors and a viewer share one canvas live', async () => {
 	await expect.poll(async () => (await graphOf(ada, id)).edges.length).toBe(2);
 	expect((await graphOf(ada, id)).nodes.map((n: { modelId: string }) => n.modelId)).toContain('local/mirror');
 
+	// Ada drags Paint; within a second Bob's canvas and the stored graph show it moved.
+	const bobPaint = b.locator('.svelte-flow__node[data-id=paint]');
+	const before = (await bobPaint.boundingBox())!;
+	const pa = (await a.locator('.svelte-flow__node[data-id=paint]').boundingBox())!;
+	await a.mouse.move(pa.x + 40, pa.y + 15);
+	await a.mouse.down();
+	await a.mouse.move(pa.x + 140, pa.y + 95, { steps: 8 });
+	await a.mouse.up();
+	await expect.poll(async () => (await bobPaint.boundingBox())!.x - before.x, { timeout: 1000 }).toBeGreaterThan(60);
+	await expect.poll(async () => (await graphOf(ada, id)).nodes.find((n: { id: string }) => n.id === 'paint').x).toBeGreaterThan(60);
+
 	// The viewer watches: no palette, no toolbar, nodes do not move.
 	expect(await c.getByTestId('view-only-badge').count()).toBe(1);
 	expect(await c.getByTestId('palette').count()).toBe(0);
