@@ -42,10 +42,15 @@ export interface Panic {
 	updateNetwork(id: string, user: PublicUser, changes: { name?: string; visibility?: NetworkSummary['visibility'] }): Promise<NetworkSummary>;
 	deleteNetwork(id: string, user: PublicUser): Promise<void>;
 	importNetwork(owner: PublicUser, file: NetworkFile): Promise<NetworkSummary>;
+	acceptInvite(token: string, user: PublicUser): Promise<{ networkId: string; role: string }>;
+	removeMember(networkId: string, user: PublicUser, memberId: string): Promise<void>;
 	/** Takes an HTTP upgrade for `/sync/<room>` (auth first, then the y-websocket protocol). */
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 	close(): Promise<void>;
 }
+
+/** The sync rooms of one network: its graph and its feed. */
+const roomsOf = (networkId: string) => [networkId, `${networkId}/feed`];
 
 export async function createPanic(config: Config, opts: { db?: Db } = {}): Promise<Panic> {
 	const db = opts.db ?? (await openDatabase({ url: config.databaseUrl ?? embeddedDatabasePath(config.dataDir) }));
@@ -57,6 +62,7 @@ export async function createPanic(config: Config, opts: { db?: Db } = {}): Promi
 	const networks = new Networks(db);
 	const rooms = new SyncRooms({ store: new KyselyUpdateStore(db) });
 	const graphs = new NetworkGraphs(networks, rooms, catalogue);
+	const invites = new Invites(db, networks);
 	const handleUpgrade = createUpgradeHandler({
 		rooms,
 		authorize: syncAuthorizer(sessions, networks),
@@ -72,7 +78,7 @@ export async function createPanic(config: Config, opts: { db?: Db } = {}): Promi
 		keys,
 		catalogue,
 		networks,
-		invites: new Invites(db, networks),
+		invites,
 		graphs,
 		rooms,
 		async checkKey(userId, platform) {
@@ -86,13 +92,28 @@ export async function createPanic(config: Config, opts: { db?: Db } = {}): Promi
 			return network;
 		},
 		async updateNetwork(id, user, changes) {
+			const before = await networks.access(id, user);
 			const network = await networks.update(id, user, changes);
 			if (changes.name) await graphs.rename(id, changes.name);
+			// Someone watching an unlisted or public network may have just lost access.
+			if (changes.visibility && changes.visibility !== before.network.visibility) {
+				await rooms.disconnect(roomsOf(id), (s) => s.principal !== network.ownerId);
+			}
 			return network;
+		},
+		async acceptInvite(token, user) {
+			const accepted = await invites.accept(token, user);
+			// Open sockets keep the access they were granted; reconnecting grants the new role.
+			await rooms.disconnect(roomsOf(accepted.networkId), (s) => s.principal === user.id);
+			return accepted;
+		},
+		async removeMember(networkId, user, memberId) {
+			await networks.removeMember(networkId, user, memberId);
+			await rooms.disconnect(roomsOf(networkId), (s) => s.principal === memberId);
 		},
 		async deleteNetwork(id, user) {
 			await networks.requireOwner(id, user);
-			await rooms.evict([id, `${id}/feed`]);
+			await rooms.evict(roomsOf(id));
 			await networks.remove(id, user);
 		},
 		async importNetwork(owner, file) {

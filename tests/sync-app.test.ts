@@ -172,4 +172,28 @@ describe.each(backends())('sync over the app on $name', ({ name }) => {
 		expect(graphAfter.body.nodes.find((n: { id: string }) => n.id === 'caption').label).toBe('last words');
 		expect(graphAfter.body.nodes.find((n: { id: string }) => n.id === 'paint').x).toBe(333);
 	});
+
+	test('removing a member closes their open socket, and they cannot rejoin', async () => {
+		const editorAgain = Object.assign(new ApiClient(server.url), { cookies: editor.cookies });
+		const ownerAgain = Object.assign(new ApiClient(server.url), { cookies: owner.cookies });
+		const a = provider(server, id, ownerAgain);
+		const b = provider(server, id, editorAgain);
+		await Promise.all([synced(a.provider), synced(b.provider)]);
+		const closes: number[] = [];
+		b.provider.on('connection-close', (event: { code: number } | null) => event && closes.push(event.code));
+
+		const me = await editorAgain.json('GET', '/api/me');
+		expect((await ownerAgain.json('DELETE', `/api/networks/${id}/members/${me.body.user.id}`)).status).toBe(200);
+		await until(() => closes.includes(4000));
+
+		// Whatever the removed editor does now stays on their machine.
+		(b.doc.getMap('nodes').get('paint') as Y.Map<unknown>).set('x', -1);
+		(a.doc.getMap('nodes').get('paint') as Y.Map<unknown>).set('y', 77); // a marker after it
+		await new Promise((r) => setTimeout(r, 500));
+		const stored = await ownerAgain.json('GET', `/api/networks/${id}/graph`);
+		expect(stored.body.nodes.find((n: { id: string }) => n.id === 'paint')).toMatchObject({ x: 333, y: 77 });
+		expect(b.provider.synced).toBe(false);
+		expect((await editorAgain.json('GET', `/api/networks/${id}/graph`)).status).toBe(404);
+		for (const c of [a, b]) c.provider.destroy();
+	});
 });

@@ -6,7 +6,7 @@ import { canEdit } from './access';
 import type { Networks } from './networks';
 
 export type SyncGrant =
-	| { ok: true; readOnly: boolean; awareness: boolean; sessionKey: string }
+	| { ok: true; readOnly: boolean; awareness: boolean; sessionKey: string; principal: string }
 	| { ok: false; status: 401 | 403 | 404; message: string };
 
 /**
@@ -26,7 +26,7 @@ export function syncAuthorizer(sessions: SessionStore, networks: Networks) {
 		try {
 			const { role } = await networks.access(networkId, found.user);
 			const writer = channel === undefined && canEdit(role);
-			return { ok: true, readOnly: !writer, awareness: writer, sessionKey: found.session.id };
+			return { ok: true, readOnly: !writer, awareness: writer, sessionKey: found.session.id, principal: found.user.id };
 		} catch {
 			return { ok: false, status: 404, message: 'No such network, or it is private.' };
 		}

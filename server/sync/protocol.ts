@@ -24,6 +24,8 @@ export const CLOSE = {
 	tooBig: 1009,
 	internalError: 1011,
 	tryAgainLater: 1013,
+	/** Access changed (member removed, role or visibility changed): reconnect to be re-authorized. */
+	accessChanged: 4000,
 	/** y-websocket 3 treats 4400–4499 as final and stops reconnecting: the room is gone. */
 	gone: 4410
 } as const;

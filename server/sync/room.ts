@@ -30,6 +30,8 @@ export interface SessionOptions {
 	readOnly: boolean;
 	/** Whether this session's presence is relayed; off for watchers so 500 phones stay quiet. */
 	awareness: boolean;
+	/** Who the session acts for (a user id), so access changes can reach their sockets. */
+	principal?: string;
 }
 
 export interface SyncSession extends Readonly<SessionOptions> {
@@ -135,7 +137,7 @@ export class SyncRoom {
 
 	join(socket: SyncSocket, options: SessionOptions): SyncSession {
 		this.assertOpen();
-		const session: SyncSession = { id: this.nextSessionId++, readOnly: options.readOnly, awareness: options.awareness };
+		const session: SyncSession = { id: this.nextSessionId++, readOnly: options.readOnly, awareness: options.awareness, principal: options.principal };
 		this.connections.set(session, { socket, clientIds: new Set() });
 		// Asking a read-only client for its state would only make it upload what we drop.
 		if (!session.readOnly) this.send(session, encodeSyncStep1(this.doc));
@@ -340,6 +342,16 @@ export class SyncRoom {
 			this.log.warn(`[sync] ${this.name}: send failed; closing session ${session.id}`, error);
 			this.drop(session, CLOSE.internalError, 'Send failed.');
 		}
+	}
+
+	/**
+	 * Closes the sessions that `match` picks (e.g. a member just removed or demoted). The stock
+	 * client reconnects, and the upgrade decides again with the new access.
+	 */
+	disconnect(match: (session: SyncSession) => boolean, reason: string): number {
+		const sessions = [...this.connections.keys()].filter(match);
+		for (const session of sessions) this.drop(session, CLOSE.accessChanged, reason);
+		return sessions.length;
 	}
 
 	private drop(session: SyncSession, code: number, reason: string) {

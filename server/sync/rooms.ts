@@ -1,6 +1,6 @@
 import type * as Y from 'yjs';
 import { CLOSE } from './protocol';
-import { SyncRoom, type SyncLog } from './room';
+import { SyncRoom, type SyncLog, type SyncSession } from './room';
 import type { UpdateStore } from './store';
 
 /**
@@ -113,6 +113,20 @@ export class SyncRooms {
 				await this.unloading.get(name);
 			})
 		);
+	}
+
+	/** Closes the matching sessions in those of the named rooms that are loaded; returns how many. */
+	async disconnect(
+		names: string[],
+		match: (session: SyncSession) => boolean,
+		reason = 'Your access to this network changed.'
+	): Promise<number> {
+		let closed = 0;
+		for (const name of names) {
+			const room = await this.entries.get(name)?.loading.catch(() => null);
+			if (room?.state === 'open') closed += room.disconnect(match, reason);
+		}
+		return closed;
 	}
 
 	/** Whether a room is loaded or loading (for tests and diagnostics). */

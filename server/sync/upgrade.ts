@@ -12,7 +12,7 @@ import type { RoomLease, SyncRooms } from './rooms';
  * socket is accepted, so a refused client gets a plain HTTP status and no socket at all.
  */
 export type AuthorizeResult =
-	| { ok: true; readOnly: boolean; awareness: boolean; sessionKey: string }
+	| { ok: true; readOnly: boolean; awareness: boolean; sessionKey: string; principal?: string }
 	| { ok: false; status: 401 | 403 | 404; message: string };
 
 export type Authorize = (req: IncomingMessage, room: string) => Promise<AuthorizeResult>;
@@ -195,7 +195,7 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
 		const { room } = lease;
 		let session: SyncSession;
 		try {
-			session = room.join(socket, { readOnly: auth.readOnly, awareness: auth.awareness });
+			session = room.join(socket, { readOnly: auth.readOnly, awareness: auth.awareness, principal: auth.principal });
 		} catch {
 			// The room failed or began shutting down after we acquired it.
 			socket.close(CLOSE.tryAgainLater, 'This document is reloading; try again.');

@@ -17,7 +17,7 @@ export const actions: Actions = {
 	default: async ({ locals, params, url }) => {
 		const user = locals.user;
 		if (!user) redirect(303, `/login?next=${encodeURIComponent(url.pathname)}`);
-		const result = await attempt({}, () => locals.panic.invites.accept(params.token, user));
+		const result = await attempt({}, () => locals.panic.acceptInvite(params.token, user));
 		if ('networkId' in result) redirect(303, `/networks/${result.networkId}`);
 		return result;
 	}

@@ -5,5 +5,5 @@ export const GET = api(async (event) => json(await event.locals.panic.invites.pe
 
 export const POST = api(async (event) => {
 	const user = requireUser(event);
-	return json(await event.locals.panic.invites.accept(event.params.token, user));
+	return json(await event.locals.panic.acceptInvite(event.params.token, user));
 });

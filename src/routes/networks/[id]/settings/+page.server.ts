@@ -57,7 +57,7 @@ export const actions: Actions = {
 		const user = signedIn(locals);
 		const userId = validate(z.string().min(1), field(await request.formData(), 'userId'));
 		return attempt({}, async () => {
-			await locals.panic.networks.removeMember(params.id, user, userId);
+			await locals.panic.removeMember(params.id, user, userId);
 			return { removed: true };
 		});
 	},

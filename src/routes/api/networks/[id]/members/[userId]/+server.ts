@@ -3,6 +3,6 @@ import { api, requireUser } from '$server/http/api';
 
 export const DELETE = api(async (event) => {
 	const user = requireUser(event);
-	await event.locals.panic.networks.removeMember(event.params.id, user, event.params.userId);
+	await event.locals.panic.removeMember(event.params.id, user, event.params.userId);
 	return json({ ok: true });
 });
