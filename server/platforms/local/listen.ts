@@ -4,6 +4,26 @@ import { LONG_FROM, NOTE_GAP_SECONDS, REST_SECONDS, SHORT_BELOW, noteName, type 
 import { expectAudio, textPayload, throwIfAborted } from './payload';
 import { decodeWav } from './wav';
 
+/**
+ * Two notes of one pitch with no more silence than this between them (sing leaves
+ * 0.06 s between notes, a rest adds 0.3 s) are heard as one held note.
+ */
+const TIE_GAP_SECONDS = 0.1;
+
+/** Ties repeated notes: a pitch struck again after only a breath is heard as one longer note. */
+export function tieRepeats(notes: HeardNote[]): HeardNote[] {
+	const tied: HeardNote[] = [];
+	for (const note of notes) {
+		const last = tied.at(-1);
+		if (last && note.midi !== null && note.midi === last.midi && note.gapBefore <= TIE_GAP_SECONDS) {
+			last.seconds += note.gapBefore + note.seconds;
+		} else {
+			tied.push({ ...note });
+		}
+	}
+	return tied;
+}
+
 function lengthOf(seconds: number): Length {
 	return seconds < SHORT_BELOW ? 'short' : seconds >= LONG_FROM ? 'long' : 'medium';
 }
@@ -24,9 +44,11 @@ function contour(pitches: number[]): string {
 /**
  * Writes what was heard in words local/sing sings back unchanged:
  * "C4 short E4 G4 long — rising, varied rhythm". Unpitched sounds and long
- * silences become "rest"; medium notes carry no length word.
+ * silences become "rest"; medium notes carry no length word; a repeated pitch with
+ * only a breath between is written as one held note ("C4 C4" is heard as "C4 long").
  */
-export function describeNotes(notes: HeardNote[]): string {
+export function describeNotes(heard: HeardNote[]): string {
+	const notes = tieRepeats(heard);
 	const words: string[] = [];
 	const lengths = new Set<Length>();
 	for (const note of notes) {
@@ -57,7 +79,7 @@ export const listen: LocalModel = {
 		input: 'audio',
 		output: 'text',
 		description:
-			'Listens to a WAV recording and writes down the notes it hears, their lengths and the shape of the tune, e.g. "C4 short E4 G4 long — rising, varied rhythm".',
+			'Listens to a WAV recording and writes down the notes it hears (a repeated pitch with only a breath between counts as one held note), their lengths and the shape of the tune, e.g. "C4 short E4 G4 long — rising, varied rhythm".',
 		homepage: '/models#local/listen',
 		defaults: {}
 	},

@@ -20,8 +20,9 @@ async function chainOrbit(chain: LocalModel[], start: string, maxSteps = 40) {
 	throw new Error(`no repeat within ${maxSteps} steps`);
 }
 
-// Two-model loops settle at once (paint and caption share one vocabulary); a third
-// model that rewrites words makes the loop wander for a while before it settles.
+// Two-model loops drift for a few steps before they settle (caption.spec, listen.spec).
+// A third model that rewrites words makes the loop wander for longer: associate's words
+// name no background, so paint lays them out tidily and the wandering is associate's own.
 describe('longer loops drift, then settle', () => {
 	const prompts = ['a dream of the sea at dawn', 'red circle', 'the quick brown fox jumps over the lazy dog'];
 

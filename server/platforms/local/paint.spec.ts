@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { PALETTE } from './colours';
-import { paint } from './paint';
+import { canonicalOrder, caption, captionText, sameDescription } from './caption';
+import { COLOUR_NAMES, PALETTE } from './colours';
+import { seededSequence } from './hash';
+import { paint, paintText } from './paint';
 import { decodePng } from './png';
 import { parseScene } from './scene';
-import { text } from './test-fixtures';
+import { SHAPES, SIZES, sceneWeight, type Scene } from './shapes';
+import { text, textOf } from './test-fixtures';
 
 async function paintPixels(prompt: string) {
 	const out = await paint.run(text(prompt), {});
@@ -69,8 +72,67 @@ describe('local/paint', () => {
 		expect(countColour(a.image.rgb, PALETTE.orange)).toBeGreaterThan(0); // the fox
 	});
 
+	it('paints a still life when given a background, and knows how caption will read it', async () => {
+		const prompt = 'a large yellow square, a red circle and a small blue triangle on a white background';
+		const painting = paintText(prompt);
+		// The small blue triangle sits on the red circle and eats its middle.
+		expect(painting.arrangement).not.toBe('grid');
+		expect(captionText(painting.reading)).toBe('a large yellow square, a red ring and a small blue triangle on a white background');
+		const bytes = await paintPixels(prompt);
+		expect(Buffer.from((await paintPixels(prompt)).bytes).equals(Buffer.from(bytes.bytes))).toBe(true); // deterministic
+		expect(textOf(await caption.run(await paint.run(text(prompt), {}), {}))).toBe(captionText(painting.reading));
+		// Without a background the same things are painted apart, exactly as the words say.
+		const apart = paintText('a large yellow square, a red circle and a small blue triangle');
+		expect(apart.arrangement).toBe('grid');
+		expect(sameDescription(apart.reading, parseScene(prompt))).toBe(true);
+	});
+
+	it('never hands on a still life that reads as something different but no lighter', async () => {
+		const scenes = randomScenes(120);
+		let changed = 0;
+		for (const scene of scenes) {
+			const words = captionText(scene);
+			expect(sameDescription(parseScene(words), scene), words).toBe(true); // caption's words read back as the scene
+			const { reading } = paintText(words);
+			if (sameDescription(reading, scene)) continue;
+			changed++;
+			expect(reading.background).toBe(scene.background);
+			expect(sceneWeight(reading.objects), `${words} → ${captionText(reading)}`).toBeLessThan(sceneWeight(scene.objects));
+		}
+		// Still lifes do change things more often than not: that is the drift.
+		expect(changed).toBeGreaterThan(scenes.length / 3);
+		// What paint says caption will see is what caption sees.
+		for (const scene of scenes.slice(0, 12)) {
+			const words = captionText(scene);
+			expect(textOf(await caption.run(await paint.run(text(words), {}), {}))).toBe(captionText(paintText(words).reading));
+		}
+	});
+
+	it('weighs a scene by its things, their sizes and how solid they are', () => {
+		expect(sceneWeight([])).toBe(0);
+		expect(sceneWeight(parseScene('a small ring').objects)).toBe(1);
+		expect(sceneWeight(parseScene('a large square').objects)).toBe(6);
+		expect(sceneWeight(parseScene('five large squares').objects)).toBe(30);
+		expect(sceneWeight(parseScene('a circle').objects)).toBeGreaterThan(sceneWeight(parseScene('a triangle').objects));
+	});
+
 	it('rejects non-text input and an aborted signal', async () => {
 		await expect(paint.run({ kind: 'image', bytes: new Uint8Array(), mime: 'image/png' }, {})).rejects.toThrow(/local\/paint expects text/);
 		await expect(paint.run(text('red'), {}, AbortSignal.abort())).rejects.toMatchObject({ name: 'AbortError' });
 	});
 });
+
+/** Scenes of one to five random things on a random background, as caption would describe them. */
+function randomScenes(count: number): Scene[] {
+	const next = seededSequence('random scenes');
+	return Array.from({ length: count }, () => {
+		const background = COLOUR_NAMES[next() % COLOUR_NAMES.length];
+		const others = COLOUR_NAMES.filter((c) => c !== background);
+		const objects = Array.from({ length: 1 + (next() % 5) }, () => ({
+			colour: others[next() % others.length],
+			shape: SHAPES[next() % SHAPES.length],
+			size: SIZES[next() % SIZES.length]
+		}));
+		return { background, objects: canonicalOrder(objects) };
+	});
+}

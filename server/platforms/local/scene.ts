@@ -45,15 +45,7 @@ interface Pending {
  */
 export function parseScene(text: string): Scene {
 	const words = tokenise(text);
-	let background: ColourName | undefined;
-	const skip = new Set<number>();
-	words.forEach((word, i) => {
-		const colour = i > 0 ? colourNamed(words[i - 1]) : undefined;
-		if ((word === 'background' || word === 'backdrop') && colour) {
-			background = colour;
-			skip.add(i - 1);
-		}
-	});
+	const { background, skip } = findBackground(words);
 
 	const objects: SceneObject[] = [];
 	let pending: Pending = {};
@@ -102,6 +94,23 @@ export function parseScene(text: string): Scene {
 	flush();
 	return { background: chooseBackground(background, objects), objects };
 }
+
+/** A colour word just before "background" or "backdrop" names the background (the last such wins). */
+function findBackground(words: string[]): { background?: ColourName; skip: Set<number> } {
+	let background: ColourName | undefined;
+	const skip = new Set<number>();
+	words.forEach((word, i) => {
+		const colour = i > 0 ? colourNamed(words[i - 1]) : undefined;
+		if ((word === 'background' || word === 'backdrop') && colour) {
+			background = colour;
+			skip.add(i - 1);
+		}
+	});
+	return { background, skip };
+}
+
+/** Whether the text names a background colour ("… on a white background"). */
+export const namesBackground = (text: string): boolean => findBackground(tokenise(text)).background !== undefined;
 
 /**
  * An unnamed background is the first of white, black, grey that no object uses; an

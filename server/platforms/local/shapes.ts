@@ -113,3 +113,24 @@ export function rasterise(shape: ShapeName, { size, flipped }: Placement, plot: 
 		}
 	}
 }
+
+/**
+ * How solid each shape is, in the order that eating pixels out of a shape moves it:
+ * a square with a bite out of it fills less of its box and reads as a circle, then a
+ * triangle; one with its middle gone reads as a ring. Stripes are thin whatever happens.
+ */
+const SOLIDITY: Record<ShapeName, number> = { ring: 0, triangle: 1, stripe: 1, circle: 2, square: 3 };
+const BULK: Record<SizeName, number> = { small: 0, medium: 1, large: 2 };
+
+/**
+ * How much a picture holds: each thing counts 1, plus its size (small 0 … large 2)
+ * plus its solidity (ring 0 … square 3), so 1 to 6 a thing and at most 30 for five.
+ * local/paint never hands on a still life that reads as something different but no
+ * lighter than its words, and caption's words always name a background, so after
+ * the first caption every change round a paint → caption loop lowers this number
+ * (and a picture with something in it never reads as empty): the loop must reach a
+ * fixed point after at most 29 further changes, in practice after a handful.
+ */
+export function sceneWeight(objects: readonly SceneObject[]): number {
+	return objects.reduce((sum, o) => sum + 1 + BULK[o.size] + SOLIDITY[o.shape], 0);
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hearNotes } from './hear';
 import { noteName, parseNoteName } from './notes';
-import { SING_SAMPLE_RATE, parseTune, sing } from './sing';
+import { SING_SAMPLE_RATE, parseTune, performedPitches, sing } from './sing';
 import { text } from './test-fixtures';
 import { decodeWav } from './wav';
 
@@ -58,6 +58,22 @@ describe('parseTune', () => {
 	});
 });
 
+describe('performedPitches', () => {
+	it('sings notes as written, except that quick leaps wider than a third fall short', () => {
+		expect(performedPitches(parseTune('C4 short E4 short G4 long rest C6 short'))).toEqual([60, 64, 67, null, 84]);
+		// C4 → C5 is 12 semitones: a medium note falls a third of that (4) short, on G#4; downwards too.
+		expect(performedPitches(parseTune('C4 C5'))).toEqual([60, 68]);
+		expect(performedPitches(parseTune('C5 C4'))).toEqual([72, 64]);
+		// A leap of five falls at least a whole tone short.
+		expect(performedPitches(parseTune('C4 F4 short'))).toEqual([60, 63]);
+		// A long note has time to get there, and a rest starts afresh.
+		expect(performedPitches(parseTune('C4 C5 long'))).toEqual([60, 72]);
+		expect(performedPitches(parseTune('C4 rest C5'))).toEqual([60, null, 72]);
+		// Each note leaps from the pitch actually sung before it.
+		expect(performedPitches(parseTune('C4 C5 C6'))).toEqual([60, 68, 79]);
+	});
+});
+
 describe('local/sing', () => {
 	it('writes a 16-bit mono WAV whose notes listen hears back', async () => {
 		const bytes = await sung('C4 short E4 G4 long');
@@ -69,6 +85,8 @@ describe('local/sing', () => {
 		expect(notes.map((n) => noteName(n.midi!))).toEqual(['C4', 'E4', 'G4']);
 		expect(notes[0].seconds).toBeLessThan(0.22);
 		expect(notes[2].seconds).toBeGreaterThan(0.45);
+		// The quick octave leap is sung, and heard, a major third short.
+		expect(hearNotes(decodeWav(await sung('C4 C5'), 'test')).map((n) => noteName(n.midi!))).toEqual(['C4', 'G#4']);
 	});
 
 	it('is deterministic and keeps even a long paragraph under 10 seconds', async () => {

@@ -13,6 +13,8 @@ export const SING_SAMPLE_RATE = 22050;
 const EDGE_SECONDS = 0.05;
 /** The major pentatonic scale: any sequence of its notes sounds tuneful. */
 const PENTATONIC = [0, 2, 4, 7, 9];
+/** The widest leap, in semitones (a major third), sing lands cleanly without a long note's time. */
+export const QUICK_LEAP = 4;
 
 export interface TuneEvent {
 	/** MIDI note number, or null for a rest. */
@@ -26,7 +28,7 @@ const REST_WORDS = new Set(['rest', 'pause', 'silence', 'noise']);
 const MOOD_WORDS = new Set<string>([...CONTOURS, ...RHYTHMS, 'rhythm']);
 
 /**
- * Turns text into notes. Note names ("C4", "A#3", "Bb2") are sung exactly; "short",
+ * Turns text into notes. Note names ("C4", "A#3", "Bb2") are read exactly; "short",
  * "long" set the length of the note before; "rest" adds a pause; "high"/"low" move
  * later word-notes up or down an octave and "rising"/"falling" make them climb or
  * fall. Every other word is a note: pitch hashed onto a pentatonic scale, length
@@ -73,19 +75,42 @@ function wordPitch(word: string, register: number, direction: 'rising' | 'fallin
 }
 
 /**
- * Renders the events as a soft organ-like tone (fundamental plus two quieter
- * harmonics) with short fades so notes start and stop without clicks.
+ * The pitches sing actually sings. Only a long note gives it time to reach a wide
+ * leap: a short or medium note more than QUICK_LEAP semitones from the note sung just
+ * before (no rest between) falls short of it by a third of the leap, and at least a
+ * whole tone. So a tune with wide quick leaps, written down by local/listen and sung
+ * again, narrows them round after round (a two-octave leap takes about five rounds)
+ * until every such leap is a third or less. Everything else is sung as written.
+ */
+export function performedPitches(events: TuneEvent[]): (number | null)[] {
+	let previous: number | null = null;
+	return events.map(({ midi, length }) => {
+		if (midi === null) return (previous = null);
+		let sung = midi;
+		const leap = previous === null ? 0 : midi - previous;
+		if (length !== 'long' && Math.abs(leap) > QUICK_LEAP) {
+			sung = midi - Math.sign(leap) * Math.max(2, Math.floor(Math.abs(leap) / 3));
+		}
+		return (previous = sung);
+	});
+}
+
+/**
+ * Renders the events, at the pitches sing performs them (performedPitches), as a soft
+ * organ-like tone (fundamental plus two quieter harmonics) with short fades so notes
+ * start and stop without clicks.
  */
 export function renderTune(events: TuneEvent[]): Float32Array {
 	const rate = SING_SAMPLE_RATE;
 	const chunks: { midi: number | null; seconds: number }[] = [];
+	const pitches = performedPitches(events);
 	let total = 2 * EDGE_SECONDS;
-	for (const event of events) {
+	for (const [i, event] of events.entries()) {
 		const seconds = event.midi === null ? REST_SECONDS : LENGTH_SECONDS[event.length];
 		const gap = chunks.length > 0 ? NOTE_GAP_SECONDS : 0;
 		if (total + gap + seconds > MAX_SECONDS) break;
 		if (gap) chunks.push({ midi: null, seconds: gap });
-		chunks.push({ midi: event.midi, seconds });
+		chunks.push({ midi: pitches[i], seconds });
 		total += gap + seconds;
 	}
 	const samples = new Float32Array(Math.round(total * rate));
@@ -115,7 +140,7 @@ export const sing: LocalModel = {
 		input: 'text',
 		output: 'audio',
 		description:
-			'Sings text as a short tune (16-bit mono WAV): note names like "C4 short E4 long" are sung exactly, every other word becomes a note whose pitch comes from the word.',
+			'Sings text as a short tune (16-bit mono WAV): note names like "C4 short E4 long" are sung as written, except that a quick note leaping more than a third falls short of it; every other word becomes a note whose pitch comes from the word.',
 		homepage: '/models#local/sing',
 		defaults: {}
 	},
