@@ -76,6 +76,56 @@ export interface SyncUpdatesTable {
 	created_at: Timestamp;
 }
 
+export type RunStatus = 'running' | 'stopped' | 'completed' | 'failed';
+export type StopCause = 'stopped' | 'replaced' | 'budget' | 'fixed_point' | 'dead_end' | 'error';
+export type InvocationState = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'dropped';
+
+/** A JSON column: objects come back parsed; written as JSON text. */
+type Json<T> = ColumnType<T, string, string>;
+
+/** An input or output as stored: text inline, binaries as a content-addressed asset reference. */
+export type StoredPayload =
+	| { kind: 'text'; text: string }
+	| { kind: 'image' | 'audio'; asset: { sha256: string; mime: string; ext: string } };
+
+export interface RunsTable {
+	id: string;
+	network_id: string;
+	started_by: string | null;
+	input: Json<StoredPayload>;
+	status: ColumnType<RunStatus, RunStatus | undefined, RunStatus>;
+	stop_cause: ColumnType<StopCause | null, StopCause | null | undefined, StopCause | null>;
+	/** The run settings in force (resolved defaults included), snapshot at the start. */
+	settings: Json<Record<string, unknown>>;
+	/** The graph as it was at the start; a resumed run follows the same wiring. */
+	graph: Json<Record<string, unknown>>;
+	next_seq: ColumnType<number, number | undefined, number>;
+	started_at: Timestamp;
+	ended_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+export interface InvocationsTable {
+	id: string;
+	run_id: string;
+	seq: number;
+	node_id: string;
+	model_id: string;
+	/** The invocation whose output this one takes; null for the run's first. */
+	parent_seq: number | null;
+	state: InvocationState;
+	input: Json<StoredPayload>;
+	output: ColumnType<StoredPayload | null, string | null | undefined, string | null>;
+	output_hash: ColumnType<string | null, string | null | undefined, string | null>;
+	error: ColumnType<string | null, string | null | undefined, string | null>;
+	attempts: ColumnType<number, number | undefined, number>;
+	provider_request_id: ColumnType<string | null, string | null | undefined, string | null>;
+	/** numeric: comes back as a string from both drivers. */
+	cost_estimate: ColumnType<string | null, number | null | undefined, number | null>;
+	queued_at: Timestamp;
+	started_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+	ended_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
 export interface Database {
 	users: UsersTable;
 	sessions: SessionsTable;
@@ -85,6 +135,8 @@ export interface Database {
 	network_members: NetworkMembersTable;
 	network_invites: NetworkInvitesTable;
 	sync_updates: SyncUpdatesTable;
+	runs: RunsTable;
+	invocations: InvocationsTable;
 }
 
 export type User = Selectable<UsersTable>;
