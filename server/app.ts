@@ -1,10 +1,15 @@
 import type { IncomingMessage } from 'node:http';
+import path from 'node:path';
 import type { Duplex } from 'node:stream';
+import { FsAssetStore, type AssetStore } from './assets/store';
 import { Accounts } from './auth/accounts';
 import { SessionStore, type PublicUser } from './auth/sessions';
 import type { Config } from './config';
 import { embeddedDatabasePath, openDatabase, type Db } from './db/connect';
 import { migrateToLatest } from './db/migrate';
+import { Engine } from './engine/engine';
+import { RunsService } from './engine/runs-service';
+import type { RunSettingsInput } from './engine/settings';
 import { notFound } from './errors';
 import { KeyCipher } from './keys/cipher';
 import { ProviderKeys } from './keys/provider-keys';
@@ -15,6 +20,7 @@ import { Networks, type NetworkSummary } from './networks/networks';
 import { syncAuthorizer } from './networks/sync-access';
 import { Catalogue } from './platforms/catalogue';
 import { checkProviderKey, type KeyCheckResult } from './platforms/key-check';
+import { builtInPlatforms } from './platforms/platform';
 import type { HostedPlatformId } from './platforms/types';
 import { SyncRooms } from './sync/rooms';
 import { KyselyUpdateStore } from './sync/store';
@@ -36,10 +42,15 @@ export interface Panic {
 	invites: Invites;
 	graphs: NetworkGraphs;
 	rooms: SyncRooms;
+	/** Content-addressed binaries (images, audio) served at /assets/<sha256>.<ext>. */
+	assets: AssetStore;
+	/** Runs networks: one active run per network, resumed after a restart. */
+	engine: Engine;
+	runs: RunsService;
 	/** Calls the provider's cheapest authenticated endpoint with the user's saved key. */
 	checkKey(userId: string, platform: HostedPlatformId): Promise<KeyCheckResult>;
 	createNetwork(owner: PublicUser, name: string): Promise<NetworkSummary>;
-	updateNetwork(id: string, user: PublicUser, changes: { name?: string; visibility?: NetworkSummary['visibility'] }): Promise<NetworkSummary>;
+	updateNetwork(id: string, user: PublicUser, changes: { name?: string; visibility?: NetworkSummary['visibility']; settings?: RunSettingsInput }): Promise<NetworkSummary>;
 	deleteNetwork(id: string, user: PublicUser): Promise<void>;
 	importNetwork(owner: PublicUser, file: NetworkFile): Promise<NetworkSummary>;
 	acceptInvite(token: string, user: PublicUser): Promise<{ networkId: string; role: string }>;
@@ -62,6 +73,16 @@ export async function createPanic(config: Config, opts: { db?: Db } = {}): Promi
 	const networks = new Networks(db);
 	const rooms = new SyncRooms({ store: new KyselyUpdateStore(db) });
 	const graphs = new NetworkGraphs(networks, rooms, catalogue);
+	const assets = new FsAssetStore(path.join(config.dataDir, 'assets'));
+	const engine = new Engine({
+		db,
+		rooms,
+		catalogue,
+		platforms: builtInPlatforms(),
+		assets,
+		revealKey: (userId, platform) => keys.reveal(userId, platform as HostedPlatformId)
+	});
+	await engine.resume();
 	const invites = new Invites(db, networks);
 	const handleUpgrade = createUpgradeHandler({
 		rooms,
@@ -81,6 +102,9 @@ export async function createPanic(config: Config, opts: { db?: Db } = {}): Promi
 		invites,
 		graphs,
 		rooms,
+		assets,
+		engine,
+		runs: new RunsService(engine, networks),
 		async checkKey(userId, platform) {
 			const key = await keys.reveal(userId, platform);
 			if (!key) throw notFound(`No ${platform} key is saved. Add one first.`);
@@ -113,6 +137,7 @@ export async function createPanic(config: Config, opts: { db?: Db } = {}): Promi
 		},
 		async deleteNetwork(id, user) {
 			await networks.requireOwner(id, user);
+			await engine.stopNetwork(id);
 			await rooms.evict(roomsOf(id));
 			await networks.remove(id, user);
 		},
@@ -127,6 +152,7 @@ export async function createPanic(config: Config, opts: { db?: Db } = {}): Promi
 		async close() {
 			if (closed) return;
 			closed = true;
+			await engine.close();
 			await rooms.close();
 			if (!opts.db) await db.destroy();
 		}

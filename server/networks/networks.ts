@@ -1,6 +1,8 @@
+import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/connect';
 import type { MemberRole, Visibility } from '../db/schema';
+import { runSettingsSchema } from '../engine/settings';
 import { forbidden, notFound } from '../errors';
 import { randomId } from '../ids';
 import { canEdit, canManage, resolveRole, type NetworkRole, type Viewer } from './access';
@@ -10,7 +12,7 @@ export const visibilitySchema = z.enum(['private', 'unlisted', 'public']);
 
 export const createNetworkSchema = z.object({ name: networkNameSchema });
 export const updateNetworkSchema = z
-	.object({ name: networkNameSchema.optional(), visibility: visibilitySchema.optional() })
+	.object({ name: networkNameSchema.optional(), visibility: visibilitySchema.optional(), settings: runSettingsSchema.optional() })
 	.strict();
 
 export interface NetworkSummary {
@@ -20,6 +22,8 @@ export interface NetworkSummary {
 	ownerId: string;
 	ownerEmail: string;
 	role: NetworkRole;
+	/** Run settings as stored (unset fields take the engine's defaults). */
+	settings: Record<string, unknown>;
 	createdAt: Date;
 	updatedAt: Date;
 }
@@ -81,9 +85,11 @@ export class Networks {
 		const { role } = await this.access(id, viewer);
 		if (changes.visibility !== undefined && !canManage(role)) throw forbidden("Only the owner can change who sees the network.");
 		if (!canEdit(role)) throw forbidden('Only the owner and invited editors can rename this network.');
+		const { settings, ...fields } = changes;
 		await this.db
 			.updateTable('networks')
-			.set({ ...changes, updated_at: new Date() })
+			// Settings merge key by key, so a PATCH of pacing leaves the budgets alone.
+			.set({ ...fields, ...(settings ? { settings: sql`settings || ${JSON.stringify(settings)}::jsonb` } : {}), updated_at: new Date() })
 			.where('id', '=', id)
 			.execute();
 		return (await this.access(id, viewer)).network;
@@ -135,6 +141,7 @@ export class Networks {
 				'networks.name',
 				'networks.visibility',
 				'networks.owner_id',
+				'networks.settings',
 				'owner.email as owner_email',
 				'networks.created_at',
 				'networks.updated_at',
@@ -148,6 +155,7 @@ export class Networks {
 			name: string;
 			visibility: Visibility;
 			owner_id: string;
+			settings: Record<string, unknown>;
 			owner_email: string;
 			created_at: Date;
 			updated_at: Date;
@@ -164,6 +172,7 @@ export class Networks {
 			ownerId: row.owner_id,
 			ownerEmail: row.owner_email,
 			role,
+			settings: row.settings,
 			createdAt: row.created_at,
 			updatedAt: row.updated_at
 		};

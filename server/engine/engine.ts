@@ -1,0 +1,299 @@
+import type { AssetStore } from '../assets/store';
+import type { Db } from '../db/connect';
+import type { StopCause } from '../db/schema';
+import { badRequest, notFound } from '../errors';
+import { readGraph } from '../graph/doc';
+import type { Graph } from '../graph/types';
+import type { Catalogue } from '../platforms/catalogue';
+import { PlatformError, type PlatformRegistry } from '../platforms/platform';
+import type { RetryPolicy } from '../platforms/retry';
+import type { Payload, PlatformId } from '../platforms/types';
+import type { RoomLease } from '../sync/rooms';
+import type { SyncRoom } from '../sync/room';
+import { FeedWriter, setRunState, updateRunState } from './feed';
+import type { PendingInvocation } from './ledger';
+import { loadPayload, payloadView, storePayload } from './payloads';
+import { lockoutRemainingSeconds, statusFor } from './policy';
+import { RunController, type RunPlan, type RunStart } from './run-controller';
+import { RunRecords } from './run-records';
+import { resolveRunSettings, type RunSettings } from './settings';
+
+/** The slice of SyncRooms the engine needs: the graph room to read, the feed room to hold. */
+export interface EngineRooms {
+	acquire(name: string): Promise<RoomLease>;
+	withRoom<T>(name: string, fn: (room: SyncRoom) => T | Promise<T>): Promise<T>;
+}
+
+export interface EngineDeps {
+	db: Db;
+	rooms: EngineRooms;
+	catalogue: Catalogue;
+	platforms: PlatformRegistry;
+	assets: AssetStore;
+	/** The network owner's key for a hosted platform (runs spend the owner's keys). */
+	revealKey?: (userId: string, platform: PlatformId) => Promise<string | null>;
+	now?: () => number;
+	retry?: Partial<RetryPolicy>;
+	log?: { error(message: string, ...details: unknown[]): void };
+}
+
+export interface StartOptions {
+	/** A start node other than the graph's `startNodeId` (a facilitator's pick). */
+	startNodeId?: string;
+}
+
+interface ActiveRun {
+	networkId: string;
+	controller: RunController;
+	feed: FeedWriter;
+	lease: RoomLease;
+}
+
+type GraphSnapshot = Graph & { name?: string };
+
+/**
+ * Runs networks: one active run per network. Starting replaces the active run (cause
+ * `replaced`); stopping ends it; on start-up, runs the database still marks running are
+ * resumed from their stored queue. Starts and stops of one network are serialised, so two
+ * people pressing start at once end with one run, the other recorded as replaced.
+ */
+export class Engine {
+	readonly records: RunRecords;
+	private active = new Map<string, ActiveRun>();
+	private locks = new Map<string, Promise<unknown>>();
+	private state: 'open' | 'closed' = 'open';
+	private readonly now: () => number;
+	private readonly log: NonNullable<EngineDeps['log']>;
+
+	constructor(private deps: EngineDeps) {
+		this.records = new RunRecords(deps.db);
+		this.now = deps.now ?? Date.now;
+		this.log = deps.log ?? console;
+	}
+
+	/** Picks up every run left running by a previous process. Returns how many resumed. */
+	async resume(): Promise<number> {
+		let resumed = 0;
+		for (const runId of await this.records.runningIds()) {
+			const run = await this.records.get(runId);
+			if (!run) continue;
+			await this.exclusive(run.networkId, async () => {
+				const previous = this.active.get(run.networkId);
+				if (previous) await this.retire(previous, 'replaced'); // two left running: the newest wins
+				const settings = resolveRunSettings(run.settings);
+				const recovered = await this.records.recover(runId, settings.maxAttempts);
+				const owner = await this.ownerOf(run.networkId);
+				const lease = await this.deps.rooms.acquire(`${run.networkId}/feed`);
+				this.launch(run.networkId, lease, owner, runId, run.startedAt, settings, run.graph as GraphSnapshot, recovered, false);
+				resumed++;
+			}).catch((error) => this.log.error(`[engine] could not resume run ${runId}`, error));
+		}
+		return resumed;
+	}
+
+	/** Starts a run of the network with `input` at its start node, replacing the active run. */
+	async start(networkId: string, input: Payload, startedBy: string | null, options: StartOptions = {}): Promise<{ runId: string }> {
+		this.assertOpen();
+		return this.exclusive(networkId, async () => {
+			this.assertOpen();
+			const network = await this.deps.db
+				.selectFrom('networks')
+				.select(['owner_id', 'settings'])
+				.where('id', '=', networkId)
+				.executeTakeFirst();
+			if (!network) throw notFound('No such network.');
+			const graph = await this.deps.rooms.withRoom(networkId, (room) => room.read(readGraph));
+			const startNodeId = options.startNodeId ?? graph.startNodeId;
+			const startNode = graph.nodes.find((n) => n.id === startNodeId);
+			if (!startNodeId || !startNode) throw badRequest('Pick a start node first: the network has none.');
+			const model = this.deps.catalogue.get(startNode.modelId);
+			if (!model) throw badRequest(`The start node's model ${startNode.modelId} is not available.`);
+			if (model.input !== input.kind) {
+				throw badRequest(`The start node (${model.name}) takes ${model.input}, not ${input.kind}. Send ${model.input} or pick another start node.`);
+			}
+			const settings = resolveRunSettings(network.settings);
+			const storedInput = await storePayload(input, this.deps.assets);
+			const snapshot: GraphSnapshot = { ...graph, startNodeId };
+
+			// Held before the old run lets go of it, so the feed room stays loaded across the swap.
+			const lease = await this.deps.rooms.acquire(`${networkId}/feed`);
+			try {
+				const previous = this.active.get(networkId);
+				if (previous) await this.retire(previous, 'replaced');
+				for (const orphan of await this.records.runningIds(networkId)) await this.records.finish(orphan, 'replaced');
+
+				const { runId, first, startedAt } = await this.records.create({
+					networkId,
+					startedBy,
+					input: storedInput,
+					settings,
+					graph: snapshot,
+					first: { nodeId: startNode.id, modelId: startNode.modelId }
+				});
+				const start: RunStart = { pending: [first], started: 0, completed: 0, spendUsd: 0, lastHashByNode: new Map() };
+				this.launch(networkId, lease, network.owner_id, runId, startedAt, settings, snapshot, start, true);
+				return { runId };
+			} catch (error) {
+				await lease.release();
+				throw error;
+			}
+		});
+	}
+
+	/** Ends a run with `cause`. False when it was not running. */
+	async stop(runId: string, cause: StopCause = 'stopped'): Promise<boolean> {
+		const run = [...this.active.values()].find((a) => a.controller.runId === runId);
+		const networkId = run?.networkId ?? (await this.records.get(runId))?.networkId;
+		if (!networkId) return false;
+		return this.exclusive(networkId, async () => {
+			const current = this.active.get(networkId);
+			if (current?.controller.runId === runId) return this.retire(current, cause);
+			return this.records.finish(runId, cause); // not active here (e.g. failed to resume)
+		});
+	}
+
+	/** Ends the network's active run, if any (before deleting the network, say). */
+	async stopNetwork(networkId: string, cause: StopCause = 'stopped'): Promise<void> {
+		await this.exclusive(networkId, async () => {
+			const current = this.active.get(networkId);
+			if (current) await this.retire(current, cause);
+			for (const orphan of await this.records.runningIds(networkId)) await this.records.finish(orphan, cause);
+		});
+	}
+
+	/** The active run of a network, if one is running in this process. */
+	activeRun(networkId: string): { runId: string; startedAt: Date; settings: RunSettings } | null {
+		const run = this.active.get(networkId);
+		return run ? { runId: run.controller.runId, startedAt: run.controller.plan.startedAt, settings: run.controller.plan.settings } : null;
+	}
+
+	/**
+	 * Seconds before a prompt may replace the network's active run (0: now). The audience
+	 * prompt queue asks this before starting a run from a prompt.
+	 */
+	lockoutSeconds(networkId: string): number {
+		const run = this.activeRun(networkId);
+		if (!run) return 0;
+		return lockoutRemainingSeconds(run.startedAt.getTime(), this.now(), run.settings.lockoutSeconds);
+	}
+
+	/**
+	 * Shutdown: stops every controller and lets go of the feed rooms, but leaves the runs
+	 * marked running in the database, so the next process resumes them.
+	 */
+	async close(): Promise<void> {
+		if (this.state === 'closed') return;
+		this.state = 'closed';
+		await Promise.all(this.locks.values()).catch(() => {});
+		const runs = [...this.active.values()];
+		this.active.clear();
+		for (const run of runs) run.controller.close();
+		await Promise.all(
+			runs.map(async (run) => {
+				await run.controller.settled();
+				await run.feed.idle();
+				await run.lease.release();
+			})
+		);
+	}
+
+	/** Starts a controller for a recorded run, holding the network's feed room through `lease`. */
+	private launch(
+		networkId: string,
+		lease: RoomLease,
+		ownerId: string,
+		runId: string,
+		startedAt: Date,
+		settings: RunSettings,
+		graph: GraphSnapshot,
+		start: RunStart,
+		fresh: boolean
+	): void {
+		const feed = new FeedWriter(lease.room, (error) => this.log.error(`[engine] feed of ${networkId}: write failed`, error));
+		const plan: RunPlan = {
+			runId,
+			networkId,
+			startedAt,
+			settings,
+			nodes: new Map(graph.nodes.map((n) => [n.id, n.modelId])),
+			edges: graph.edges
+		};
+		const params = new Map(graph.nodes.map((n) => [n.id, n.params ?? {}]));
+		const controller = new RunController(plan, start, {
+			ledger: this.records,
+			feed,
+			invoke: (invocation, signal) => this.invoke(invocation, ownerId, params.get(invocation.nodeId) ?? {}, signal),
+			onStop: (cause) => void this.stop(runId, cause).catch((error) => this.log.error(`[engine] stopping ${runId} failed`, error)),
+			now: this.now,
+			retry: this.deps.retry,
+			log: this.log
+		});
+		this.active.set(networkId, { networkId, controller, feed, lease });
+		const first = start.pending[0];
+		feed.write((doc) =>
+			setRunState(
+				doc,
+				{
+					runId,
+					status: 'running',
+					startedAt: startedAt.toISOString(),
+					step: start.completed,
+					runningNodeIds: [],
+					...(fresh && first ? { input: payloadView(first.input) } : {})
+				},
+				fresh
+			)
+		);
+		controller.begin();
+	}
+
+	/** Ends an active run: its controller closed, the cause recorded, the feed told. */
+	private async retire(run: ActiveRun, cause: StopCause): Promise<boolean> {
+		const { controller, feed, lease } = run;
+		controller.close();
+		if (this.active.get(run.networkId) === run) this.active.delete(run.networkId);
+		const ended = await this.records.finish(controller.runId, cause);
+		feed.write((doc) =>
+			updateRunState(doc, controller.runId, { status: statusFor(cause), stopCause: cause, runningNodeIds: [] })
+		);
+		await feed.idle();
+		await lease.release();
+		return ended;
+	}
+
+	private async invoke(invocation: PendingInvocation, ownerId: string, params: Record<string, unknown>, signal: AbortSignal) {
+		const model = this.deps.catalogue.get(invocation.modelId);
+		if (!model) throw new PlatformError(`The model ${invocation.modelId} is not available on this server.`);
+		const platform = this.deps.platforms.get(model.platform);
+		if (!platform) throw new PlatformError(`${model.platform} models cannot run on this server yet.`);
+		let key: string | undefined;
+		if (platform.needsKey) {
+			key = (await this.deps.revealKey?.(ownerId, model.platform)) ?? undefined;
+			if (!key) throw new PlatformError(`The network's owner has no ${model.platform} key saved; add one under Keys.`);
+		}
+		const input = await loadPayload(invocation.input, this.deps.assets);
+		const result = await platform.invoke(model, input, { signal, key, params });
+		return { output: await storePayload(result.output, this.deps.assets), requestId: result.requestId, costUsd: result.costUsd };
+	}
+
+	private async ownerOf(networkId: string): Promise<string> {
+		const row = await this.deps.db.selectFrom('networks').select('owner_id').where('id', '=', networkId).executeTakeFirstOrThrow();
+		return row.owner_id;
+	}
+
+	/** Runs `task` after every other start/stop of the same network. */
+	private exclusive<T>(networkId: string, task: () => Promise<T>): Promise<T> {
+		const previous = this.locks.get(networkId) ?? Promise.resolve();
+		const next = previous.then(task, task);
+		const tail = next.catch(() => {});
+		this.locks.set(networkId, tail);
+		void tail.then(() => {
+			if (this.locks.get(networkId) === tail) this.locks.delete(networkId);
+		});
+		return next;
+	}
+
+	private assertOpen() {
+		if (this.state === 'closed') throw new Error('The engine is shut down.');
+	}
+}

@@ -1,0 +1,110 @@
+import * as Y from 'yjs';
+
+/**
+ * The feed doc (DESIGN.md "Sync contract"): `cards`, an array of plain card objects capped
+ * at the newest `FEED_CARD_LIMIT`, and `run`, a map with the active run's state. The engine
+ * writes it through the feed room's `change()` with origin 'engine', the path client
+ * updates take, so it is persisted before anyone sees it.
+ */
+export const FEED_CARD_LIMIT = 200;
+
+export interface Card {
+	id: string;
+	runId: string;
+	nodeId: string;
+	modelId: string;
+	seq: number;
+	kind: 'text' | 'image' | 'audio';
+	text?: string;
+	url?: string;
+	createdAt: string;
+}
+
+export interface RunState {
+	runId: string;
+	status: string;
+	startedAt: string;
+	step: number;
+	runningNodeIds: string[];
+	stopCause?: string;
+	input?: { kind: string; text?: string; url?: string };
+}
+
+/** The slice of a sync room the feed needs. */
+export interface FeedRoom {
+	change(fn: (doc: Y.Doc) => void, origin?: unknown): Promise<void>;
+}
+
+export const cardsOf = (doc: Y.Doc) => doc.getArray<Card>('cards');
+export const runMapOf = (doc: Y.Doc) => doc.getMap<unknown>('run');
+
+/** Appends cards, trimming the oldest beyond the limit. */
+export function appendCards(doc: Y.Doc, cards: Card[], limit = FEED_CARD_LIMIT): void {
+	const array = cardsOf(doc);
+	array.push(cards.map(withoutUndefined));
+	if (array.length > limit) array.delete(0, array.length - limit);
+}
+
+/** Sets fields of the run map; `replace` clears fields of a previous run first. */
+export function setRunState(doc: Y.Doc, state: Partial<RunState>, replace = false): void {
+	const map = runMapOf(doc);
+	if (replace) for (const key of [...map.keys()]) map.delete(key);
+	for (const [key, value] of Object.entries(state)) {
+		if (value === undefined) map.delete(key);
+		else map.set(key, value);
+	}
+}
+
+/** Updates the run map only while it still shows `runId`: a replaced run never overwrites its successor. */
+export function updateRunState(doc: Y.Doc, runId: string, state: Partial<RunState>): void {
+	if (runMapOf(doc).get('runId') === runId) setRunState(doc, state);
+}
+
+/**
+ * Batches feed mutations into as few room changes as the store can keep up with: while one
+ * change is being persisted, later mutations gather and go out together next. A fast run
+ * therefore costs one feed write per persistence round trip, not one per step.
+ */
+export class FeedWriter {
+	private queued: Array<(doc: Y.Doc) => void> = [];
+	private writing: Promise<void> | null = null;
+
+	constructor(
+		private room: FeedRoom,
+		private onError: (error: unknown) => void = (error) => console.error('[engine] feed write failed', error)
+	) {}
+
+	write(mutation: (doc: Y.Doc) => void): void {
+		this.queued.push(mutation);
+		this.writing ??= this.drain();
+	}
+
+	/** Resolves once every mutation written so far is durable (or failed and was logged). */
+	async idle(): Promise<void> {
+		while (this.writing) await this.writing;
+	}
+
+	private async drain(): Promise<void> {
+		// Let the current task finish queuing, so its mutations share one change.
+		await Promise.resolve();
+		try {
+			while (this.queued.length) {
+				const batch = this.queued;
+				this.queued = [];
+				try {
+					await this.room.change((doc) => {
+						for (const mutation of batch) mutation(doc);
+					}, 'engine');
+				} catch (error) {
+					this.onError(error);
+				}
+			}
+		} finally {
+			this.writing = null;
+		}
+	}
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+	return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,50 @@
+import type { StoredPayload } from '../db/schema';
+
+/**
+ * What RunController records, as an interface: the Kysely ledger (run-ledger.ts) in the
+ * app, an in-memory one in unit tests. Every method is one invocation state transition and
+ * answers `false`/`null` when the run is no longer running (stopped or replaced meanwhile),
+ * which is how a late result is kept out of a run that ended.
+ */
+export interface PendingInvocation {
+	id: string;
+	seq: number;
+	nodeId: string;
+	modelId: string;
+	parentSeq: number | null;
+	input: StoredPayload;
+	/** Attempts already made (an invocation re-queued after a crash keeps its count). */
+	attempts: number;
+}
+
+export interface Arrival {
+	nodeId: string;
+	modelId: string;
+}
+
+export interface Completion {
+	output: StoredPayload;
+	outputHash: string;
+	requestId?: string;
+	costUsd?: number;
+	at: Date;
+}
+
+export interface RunLedger {
+	/** queued → running, with the attempt number now being made. */
+	markRunning(runId: string, invocationId: string, attempts: number, at: Date): Promise<boolean>;
+	/**
+	 * In one transaction: running → completed, seqs allocated for the arrivals (one per
+	 * outgoing edge, all taking this output), `dropExisting` pending ones → dropped, and the
+	 * first `dropArriving` arrivals inserted as dropped. Returns the arrivals left queued.
+	 */
+	complete(
+		runId: string,
+		invocation: PendingInvocation,
+		completion: Completion,
+		arrivals: Arrival[],
+		drops: { existing: string[]; arriving: number }
+	): Promise<PendingInvocation[] | null>;
+	/** running → failed, with the error. */
+	fail(runId: string, invocationId: string, error: string, at: Date): Promise<boolean>;
+}

@@ -1,0 +1,67 @@
+import type { Pacing, RunSettings } from './settings';
+
+/**
+ * The run semantics of DESIGN.md as pure functions: no clock, no database, no timers.
+ * RunController asks these what to do; the spec beside this file holds them to the rules.
+ */
+
+/** Milliseconds to wait between starting one invocation and the next, `elapsedMs` into the run. */
+export function pacingDelayMs(elapsedMs: number, pacing: Pacing): number {
+	if ('fixedMs' in pacing) return pacing.fixedMs;
+	const seconds = Math.max(0, elapsedMs) / 1000;
+	for (const step of pacing.schedule) if (seconds < step.untilSeconds) return step.delayMs;
+	return pacing.thenMs;
+}
+
+/** Where a node's output goes: one target per outgoing edge (fan-out), in edge order. */
+export function fanOutTargets(edges: readonly { source: string; target: string }[], nodeId: string): string[] {
+	return edges.filter((e) => e.source === nodeId).map((e) => e.target);
+}
+
+/**
+ * Adding `arrivals` new invocations to the pending queue under a cap, "latest wins": when
+ * the queue would exceed `cap`, the oldest pending ones are dropped first, then (if the
+ * arrivals alone exceed the cap) the oldest arrivals. Returns how many of each to drop.
+ */
+export function pendingDrops(pendingCount: number, arrivals: number, cap: number): { existing: number; arriving: number } {
+	const overflow = Math.max(0, pendingCount + arrivals - cap);
+	const existing = Math.min(overflow, pendingCount);
+	return { existing, arriving: overflow - existing };
+}
+
+export interface RunProgress {
+	/** Invocations started (each counts once, however many attempts). */
+	started: number;
+	elapsedMs: number;
+	spendUsd: number;
+}
+
+/** Whether a budget is used up: the run stops with cause `budget`. */
+export function budgetExhausted(progress: RunProgress, budgets: RunSettings['budgets']): boolean {
+	if (budgets.maxInvocations != null && progress.started >= budgets.maxInvocations) return true;
+	if (budgets.maxDurationSeconds != null && progress.elapsedMs >= budgets.maxDurationSeconds * 1000) return true;
+	if (budgets.maxSpendUsd != null && progress.spendUsd >= budgets.maxSpendUsd) return true;
+	return false;
+}
+
+/** Nothing pending and nothing running: the wiring led nowhere further. */
+export const isDeadEnd = (pending: number, running: number) => pending === 0 && running === 0;
+
+/** A node produced exactly what it produced last time: a fixed point of the loop through it. */
+export const isFixedPoint = (previousHash: string | undefined, hash: string) => previousHash !== undefined && previousHash === hash;
+
+/**
+ * Seconds until a prompt may replace the active run (0: it may now). Guards a run from being
+ * replaced by audience prompts before anyone saw what it did.
+ */
+export function lockoutRemainingSeconds(runStartedAtMs: number | null, nowMs: number, lockoutSeconds: number): number {
+	if (runStartedAtMs === null) return 0;
+	return Math.max(0, Math.ceil((runStartedAtMs + lockoutSeconds * 1000 - nowMs) / 1000));
+}
+
+/** The run's status once it stopped for `cause`. */
+export function statusFor(cause: string): 'completed' | 'stopped' | 'failed' {
+	if (cause === 'dead_end' || cause === 'fixed_point') return 'completed';
+	if (cause === 'error') return 'failed';
+	return 'stopped';
+}

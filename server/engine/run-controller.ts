@@ -1,0 +1,287 @@
+import type { StopCause, StoredPayload } from '../db/schema';
+import { retryDelayMs, shouldRetry, sleep, withTimeout, type RetryPolicy } from '../platforms/retry';
+import { appendCards, updateRunState, type Card, type FeedWriter } from './feed';
+import type { Arrival, PendingInvocation, RunLedger } from './ledger';
+import { payloadHash, payloadView } from './payloads';
+import { budgetExhausted, fanOutTargets, isDeadEnd, isFixedPoint, pacingDelayMs, pendingDrops } from './policy';
+import type { RunSettings } from './settings';
+
+/** The wiring a run follows: its graph snapshot, reduced to what scheduling needs. */
+export interface RunPlan {
+	runId: string;
+	networkId: string;
+	startedAt: Date;
+	settings: RunSettings;
+	/** nodeId → modelId */
+	nodes: ReadonlyMap<string, string>;
+	edges: readonly { source: string; target: string }[];
+}
+
+/** Where the run stands when the controller takes over (a fresh run, or one resumed). */
+export interface RunStart {
+	pending: PendingInvocation[];
+	started: number;
+	completed: number;
+	spendUsd: number;
+	lastHashByNode: Map<string, string>;
+}
+
+export interface InvocationOutcome {
+	output: StoredPayload;
+	requestId?: string;
+	costUsd?: number;
+}
+
+export interface RunControllerDeps {
+	ledger: RunLedger;
+	feed: FeedWriter;
+	/** One attempt at one invocation; rejects on failure or when `signal` aborts. */
+	invoke(invocation: PendingInvocation, signal: AbortSignal): Promise<InvocationOutcome>;
+	/** Told once when the run should end by itself (dead end, budget, error, fixed point). */
+	onStop(cause: StopCause): void;
+	now?: () => number;
+	random?: () => number;
+	retry?: Partial<RetryPolicy>;
+	log?: { error(message: string, ...details: unknown[]): void };
+}
+
+/**
+ * One active run: owns its pending queue, its running invocations, its timers (pacing and
+ * max duration) and the AbortController every model call listens to. `close()` clears the
+ * timers and aborts the calls; from then on the controller neither records nor schedules
+ * anything, and the ledger refuses writes for a run that is no longer running, so a late
+ * result of a replaced run can never land anywhere.
+ */
+export class RunController {
+	private state: 'active' | 'closed' = 'active';
+	private pending: PendingInvocation[];
+	private readonly running = new Map<string, PendingInvocation>();
+	private started: number;
+	private completed: number;
+	private spendUsd: number;
+	private readonly lastHashByNode: Map<string, string>;
+	private readonly abort = new AbortController();
+	private pacingTimer: ReturnType<typeof setTimeout> | null = null;
+	private durationTimer: ReturnType<typeof setTimeout> | null = null;
+	private nextStartAt = 0;
+	/** Completions and failures are recorded one at a time, so drops see a settled queue. */
+	private recording: Promise<void> = Promise.resolve();
+	private readonly inFlight = new Set<Promise<void>>();
+	private readonly now: () => number;
+	private readonly retry: RetryPolicy;
+
+	constructor(
+		readonly plan: RunPlan,
+		start: RunStart,
+		private deps: RunControllerDeps
+	) {
+		this.pending = [...start.pending].sort((a, b) => a.seq - b.seq);
+		this.started = start.started;
+		this.completed = start.completed;
+		this.spendUsd = start.spendUsd;
+		this.lastHashByNode = new Map(start.lastHashByNode);
+		this.now = deps.now ?? Date.now;
+		this.retry = {
+			maxAttempts: plan.settings.maxAttempts,
+			baseDelayMs: 1000,
+			maxDelayMs: 30_000,
+			timeoutMs: plan.settings.invocationTimeoutSeconds * 1000,
+			...deps.retry
+		};
+	}
+
+	get runId(): string {
+		return this.plan.runId;
+	}
+
+	get isActive(): boolean {
+		return this.state === 'active';
+	}
+
+	/** Read through a getter so TypeScript does not narrow it across awaits. */
+	private get closed(): boolean {
+		return this.state === 'closed';
+	}
+
+	/** For tests and the run map: what is waiting and what is running. */
+	get snapshot() {
+		return {
+			pending: this.pending.map((p) => p.seq),
+			running: [...this.running.values()].map((p) => p.seq),
+			started: this.started,
+			completed: this.completed
+		};
+	}
+
+	begin(): void {
+		const maxSeconds = this.plan.settings.budgets.maxDurationSeconds;
+		if (maxSeconds != null) {
+			const left = this.plan.startedAt.getTime() + maxSeconds * 1000 - this.now();
+			this.durationTimer = setTimeout(() => this.end('budget'), Math.max(0, left));
+		}
+		this.pump();
+	}
+
+	/** Stops everything this run scheduled: timers cleared, model calls aborted. Idempotent. */
+	close(): void {
+		if (this.closed) return;
+		this.state = 'closed';
+		this.clearPacingTimer();
+		if (this.durationTimer) clearTimeout(this.durationTimer);
+		this.durationTimer = null;
+		this.abort.abort(new Error(`Run ${this.plan.runId} ended.`));
+	}
+
+	/** Resolves when every invocation this controller started has settled (after close, promptly). */
+	async settled(): Promise<void> {
+		while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+		await this.recording;
+	}
+
+	private end(cause: StopCause): void {
+		if (this.closed) return;
+		this.close();
+		this.deps.onStop(cause);
+	}
+
+	/** Starts whatever may start now, and sets a timer for when pacing lets the next one go. */
+	private pump = (): void => {
+		if (this.closed) return;
+		this.clearPacingTimer();
+		const { settings } = this.plan;
+		let startedAny = false;
+		while (this.pending.length && this.running.size < settings.maxConcurrent) {
+			const now = this.now();
+			const progress = { started: this.started, elapsedMs: now - this.plan.startedAt.getTime(), spendUsd: this.spendUsd };
+			if (budgetExhausted(progress, settings.budgets)) {
+				if (this.running.size === 0) return this.end('budget');
+				break;
+			}
+			if (now < this.nextStartAt) {
+				this.pacingTimer = setTimeout(this.pump, this.nextStartAt - now);
+				break;
+			}
+			const invocation = this.pending.shift()!;
+			this.running.set(invocation.id, invocation);
+			this.started++;
+			this.nextStartAt = now + pacingDelayMs(progress.elapsedMs, settings.pacing);
+			startedAny = true;
+			const execution = this.execute(invocation).catch((error) => this.crashed(error));
+			this.inFlight.add(execution);
+			void execution.finally(() => this.inFlight.delete(execution));
+		}
+		if (startedAny) this.showRunning();
+		if (isDeadEnd(this.pending.length, this.running.size)) this.end('dead_end');
+	};
+
+	private async execute(invocation: PendingInvocation): Promise<void> {
+		const signal = this.abort.signal;
+		for (let attempt = invocation.attempts + 1; ; attempt++) {
+			const marked = await this.deps.ledger.markRunning(this.plan.runId, invocation.id, attempt, new Date(this.now()));
+			if (!marked || this.closed) return this.forget(invocation);
+			try {
+				const outcome = await withTimeout(signal, this.retry.timeoutMs, (s) => this.deps.invoke(invocation, s));
+				return await this.record(() => this.recordCompletion(invocation, outcome));
+			} catch (error) {
+				if (this.closed) return;
+				if (shouldRetry(attempt, this.retry, error)) {
+					try {
+						await sleep(retryDelayMs(attempt, this.retry, error, this.deps.random), signal);
+					} catch {
+						return; // closed while waiting
+					}
+					continue;
+				}
+				return await this.record(() => this.recordFailure(invocation, error));
+			}
+		}
+	}
+
+	private async recordCompletion(invocation: PendingInvocation, outcome: InvocationOutcome): Promise<void> {
+		if (this.closed) return;
+		const { settings } = this.plan;
+		const arrivals: Arrival[] = fanOutTargets(this.plan.edges, invocation.nodeId)
+			.filter((nodeId) => this.plan.nodes.has(nodeId))
+			.map((nodeId) => ({ nodeId, modelId: this.plan.nodes.get(nodeId)! }));
+		const drops = pendingDrops(this.pending.length, arrivals.length, settings.pendingCap);
+		// Taken out now, before the write, so pacing cannot start one that is being dropped.
+		const dropped = this.pending.splice(0, drops.existing);
+		const outputHash = payloadHash(outcome.output);
+		const at = new Date(this.now());
+		const queued = await this.deps.ledger.complete(
+			this.plan.runId,
+			invocation,
+			{ output: outcome.output, outputHash, requestId: outcome.requestId, costUsd: outcome.costUsd, at },
+			arrivals,
+			{ existing: dropped.map((d) => d.id), arriving: drops.arriving }
+		);
+		if (queued === null) return this.forget(invocation); // the run ended first: nothing was recorded
+		this.running.delete(invocation.id);
+		this.completed++;
+		this.spendUsd += outcome.costUsd ?? 0;
+		this.pending.push(...queued);
+		const card: Card = {
+			id: invocation.id,
+			runId: this.plan.runId,
+			nodeId: invocation.nodeId,
+			modelId: invocation.modelId,
+			seq: invocation.seq,
+			...payloadView(outcome.output),
+			createdAt: at.toISOString()
+		};
+		const step = this.completed;
+		const runningNodeIds = this.runningNodeIds();
+		this.deps.feed.write((doc) => {
+			appendCards(doc, [card]);
+			updateRunState(doc, this.plan.runId, { step, runningNodeIds });
+		});
+		if (this.closed) return;
+		const previous = this.lastHashByNode.get(invocation.nodeId);
+		this.lastHashByNode.set(invocation.nodeId, outputHash);
+		if (settings.stopOnFixedPoint && isFixedPoint(previous, outputHash)) return this.end('fixed_point');
+		this.pump();
+	}
+
+	private async recordFailure(invocation: PendingInvocation, error: unknown): Promise<void> {
+		if (this.closed) return;
+		const message = error instanceof Error ? error.message : String(error);
+		const recorded = await this.deps.ledger.fail(this.plan.runId, invocation.id, message, new Date(this.now()));
+		this.forget(invocation);
+		if (!recorded || this.closed) return;
+		this.showRunning();
+		if (this.plan.settings.onError === 'stop') return this.end('error');
+		this.pump();
+	}
+
+	/** Runs `task` after the completions and failures recorded before it. */
+	private record(task: () => Promise<void>): Promise<void> {
+		const next = this.recording.then(task);
+		this.recording = next.catch(() => {});
+		return next;
+	}
+
+	private forget(invocation: PendingInvocation) {
+		this.running.delete(invocation.id);
+	}
+
+	/** A bug or a database failure: the run cannot be trusted to go on, so it ends with `error`. */
+	private crashed(error: unknown) {
+		if (this.closed) return;
+		(this.deps.log ?? console).error(`[engine] run ${this.plan.runId} failed`, error);
+		this.end('error');
+	}
+
+	private runningNodeIds(): string[] {
+		return [...new Set([...this.running.values()].map((r) => r.nodeId))];
+	}
+
+	private showRunning() {
+		const runningNodeIds = this.runningNodeIds();
+		this.deps.feed.write((doc) => updateRunState(doc, this.plan.runId, { runningNodeIds }));
+	}
+
+	private clearPacingTimer() {
+		if (this.pacingTimer) clearTimeout(this.pacingTimer);
+		this.pacingTimer = null;
+	}
+}

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import type { PublicUser } from '../auth/sessions';
+import { badRequest, forbidden, notFound } from '../errors';
+import { canEdit } from '../networks/access';
+import type { Networks } from '../networks/networks';
+import type { Payload } from '../platforms/types';
+import type { Engine } from './engine';
+import { payloadView } from './payloads';
+import type { InvocationRow, RunRow } from './run-records';
+
+/** The largest text input a run accepts. */
+export const MAX_INPUT_TEXT = 10_000;
+
+const textInput = z.string().trim().min(1, { error: 'Give the run some input text.' }).max(MAX_INPUT_TEXT);
+const base64 = z.string().max(8 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, { error: 'dataBase64 must be base64.' });
+
+export const startRunSchema = z
+	.object({
+		input: z.union([
+			textInput,
+			z.object({ kind: z.literal('text'), text: textInput }).strict(),
+			z.object({ kind: z.literal('image'), dataBase64: base64, mime: z.literal('image/png') }).strict(),
+			z.object({ kind: z.literal('audio'), dataBase64: base64, mime: z.literal('audio/wav') }).strict()
+		]),
+		startNodeId: z.string().min(1).max(64).optional()
+	})
+	.strict();
+
+export const runPageSchema = z.object({
+	after: z.coerce.number().int().min(0).optional(),
+	limit: z.coerce.number().int().min(1).max(1000).optional()
+});
+
+/** A start request's input as a payload; binaries are checked for their format's magic bytes. */
+export function inputPayload(input: z.infer<typeof startRunSchema>['input']): Payload {
+	if (typeof input === 'string') return { kind: 'text', text: input };
+	if (input.kind === 'text') return { kind: 'text', text: input.text };
+	const bytes = new Uint8Array(Buffer.from(input.dataBase64, 'base64'));
+	const magic = input.kind === 'image' ? [0x89, 0x50, 0x4e, 0x47] : [0x52, 0x49, 0x46, 0x46]; // \x89PNG, RIFF
+	if (bytes.length < 12 || magic.some((b, i) => bytes[i] !== b)) {
+		throw badRequest(`The ${input.kind} is not a valid ${input.mime} file.`);
+	}
+	return input.kind === 'image' ? { kind: 'image', bytes, mime: 'image/png' } : { kind: 'audio', bytes, mime: 'audio/wav' };
+}
+
+/**
+ * Runs as the API sees them: who may start, stop and read, and the JSON shapes. Owners and
+ * editors start and stop; anyone who may see the network reads; a site admin may stop any.
+ */
+export class RunsService {
+	constructor(
+		private engine: Engine,
+		private networks: Networks
+	) {}
+
+	async start(networkId: string, user: PublicUser, body: z.infer<typeof startRunSchema>) {
+		await this.networks.requireEditor(networkId, user);
+		return this.engine.start(networkId, inputPayload(body.input), user.id, { startNodeId: body.startNodeId });
+	}
+
+	async list(networkId: string, user: PublicUser | null) {
+		await this.networks.access(networkId, user);
+		return (await this.engine.records.list(networkId)).map(runJson);
+	}
+
+	async get(runId: string, user: PublicUser | null, page: z.infer<typeof runPageSchema>) {
+		const run = await this.readable(runId, user);
+		const limit = page.limit ?? 200;
+		const invocations = await this.engine.records.invocations(runId, page.after ?? 0, limit);
+		return {
+			...runJson(run),
+			// The wiring the run followed (the network may have changed since).
+			graph: run.graph,
+			invocations: invocations.map(invocationJson),
+			nextAfter: invocations.length === limit ? invocations[invocations.length - 1].seq : null
+		};
+	}
+
+	async stop(runId: string, user: PublicUser) {
+		const run = await this.readable(runId, user);
+		const { role } = await this.networks.access(run.networkId, user);
+		if (!canEdit(role) && !user.is_admin) throw forbidden('Only the owner and invited editors can stop runs.');
+		const stopped = await this.engine.stop(runId, 'stopped');
+		return { ...runJson((await this.engine.records.get(runId))!), stoppedNow: stopped };
+	}
+
+	private async readable(runId: string, user: PublicUser | null): Promise<RunRow> {
+		const run = await this.engine.records.get(runId);
+		if (!run) throw notFound('No such run.');
+		try {
+			await this.networks.access(run.networkId, user);
+		} catch {
+			throw notFound('No such run.');
+		}
+		return run;
+	}
+}
+
+export function runJson(run: RunRow) {
+	return {
+		id: run.id,
+		networkId: run.networkId,
+		startedBy: run.startedBy,
+		input: payloadView(run.input),
+		status: run.status,
+		stopCause: run.stopCause,
+		settings: run.settings,
+		startedAt: run.startedAt,
+		endedAt: run.endedAt,
+		invocationCount: run.nextSeq - 1
+	};
+}
+
+export function invocationJson(inv: InvocationRow) {
+	return {
+		...inv,
+		input: payloadView(inv.input),
+		output: inv.output ? payloadView(inv.output) : null
+	};
+}
