@@ -1,0 +1,45 @@
+import type { Modality } from '$server/platforms/types';
+
+/**
+ * The feed room's run map (DESIGN.md, "Sync contract"). Only the server writes it; fields
+ * beyond `runId`/`status`/`step` are optional because older runs or a newer server may
+ * omit or add some, and the UI must render whatever arrives.
+ */
+export interface FeedRun {
+	runId: string;
+	status: string;
+	startedAt?: string | number;
+	step: number;
+	runningNodeIds: string[];
+	stopCause?: string;
+	/** The run's initial input as the server chose to describe it (text, or a card-like ref). */
+	input?: unknown;
+}
+
+/** One invocation's output as everyone sees it (DESIGN.md "Feed doc schema"). */
+export interface FeedCard {
+	id: string;
+	runId: string;
+	nodeId: string;
+	modelId: string;
+	seq: number;
+	kind: Modality;
+	text?: string;
+	/** `/assets/<sha256>.<ext>` for image and audio. */
+	url?: string;
+	createdAt?: string | number;
+}
+
+export interface FeedSnapshot {
+	/** Null before the first run, or until the room has synced. */
+	run: FeedRun | null;
+	/** The current run's cards, oldest first, at most `recentLimit` of them. */
+	recent: FeedCard[];
+	/** The newest card of the current run for each node id. */
+	latestByNode: ReadonlyMap<string, FeedCard>;
+	/** Node ids with an invocation in flight (from run.runningNodeIds while the run is live). */
+	running: ReadonlySet<string>;
+}
+
+export const LIVE_STATUSES: ReadonlySet<string> = new Set(['running', 'queued', 'starting', 'pending']);
+export const isLive = (run: FeedRun | null): boolean => !!run && LIVE_STATUSES.has(run.status);
