@@ -1,42 +1,28 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser';
-import { startServer, type TestServer } from '../helpers/server';
+import { browserSession } from '../helpers/browser';
+import type { TestServer } from '../helpers/server';
 
+const session = browserSession();
+const { person, call } = session;
 let server: TestServer;
 let browser: Browser;
 
 beforeAll(async () => {
-	[server, browser] = await Promise.all([startServer(), launchBrowser()]);
+	await session.setup();
+	({ server, browser } = session);
 });
-afterAll(async () => {
-	await browser?.close();
-	await server?.dispose();
-});
-
-/** A signed-up person in their own browser context (own cookie jar). */
-async function person(email: string, viewport = { width: 1280, height: 800 }): Promise<BrowserContext> {
-	const ctx = await browser.newContext({ viewport });
-	const res = await ctx.request.post(`${server.url}/api/auth/signup`, { data: { email, password: 'feedback loops' } });
-	expect(res.status()).toBeLessThan(300);
-	return ctx;
-}
-
-async function call(ctx: BrowserContext, method: string, path: string, data?: unknown) {
-	const res = await ctx.request.fetch(`${server.url}${path}`, { method, data });
-	expect(res.status(), `${method} ${path}: ${await res.text()}`).toBeLessThan(300);
-	return res.json();
-}
+afterAll(() => session.teardown());
 
 async function invite(owner: BrowserContext, networkId: string, guest: BrowserContext, role: 'editor' | 'viewer') {
 	const { url } = await call(owner, 'POST', `/api/networks/${networkId}/invites`, { role });
 	await call(guest, 'POST', `/api/invites/${String(url).split('/').pop()}`);
 }
 
-/** Opens the editor; `?role=` only matters to the temporary page loader (the real one knows). */
-async function openEditor(ctx: BrowserContext, networkId: string, role = ''): Promise<Page> {
+/** Opens the editor as this person; the server decides their role from their membership. */
+async function openEditor(ctx: BrowserContext, networkId: string): Promise<Page> {
 	const page = await ctx.newPage();
-	await page.goto(`${server.url}/networks/${networkId}${role ? `?role=${role}` : ''}`);
+	await page.goto(`${server.url}/networks/${networkId}`);
 	await page.locator('[data-testid=sync-status][data-status=connected]').waitFor();
 	await page.locator('.svelte-flow__node[data-id=paint]').waitFor();
 	return page;
@@ -64,8 +50,8 @@ test('two editors and a viewer share one canvas live', async () => {
 	});
 
 	const a = await openEditor(ada, id);
-	const b = await openEditor(bob, id, 'editor');
-	const c = await openEditor(cy, id, 'viewer');
+	const b = await openEditor(bob, id);
+	const c = await openEditor(cy, id);
 
 	// Validation on the canvas and in the status strip.
 	expect(await a.locator('.svelte-flow__edge[data-id=bad]').getAttribute('data-invalid')).toBe('true');

@@ -1,31 +1,18 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser';
-import { startServer, type TestServer } from '../helpers/server';
+import { browserSession } from '../helpers/browser';
+import type { TestServer } from '../helpers/server';
 
+const session = browserSession();
+const { person, call } = session;
 let server: TestServer;
 let browser: Browser;
 
 beforeAll(async () => {
-	[server, browser] = await Promise.all([startServer(), launchBrowser()]);
+	await session.setup();
+	({ server, browser } = session);
 });
-afterAll(async () => {
-	await browser?.close();
-	await server?.dispose();
-});
-
-async function person(email: string, viewport = { width: 1280, height: 800 }): Promise<BrowserContext> {
-	const ctx = await browser.newContext({ viewport });
-	const res = await ctx.request.post(`${server.url}/api/auth/signup`, { data: { email, password: 'feedback loops' } });
-	expect(res.status()).toBeLessThan(300);
-	return ctx;
-}
-
-async function call(ctx: BrowserContext, method: string, path: string, data?: unknown) {
-	const res = await ctx.request.fetch(`${server.url}${path}`, { method, data });
-	expect(res.status(), `${method} ${path}: ${await res.text()}`).toBeLessThan(300);
-	return res.json();
-}
+afterAll(() => session.teardown());
 
 async function openNetwork(ctx: BrowserContext, id: string): Promise<Page> {
 	const page = await ctx.newPage();

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { startServer, type TestServer } from './server';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
@@ -25,4 +26,34 @@ export async function launchBrowser(): Promise<Browser> {
 			'--disable-dev-shm-usage'
 		]
 	});
+}
+
+/**
+ * A browser and a server for one test file, plus the steps every browser test starts with:
+ * a signed-up person in their own context (own cookie jar), and JSON calls as that person.
+ */
+export function browserSession(start: () => Promise<TestServer> = () => startServer()) {
+	const session = {
+		server: undefined as unknown as TestServer,
+		browser: undefined as unknown as Browser,
+		async setup() {
+			[session.server, session.browser] = await Promise.all([start(), launchBrowser()]);
+		},
+		async teardown() {
+			await session.browser?.close();
+			await session.server?.dispose();
+		},
+		async person(email: string, viewport = { width: 1280, height: 800 }): Promise<BrowserContext> {
+			const ctx = await session.browser.newContext({ viewport });
+			const res = await ctx.request.post(`${session.server.url}/api/auth/signup`, { data: { email, password: 'feedback loops' } });
+			if (res.status() >= 300) throw new Error(`sign-up of ${email} failed: ${res.status()} ${await res.text()}`);
+			return ctx;
+		},
+		async call(ctx: BrowserContext, method: string, path: string, data?: unknown) {
+			const res = await ctx.request.fetch(`${session.server.url}${path}`, { method, data });
+			if (res.status() >= 300) throw new Error(`${method} ${path}: ${res.status()} ${await res.text()}`);
+			return res.json();
+		}
+	};
+	return session;
 }
