@@ -18,6 +18,10 @@ export async function openDatabase({ url }: DatabaseOptions): Promise<Db> {
 	if (/^postgres(ql)?:\/\//.test(url)) {
 		const { default: pg } = await import('pg');
 		const pool = new pg.Pool({ connectionString: url, max: 10 });
+		// An idle client can be cut off (server restart, admin termination); pg reports that
+		// as a pool 'error' event, which would crash the process if nobody listened. The pool
+		// replaces the client on next use, so a warning is all it needs.
+		pool.on('error', (error) => console.warn(`[db] idle connection lost: ${error.message}`));
 		return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 	}
 	const [{ PGlite }, { PGliteDialect }] = await Promise.all([

@@ -68,7 +68,9 @@ const postgresBackend = (adminUrl: string): Backend => ({
 	name: 'postgres',
 	async open() {
 		const database = await createPostgresDatabase(adminUrl);
-		const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 4 }) }) });
+		const pool = new pg.Pool({ connectionString: database.url, max: 4 });
+		pool.on('error', () => {}); // idle clients are cut off when the test database is dropped
+		const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 		await migrateToLatest(db);
 		return {
 			db,
