@@ -19,6 +19,7 @@ import { Invites } from './networks/invites';
 import { Networks, type NetworkSummary } from './networks/networks';
 import { syncAuthorizer } from './networks/sync-access';
 import { Catalogue } from './platforms/catalogue';
+import { CustomModels } from './platforms/custom-models';
 import { checkProviderKey, type KeyCheckResult } from './platforms/key-check';
 import { builtInPlatforms } from './platforms/platform';
 import type { HostedPlatformId } from './platforms/types';
@@ -38,6 +39,8 @@ export interface Panic {
 	accounts: Accounts;
 	keys: ProviderKeys;
 	catalogue: Catalogue;
+	/** Models people added by name (any Replicate model), saved per user. */
+	customModels: CustomModels;
 	networks: Networks;
 	invites: Invites;
 	graphs: NetworkGraphs;
@@ -70,9 +73,10 @@ export async function createPanic(config: Config, opts: { db?: Db } = {}): Promi
 	await sessions.sweepExpired();
 	const keys = new ProviderKeys(db, new KeyCipher(loadSecretKey(config)));
 	const catalogue = Catalogue.builtIn({ dummyModels: config.dummyModels });
+	const customModels = new CustomModels(db, catalogue);
 	const networks = new Networks(db);
 	const rooms = new SyncRooms({ store: new KyselyUpdateStore(db) });
-	const graphs = new NetworkGraphs(networks, rooms, catalogue);
+	const graphs = new NetworkGraphs(networks, rooms, customModels);
 	const assets = new FsAssetStore(path.join(config.dataDir, 'assets'));
 	const engine = new Engine({
 		db,
@@ -80,7 +84,9 @@ export async function createPanic(config: Config, opts: { db?: Db } = {}): Promi
 		catalogue,
 		platforms: builtInPlatforms(),
 		assets,
-		revealKey: (userId, platform) => keys.reveal(userId, platform as HostedPlatformId)
+		revealKey: (userId, platform) => keys.reveal(userId, platform as HostedPlatformId),
+		keyPlatforms: async (userId) => (await keys.list(userId)).map((k) => k.platform),
+		models: customModels
 	});
 	await engine.resume();
 	const invites = new Invites(db, networks);
@@ -98,6 +104,7 @@ export async function createPanic(config: Config, opts: { db?: Db } = {}): Promi
 		accounts: new Accounts(db, sessions),
 		keys,
 		catalogue,
+		customModels,
 		networks,
 		invites,
 		graphs,
@@ -142,7 +149,7 @@ export async function createPanic(config: Config, opts: { db?: Db } = {}): Promi
 			await networks.remove(id, user);
 		},
 		async importNetwork(owner, file) {
-			graphs.checkStructure(file.graph);
+			await graphs.check(file.graph, owner.id);
 			const network = await networks.create(owner, file.name);
 			await graphs.init(network.id, file.name);
 			await graphs.put(network.id, owner, { ...file.graph, name: undefined });

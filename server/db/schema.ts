@@ -102,6 +102,8 @@ export interface RunsTable {
 	next_seq: ColumnType<number, number | undefined, number>;
 	started_at: Timestamp;
 	ended_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+	/** Why the run ended with an error, for people. */
+	error: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface InvocationsTable {
@@ -121,6 +123,8 @@ export interface InvocationsTable {
 	provider_request_id: ColumnType<string | null, string | null | undefined, string | null>;
 	/** numeric: comes back as a string from both drivers. */
 	cost_estimate: ColumnType<string | null, number | null | undefined, number | null>;
+	/** What the provider reported: predict time, tokens, images, audio seconds. */
+	metrics: ColumnType<Record<string, number> | null, string | null | undefined, string | null>;
 	queued_at: Timestamp;
 	started_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 	ended_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -137,6 +141,14 @@ export interface Database {
 	sync_updates: SyncUpdatesTable;
 	runs: RunsTable;
 	invocations: InvocationsTable;
+	custom_models: CustomModelsTable;
+}
+
+export interface CustomModelsTable {
+	user_id: string;
+	model_id: string;
+	info: Json<Record<string, unknown>>;
+	created_at: Timestamp;
 }
 
 export type User = Selectable<UsersTable>;

@@ -7,13 +7,15 @@ import type { Graph } from '../graph/types';
 import type { Catalogue } from '../platforms/catalogue';
 import { PlatformError, type PlatformRegistry } from '../platforms/platform';
 import type { RetryPolicy } from '../platforms/retry';
-import type { Payload, PlatformId } from '../platforms/types';
+import type { HostedPlatformId, ModelInfo, Payload, PlatformId } from '../platforms/types';
 import type { RoomLease } from '../sync/rooms';
 import type { SyncRoom } from '../sync/room';
 import { FeedWriter, setRunState, updateRunState } from './feed';
 import type { PendingInvocation } from './ledger';
 import { loadPayload, payloadView, storePayload } from './payloads';
 import { lockoutRemainingSeconds, statusFor } from './policy';
+import { hostedPlatformsOf, missingKeysMessage, reachableNodeIds } from './preflight';
+import { withSafetyFallback } from './safety';
 import { RunController, type RunPlan, type RunStart } from './run-controller';
 import { RunRecords } from './run-records';
 import { resolveRunSettings, type RunSettings } from './settings';
@@ -32,6 +34,10 @@ export interface EngineDeps {
 	assets: AssetStore;
 	/** The network owner's key for a hosted platform (runs spend the owner's keys). */
 	revealKey?: (userId: string, platform: PlatformId) => Promise<string | null>;
+	/** Which hosted platforms a user has keys for (checked before a run starts). */
+	keyPlatforms?: (userId: string) => Promise<PlatformId[]>;
+	/** Models beyond the curated catalogue (ones people added by name); the catalogue alone if absent. */
+	models?: { resolve(modelId: string, ownerId: string): Promise<ModelInfo | undefined> };
 	now?: () => number;
 	retry?: Partial<RetryPolicy>;
 	log?: { error(message: string, ...details: unknown[]): void };
@@ -49,7 +55,8 @@ interface ActiveRun {
 	lease: RoomLease;
 }
 
-type GraphSnapshot = Graph & { name?: string };
+/** The graph a run follows, with the entries of models that are not in the curated catalogue. */
+type GraphSnapshot = Graph & { name?: string; models?: Record<string, ModelInfo> };
 
 /**
  * Runs networks: one active run per network. Starting replaces the active run (cause
@@ -106,14 +113,21 @@ export class Engine {
 			const startNodeId = options.startNodeId ?? graph.startNodeId;
 			const startNode = graph.nodes.find((n) => n.id === startNodeId);
 			if (!startNodeId || !startNode) throw badRequest('Pick a start node first: the network has none.');
-			const model = this.deps.catalogue.get(startNode.modelId);
+			const models = await this.resolveModels(graph, network.owner_id);
+			const model = models.get(startNode.modelId);
 			if (!model) throw badRequest(`The start node's model ${startNode.modelId} is not available.`);
 			if (model.input !== input.kind) {
 				throw badRequest(`The start node (${model.name}) takes ${model.input}, not ${input.kind}. Send ${model.input} or pick another start node.`);
 			}
+			await this.requireKeys(network.owner_id, graph, startNodeId, models);
 			const settings = resolveRunSettings(network.settings);
 			const storedInput = await storePayload(input, this.deps.assets);
-			const snapshot: GraphSnapshot = { ...graph, startNodeId };
+			const custom = [...models.values()].filter((m) => !this.deps.catalogue.get(m.id));
+			const snapshot: GraphSnapshot = {
+				...graph,
+				startNodeId,
+				...(custom.length ? { models: Object.fromEntries(custom.map((m) => [m.id, m])) } : {})
+			};
 
 			// Held before the old run lets go of it, so the feed room stays loaded across the swap.
 			const lease = await this.deps.rooms.acquire(`${networkId}/feed`);
@@ -140,16 +154,27 @@ export class Engine {
 		});
 	}
 
-	/** Ends a run with `cause`. False when it was not running. */
-	async stop(runId: string, cause: StopCause = 'stopped'): Promise<boolean> {
+	/** Ends a run with `cause` (and for errors, `reason`). False when it was not running. */
+	async stop(runId: string, cause: StopCause = 'stopped', reason?: string): Promise<boolean> {
 		const run = [...this.active.values()].find((a) => a.controller.runId === runId);
 		const networkId = run?.networkId ?? (await this.records.get(runId))?.networkId;
 		if (!networkId) return false;
 		return this.exclusive(networkId, async () => {
 			const current = this.active.get(networkId);
-			if (current?.controller.runId === runId) return this.retire(current, cause);
-			return this.records.finish(runId, cause); // not active here (e.g. failed to resume)
+			if (current?.controller.runId === runId) return this.retire(current, cause, reason);
+			return this.records.finish(runId, cause, new Date(), reason); // not active here (e.g. failed to resume)
 		});
+	}
+
+	/**
+	 * The hosted platforms a run of this network from its start node would need keys for and
+	 * the owner has none saved (shown in the editor before anyone presses start).
+	 */
+	async missingKeys(networkId: string, ownerId: string): Promise<HostedPlatformId[]> {
+		const graph = await this.deps.rooms.withRoom(networkId, (room) => room.read(readGraph));
+		if (!graph.startNodeId) return [];
+		const models = await this.resolveModels(graph, ownerId);
+		return this.keysMissing(ownerId, graph, graph.startNodeId, models);
 	}
 
 	/** Ends the network's active run, if any (before deleting the network, say). */
@@ -219,11 +244,17 @@ export class Engine {
 			edges: graph.edges
 		};
 		const params = new Map(graph.nodes.map((n) => [n.id, n.params ?? {}]));
+		// Custom models as they were when the run started; curated ones from the catalogue.
+		const models = new Map(Object.entries(graph.models ?? {}));
 		const controller = new RunController(plan, start, {
 			ledger: this.records,
 			feed,
-			invoke: (invocation, signal) => this.invoke(invocation, ownerId, params.get(invocation.nodeId) ?? {}, signal),
-			onStop: (cause) => void this.stop(runId, cause).catch((error) => this.log.error(`[engine] stopping ${runId} failed`, error)),
+			invoke: (invocation, signal) => {
+				const model = this.deps.catalogue.get(invocation.modelId) ?? models.get(invocation.modelId);
+				return this.invoke(invocation, model, ownerId, params.get(invocation.nodeId) ?? {}, signal);
+			},
+			onStop: (cause, reason) =>
+				void this.stop(runId, cause, reason).catch((error) => this.log.error(`[engine] stopping ${runId} failed`, error)),
 			now: this.now,
 			retry: this.deps.retry,
 			log: this.log
@@ -248,32 +279,69 @@ export class Engine {
 	}
 
 	/** Ends an active run: its controller closed, the cause recorded, the feed told. */
-	private async retire(run: ActiveRun, cause: StopCause): Promise<boolean> {
+	private async retire(run: ActiveRun, cause: StopCause, reason?: string): Promise<boolean> {
 		const { controller, feed, lease } = run;
 		controller.close();
 		if (this.active.get(run.networkId) === run) this.active.delete(run.networkId);
-		const ended = await this.records.finish(controller.runId, cause);
+		const ended = await this.records.finish(controller.runId, cause, new Date(), reason);
 		feed.write((doc) =>
-			updateRunState(doc, controller.runId, { status: statusFor(cause), stopCause: cause, runningNodeIds: [] })
+			updateRunState(doc, controller.runId, { status: statusFor(cause), stopCause: cause, runningNodeIds: [], error: reason })
 		);
 		await feed.idle();
 		await lease.release();
 		return ended;
 	}
 
-	private async invoke(invocation: PendingInvocation, ownerId: string, params: Record<string, unknown>, signal: AbortSignal) {
-		const model = this.deps.catalogue.get(invocation.modelId);
+	private async invoke(
+		invocation: PendingInvocation,
+		model: ModelInfo | undefined,
+		ownerId: string,
+		params: Record<string, unknown>,
+		signal: AbortSignal
+	) {
 		if (!model) throw new PlatformError(`The model ${invocation.modelId} is not available on this server.`);
 		const platform = this.deps.platforms.get(model.platform);
 		if (!platform) throw new PlatformError(`${model.platform} models cannot run on this server yet.`);
 		let key: string | undefined;
 		if (platform.needsKey) {
 			key = (await this.deps.revealKey?.(ownerId, model.platform)) ?? undefined;
-			if (!key) throw new PlatformError(`The network's owner has no ${model.platform} key saved; add one under Keys.`);
+			// Removed mid-run: every later call would fail the same way, so the run stops.
+			if (!key) throw new PlatformError(missingKeysMessage([model.platform as HostedPlatformId]), { kind: 'auth' });
 		}
 		const input = await loadPayload(invocation.input, this.deps.assets);
-		const result = await platform.invoke(model, input, { signal, key, params });
-		return { output: await storePayload(result.output, this.deps.assets), requestId: result.requestId, costUsd: result.costUsd };
+		const result = await withSafetyFallback(model, input, signal, (attemptInput) =>
+			platform.invoke(model, attemptInput, { signal, key, params })
+		);
+		return {
+			output: await storePayload(result.output, this.deps.assets),
+			requestId: result.requestId,
+			costUsd: result.costUsd,
+			metrics: result.metrics
+		};
+	}
+
+	/** Every node's model, from the curated catalogue or the ones people added by name. */
+	private async resolveModels(graph: Graph, ownerId: string): Promise<Map<string, ModelInfo>> {
+		const ids = [...new Set(graph.nodes.map((n) => n.modelId))];
+		const found = await Promise.all(
+			ids.map(async (id) => this.deps.catalogue.get(id) ?? (await this.deps.models?.resolve(id, ownerId)))
+		);
+		return new Map(found.filter((m): m is ModelInfo => m !== undefined).map((m) => [m.id, m]));
+	}
+
+	private async keysMissing(ownerId: string, graph: Graph, startNodeId: string, models: Map<string, ModelInfo>): Promise<HostedPlatformId[]> {
+		const reachable = reachableNodeIds(startNodeId, graph.edges);
+		const used = graph.nodes.filter((n) => reachable.has(n.id)).flatMap((n) => models.get(n.modelId) ?? []);
+		const needed = hostedPlatformsOf(used).filter((p) => this.deps.platforms.get(p)?.needsKey);
+		if (!needed.length) return [];
+		const saved = new Set(await (this.deps.keyPlatforms?.(ownerId) ?? Promise.resolve([])));
+		return needed.filter((p) => !saved.has(p));
+	}
+
+	/** Refuses to start a run whose owner lacks a key some reachable node needs. */
+	private async requireKeys(ownerId: string, graph: Graph, startNodeId: string, models: Map<string, ModelInfo>) {
+		const missing = await this.keysMissing(ownerId, graph, startNodeId, models);
+		if (missing.length) throw badRequest(missingKeysMessage(missing), { missingKeys: missing });
 	}
 
 	private async ownerOf(networkId: string): Promise<string> {

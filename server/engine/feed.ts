@@ -27,6 +27,10 @@ export interface RunState {
 	step: number;
 	runningNodeIds: string[];
 	stopCause?: string;
+	/** Why the run ended with an error, for people. */
+	error?: string;
+	/** Estimated spend so far in US dollars (hosted models that report costs). */
+	spendUsd?: number;
 	input?: { kind: string; text?: string; url?: string };
 }
 

@@ -27,6 +27,8 @@ export interface Completion {
 	outputHash: string;
 	requestId?: string;
 	costUsd?: number;
+	/** What the provider reported about the call (tokens, predict time, ...). */
+	metrics?: Record<string, number>;
 	at: Date;
 }
 

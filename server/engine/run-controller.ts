@@ -1,4 +1,5 @@
 import type { StopCause, StoredPayload } from '../db/schema';
+import { PlatformError } from '../platforms/platform';
 import { retryDelayMs, shouldRetry, sleep, withTimeout, type RetryPolicy } from '../platforms/retry';
 import { appendCards, updateRunState, type Card, type FeedWriter } from './feed';
 import type { Arrival, PendingInvocation, RunLedger } from './ledger';
@@ -30,6 +31,7 @@ export interface InvocationOutcome {
 	output: StoredPayload;
 	requestId?: string;
 	costUsd?: number;
+	metrics?: Record<string, number>;
 }
 
 export interface RunControllerDeps {
@@ -37,8 +39,11 @@ export interface RunControllerDeps {
 	feed: FeedWriter;
 	/** One attempt at one invocation; rejects on failure or when `signal` aborts. */
 	invoke(invocation: PendingInvocation, signal: AbortSignal): Promise<InvocationOutcome>;
-	/** Told once when the run should end by itself (dead end, budget, error, fixed point). */
-	onStop(cause: StopCause): void;
+	/**
+	 * Told once when the run should end by itself (dead end, budget, error, fixed point);
+	 * for errors, `reason` says what went wrong.
+	 */
+	onStop(cause: StopCause, reason?: string): void;
 	now?: () => number;
 	random?: () => number;
 	retry?: Partial<RetryPolicy>;
@@ -138,10 +143,10 @@ export class RunController {
 		await this.recording;
 	}
 
-	private end(cause: StopCause): void {
+	private end(cause: StopCause, reason?: string): void {
 		if (this.closed) return;
 		this.close();
-		this.deps.onStop(cause);
+		this.deps.onStop(cause, reason);
 	}
 
 	/** Starts whatever may start now, and sets a timer for when pacing lets the next one go. */
@@ -211,7 +216,7 @@ export class RunController {
 		const queued = await this.deps.ledger.complete(
 			this.plan.runId,
 			invocation,
-			{ output: outcome.output, outputHash, requestId: outcome.requestId, costUsd: outcome.costUsd, at },
+			{ output: outcome.output, outputHash, requestId: outcome.requestId, costUsd: outcome.costUsd, metrics: outcome.metrics, at },
 			arrivals,
 			{ existing: dropped.map((d) => d.id), arriving: drops.arriving }
 		);
@@ -231,9 +236,10 @@ export class RunController {
 		};
 		const step = this.completed;
 		const runningNodeIds = this.runningNodeIds();
+		const spendUsd = this.spendUsd;
 		this.deps.feed.write((doc) => {
 			appendCards(doc, [card]);
-			updateRunState(doc, this.plan.runId, { step, runningNodeIds });
+			updateRunState(doc, this.plan.runId, { step, runningNodeIds, ...(spendUsd > 0 ? { spendUsd } : {}) });
 		});
 		if (this.closed) return;
 		const previous = this.lastHashByNode.get(invocation.nodeId);
@@ -249,7 +255,8 @@ export class RunController {
 		this.forget(invocation);
 		if (!recorded || this.closed) return;
 		this.showRunning();
-		if (this.plan.settings.onError === 'stop') return this.end('error');
+		// A refused key fails every call after it the same way: stop whatever onError says.
+		if (this.plan.settings.onError === 'stop' || stopsRun(error)) return this.end('error', message);
 		this.pump();
 	}
 
@@ -268,7 +275,7 @@ export class RunController {
 	private crashed(error: unknown) {
 		if (this.closed) return;
 		(this.deps.log ?? console).error(`[engine] run ${this.plan.runId} failed`, error);
-		this.end('error');
+		this.end('error', 'The run hit an internal error and stopped; the server log has details.');
 	}
 
 	private runningNodeIds(): string[] {
@@ -285,3 +292,5 @@ export class RunController {
 		this.pacingTimer = null;
 	}
 }
+
+const stopsRun = (error: unknown) => error instanceof PlatformError && error.stopsRun;

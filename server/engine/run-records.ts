@@ -29,6 +29,8 @@ export interface RunRow {
 	nextSeq: number;
 	startedAt: Date;
 	endedAt: Date | null;
+	/** Why the run ended with an error, for people. */
+	error: string | null;
 }
 
 export interface InvocationRow {
@@ -45,6 +47,7 @@ export interface InvocationRow {
 	attempts: number;
 	providerRequestId: string | null;
 	costEstimate: number | null;
+	metrics: Record<string, number> | null;
 	queuedAt: Date;
 	startedAt: Date | null;
 	endedAt: Date | null;
@@ -126,6 +129,7 @@ export class RunRecords implements RunLedger {
 						output_hash: completion.outputHash,
 						provider_request_id: completion.requestId ?? null,
 						cost_estimate: completion.costUsd ?? null,
+						metrics: completion.metrics ? json(completion.metrics) : null,
 						ended_at: completion.at
 					})
 					.where('id', '=', invocation.id)
@@ -179,12 +183,15 @@ export class RunRecords implements RunLedger {
 		}
 	}
 
-	/** Ends a running run: status and cause recorded, its queued and running invocations cancelled. */
-	async finish(runId: string, cause: StopCause, at = new Date()): Promise<boolean> {
+	/**
+	 * Ends a running run: status, cause (and for errors, what went wrong) recorded, its queued
+	 * and running invocations cancelled.
+	 */
+	async finish(runId: string, cause: StopCause, at = new Date(), error: string | null = null): Promise<boolean> {
 		return this.db.transaction().execute(async (tx) => {
 			const ended = await tx
 				.updateTable('runs')
-				.set({ status: statusFor(cause), stop_cause: cause, ended_at: at })
+				.set({ status: statusFor(cause), stop_cause: cause, ended_at: at, error: error?.slice(0, 2000) ?? null })
 				.where('id', '=', runId)
 				.where('status', '=', 'running')
 				.executeTakeFirst();
@@ -283,6 +290,30 @@ export class RunRecords implements RunLedger {
 		return rows.map(toInvocation);
 	}
 
+	/** Estimated spend in US dollars per run, for the runs given (runs without costs are absent). */
+	async spend(runIds: string[]): Promise<Map<string, number>> {
+		if (!runIds.length) return new Map();
+		const rows = await this.db
+			.selectFrom('invocations')
+			.select(['run_id', (eb) => eb.fn.sum<string>('cost_estimate').as('spend')])
+			.where('run_id', 'in', runIds)
+			.where('cost_estimate', 'is not', null)
+			.groupBy('run_id')
+			.execute();
+		return new Map(rows.map((r) => [r.run_id, Number(r.spend)]));
+	}
+
+	/** Estimated spend in US dollars over every run of a network. */
+	async networkSpend(networkId: string): Promise<number> {
+		const row = await this.db
+			.selectFrom('invocations')
+			.innerJoin('runs', 'runs.id', 'invocations.run_id')
+			.select((eb) => eb.fn.sum<string | null>('invocations.cost_estimate').as('spend'))
+			.where('runs.network_id', '=', networkId)
+			.executeTakeFirst();
+		return Number(row?.spend ?? 0);
+	}
+
 	/** Bumps next_seq by `count` under the run row's lock; throws RunEnded unless running. */
 	private async allocateSeqs(tx: Transaction<Database>, runId: string, count: number): Promise<number> {
 		const row = await tx
@@ -332,6 +363,7 @@ function toRun(row: {
 	next_seq: number;
 	started_at: Date;
 	ended_at: Date | null;
+	error: string | null;
 }): RunRow {
 	return {
 		id: row.id,
@@ -344,7 +376,8 @@ function toRun(row: {
 		graph: row.graph,
 		nextSeq: row.next_seq,
 		startedAt: row.started_at,
-		endedAt: row.ended_at
+		endedAt: row.ended_at,
+		error: row.error
 	};
 }
 
@@ -362,6 +395,7 @@ function toInvocation(row: {
 	attempts: number;
 	provider_request_id: string | null;
 	cost_estimate: string | null;
+	metrics: Record<string, number> | null;
 	queued_at: Date;
 	started_at: Date | null;
 	ended_at: Date | null;
@@ -380,6 +414,7 @@ function toInvocation(row: {
 		attempts: row.attempts,
 		providerRequestId: row.provider_request_id,
 		costEstimate: row.cost_estimate === null ? null : Number(row.cost_estimate),
+		metrics: row.metrics,
 		queuedAt: row.queued_at,
 		startedAt: row.started_at,
 		endedAt: row.ended_at

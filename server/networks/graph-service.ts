@@ -4,7 +4,7 @@ import { badRequest } from '../errors';
 import { initGraphDoc, metaOf, readGraph, writeGraph } from '../graph/doc';
 import { graphSchema, type Graph } from '../graph/types';
 import { describeIssue, validateGraph } from '../graph/validate';
-import type { Catalogue } from '../platforms/catalogue';
+import type { ModelInfo } from '../platforms/types';
 import type { Viewer } from './access';
 import type { Networks } from './networks';
 
@@ -32,26 +32,37 @@ export type NetworkFile = z.infer<typeof networkFileSchema>;
  * edges between existing nodes, known models); modality mismatches are allowed through and
  * reported, as the canvas flags them for people to fix.
  */
+/** Finds a model by id for a network's owner: the curated catalogue, then models added by name. */
+export interface ModelLookup {
+	resolve(modelId: string, ownerId: string): Promise<ModelInfo | undefined>;
+}
+
 export class NetworkGraphs {
 	constructor(
 		private networks: Networks,
 		private docs: LiveDocs,
-		private catalogue: Catalogue
+		private models: ModelLookup
 	) {}
 
 	async get(id: string, viewer: Viewer | null) {
 		const { network } = await this.networks.access(id, viewer);
 		const graph = await this.docs.withRoom(id, (room) => room.read(readGraph));
-		return { ...graph, name: network.name, ...this.report(graph) };
+		const models = await this.modelsOf(graph, network.ownerId);
+		return { ...graph, name: network.name, ...this.report(graph, models) };
 	}
 
 	async put(id: string, viewer: Viewer, graph: Graph) {
-		await this.networks.requireEditor(id, viewer);
-		this.checkStructure(graph);
+		const { network } = await this.networks.requireEditor(id, viewer);
+		this.checkStructure(graph, await this.modelsOf(graph, network.ownerId));
 		const { name: _ignored, ...rest } = graph; // renaming goes through PATCH /api/networks/:id
 		await this.docs.withRoom(id, (room) => room.change((doc) => writeGraph(doc, rest), 'api'));
 		await this.networks.touch(id);
 		return this.get(id, viewer);
+	}
+
+	/** Checks a graph's structure as if `ownerId` owned it (before importing it, say). */
+	async check(graph: Graph, ownerId: string): Promise<void> {
+		this.checkStructure(graph, await this.modelsOf(graph, ownerId));
 	}
 
 	async init(id: string, name: string): Promise<void> {
@@ -68,7 +79,7 @@ export class NetworkGraphs {
 	}
 
 	/** Structural problems that would make a graph meaningless; each is a 400 naming the culprit. */
-	checkStructure(graph: Graph): void {
+	private checkStructure(graph: Graph, models: ReadonlyMap<string, ModelInfo>): void {
 		const unique = (ids: string[], what: string) => {
 			const seen = new Set<string>();
 			for (const id of ids) {
@@ -81,7 +92,7 @@ export class NetworkGraphs {
 		unique(graph.edges.map((e) => e.id), 'edges');
 		unique((graph.notes ?? []).map((n) => n.id), 'notes');
 		for (const node of graph.nodes) {
-			if (!this.catalogue.get(node.modelId)) throw badRequest(`Node ${node.id} uses an unknown model: ${node.modelId}.`);
+			if (!models.has(node.modelId)) throw badRequest(`Node ${node.id} uses an unknown model: ${node.modelId}.`);
 		}
 		for (const edge of graph.edges) {
 			if (!nodeIds.has(edge.source)) throw badRequest(`Edge ${edge.id} starts at a node that does not exist: ${edge.source}.`);
@@ -92,8 +103,15 @@ export class NetworkGraphs {
 		}
 	}
 
-	private report(graph: Graph) {
-		const report = validateGraph(graph, (id) => this.catalogue.get(id));
+	/** The model of every node, curated or added by name (the owner's entry first). */
+	private async modelsOf(graph: Graph, ownerId: string): Promise<Map<string, ModelInfo>> {
+		const ids = [...new Set(graph.nodes.map((n) => n.modelId))];
+		const found = await Promise.all(ids.map((id) => this.models.resolve(id, ownerId)));
+		return new Map(found.filter((m): m is ModelInfo => m !== undefined).map((m) => [m.id, m]));
+	}
+
+	private report(graph: Graph, models: ReadonlyMap<string, ModelInfo>) {
+		const report = validateGraph(graph, (id) => models.get(id));
 		return {
 			hasLoop: report.hasLoop,
 			invalidEdges: [...report.invalidEdges],

@@ -1,7 +1,7 @@
 import { DUMMY_MODELS } from './dummy/index';
 import { LOCAL_MODELS } from './local/index';
 import type { LocalModel } from './local/model';
-import type { ModelInfo, Payload, PlatformId } from './types';
+import type { EmbedderInfo, ModelInfo, Payload, PlatformId } from './types';
 
 /**
  * Where the engine sends an invocation. One implementation per platform id; the engine
@@ -22,6 +22,19 @@ export interface InvokeOptions {
 
 export interface InvokeResult {
 	output: Payload;
+	/** The provider's id for the call (a Replicate prediction id, an OpenAI request id). */
+	requestId?: string;
+	/** Estimated cost of this call in US dollars, from what the provider reported. */
+	costUsd?: number;
+	/**
+	 * What the provider reported about the call, flat and numeric: e.g. `predictTimeSeconds`,
+	 * `inputTokens`, `outputTokens`, `totalTokens`, `imageCount`, `audioSeconds`, `characters`.
+	 */
+	metrics?: Record<string, number>;
+}
+
+export interface EmbedResult {
+	vector: number[];
 	requestId?: string;
 	costUsd?: number;
 	metrics?: Record<string, number>;
@@ -32,17 +45,57 @@ export interface Platform {
 	/** Whether invoking needs the network owner's provider key for this platform. */
 	needsKey: boolean;
 	invoke(model: ModelInfo, input: Payload, options: InvokeOptions): Promise<InvokeResult>;
+	/** Embeds an output for loop analysis, on platforms that offer embedders. */
+	embed?(embedder: EmbedderInfo, input: Payload, options: InvokeOptions): Promise<EmbedResult>;
 }
 
-/** A failure a platform understood: whether retrying may help, and when. */
+/**
+ * What kind of failure a platform saw, so the engine can act on it without knowing the
+ * provider: `auth` stops the run (the owner's key was refused), `rate_limited` and
+ * `unavailable` are retried (honouring `retryAfterMs`), `safety` is retried once with a
+ * harmless fallback input, `invalid_output` (a malformed answer) and `invalid_input` (the
+ * provider rejected what we sent) fail the step.
+ */
+export type PlatformErrorKind = 'auth' | 'rate_limited' | 'unavailable' | 'timeout' | 'safety' | 'invalid_output' | 'invalid_input' | 'other';
+
+export interface PlatformErrorOptions {
+	kind?: PlatformErrorKind;
+	/** Defaults by kind: rate_limited, unavailable and timeout are retryable. */
+	retryable?: boolean;
+	retryAfterMs?: number;
+	/** HTTP status the provider answered with, when there was one. */
+	status?: number;
+	/** The provider's request/prediction id, when known. */
+	requestId?: string;
+	cause?: unknown;
+}
+
+const RETRYABLE_KINDS: ReadonlySet<PlatformErrorKind> = new Set(['rate_limited', 'unavailable', 'timeout']);
+
+/**
+ * A failure a platform understood: what kind, whether retrying may help, and when. The
+ * message is for people and written by PANIC, never copied from a provider (provider error
+ * text can echo parts of a key).
+ */
 export class PlatformError extends Error {
+	readonly kind: PlatformErrorKind;
 	readonly retryable: boolean;
 	readonly retryAfterMs?: number;
-	constructor(message: string, options: { retryable?: boolean; retryAfterMs?: number; cause?: unknown } = {}) {
+	readonly status?: number;
+	readonly requestId?: string;
+	constructor(message: string, options: PlatformErrorOptions = {}) {
 		super(message, { cause: options.cause });
 		this.name = 'PlatformError';
-		this.retryable = options.retryable ?? false;
+		this.kind = options.kind ?? 'other';
+		this.retryable = options.retryable ?? RETRYABLE_KINDS.has(this.kind);
 		this.retryAfterMs = options.retryAfterMs;
+		this.status = options.status;
+		this.requestId = options.requestId;
+	}
+
+	/** A refused key: every further call would fail the same way, so the run stops. */
+	get stopsRun(): boolean {
+		return this.kind === 'auth';
 	}
 }
 

@@ -19,11 +19,13 @@ export function expectText(input: Payload, modelId: string): string {
 
 export function expectImage(input: Payload, modelId: string): Uint8Array {
 	if (input.kind !== 'image') throw new Error(`${modelId} expects a PNG image, got ${input.kind}`);
+	if (input.mime !== 'image/png') throw new Error(`${modelId} reads PNG images only, got ${input.mime}; ask the model before it for PNG output`);
 	return input.bytes;
 }
 
 export function expectAudio(input: Payload, modelId: string): Uint8Array {
 	if (input.kind !== 'audio') throw new Error(`${modelId} expects WAV audio, got ${input.kind}`);
+	if (input.mime !== 'audio/wav') throw new Error(`${modelId} reads WAV audio only, got ${input.mime}; ask the model before it for WAV output`);
 	return input.bytes;
 }
 

@@ -1,0 +1,42 @@
+import { PLATFORM_NAMES } from '../platforms/key-check';
+import { HOSTED_PLATFORMS, type HostedPlatformId, type ModelInfo } from '../platforms/types';
+
+/**
+ * What a run needs before it starts, checked up front so people hear about a missing key
+ * when they press start, not several steps into a run.
+ */
+
+/** Every node a run from `startNodeId` can reach by following edges (the start included). */
+export function reachableNodeIds(startNodeId: string, edges: readonly { source: string; target: string }[]): Set<string> {
+	const seen = new Set([startNodeId]);
+	const queue = [startNodeId];
+	while (queue.length) {
+		const node = queue.shift()!;
+		for (const edge of edges) {
+			if (edge.source === node && !seen.has(edge.target)) {
+				seen.add(edge.target);
+				queue.push(edge.target);
+			}
+		}
+	}
+	return seen;
+}
+
+/** The hosted platforms whose keys these models spend, in a stable order. */
+export function hostedPlatformsOf(models: readonly ModelInfo[]): HostedPlatformId[] {
+	const used = new Set(models.map((m) => m.platform));
+	return HOSTED_PLATFORMS.filter((p) => used.has(p));
+}
+
+/** "Replicate", "Replicate and OpenAI", "Replicate, OpenAI and Hugging Face". */
+export function platformList(platforms: readonly HostedPlatformId[]): string {
+	const names = platforms.map((p) => PLATFORM_NAMES[p]);
+	return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/** What to tell people when the owner lacks keys the run needs. */
+export function missingKeysMessage(missing: readonly HostedPlatformId[]): string {
+	const list = platformList(missing);
+	const plural = missing.length > 1 ? 'keys' : 'key';
+	return `This network runs ${list} models, but its owner has no ${list} ${plural} saved. The owner can add ${missing.length > 1 ? 'them' : 'it'} under Account → Keys.`;
+}
