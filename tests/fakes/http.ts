@@ -28,6 +28,8 @@ export interface RecordedRequest {
 	headers: IncomingHttpHeaders;
 	/** Raw request body (empty string when there was none). */
 	body: string;
+	/** The same body as bytes, for binary uploads the utf8 `body` would corrupt. */
+	rawBody: Buffer;
 }
 
 /** What a route (or an injected failure) answers. */
@@ -148,12 +150,14 @@ export abstract class FakeHttpServer {
 			req.on('data', (c: Buffer) => chunks.push(c));
 			req.on('end', () => {
 				const parsed = new URL(req.url ?? '/', 'http://fake.invalid');
+				const rawBody = Buffer.concat(chunks);
 				const recorded: RecordedRequest = {
 					method: req.method ?? 'GET',
 					path: parsed.pathname,
 					query: parsed.searchParams,
 					headers: req.headers,
-					body: Buffer.concat(chunks).toString('utf8')
+					body: rawBody.toString('utf8'),
+					rawBody
 				};
 				this.requests.push(recorded);
 				this.#handle(recorded, res).catch((err: unknown) => {
