@@ -1,0 +1,427 @@
+/**
+ * The Replicate adapter against the fake Replicate over real HTTP: the shared platform
+ * contract, then what only Replicate has (versions, polling, cancelling, per-second
+ * billing, schema inference for models a user adds) and the curated catalogue.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PlatformError, type Platform } from '../../server/platforms/platform';
+import type { Payload } from '../../server/platforms/types';
+import { createReplicatePlatform, type ReplicatePlatformOptions } from '../../server/platforms/replicate/platform';
+import { REPLICATE_EMBEDDERS, REPLICATE_MODELS } from '../../server/platforms/replicate/models';
+import { replicateEmbedSpecSchema, replicateSpecSchema, type ReplicateModelInfo } from '../../server/platforms/replicate/spec';
+import { describeReplicateModel, proposeMapping } from '../../server/platforms/replicate/schema';
+import { fakeVersionId, startFakeReplicate, type FakeReplicate } from '../fakes/fake-replicate';
+import { tinyPng, tinyWav } from '../fakes/fake-replicate-models';
+import {
+	BARK_SCHEMA,
+	FLUX_SCHNELL_SCHEMA,
+	LLAVA_SCHEMA,
+	MUSICGEN_SCHEMA,
+	UNUSABLE_SCHEMA,
+	VIDEO_SCHEMA,
+	WHISPER_SCHEMA
+} from '../fakes/fake-replicate-schemas';
+import { describePlatformContract } from './contract';
+
+const KEY = 'r8_test_key_0123456789abcdefghij';
+const model = (ref: string): ReplicateModelInfo => {
+	const found = REPLICATE_MODELS.find((m) => m.replicate.model === ref);
+	if (!found) throw new Error(`no curated model ${ref}`);
+	return found;
+};
+const text = (value: string): Payload => ({ kind: 'text', text: value });
+const image: Payload = { kind: 'image', bytes: tinyPng(7), mime: 'image/png' };
+const audio: Payload = { kind: 'audio', bytes: tinyWav(), mime: 'audio/wav' };
+const never = () => new AbortController().signal;
+
+async function failure(promise: Promise<unknown>): Promise<PlatformError> {
+	try {
+		await promise;
+	} catch (error) {
+		return error as PlatformError;
+	}
+	throw new Error('expected the call to fail, but it succeeded');
+}
+
+describePlatformContract('replicate', async () => {
+	const fake = await startFakeReplicate({ keys: [KEY] });
+	return {
+		platform: createReplicatePlatform({ replicateBaseUrl: fake.baseUrl }, { pollIntervalMs: 20 }),
+		fake,
+		key: KEY,
+		model: model('black-forest-labs/flux-schnell'),
+		input: text('a red fox in the snow'),
+		route: 'POST /v1/models/:owner/:name/predictions',
+		refuseNext: () => fake.refuseNext(),
+		malformNext: () => fake.malformNext(),
+		close: () => fake.close()
+	};
+});
+
+describe('replicate adapter', () => {
+	let fake: FakeReplicate;
+	/** When each request left the adapter, to measure the sleeps between polls. */
+	let sent: Array<{ url: string; at: number }>;
+	const platform = (options: ReplicatePlatformOptions = {}): Platform =>
+		createReplicatePlatform(
+			{ replicateBaseUrl: fake.baseUrl },
+			{
+				pollIntervalMs: 20,
+				...options,
+				fetch: (input, init) => {
+					sent.push({ url: String(input instanceof Request ? input.url : input), at: Date.now() });
+					return fetch(input, init);
+				}
+			}
+		);
+	const invoke = (p: Platform, ref: string, input: Payload, signal = never(), params = {}) => p.invoke(model(ref), input, { signal, key: KEY, params });
+
+	beforeAll(async () => {
+		fake = await startFakeReplicate({ keys: [KEY] });
+	});
+	afterAll(() => fake.close());
+
+	it('runs an official text→image model in one request on the models route, with bearer auth and Prefer: wait', async () => {
+		sent = [];
+		const before = fake.requests.length;
+		const result = await invoke(platform(), 'black-forest-labs/flux-schnell', text('a lighthouse'));
+		expect(result.output).toMatchObject({ kind: 'image', mime: 'image/png' });
+		const api = fake.requests.slice(before).filter((r) => r.path.startsWith('/v1/'));
+		expect(api.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /v1/models/black-forest-labs/flux-schnell/predictions']);
+		expect(api[0].headers.authorization).toBe(`Bearer ${KEY}`);
+		expect(api[0].headers.prefer).toBe('wait=10');
+		expect(JSON.parse(api[0].body)).toEqual({ input: { prompt: 'a lighthouse', output_format: 'png', num_outputs: 1 } });
+		expect(fake.predictions.has(result.requestId!)).toBe(true);
+		// The output file is fetched without the key: it is a delivery URL, not the API.
+		const download = fake.requests.slice(before).find((r) => r.path.startsWith('/files/'));
+		expect(download?.headers.authorization).toBeUndefined();
+		expect(result.costUsd).toBeCloseTo(0.003, 9);
+		expect(result.metrics).toMatchObject({ outputCount: 1, predictTimeSeconds: 1.5 });
+	});
+
+	it('runs a community image→text model on its latest version, sending the image as a data URI', async () => {
+		const p = platform();
+		const before = fake.requests.length;
+		const result = await invoke(p, 'salesforce/blip', image);
+		expect(result.output.kind).toBe('text');
+		if (result.output.kind === 'text') expect(result.output.text).toMatch(/^a small picture sent as image\/png/);
+		const api = fake.requests.slice(before).filter((r) => r.path.startsWith('/v1/'));
+		expect(api.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1/models/salesforce/blip', 'POST /v1/predictions']);
+		const body = JSON.parse(api[1].body);
+		expect(body.version).toBe(fakeVersionId('salesforce/blip'));
+		expect(body.input.image).toMatch(/^data:image\/png;base64,/);
+		expect(Buffer.from(body.input.image.split(',')[1], 'base64')).toEqual(Buffer.from(image.kind === 'image' ? image.bytes : []));
+		expect(api[1].body).not.toContain('http://127.0.0.1');
+		expect(result.costUsd).toBeCloseTo(1.5 * 0.000225, 9);
+
+		// The latest version is looked up once per process, not per call.
+		const again = fake.requests.length;
+		await invoke(p, 'salesforce/blip', image);
+		expect(fake.requests.slice(again).filter((r) => r.path === '/v1/models/salesforce/blip')).toHaveLength(0);
+	});
+
+	it('runs every curated model against the fake, with the output modality it promises', async () => {
+		const p = platform();
+		const inputs: Record<string, Payload> = { text: text('a quiet harbour at dawn'), image, audio };
+		for (const m of REPLICATE_MODELS) {
+			const result = await p.invoke(m, inputs[m.input], { signal: never(), key: KEY, params: {} });
+			expect(result.output.kind, m.id).toBe(m.output);
+			expect(result.requestId, m.id).toBeTruthy();
+		}
+	});
+
+	it('merges fixed inputs, model defaults and node params, with the payload last', async () => {
+		const before = fake.requests.length;
+		await invoke(platform(), 'meta/musicgen', text('calm strings'), never(), { duration: 3, prompt: 'ignored', output_format: 'mp3' });
+		const create = fake.requests.slice(before).find((r) => r.path === '/v1/predictions');
+		expect(JSON.parse(create!.body).input).toEqual({
+			output_format: 'mp3',
+			model_version: 'stereo-melody-large',
+			normalization_strategy: 'peak',
+			duration: 3,
+			prompt: 'calm strings'
+		});
+	});
+
+	it('estimates token-billed cost from the token counts Replicate reports', async () => {
+		const result = await invoke(platform(), 'meta/meta-llama-3-8b-instruct', text('one two three'));
+		expect(result.output).toEqual({ kind: 'text', text: 'You said: one two three' });
+		expect(result.metrics).toMatchObject({ inputTokens: 3, outputTokens: 12 });
+		expect(result.costUsd).toBeCloseTo((3 * 0.05 + 12 * 0.25) / 1e6, 12);
+	});
+
+	it('polls a slow prediction, sleeping between polls', async () => {
+		sent = [];
+		fake.slowNext(3);
+		const result = await invoke(platform({ pollIntervalMs: 50, maxPollIntervalMs: 60 }), 'black-forest-labs/flux-schnell', text('slow'));
+		expect(result.output.kind).toBe('image');
+		expect(fake.pollsOf(result.requestId!)).toBe(3);
+		const api = sent.filter((s) => s.url.includes('/v1/'));
+		expect(api).toHaveLength(4);
+		for (let i = 1; i < api.length; i++) expect(api[i].at - api[i - 1].at).toBeGreaterThanOrEqual(49);
+	});
+
+	it('rides out a failed poll (one request, paced by Retry-After) instead of starting a second prediction', async () => {
+		sent = [];
+		fake.slowNext(3);
+		fake.failNext(503, { route: 'GET /v1/predictions/:id', headers: { 'retry-after': '0' } });
+		const result = await invoke(platform(), 'black-forest-labs/flux-schnell', text('flaky'));
+		expect(result.output.kind).toBe('image');
+		expect(fake.pollsOf(result.requestId!)).toBe(4);
+		expect(sent.filter((s) => s.url.endsWith('/predictions'))).toHaveLength(1);
+	});
+
+	it('cancels the prediction when a poll fails for good', async () => {
+		fake.slowNext(Infinity);
+		fake.failNext(401, { route: 'GET /v1/predictions/:id' });
+		const error = await failure(invoke(platform(), 'black-forest-labs/flux-schnell', text('revoked')));
+		expect(error.kind).toBe('auth');
+		expect(error.requestId).toBeTruthy();
+		expect(fake.cancels).toContain(error.requestId);
+	});
+
+	it('gives up after pollTimeoutMs with a timeout, and cancels the prediction', async () => {
+		fake.slowNext(Infinity);
+		const error = await failure(invoke(platform({ pollTimeoutMs: 200 }), 'black-forest-labs/flux-schnell', text('forever')));
+		expect(error).toBeInstanceOf(PlatformError);
+		expect(error.kind).toBe('timeout');
+		expect(error.requestId).toBeTruthy();
+		expect(fake.cancels).toContain(error.requestId);
+		expect(fake.predictions.get(error.requestId!)?.status).toBe('canceled');
+	});
+
+	it('cancels the prediction once and rejects with the reason when the run stops mid-poll', async () => {
+		fake.slowNext(Infinity);
+		const controller = new AbortController();
+		const reason = new Error('run stopped');
+		const pending = failure(invoke(platform(), 'black-forest-labs/flux-schnell', text('stop me'), controller.signal));
+		const id = await waitFor(() => [...fake.predictions.values()].find((p) => p.input.prompt === 'stop me' && p.gets >= 2)?.id);
+		controller.abort(reason);
+		expect(await pending).toBe(reason);
+		expect(fake.cancels.filter((c) => c === id)).toHaveLength(1);
+		const polls = fake.pollsOf(id);
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		expect(fake.pollsOf(id)).toBe(polls);
+	});
+
+	it('reports a failed prediction as a non-retryable error with a cleaned, short message', async () => {
+		fake.failPredictionNext(`CUDA out of memory while loading https://weights.example/x.bin with ${KEY} ${'x'.repeat(400)}`);
+		const error = await failure(invoke(platform(), 'black-forest-labs/flux-schnell', text('oom')));
+		expect(error.kind).toBe('other');
+		expect(error.retryable).toBe(false);
+		expect(error.message).toMatch(/^black-forest-labs\/flux-schnell failed on Replicate: CUDA out of memory/);
+		expect(error.message).not.toMatch(/https|r8_/);
+		expect(error.message.length).toBeLessThanOrEqual(200);
+		expect(error.requestId).toBeTruthy();
+	});
+
+	it('treats an unparseable body as invalid output', async () => {
+		fake.failNext(200, { route: 'POST /v1/models/:owner/:name/predictions', body: 'not json' });
+		expect((await failure(invoke(platform(), 'black-forest-labs/flux-schnell', text('x')))).kind).toBe('invalid_output');
+		fake.failNext(201, { route: 'POST /v1/models/:owner/:name/predictions', body: { hello: 'world' } });
+		expect((await failure(invoke(platform(), 'black-forest-labs/flux-schnell', text('x')))).kind).toBe('invalid_output');
+	});
+
+	it('refuses to run a model without valid Replicate settings, or with the wrong input', async () => {
+		const p = platform();
+		const { replicate: _, ...bare } = model('salesforce/blip');
+		const missing = await failure(p.invoke(bare, image, { signal: never(), key: KEY, params: {} }));
+		expect(missing.kind).toBe('invalid_input');
+		expect(missing.message).toMatch(/no usable Replicate settings/);
+		const broken = { ...model('salesforce/blip'), replicate: { ...model('salesforce/blip').replicate, model: '../etc' } };
+		expect((await failure(p.invoke(broken, image, { signal: never(), key: KEY, params: {} }))).kind).toBe('invalid_input');
+		expect((await failure(invoke(p, 'salesforce/blip', text('not an image')))).kind).toBe('invalid_input');
+		expect((await failure(p.invoke(model('salesforce/blip'), image, { signal: never(), params: {} }))).kind).toBe('auth');
+	});
+
+	it('embeds text and images with CLIP into one 768-dimensional space', async () => {
+		const p = platform();
+		const [textEmbedder, imageEmbedder] = REPLICATE_EMBEDDERS;
+		const before = fake.requests.length;
+		const t = await p.embed!(textEmbedder, text('two\nlines'), { signal: never(), key: KEY, params: {} });
+		const i = await p.embed!(imageEmbedder, image, { signal: never(), key: KEY, params: {} });
+		expect(t.vector).toHaveLength(768);
+		expect(i.vector).toHaveLength(768);
+		const creates = fake.requests.slice(before).filter((r) => r.path === '/v1/predictions').map((r) => JSON.parse(r.body).input.inputs);
+		expect(creates[0]).toBe('two lines');
+		expect(creates[1]).toMatch(/^data:image\/png;base64,/);
+		expect(t.costUsd).toBeCloseTo(1.5 * 0.000225, 9);
+	});
+
+	it('runs a model a user added through describeReplicateModel', async () => {
+		const info = await describeReplicateModel(KEY, { replicateBaseUrl: fake.baseUrl }, 'yorickvp/llava-13b', never());
+		const result = await platform().invoke(info, image, { signal: never(), key: KEY, params: {} });
+		expect(result.output.kind).toBe('text');
+		expect(result.costUsd).toBeUndefined();
+		expect(result.metrics?.predictTimeSeconds).toBe(1.5);
+	});
+});
+
+describe('replicate adapter: odd outputs', () => {
+	let fake: FakeReplicate;
+	beforeAll(async () => {
+		fake = await startFakeReplicate({
+			keys: [KEY],
+			outputs: {
+				'black-forest-labs/flux-schnell': (_, files) => [files.wav()],
+				'stability-ai/sdxl': () => [],
+				'bytedance/sdxl-lightning-4step': () => ['http://127.0.0.1:1/files/gone.png'],
+				'yorickvp/llava-13b': () => ['  ', ''],
+				'openai/whisper': () => 'a bare string',
+				'meta/musicgen': (_, files) => `${files.wav().replace(/\/files\/.*/, '/files/missing.wav')}`
+			}
+		});
+	});
+	afterAll(() => fake.close());
+
+	it.each([
+		['black-forest-labs/flux-schnell', 'text', /not a PNG/],
+		['stability-ai/sdxl', 'text', /no output file/],
+		['yorickvp/llava-13b', 'image', /empty text/],
+		['openai/whisper', 'audio', /unexpected shape/],
+		['meta/musicgen', 'text', /could not be downloaded \(404\)/]
+	] as const)('%s: a malformed output is invalid_output, carrying the prediction id', async (ref, kind, message) => {
+		const input = { text: text('x'), image, audio }[kind];
+		const p = createReplicatePlatform({ replicateBaseUrl: fake.baseUrl });
+		const error = await failure(p.invoke(model(ref), input, { signal: never(), key: KEY, params: {} }));
+		expect(error).toBeInstanceOf(PlatformError);
+		expect(error.kind).toBe('invalid_output');
+		expect(error.retryable).toBe(false);
+		expect(error.message).toMatch(message);
+		expect(fake.predictions.has(error.requestId!)).toBe(true);
+	});
+
+	it('an output file that cannot be reached is unavailable (retryable)', async () => {
+		const p = createReplicatePlatform({ replicateBaseUrl: fake.baseUrl });
+		const error = await failure(p.invoke(model('bytedance/sdxl-lightning-4step'), text('x'), { signal: never(), key: KEY, params: {} }));
+		expect(error.kind).toBe('unavailable');
+		expect(error.requestId).toBeTruthy();
+	});
+});
+
+describe('proposeMapping', () => {
+	it.each([
+		['flux-schnell-like', FLUX_SCHNELL_SCHEMA, { inputField: 'prompt', input: 'text', output: 'image', outputShape: 'file', defaults: {} }],
+		['llava-like', LLAVA_SCHEMA, { inputField: 'image', input: 'image', output: 'text', outputShape: 'text', defaults: { prompt: 'Describe this image.' } }],
+		['whisper-like', WHISPER_SCHEMA, { inputField: 'audio', input: 'audio', output: 'text', outputShape: 'text', outputField: 'transcription' }],
+		['musicgen-like', MUSICGEN_SCHEMA, { inputField: 'prompt', input: 'text', output: 'audio', outputShape: 'file' }],
+		['bark-like', BARK_SCHEMA, { inputField: 'prompt', input: 'text', output: 'audio', outputShape: 'file', outputField: 'audio_out' }]
+	] as const)('maps a %s schema', (_, schema, expected) => {
+		const proposal = proposeMapping(schema);
+		expect(proposal.ok).toBe(true);
+		if (proposal.ok) expect(proposal.mapping).toMatchObject(expected);
+	});
+
+	it('uses the model description to tell audio from images when the schema does not say', () => {
+		const schema = { components: { schemas: { Input: { properties: { prompt: { type: 'string' } } }, Output: { type: 'string', format: 'uri' } } } };
+		expect(proposeMapping(schema)).toMatchObject({ ok: true, mapping: { output: 'image' } });
+		expect(proposeMapping(schema, 'Generates music from text')).toMatchObject({ ok: true, mapping: { output: 'audio' } });
+	});
+
+	it.each([
+		['a video model', VIDEO_SCHEMA, /video/],
+		['an unusable model', UNUSABLE_SCHEMA, /None of its inputs/],
+		['no schema', null, /no inputs/]
+	])('explains why %s does not fit', (_, schema, reason) => {
+		const proposal = proposeMapping(schema);
+		expect(proposal.ok).toBe(false);
+		if (!proposal.ok) expect(proposal.reason).toMatch(reason);
+	});
+
+	it('refuses a model with a required input PANIC cannot fill', () => {
+		const schema = { components: { schemas: { Input: { required: ['seed_file'], properties: { prompt: { type: 'string' }, seed_file: { type: 'string', format: 'uri' } } }, Output: { type: 'string' } } } };
+		expect(proposeMapping(schema)).toEqual({ ok: false, reason: 'It also requires "seed_file", which PANIC cannot fill.' });
+	});
+});
+
+describe('describeReplicateModel', () => {
+	let fake: FakeReplicate;
+	const config = () => ({ replicateBaseUrl: fake.baseUrl });
+	beforeAll(async () => {
+		fake = await startFakeReplicate({ keys: [KEY], models: { 'someone/schemaless': { run: () => 'x' } } });
+	});
+	afterAll(() => fake.close());
+
+	it('proposes a catalogue entry from the latest version', async () => {
+		const info = await describeReplicateModel(KEY, config(), 'openai/whisper', never());
+		expect(info).toMatchObject({
+			id: 'replicate/openai/whisper',
+			platform: 'replicate',
+			name: 'whisper',
+			input: 'audio',
+			output: 'text',
+			homepage: 'https://replicate.com/openai/whisper',
+			pricing: 'billed by Replicate per second of compute',
+			defaults: {},
+			replicate: { model: 'openai/whisper', official: false, inputField: 'audio', outputShape: 'text', outputField: 'transcription', input: {} }
+		});
+		expect(replicateSpecSchema.safeParse(info.replicate).success).toBe(true);
+		expect(fake.requests.at(-1)?.headers.authorization).toBe(`Bearer ${KEY}`);
+	});
+
+	it('pins a version when one is given, reading that version', async () => {
+		const version = fakeVersionId('meta/musicgen');
+		const info = await describeReplicateModel(KEY, config(), `meta/musicgen:${version}`, never());
+		expect(info.id).toBe(`replicate/meta/musicgen:${version}`);
+		expect(info.replicate.version).toBe(version);
+		expect(info.output).toBe('audio');
+		expect(fake.requests.at(-1)?.path).toBe(`/v1/models/meta/musicgen/versions/${version}`);
+	});
+
+	it.each([
+		['nobody/nothing', /no such model on Replicate: nobody\/nothing/],
+		[`meta/musicgen:${'0'.repeat(64)}`, /has no version 000000000000/],
+		['someone/schemaless', /publishes no input\/output schema/]
+	])('explains %s', async (ref, message) => {
+		const error = await failure(describeReplicateModel(KEY, config(), ref, never()));
+		expect(error.kind).toBe('invalid_input');
+		expect(error.message).toMatch(message);
+	});
+
+	it.each(['flux', 'Owner/Name', 'a/b/c', 'a/b:123', 'a/b:' + 'G'.repeat(64), '../x/y', 'https://replicate.com/a/b'])(
+		'rejects the malformed ref %s without a request',
+		async (ref) => {
+			const before = fake.requests.length;
+			const error = await failure(describeReplicateModel(KEY, config(), ref, never()));
+			expect(error.kind).toBe('invalid_input');
+			expect(fake.requests.length).toBe(before);
+		}
+	);
+
+	it('reports a refused key as auth', async () => {
+		expect((await failure(describeReplicateModel('wrong', config(), 'openai/whisper', never()))).kind).toBe('auth');
+	});
+});
+
+describe('curated Replicate catalogue', () => {
+	it('has unique ids, Replicate homepages, valid settings and all six directions', () => {
+		const ids = [...REPLICATE_MODELS, ...REPLICATE_EMBEDDERS].map((m) => m.id);
+		expect(new Set(ids).size).toBe(ids.length);
+		expect(REPLICATE_MODELS.length).toBeGreaterThanOrEqual(11);
+		for (const m of REPLICATE_MODELS) {
+			expect(m.id).toBe(`replicate/${m.replicate.model}`);
+			expect(m.homepage).toBe(`https://replicate.com/${m.replicate.model}`);
+			expect(m.platform).toBe('replicate');
+			expect(m.pricing).toBeTruthy();
+			expect(replicateSpecSchema.safeParse(m.replicate).success, m.id).toBe(true);
+			expect(m.replicate.outputShape === 'text', m.id).toBe(m.output === 'text');
+		}
+		for (const e of REPLICATE_EMBEDDERS) {
+			expect(e.homepage).toMatch(/^https:\/\/replicate\.com\//);
+			expect(replicateEmbedSpecSchema.safeParse(e.replicate).success).toBe(true);
+		}
+		const directions = new Set(REPLICATE_MODELS.map((m) => `${m.input}→${m.output}`));
+		for (const d of ['text→image', 'image→text', 'audio→text', 'text→audio', 'text→text', 'image→image']) expect(directions).toContain(d);
+		expect(new Set(REPLICATE_EMBEDDERS.map((e) => e.input))).toEqual(new Set(['text', 'image']));
+	});
+});
+
+async function waitFor<T>(find: () => T | undefined, timeoutMs = 3_000): Promise<T> {
+	const until = Date.now() + timeoutMs;
+	for (;;) {
+		const found = find();
+		if (found !== undefined) return found;
+		if (Date.now() > until) throw new Error('timed out waiting');
+		await new Promise((resolve) => setTimeout(resolve, 5));
+	}
+}
