@@ -20,7 +20,9 @@ import { Networks, type NetworkSummary } from './networks/networks';
 import { syncAuthorizer } from './networks/sync-access';
 import { Catalogue } from './platforms/catalogue';
 import { CustomModels } from './platforms/custom-models';
+import { ReplicateModelAdder } from './platforms/replicate/custom';
 import { checkProviderKey, type KeyCheckResult } from './platforms/key-check';
+import { hostedPlatforms } from './platforms/hosted/index';
 import { builtInPlatforms } from './platforms/platform';
 import type { HostedPlatformId } from './platforms/types';
 import { SyncRooms } from './sync/rooms';
@@ -41,6 +43,8 @@ export interface Panic {
 	catalogue: Catalogue;
 	/** Models people added by name (any Replicate model), saved per user. */
 	customModels: CustomModels;
+	/** Looks a Replicate model up by name and proposes how to call it. */
+	modelAdder: ReplicateModelAdder;
 	networks: Networks;
 	invites: Invites;
 	graphs: NetworkGraphs;
@@ -82,7 +86,7 @@ export async function createPanic(config: Config, opts: { db?: Db } = {}): Promi
 		db,
 		rooms,
 		catalogue,
-		platforms: builtInPlatforms(),
+		platforms: builtInPlatforms(hostedPlatforms(config)),
 		assets,
 		revealKey: (userId, platform) => keys.reveal(userId, platform as HostedPlatformId),
 		keyPlatforms: async (userId) => (await keys.list(userId)).map((k) => k.platform),
@@ -105,6 +109,7 @@ export async function createPanic(config: Config, opts: { db?: Db } = {}): Promi
 		keys,
 		catalogue,
 		customModels,
+		modelAdder: new ReplicateModelAdder(customModels, (userId) => keys.reveal(userId, 'replicate'), config),
 		networks,
 		invites,
 		graphs,

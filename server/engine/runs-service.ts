@@ -60,15 +60,29 @@ export class RunsService {
 
 	async list(networkId: string, user: PublicUser | null) {
 		await this.networks.access(networkId, user);
-		return (await this.engine.records.list(networkId)).map(runJson);
+		const runs = await this.engine.records.list(networkId);
+		const spend = await this.engine.records.spend(runs.map((r) => r.id));
+		return runs.map((run) => runJson(run, spend.get(run.id) ?? 0));
+	}
+
+	/**
+	 * What the network's pages show beside the canvas: spend over all its runs and, for
+	 * people who may start runs, the keys its owner lacks for a run from the start node.
+	 */
+	async overview(networkId: string, user: PublicUser | null) {
+		const { network, role } = await this.networks.access(networkId, user);
+		const spendUsd = await this.engine.records.networkSpend(networkId);
+		const missingKeys = canEdit(role) ? await this.engine.missingKeys(networkId, network.ownerId) : [];
+		return { spendUsd, missingKeys };
 	}
 
 	async get(runId: string, user: PublicUser | null, page: z.infer<typeof runPageSchema>) {
 		const run = await this.readable(runId, user);
 		const limit = page.limit ?? 200;
 		const invocations = await this.engine.records.invocations(runId, page.after ?? 0, limit);
+		const spend = await this.engine.records.spend([runId]);
 		return {
-			...runJson(run),
+			...runJson(run, spend.get(runId) ?? 0),
 			// The wiring the run followed (the network may have changed since).
 			graph: run.graph,
 			invocations: invocations.map(invocationJson),
@@ -81,7 +95,8 @@ export class RunsService {
 		const { role } = await this.networks.access(run.networkId, user);
 		if (!canEdit(role) && !user.is_admin) throw forbidden('Only the owner and invited editors can stop runs.');
 		const stopped = await this.engine.stop(runId, 'stopped');
-		return { ...runJson((await this.engine.records.get(runId))!), stoppedNow: stopped };
+		const spend = await this.engine.records.spend([runId]);
+		return { ...runJson((await this.engine.records.get(runId))!, spend.get(runId) ?? 0), stoppedNow: stopped };
 	}
 
 	private async readable(runId: string, user: PublicUser | null): Promise<RunRow> {
@@ -96,7 +111,8 @@ export class RunsService {
 	}
 }
 
-export function runJson(run: RunRow) {
+/** A run as the API shows it; `spendUsd` is the sum of its invocations' cost estimates. */
+export function runJson(run: RunRow, spendUsd: number) {
 	return {
 		id: run.id,
 		networkId: run.networkId,
@@ -104,6 +120,8 @@ export function runJson(run: RunRow) {
 		input: payloadView(run.input),
 		status: run.status,
 		stopCause: run.stopCause,
+		error: run.error,
+		spendUsd,
 		settings: run.settings,
 		startedAt: run.startedAt,
 		endedAt: run.endedAt,

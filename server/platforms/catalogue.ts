@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { DUMMY_MODELS } from './dummy/index';
+import { HOSTED_EMBEDDERS, HOSTED_MODELS } from './hosted/index';
 import { LOCAL_MODELS } from './local/index';
-import { MODALITIES, PLATFORMS, type ModelInfo } from './types';
+import { MODALITIES, PLATFORMS, type EmbedderInfo, type ModelInfo } from './types';
 
 export const catalogueFilterSchema = z.object({
 	input: z.enum(MODALITIES as [string, ...string[]]).optional(),
@@ -19,14 +20,18 @@ export type CatalogueFilter = z.infer<typeof catalogueFilterSchema>;
 export class Catalogue {
 	private byId: Map<string, ModelInfo>;
 
-	constructor(models: ModelInfo[]) {
+	constructor(
+		models: readonly ModelInfo[],
+		readonly embedders: readonly EmbedderInfo[] = []
+	) {
 		this.byId = new Map(models.map((m) => [m.id, m]));
 		if (this.byId.size !== models.length) throw new Error('Duplicate model id in the catalogue.');
 	}
 
+	/** The local models, the curated hosted ones, and (for tests) the dummy ones. */
 	static builtIn(opts: { dummyModels?: boolean } = {}): Catalogue {
-		const models = [...LOCAL_MODELS, ...(opts.dummyModels ? DUMMY_MODELS : [])].map((m) => m.info);
-		return new Catalogue(models);
+		const inProcess = [...LOCAL_MODELS, ...(opts.dummyModels ? DUMMY_MODELS : [])].map((m) => m.info);
+		return new Catalogue([...inProcess, ...HOSTED_MODELS], HOSTED_EMBEDDERS);
 	}
 
 	get(id: string): ModelInfo | undefined {
@@ -34,14 +39,28 @@ export class Catalogue {
 	}
 
 	list(filter: CatalogueFilter = {}): ModelInfo[] {
-		const q = filter.q?.trim().toLowerCase();
-		return [...this.byId.values()].filter(
-			(m) =>
-				(filter.includeDeprecated || !m.deprecated) &&
-				(!filter.input || m.input === filter.input) &&
-				(!filter.output || m.output === filter.output) &&
-				(!filter.platform || m.platform === filter.platform) &&
-				(!q || `${m.id} ${m.name} ${m.description}`.toLowerCase().includes(q))
-		);
+		return filterModels([...this.byId.values()], filter);
 	}
+}
+
+/** The models that pass a palette filter (modalities, platform, a search over id, name and description). */
+export function filterModels<M extends ModelInfo>(models: M[], filter: CatalogueFilter = {}): M[] {
+	const q = filter.q?.trim().toLowerCase();
+	return models.filter(
+		(m) =>
+			(filter.includeDeprecated || !m.deprecated) &&
+			(!filter.input || m.input === filter.input) &&
+			(!filter.output || m.output === filter.output) &&
+			(!filter.platform || m.platform === filter.platform) &&
+			(!q || `${m.id} ${m.name} ${m.description}`.toLowerCase().includes(q))
+	);
+}
+
+/**
+ * A model as people and browsers see it: the catalogue fields without the provider call
+ * spec (system prompts, fixed inputs, billing tables), which only the adapter needs.
+ */
+export function publicModelInfo(model: ModelInfo): ModelInfo {
+	const { id, platform, name, input, output, description, homepage, defaults, deprecated, pricing } = model;
+	return { id, platform, name, input, output, description, homepage, defaults, ...(deprecated ? { deprecated } : {}), ...(pricing ? { pricing } : {}) };
 }

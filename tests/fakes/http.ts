@@ -30,6 +30,8 @@ export interface RecordedRequest {
 	body: string;
 	/** The same body as bytes, for binary uploads the utf8 `body` would corrupt. */
 	rawBody: Buffer;
+	/** When the whole request had arrived (Date.now()), for timing retries. */
+	receivedAt: number;
 }
 
 /** What a route (or an injected failure) answers. */
@@ -102,6 +104,8 @@ function bearerOf(headers: IncomingHttpHeaders): string | undefined {
 export abstract class FakeHttpServer {
 	/** Every request received, in order, including ones answered by injected faults. */
 	readonly requests: RecordedRequest[] = [];
+	/** Requests whose client hung up before a delayed reply was sent (an aborted call). */
+	readonly abandoned: RecordedRequest[] = [];
 	#routes: Route[] = [];
 	#faults: Fault[] = [];
 	#delays: Fault[] = [];
@@ -157,7 +161,8 @@ export abstract class FakeHttpServer {
 					query: parsed.searchParams,
 					headers: req.headers,
 					body: rawBody.toString('utf8'),
-					rawBody
+					rawBody,
+					receivedAt: Date.now()
 				};
 				this.requests.push(recorded);
 				this.#handle(recorded, res).catch((err: unknown) => {
@@ -196,7 +201,10 @@ export abstract class FakeHttpServer {
 		const delay = this.#take(this.#delays, routeKey);
 		if (delay?.delayMs) {
 			const stillOpen = await this.#sleepUnlessClosed(delay.delayMs, res);
-			if (!stillOpen) return; // the client gave up (timeout/abort); nothing to answer
+			if (!stillOpen) {
+				this.abandoned.push(req); // the client gave up (timeout/abort); nothing to answer
+				return;
+			}
 		}
 
 		const fault = this.#take(this.#faults, routeKey);

@@ -328,6 +328,24 @@ describe('proposeMapping', () => {
 		if (!proposal.ok) expect(proposal.reason).toMatch(reason);
 	});
 
+	it('finds files under other names by their name, title or description', () => {
+		const uri = { type: 'string', format: 'uri' };
+		const schema = (properties: Record<string, unknown>, required: string[]) => ({
+			components: { schemas: { Input: { properties, required }, Output: { type: 'string' } } }
+		});
+		expect(proposeMapping(schema({ picture: uri, temperature: { type: 'number' } }, ['picture']))).toMatchObject({
+			ok: true,
+			mapping: { inputField: 'picture', input: 'image' }
+		});
+		expect(proposeMapping(schema({ source: { ...uri, description: 'A WAV recording' }, prompt: { type: 'string' } }, ['source']))).toMatchObject({
+			ok: true,
+			mapping: { inputField: 'source', input: 'audio' }
+		});
+		// An optional file loses to a prompt; a file nothing hints at is not guessed.
+		expect(proposeMapping(schema({ photo: uri, prompt: { type: 'string' } }, []))).toMatchObject({ ok: true, mapping: { inputField: 'prompt' } });
+		expect(proposeMapping(schema({ blob: uri }, []))).toMatchObject({ ok: false });
+	});
+
 	it('refuses a model with a required input PANIC cannot fill', () => {
 		const schema = { components: { schemas: { Input: { required: ['seed_file'], properties: { prompt: { type: 'string' }, seed_file: { type: 'string', format: 'uri' } } }, Output: { type: 'string' } } } };
 		expect(proposeMapping(schema)).toEqual({ ok: false, reason: 'It also requires "seed_file", which PANIC cannot fill.' });

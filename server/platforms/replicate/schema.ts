@@ -103,13 +103,21 @@ function chooseInput(properties: Record<string, JsonSchema>, required: Set<strin
 	const image = find(IMAGE_FIELDS, isUri);
 	const audio = find(AUDIO_FIELDS, isUri);
 	const text = find(TEXT_FIELDS, (s) => s.type === 'string' && s.format !== 'uri');
+	// Files under other names (`picture`, `source_audio`): their name, title or description says which.
+	const hinted = Object.entries(properties)
+		.filter(([name, s]) => isUri(s) && name !== image && name !== audio)
+		.sort(([, a], [, b]) => (a['x-order'] ?? Infinity) - (b['x-order'] ?? Infinity))
+		.map(([name, s]) => ({ field: name, modality: fileModality(`${name} ${s.title ?? ''} ${s.description ?? ''}`) }))
+		.filter((c): c is { field: string; modality: 'image' | 'audio' } => c.modality === 'image' || c.modality === 'audio');
 	// A required file is what the model is about (a captioner needs its image); otherwise a prompt.
 	if (image && required.has(image)) return { field: image, modality: 'image' };
 	if (audio && required.has(audio)) return { field: audio, modality: 'audio' };
+	const requiredHinted = hinted.find((c) => required.has(c.field));
+	if (requiredHinted) return requiredHinted;
 	if (text) return { field: text, modality: 'text' };
 	if (image) return { field: image, modality: 'image' };
 	if (audio) return { field: audio, modality: 'audio' };
-	return undefined;
+	return hinted[0];
 }
 
 type OutputChoice = { shape: OutputShape; field?: string; schema: JsonSchema } | { reason: string };

@@ -5,7 +5,8 @@ import { updateNetworkSchema } from '$server/networks/networks';
 
 export const GET = api(async (event) => {
 	const { network, role } = await event.locals.panic.networks.access(event.params.id, event.locals.user);
-	return json({ ...network, role });
+	const overview = await event.locals.panic.runs.overview(event.params.id, event.locals.user);
+	return json({ ...network, role, ...overview });
 });
 
 export const PATCH = api(async (event) => {

@@ -1,0 +1,270 @@
+/**
+ * Hosted models end to end: the production server runs networks of catalogued Replicate and
+ * OpenAI models against fake provider servers (separate HTTP servers on 127.0.0.1 speaking
+ * the providers' real routes), reached through REPLICATE_BASE_URL and OPENAI_BASE_URL, with
+ * the owner's saved keys. Covers issue 5's "done when": loops run with the owner's bearer
+ * key on the documented routes, a 429 with Retry-After: 2 delays the retry by ≥ 2 s,
+ * stopping a run cancels the in-flight prediction (or aborts the in-flight request), and a
+ * missing key is named before the run starts. Plus spend, refused keys and models added by
+ * name.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startFakeOpenAI, type FakeOpenAI } from './fakes/fake-openai';
+import { startFakeReplicate, type FakeReplicate } from './fakes/fake-replicate';
+import { cogSchema } from './fakes/fake-replicate-schemas';
+import type { RecordedRequest } from './fakes/http';
+import { ApiClient, startServer, type TestServer } from './helpers/server';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await fn();
+		if (value) return value;
+		if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+		await sleep(50);
+	}
+}
+
+const REPLICATE_KEY = 'r8_owner_key_0123456789abcdefghij';
+const OPENAI_KEY = 'sk-owner-key-0123456789abcdefghij';
+const FLUX = 'replicate/black-forest-labs/flux-schnell';
+const MOONDREAM = 'replicate/lucataco/moondream2';
+const GPT4O_MINI = 'openai/gpt-4o-mini';
+const GPT41_MINI = 'openai/gpt-4.1-mini';
+const FLUX_CREATE = '/v1/models/black-forest-labs/flux-schnell/predictions';
+const CHAT = '/v1/chat/completions';
+
+const loopGraph = (a: string, b: string) => ({
+	nodes: [
+		{ id: 'a', modelId: a, x: 0, y: 0 },
+		{ id: 'b', modelId: b, x: 200, y: 0 }
+	],
+	edges: [
+		{ id: 'ab', source: 'a', target: 'b' },
+		{ id: 'ba', source: 'b', target: 'a' }
+	],
+	startNodeId: 'a'
+});
+
+interface RunBody {
+	status: string;
+	stopCause: string | null;
+	error: string | null;
+	spendUsd: number;
+	invocations: Array<{
+		seq: number;
+		state: string;
+		attempts: number;
+		modelId: string;
+		output: { kind: string; text?: string; url?: string } | null;
+		costEstimate: number | null;
+		metrics: Record<string, number> | null;
+		providerRequestId: string | null;
+	}>;
+}
+
+describe('hosted models through the app', () => {
+	let replicate: FakeReplicate;
+	let openai: FakeOpenAI;
+	let server: TestServer;
+	let owner: ApiClient;
+
+	async function network(graph: unknown, settings: Record<string, unknown>): Promise<string> {
+		const created = await owner.json('POST', '/api/networks', { name: 'hosted loop' });
+		expect(created.status).toBe(201);
+		const id = created.body.id as string;
+		expect((await owner.json('PUT', `/api/networks/${id}/graph`, graph)).status).toBe(200);
+		expect((await owner.json('PATCH', `/api/networks/${id}`, { settings })).status).toBe(200);
+		return id;
+	}
+	const start = async (id: string, text: string) => {
+		const res = await owner.json('POST', `/api/networks/${id}/runs`, { input: { kind: 'text', text } });
+		expect(res.status, JSON.stringify(res.body)).toBe(201);
+		return res.body.runId as string;
+	};
+	const run = async (runId: string) => (await owner.json<RunBody>('GET', `/api/runs/${runId}`)).body;
+	const ended = (runId: string) => until(`run ${runId} to end`, async () => {
+		const body = await run(runId);
+		return body.status !== 'running' && body;
+	});
+	const authorised = (requests: RecordedRequest[], key: string) => requests.every((r) => r.headers.authorization === `Bearer ${key}`);
+
+	beforeAll(async () => {
+		[replicate, openai] = await Promise.all([
+			startFakeReplicate({
+				keys: [REPLICATE_KEY],
+				models: {
+					// Not in the catalogue: a community captioner whose payload field is `picture`.
+					'someone/pixel-poet': {
+						description: 'Writes a short poem about a picture.',
+						openapiSchema: cogSchema({ picture: { type: 'string', format: 'uri' }, temperature: { type: 'number' } }, ['picture'], {
+							type: 'array',
+							items: { type: 'string' },
+							'x-cog-array-type': 'iterator'
+						}),
+						run: (input) => [`a poem about `, `${String(input.picture).slice(0, 21)}`]
+					}
+				}
+			}),
+			startFakeOpenAI({ keys: [OPENAI_KEY] })
+		]);
+		server = await startServer({ env: { REPLICATE_BASE_URL: replicate.baseUrl, OPENAI_BASE_URL: openai.baseUrl } });
+		owner = new ApiClient(server.url);
+		expect((await owner.json('POST', '/api/auth/signup', { email: 'owner@example.org', password: 'feedback loops' })).status).toBe(201);
+	}, 60_000);
+	afterAll(async () => {
+		await server?.dispose();
+		await Promise.all([replicate?.close(), openai?.close()]);
+	});
+
+	test('a network that needs a key its owner lacks says which, before the run starts', async () => {
+		const id = await network(loopGraph(FLUX, MOONDREAM), { pacing: { fixedMs: 0 } });
+		const overview = await owner.json('GET', `/api/networks/${id}`);
+		expect(overview.body.missingKeys).toEqual(['replicate']);
+		const refused = await owner.json('POST', `/api/networks/${id}/runs`, { input: { kind: 'text', text: 'hi' } });
+		expect(refused.status).toBe(400);
+		expect(refused.body).toEqual({
+			error: 'This network runs Replicate models, but its owner has no Replicate key saved. The owner can add it under Account → Keys.',
+			details: { missingKeys: ['replicate'] }
+		});
+		expect((await owner.json('GET', `/api/networks/${id}/runs`)).body).toEqual([]);
+		expect(replicate.requests).toEqual([]);
+	});
+
+	test("a refused key stops the run and says it was the owner's Replicate key", async () => {
+		await owner.json('PUT', '/api/me/keys/replicate', { key: 'r8_not_a_key_the_fake_knows_000000' });
+		const id = await network(loopGraph(FLUX, MOONDREAM), { pacing: { fixedMs: 0 }, onError: 'continue' });
+		const body = await ended(await start(id, 'a lighthouse in fog'));
+		expect(body).toMatchObject({ status: 'failed', stopCause: 'error' });
+		expect(body.error).toMatch(/^The network owner's Replicate key was refused \(401\)/);
+		expect(body.error).not.toContain('r8_not');
+		expect(body.invocations.map((i) => [i.state, i.attempts])).toEqual([['failed', 1]]);
+	});
+
+	test('a Replicate text→image→text loop runs with the owner key on the documented routes, with costs', async () => {
+		await owner.json('PUT', '/api/me/keys/replicate', { key: REPLICATE_KEY });
+		const before = replicate.requests.length;
+		const id = await network(loopGraph(FLUX, MOONDREAM), { pacing: { fixedMs: 0 }, budgets: { maxInvocations: 6 } });
+		const body = await ended(await start(id, 'a lighthouse in fog'));
+		expect(body).toMatchObject({ status: 'stopped', stopCause: 'budget', error: null });
+		const done = body.invocations.filter((i) => i.state === 'completed');
+		expect(done.length).toBeGreaterThanOrEqual(4);
+		expect(done.map((i) => i.output?.kind)).toEqual(done.map((_, n) => (n % 2 === 0 ? 'image' : 'text')));
+		expect(done.filter((i) => i.output?.kind === 'image').every((i) => i.output?.url?.startsWith('/assets/'))).toBe(true);
+		expect(done.every((i) => i.providerRequestId && i.costEstimate! > 0 && i.metrics?.predictTimeSeconds! > 0)).toBe(true);
+		expect(body.spendUsd).toBeCloseTo(done.reduce((sum, i) => sum + i.costEstimate!, 0), 10);
+
+		const api = replicate.requests.slice(before).filter((r) => r.path.startsWith('/v1/'));
+		expect(authorised(api, REPLICATE_KEY)).toBe(true);
+		const routes = new Set(api.map((r) => `${r.method} ${r.path.replace(/\/v1\/predictions\/[^/]+$/, '/v1/predictions/:id')}`));
+		expect(routes).toContain(`POST ${FLUX_CREATE}`);
+		expect(routes).toContain('GET /v1/models/lucataco/moondream2');
+		expect(routes).toContain('POST /v1/predictions');
+		// Images reach Replicate inline, never as an address on this server.
+		const captions = api.filter((r) => r.method === 'POST' && r.path === '/v1/predictions').map((r) => JSON.parse(r.body));
+		expect(captions.length).toBeGreaterThan(0);
+		for (const create of captions) expect(create.input.image).toMatch(/^data:image\/png;base64,/);
+
+		const overview = await owner.json('GET', `/api/networks/${id}`);
+		expect(overview.body.spendUsd).toBeCloseTo(body.spendUsd, 10);
+		expect(overview.body.missingKeys).toEqual([]);
+	});
+
+	test('a Replicate 429 with Retry-After: 2 delays the retry by at least 2 s', async () => {
+		const id = await network(loopGraph(FLUX, MOONDREAM), { pacing: { fixedMs: 0 }, budgets: { maxInvocations: 1 } });
+		replicate.failNext(429, { route: 'POST /v1/models/:owner/:name/predictions', headers: { 'retry-after': '2' } });
+		const before = replicate.requests.length;
+		const body = await ended(await start(id, 'rate limited'));
+		expect(body.invocations[0]).toMatchObject({ state: 'completed', attempts: 2 });
+		const creates = replicate.requests.slice(before).filter((r) => r.path === FLUX_CREATE);
+		expect(creates).toHaveLength(2);
+		expect(creates[1].receivedAt - creates[0].receivedAt).toBeGreaterThanOrEqual(2000);
+	});
+
+	test('stopping a run cancels its in-flight Replicate prediction', async () => {
+		const id = await network(loopGraph(FLUX, MOONDREAM), { pacing: { fixedMs: 0 } });
+		replicate.slowNext(1000);
+		const before = replicate.requests.length;
+		const runId = await start(id, 'slow');
+		const created = await until('a prediction being polled', () => {
+			const polls = replicate.requests.slice(before).filter((r) => r.method === 'GET' && r.path.startsWith('/v1/predictions/'));
+			return polls[0];
+		});
+		const predictionId = created.path.split('/').pop()!;
+		const stopped = await owner.json('POST', `/api/runs/${runId}/stop`);
+		expect(stopped.body).toMatchObject({ status: 'stopped', stopCause: 'stopped' });
+		const cancel = await until('the cancel', () =>
+			replicate.requests.find((r) => r.method === 'POST' && r.path === `/v1/predictions/${predictionId}/cancel`)
+		);
+		expect(cancel.headers.authorization).toBe(`Bearer ${REPLICATE_KEY}`);
+		expect((await run(runId)).invocations[0].state).toBe('cancelled');
+	});
+
+	test('an OpenAI chat loop runs with the owner key; a 429 waits for Retry-After; stop aborts the call', async () => {
+		await owner.json('PUT', '/api/me/keys/openai', { key: OPENAI_KEY });
+		const id = await network(loopGraph(GPT4O_MINI, GPT41_MINI), { pacing: { fixedMs: 0 }, budgets: { maxInvocations: 4 } });
+		const before = openai.requests.length;
+		const body = await ended(await start(id, 'a lighthouse in fog'));
+		const done = body.invocations.filter((i) => i.state === 'completed');
+		expect(done.map((i) => i.modelId)).toEqual([GPT4O_MINI, GPT41_MINI, GPT4O_MINI, GPT41_MINI].slice(0, done.length));
+		expect(done.length).toBeGreaterThanOrEqual(3);
+		expect(done.every((i) => i.output?.kind === 'text' && i.output.text && i.metrics?.totalTokens! > 0 && i.costEstimate! > 0)).toBe(true);
+		const chats = openai.requests.slice(before);
+		expect(chats.every((r) => r.method === 'POST' && r.path === CHAT)).toBe(true);
+		expect(authorised(chats, OPENAI_KEY)).toBe(true);
+		expect(chats.map((r) => JSON.parse(r.body).model)).toEqual(['gpt-4o-mini', 'gpt-4.1-mini', 'gpt-4o-mini', 'gpt-4.1-mini'].slice(0, chats.length));
+
+		const limited = await network(loopGraph(GPT4O_MINI, GPT41_MINI), { pacing: { fixedMs: 0 }, budgets: { maxInvocations: 1 } });
+		openai.failNext(429, { route: `POST ${CHAT}`, headers: { 'retry-after': '2' } });
+		const mark = openai.requests.length;
+		const retried = await ended(await start(limited, 'rate limited'));
+		expect(retried.invocations[0]).toMatchObject({ state: 'completed', attempts: 2 });
+		const attempts = openai.requests.slice(mark);
+		expect(attempts).toHaveLength(2);
+		expect(attempts[1].receivedAt - attempts[0].receivedAt).toBeGreaterThanOrEqual(2000);
+
+		const slow = await network(loopGraph(GPT4O_MINI, GPT41_MINI), { pacing: { fixedMs: 0 } });
+		openai.delayNext(20_000, { route: `POST ${CHAT}` });
+		const inFlight = openai.requests.length;
+		const runId = await start(slow, 'slow');
+		await until('the chat request', () => openai.requests.length > inFlight);
+		await owner.json('POST', `/api/runs/${runId}/stop`);
+		await until('the request to be abandoned', () => openai.abandoned.some((r) => r === openai.requests[inFlight]), 5_000);
+	});
+
+	test('any Replicate model can be added by name, found in the palette, and run in a loop', async () => {
+		const preview = await owner.json('POST', '/api/me/models/preview', { ref: 'someone/pixel-poet' });
+		expect(preview.status, JSON.stringify(preview.body)).toBe(200);
+		expect(preview.body).toMatchObject({ id: 'replicate/someone/pixel-poet', input: 'image', output: 'text' });
+		expect(preview.body.replicate).toMatchObject({ inputField: 'picture', outputShape: 'text' });
+		expect((await owner.json('GET', '/api/me/models')).body).toEqual([]);
+
+		const added = await owner.json('POST', '/api/me/models', { ref: 'someone/pixel-poet', name: 'Pixel poet' });
+		expect(added.status).toBe(201);
+		expect((await owner.json('GET', '/api/me/models')).body.map((m: { name: string }) => m.name)).toEqual(['Pixel poet']);
+		const palette = (await owner.json('GET', '/api/models?input=image&output=text')).body as Array<{ id: string; custom?: boolean; replicate?: unknown }>;
+		expect(palette.find((m) => m.id === 'replicate/someone/pixel-poet')).toMatchObject({ custom: true });
+		expect(palette.every((m) => m.replicate === undefined)).toBe(true); // call specs stay on the server
+
+		const id = await network(loopGraph(FLUX, 'replicate/someone/pixel-poet'), { pacing: { fixedMs: 0 }, budgets: { maxInvocations: 4 } });
+		const body = await ended(await start(id, 'a lighthouse in fog'));
+		const poems = body.invocations.filter((i) => i.state === 'completed' && i.modelId === 'replicate/someone/pixel-poet');
+		expect(poems.length).toBeGreaterThanOrEqual(1);
+		expect(poems[0].output?.text).toBe('a poem about data:image/png;base64');
+
+		// Bad names and curated ones are refused with a reason.
+		const bad = await owner.json('POST', '/api/me/models/preview', { ref: 'not a model' });
+		expect(bad.status).toBe(400);
+		expect(bad.body.error).toMatch(/owner\/name/);
+		const missing = await owner.json('POST', '/api/me/models/preview', { ref: 'nobody/nothing' });
+		expect(missing.status).toBe(400);
+		expect(missing.body.error).toMatch(/no such model on Replicate/);
+
+		const curated = await owner.json('POST', '/api/me/models', { ref: 'lucataco/moondream2' });
+		expect(curated.status).toBe(400);
+		expect(curated.body.error).toMatch(/already in the catalogue/);
+		expect((await owner.json('DELETE', '/api/me/models/replicate/someone/pixel-poet')).status).toBe(200);
+		expect((await owner.json('DELETE', '/api/me/models/replicate/someone/pixel-poet')).status).toBe(404);
+	});
+});
