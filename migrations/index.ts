@@ -3,6 +3,7 @@ import * as m0001 from './0001_accounts';
 import * as m0002 from './0002_networks';
 import * as m0003 from './0003_runs';
 import * as m0004 from './0004_hosted';
+import * as m0005 from './0005_audience';
 
 /**
  * Every migration, by name, in order. A static list (rather than reading the folder at run
@@ -12,5 +13,6 @@ export const migrations: Record<string, Migration> = {
 	'0001_accounts': m0001,
 	'0002_networks': m0002,
 	'0003_runs': m0003,
-	'0004_hosted': m0004
+	'0004_hosted': m0004,
+	'0005_audience': m0005
 };

@@ -45,6 +45,10 @@ export interface NetworksTable {
 	visibility: ColumnType<Visibility, Visibility | undefined, Visibility>;
 	/** Run and performance settings (pacing, lockout, budgets…), validated by the domain. */
 	settings: ColumnType<Record<string, unknown>, string | undefined, string>;
+	/** Audience settings (join-code rotation, queue mode, blocklist), validated by the domain. */
+	audience: ColumnType<Record<string, unknown>, string | undefined, string>;
+	/** While true only the owner edits the graph (a performance is on). */
+	locked: ColumnType<boolean, boolean | undefined, boolean>;
 	created_at: Timestamp;
 	updated_at: Timestamp;
 }
@@ -104,6 +108,8 @@ export interface RunsTable {
 	ended_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 	/** Why the run ended with an error, for people. */
 	error: ColumnType<string | null, string | null | undefined, string | null>;
+	/** Set while a facilitator has paused the run. */
+	paused_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface InvocationsTable {
@@ -142,6 +148,56 @@ export interface Database {
 	runs: RunsTable;
 	invocations: InvocationsTable;
 	custom_models: CustomModelsTable;
+	join_codes: JoinCodesTable;
+	audience_sessions: AudienceSessionsTable;
+	prompts: PromptsTable;
+	installations: InstallationsTable;
+}
+
+export interface JoinCodesTable {
+	code: string;
+	network_id: string;
+	created_by: string | null;
+	created_at: Timestamp;
+	expires_at: Timestamp;
+	revoked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+export interface AudienceSessionsTable {
+	id: string;
+	token_hash: string;
+	network_id: string;
+	join_code: string | null;
+	/** A short name the facilitator sees ("phone 17"). */
+	label: string;
+	created_at: Timestamp;
+	last_seen_at: Timestamp;
+	expires_at: Timestamp;
+	revoked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+export type PromptStatus = 'queued' | 'approved' | 'rejected' | 'started' | 'withdrawn' | 'dropped';
+
+export interface PromptsTable {
+	id: string;
+	network_id: string;
+	audience_session_id: string | null;
+	user_id: string | null;
+	text: string;
+	status: PromptStatus;
+	reason: ColumnType<string | null, string | null | undefined, string | null>;
+	run_id: ColumnType<string | null, string | null | undefined, string | null>;
+	created_at: Timestamp;
+	decided_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+export interface InstallationsTable {
+	id: string;
+	network_id: string;
+	name: string;
+	screens: Json<unknown[]>;
+	created_at: Timestamp;
+	updated_at: Timestamp;
 }
 
 export interface CustomModelsTable {
