@@ -7,6 +7,8 @@ import { SessionStore, type PublicUser } from './auth/sessions';
 import type { Config } from './config';
 import { embeddedDatabasePath, openDatabase, type Db } from './db/connect';
 import { migrateToLatest } from './db/migrate';
+import { BoardFeeder } from './displays/board-feeder';
+import { Installations } from './displays/installations';
 import { Engine } from './engine/engine';
 import { RunsService } from './engine/runs-service';
 import type { RunSettingsInput } from './engine/settings';
@@ -45,6 +47,10 @@ export interface Panic {
 	customModels: CustomModels;
 	/** Looks a Replicate model up by name and proposes how to call it. */
 	modelAdder: ReplicateModelAdder;
+	/** Saved multi-screen installations: kiosk displays and Vestaboards. */
+	installations: Installations;
+	/** Writes each network's newest text card to its Vestaboards. */
+	boardFeeder: BoardFeeder;
 	networks: Networks;
 	invites: Invites;
 	graphs: NetworkGraphs;
@@ -75,7 +81,14 @@ export async function createPanic(config: Config, opts: { db?: Db } = {}): Promi
 	await migrateToLatest(db);
 	const sessions = new SessionStore(db);
 	await sessions.sweepExpired();
-	const keys = new ProviderKeys(db, new KeyCipher(loadSecretKey(config)));
+	const cipher = new KeyCipher(loadSecretKey(config));
+	const keys = new ProviderKeys(db, cipher);
+	const installations = new Installations(db, cipher);
+	const boardFeeder = new BoardFeeder({
+		boards: (networkId) => installations.boards(networkId),
+		baseUrl: config.vestaboardBaseUrl,
+		log: console
+	});
 	const catalogue = Catalogue.builtIn({ dummyModels: config.dummyModels });
 	const customModels = new CustomModels(db, catalogue);
 	const networks = new Networks(db);
@@ -110,6 +123,8 @@ export async function createPanic(config: Config, opts: { db?: Db } = {}): Promi
 		catalogue,
 		customModels,
 		modelAdder: new ReplicateModelAdder(customModels, (userId) => keys.reveal(userId, 'replicate'), config),
+		installations,
+		boardFeeder,
 		networks,
 		invites,
 		graphs,
@@ -164,6 +179,7 @@ export async function createPanic(config: Config, opts: { db?: Db } = {}): Promi
 		async close() {
 			if (closed) return;
 			closed = true;
+			boardFeeder.close();
 			await engine.close();
 			await rooms.close();
 			if (!opts.db) await db.destroy();

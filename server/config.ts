@@ -17,6 +17,8 @@ export interface Config {
 	replicateBaseUrl?: string;
 	openaiBaseUrl?: string;
 	hfBaseUrl?: string;
+	/** Vestaboard Read/Write API root (default https://rw.vestaboard.com/); tests point it at a fake. */
+	vestaboardBaseUrl?: string;
 	/** Largest JSON body accepted by the API, in bytes. */
 	maxJsonBytes: number;
 	/** Show the `dummy` test models in the catalogue (PANIC_DUMMY_MODELS=1). */
@@ -32,7 +34,8 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 		replicateBaseUrl: env.REPLICATE_BASE_URL || undefined,
 		openaiBaseUrl: env.OPENAI_BASE_URL || undefined,
 		hfBaseUrl: env.HF_BASE_URL || undefined,
+		vestaboardBaseUrl: env.VESTABOARD_BASE_URL || undefined,
 		maxJsonBytes: 1024 * 1024,
-		dummyModels: env.PANIC_DUMMY_MODELS === "1"
+		dummyModels: env.PANIC_DUMMY_MODELS === '1'
 	};
 }
