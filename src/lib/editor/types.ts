@@ -1,4 +1,4 @@
-import type { ModelInfo } from '$server/platforms/types';
+import type { HostedPlatformId, ModelInfo } from '$server/platforms/types';
 
 export type NetworkRole = 'owner' | 'editor' | 'viewer';
 
@@ -9,4 +9,6 @@ export interface EditorPageData {
 	me: { id: string; email: string };
 	/** Only the models the catalogue lists; deprecated ones are looked up but not offered. */
 	models: ModelInfo[];
+	/** Hosted platforms whose key the owner lacks for a run from the start node (owners and editors only). */
+	missingKeys: HostedPlatformId[];
 }

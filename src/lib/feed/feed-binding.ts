@@ -79,7 +79,9 @@ function parseRun(raw: Record<string, unknown>): FeedRun | null {
 		step: typeof raw.step === 'number' && Number.isFinite(raw.step) ? raw.step : 0,
 		runningNodeIds: Array.isArray(raw.runningNodeIds) ? raw.runningNodeIds.filter((id): id is string => typeof id === 'string') : [],
 		stopCause: typeof raw.stopCause === 'string' ? raw.stopCause : undefined,
-		input: raw.input
+		input: raw.input,
+		error: typeof raw.error === 'string' && raw.error ? raw.error : undefined,
+		spendUsd: typeof raw.spendUsd === 'number' && Number.isFinite(raw.spendUsd) && raw.spendUsd >= 0 ? raw.spendUsd : undefined
 	};
 }
 

@@ -11,13 +11,17 @@ export interface RunSummary {
 	startedAt?: string | null;
 	endedAt?: string | null;
 	input?: unknown;
+	error?: string | null;
+	spendUsd?: number;
 }
 
 /** A failed call, carrying the server's `{ error }` sentence for people to read. */
 export class ApiError extends Error {
 	constructor(
 		message: string,
-		readonly status: number
+		readonly status: number,
+		/** The server's `details`, when it gave any (e.g. `{ missingKeys: ['openai'] }`). */
+		readonly details?: Record<string, unknown>
 	) {
 		super(message);
 	}
@@ -25,7 +29,8 @@ export class ApiError extends Error {
 
 type Fetch = typeof fetch;
 
-async function call<T>(fetcher: Fetch, method: string, path: string, body?: unknown): Promise<T> {
+/** One JSON call to the API; a failure becomes an ApiError with the server's sentence. */
+export async function call<T>(fetcher: Fetch, method: string, path: string, body?: unknown): Promise<T> {
 	let res: Response;
 	try {
 		res = await fetcher(path, {
@@ -39,7 +44,8 @@ async function call<T>(fetcher: Fetch, method: string, path: string, body?: unkn
 	const data = await res.json().catch(() => null);
 	if (!res.ok) {
 		const said = data && typeof data.error === 'string' ? data.error : `The server answered ${res.status}.`;
-		throw new ApiError(said, res.status);
+		const details = data && typeof data.details === 'object' && data.details !== null ? (data.details as Record<string, unknown>) : undefined;
+		throw new ApiError(said, res.status, details);
 	}
 	return data as T;
 }
@@ -78,4 +84,19 @@ export function describeInput(input: unknown): string {
 		if (typeof i.kind === 'string') return `(${i.kind}${typeof i.mime === 'string' ? `, ${i.mime}` : ''})`;
 	}
 	return '';
+}
+
+/** What the canvas needs from `GET /api/networks/:id` beyond the graph: keys the owner lacks, spend. */
+export async function networkOverview(networkId: string, fetcher: Fetch = fetch): Promise<{ missingKeys: string[]; spendUsd: number }> {
+	const data = await call<{ missingKeys?: unknown; spendUsd?: unknown }>(fetcher, 'GET', `/api/networks/${encodeURIComponent(networkId)}`);
+	return {
+		missingKeys: Array.isArray(data.missingKeys) ? data.missingKeys.filter((k): k is string => typeof k === 'string') : [],
+		spendUsd: typeof data.spendUsd === 'number' ? data.spendUsd : 0
+	};
+}
+
+/** `details.missingKeys` of a refused start, when the refusal was about keys. */
+export function missingKeysOf(error: unknown): string[] | null {
+	const keys = error instanceof ApiError ? error.details?.missingKeys : undefined;
+	return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string') : null;
 }

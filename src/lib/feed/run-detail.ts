@@ -24,6 +24,11 @@ export interface InvocationView {
 	queuedAt: string | null;
 	startedAt: string | null;
 	endedAt: string | null;
+	/** Estimated US dollars, where the platform reports what it used. */
+	costEstimate: number | null;
+	/** What the provider reported (`predictTimeSeconds`, `totalTokens`, `imageCount`...). */
+	metrics: Record<string, number> | null;
+	providerRequestId: string | null;
 }
 
 export interface RunView {
@@ -35,6 +40,10 @@ export interface RunView {
 	input: Output | null;
 	startedAt: string | null;
 	endedAt: string | null;
+	/** Why the run failed, for people. */
+	error: string | null;
+	/** The sum of its invocations' cost estimates. */
+	spendUsd: number;
 }
 
 export interface RunPage {
@@ -78,8 +87,18 @@ export function toInvocation(raw: Raw): InvocationView {
 		attempts: num(raw.attempts),
 		queuedAt: str(pick(raw, 'queuedAt', 'queued_at')),
 		startedAt: str(pick(raw, 'startedAt', 'started_at')),
-		endedAt: str(pick(raw, 'endedAt', 'ended_at'))
+		endedAt: str(pick(raw, 'endedAt', 'ended_at')),
+		costEstimate: typeof pick(raw, 'costEstimate', 'cost_estimate') === 'number' ? (pick(raw, 'costEstimate', 'cost_estimate') as number) : null,
+		metrics: toMetrics(raw.metrics),
+		providerRequestId: str(pick(raw, 'providerRequestId', 'provider_request_id'))
 	};
+}
+
+/** Only finite numbers survive: metrics are shown, never trusted to be well-formed. */
+function toMetrics(raw: unknown): Record<string, number> | null {
+	if (!raw || typeof raw !== 'object') return null;
+	const entries = Object.entries(raw as Raw).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1]));
+	return entries.length ? Object.fromEntries(entries) : null;
 }
 
 export function toRunPage(body: unknown): RunPage {
@@ -95,7 +114,9 @@ export function toRunPage(body: unknown): RunPage {
 			stopCause: str(pick(r, 'stopCause', 'stop_cause')),
 			input: toOutput(r.input),
 			startedAt: str(pick(r, 'startedAt', 'started_at')),
-			endedAt: str(pick(r, 'endedAt', 'ended_at'))
+			endedAt: str(pick(r, 'endedAt', 'ended_at')),
+			error: str(r.error),
+			spendUsd: num(pick(r, 'spendUsd', 'spend_usd'))
 		},
 		invocations: Array.isArray(b.invocations) ? (b.invocations as Raw[]).map(toInvocation).sort((x, y) => x.seq - y.seq) : [],
 		nextAfter: typeof b.nextAfter === 'number' ? b.nextAfter : null

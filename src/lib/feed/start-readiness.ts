@@ -1,4 +1,5 @@
 import type { Modality, ModelInfo } from '$server/platforms/types';
+import { platformList } from '$lib/hosted';
 
 export type Readiness =
 	| { ok: true; input: Modality; startName: string }
@@ -37,3 +38,16 @@ export function uploadMime(kind: 'image' | 'audio', file: { type: string; name: 
 }
 /** Client-side guard so a huge file fails at once with a reason, not after an upload. */
 export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Why a run cannot start for want of provider keys, or null when none is missing. The owner
+ * is told to add them (the notice links to Account); editors to ask the owner.
+ */
+export function missingKeysReason(missing: readonly string[], isOwner: boolean): string | null {
+	if (!missing.length) return null;
+	const list = platformList(missing);
+	const keys = `${list} ${missing.length > 1 ? 'keys' : 'key'}`;
+	return isOwner
+		? `This network runs ${list} models: add your ${keys} under Account before starting.`
+		: `This network runs ${list} models, but its owner has no ${keys} saved: ask the owner to add ${missing.length > 1 ? 'them' : 'it'}.`;
+}

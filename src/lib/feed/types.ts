@@ -14,6 +14,10 @@ export interface FeedRun {
 	stopCause?: string;
 	/** The run's initial input as the server chose to describe it (text, or a card-like ref). */
 	input?: unknown;
+	/** Why the run failed, for people. */
+	error?: string;
+	/** Estimated spend so far in US dollars (hosted models that report costs). */
+	spendUsd?: number;
 }
 
 /** One invocation's output as everyone sees it (DESIGN.md "Feed doc schema"). */

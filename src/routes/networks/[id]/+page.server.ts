@@ -1,5 +1,6 @@
 import { error, redirect } from '@sveltejs/kit';
 import { AppError } from '$server/errors';
+import { publicModelInfo } from '$server/platforms/catalogue';
 import type { EditorPageData } from '$lib/editor/types';
 import type { PageServerLoad } from './$types';
 
@@ -7,12 +8,21 @@ export const load: PageServerLoad = async ({ locals, params, url }): Promise<Edi
 	if (!locals.user) redirect(303, `/login?next=${encodeURIComponent(url.pathname)}`);
 	try {
 		const { network, role } = await locals.panic.networks.access(params.id, locals.user);
+		const graph = await locals.panic.graphs.get(params.id, locals.user);
+		const { missingKeys } = await locals.panic.runs.overview(params.id, locals.user);
+		const custom = await locals.panic.customModels.forEditor(
+			locals.user.id,
+			network.ownerId,
+			graph.nodes.map((n) => n.modelId)
+		);
 		return {
 			network: { id: network.id, name: network.name, visibility: network.visibility },
 			role,
 			me: { id: locals.user.id, email: locals.user.email },
 			// Deprecated models stay so old networks still render; the palette hides them.
-			models: locals.panic.catalogue.list({ includeDeprecated: true })
+			// Models added by name: the user's own, plus any the graph already uses.
+			models: [...locals.panic.catalogue.list({ includeDeprecated: true }), ...custom].map(publicModelInfo),
+			missingKeys
 		};
 	} catch (e) {
 		if (e instanceof AppError) error(e.status, e.message);

@@ -5,6 +5,7 @@ import { validate } from '$server/http/body';
 import { createInviteSchema } from '$server/networks/invites';
 import { updateNetworkSchema } from '$server/networks/networks';
 import { attempt, field } from '$lib/server/form';
+import { runSettingsFromForm, runSettingsFormValues } from '$lib/server/run-settings-form';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params, url }) => {
@@ -12,9 +13,15 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 	if (!user) redirect(303, `/login?next=${encodeURIComponent(url.pathname)}`);
 	const { panic } = locals;
 	try {
-		const { network } = await panic.networks.requireOwner(params.id, user);
-		const [invites, members] = await Promise.all([panic.invites.list(params.id, user), panic.networks.members(params.id, user)]);
-		return { network, invites, members };
+		const { network, role } = await panic.networks.requireEditor(params.id, user);
+		const isOwner = role === 'owner';
+		// Editors may change run settings (the API lets them); invites and members are the owner's.
+		const [invites, members, overview] = await Promise.all([
+			isOwner ? panic.invites.list(params.id, user) : [],
+			isOwner ? panic.networks.members(params.id, user) : [],
+			panic.runs.overview(params.id, user)
+		]);
+		return { network, role, isOwner, invites, members, spendUsd: overview.spendUsd, runSettings: runSettingsFormValues(network.settings) };
 	} catch (e) {
 		if (e instanceof AppError) error(e.status, e.message);
 		throw e;
@@ -34,6 +41,15 @@ export const actions: Actions = {
 			const changes = validate(updateNetworkSchema, { name: field(data, 'name'), visibility: field(data, 'visibility') });
 			await locals.panic.updateNetwork(params.id, user, changes);
 			return { saved: true };
+		});
+	},
+	runSettings: async ({ request, locals, params }) => {
+		const user = signedIn(locals);
+		const data = await request.formData();
+		return attempt({}, async () => {
+			const changes = validate(updateNetworkSchema, { settings: runSettingsFromForm(data) });
+			await locals.panic.updateNetwork(params.id, user, changes);
+			return { runSettingsSaved: true };
 		});
 	},
 	invite: async ({ request, locals, params, url }) => {
