@@ -20,3 +20,5 @@ export const notFound = (message = 'Not found.') => new AppError(404, message);
 export const conflict = (message: string) => new AppError(409, message);
 export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
 	new AppError(429, message, { retryAfterSeconds });
+/** The resource is locked (a canvas locked for a performance). */
+export const locked = (message: string) => new AppError(423, message);

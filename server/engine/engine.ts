@@ -1,7 +1,7 @@
 import type { AssetStore } from '../assets/store';
 import type { Db } from '../db/connect';
 import type { StopCause } from '../db/schema';
-import { badRequest, notFound } from '../errors';
+import { badRequest, conflict, notFound } from '../errors';
 import { readGraph } from '../graph/doc';
 import type { Graph } from '../graph/types';
 import type { Catalogue } from '../platforms/catalogue';
@@ -10,14 +10,14 @@ import type { RetryPolicy } from '../platforms/retry';
 import type { HostedPlatformId, ModelInfo, Payload, PlatformId } from '../platforms/types';
 import type { RoomLease } from '../sync/rooms';
 import type { SyncRoom } from '../sync/room';
-import { FeedWriter, setRunState, updateRunState } from './feed';
+import { FeedWriter, setRunState, updateRunState, type Card } from './feed';
 import type { PendingInvocation } from './ledger';
 import { loadPayload, payloadView, storePayload } from './payloads';
 import { lockoutRemainingSeconds, statusFor } from './policy';
 import { hostedPlatformsOf, missingKeysMessage, reachableNodeIds } from './preflight';
 import { withSafetyFallback } from './safety';
 import { RunController, type RunPlan, type RunStart } from './run-controller';
-import { RunRecords } from './run-records';
+import { RunRecords, type RunRow } from './run-records';
 import { resolveRunSettings, type RunSettings } from './settings';
 
 /** The slice of SyncRooms the engine needs: the graph room to read, the feed room to hold. */
@@ -41,6 +41,8 @@ export interface EngineDeps {
 	now?: () => number;
 	retry?: Partial<RetryPolicy>;
 	log?: { error(message: string, ...details: unknown[]): void };
+	/** Each card a run produces, after it went to the feed (for Vestaboards and the like). */
+	onCard?: (networkId: string, card: Card) => void;
 }
 
 export interface StartOptions {
@@ -91,7 +93,9 @@ export class Engine {
 				const recovered = await this.records.recover(runId, settings.maxAttempts);
 				const owner = await this.ownerOf(run.networkId);
 				const lease = await this.deps.rooms.acquire(`${run.networkId}/feed`);
-				this.launch(run.networkId, lease, owner, runId, run.startedAt, settings, run.graph as GraphSnapshot, recovered, false);
+				// A run paused before the restart comes back paused: the facilitator resumes it.
+				const start: RunStart = { ...recovered, paused: run.pausedAt !== null };
+				this.launch(run.networkId, lease, owner, runId, run.startedAt, settings, run.graph as GraphSnapshot, start, false, run.pausedAt);
 				resumed++;
 			}).catch((error) => this.log.error(`[engine] could not resume run ${runId}`, error));
 		}
@@ -167,6 +171,37 @@ export class Engine {
 	}
 
 	/**
+	 * Pauses a running run: nothing new starts, what is running finishes and fans out into the
+	 * queue, which is kept (in the database too, so a restart resumes it paused). Pausing a
+	 * paused run changes nothing. 409 when the run is not running.
+	 */
+	async pauseRun(runId: string): Promise<RunRow> {
+		return this.setPaused(runId, true);
+	}
+
+	/** Lets a paused run go on from its queue; resuming a run that is not paused changes nothing. */
+	async resumeRun(runId: string): Promise<RunRow> {
+		return this.setPaused(runId, false);
+	}
+
+	/**
+	 * Applies the network's stored settings to its active run at once (a facilitator changing
+	 * the pacing mid-performance): the controller takes them, and the run's settings snapshot
+	 * is replaced, so the run page shows what it now follows and a restart resumes with them.
+	 */
+	async applySettings(networkId: string): Promise<void> {
+		await this.exclusive(networkId, async () => {
+			const current = this.active.get(networkId);
+			if (!current) return;
+			const network = await this.deps.db.selectFrom('networks').select('settings').where('id', '=', networkId).executeTakeFirst();
+			if (!network) return;
+			const settings = resolveRunSettings(network.settings);
+			if (!(await this.records.updateSettings(current.controller.runId, settings))) return; // it ended meanwhile
+			current.controller.updateSettings(settings);
+		});
+	}
+
+	/**
 	 * The hosted platforms a run of this network from its start node would need keys for and
 	 * the owner has none saved (shown in the editor before anyone presses start).
 	 */
@@ -186,10 +221,17 @@ export class Engine {
 		});
 	}
 
-	/** The active run of a network, if one is running in this process. */
-	activeRun(networkId: string): { runId: string; startedAt: Date; settings: RunSettings } | null {
+	/** The active run of a network, if one is running (or paused) in this process. */
+	activeRun(networkId: string): { runId: string; startedAt: Date; settings: RunSettings; paused: boolean } | null {
 		const run = this.active.get(networkId);
-		return run ? { runId: run.controller.runId, startedAt: run.controller.plan.startedAt, settings: run.controller.plan.settings } : null;
+		if (!run) return null;
+		const { controller } = run;
+		return { runId: controller.runId, startedAt: controller.plan.startedAt, settings: controller.plan.settings, paused: controller.isPaused };
+	}
+
+	/** Whether the network's active run is paused (the prompt queue waits for the resume). */
+	isPaused(networkId: string): boolean {
+		return this.activeRun(networkId)?.paused ?? false;
 	}
 
 	/**
@@ -232,7 +274,8 @@ export class Engine {
 		settings: RunSettings,
 		graph: GraphSnapshot,
 		start: RunStart,
-		fresh: boolean
+		fresh: boolean,
+		pausedAt: Date | null = null
 	): void {
 		const feed = new FeedWriter(lease.room, (error) => this.log.error(`[engine] feed of ${networkId}: write failed`, error));
 		const plan: RunPlan = {
@@ -255,6 +298,7 @@ export class Engine {
 			},
 			onStop: (cause, reason) =>
 				void this.stop(runId, cause, reason).catch((error) => this.log.error(`[engine] stopping ${runId} failed`, error)),
+			onCard: (card) => this.deps.onCard?.(networkId, card),
 			now: this.now,
 			retry: this.deps.retry,
 			log: this.log
@@ -266,8 +310,9 @@ export class Engine {
 				doc,
 				{
 					runId,
-					status: 'running',
+					status: start.paused ? 'paused' : 'running',
 					startedAt: startedAt.toISOString(),
+					pausedAt: start.paused ? (pausedAt ?? new Date(this.now())).toISOString() : undefined,
 					step: start.completed,
 					runningNodeIds: [],
 					...(fresh && first ? { input: payloadView(first.input) } : {})
@@ -278,6 +323,34 @@ export class Engine {
 		controller.begin();
 	}
 
+	/** Pauses or resumes a run: in its controller, in the database (for restarts) and in the feed. */
+	private async setPaused(runId: string, paused: boolean): Promise<RunRow> {
+		const active = [...this.active.values()].find((a) => a.controller.runId === runId);
+		const networkId = active?.networkId ?? (await this.records.get(runId))?.networkId;
+		if (!networkId) throw notFound('No such run.');
+		return this.exclusive(networkId, async () => {
+			const found = this.active.get(networkId);
+			// Not active in this process (it failed to resume): the row is all there is to change.
+			const controller = found?.controller.runId === runId ? found.controller : null;
+			// A pause holds starts from this instant, before the write; a resume goes once it is recorded.
+			const heldNow = paused && controller ? controller.pause() : false;
+			if (!(await this.records.setPaused(runId, paused ? new Date(this.now()) : null))) {
+				throw conflict(paused ? 'Only a running run can be paused; this one has ended.' : 'Only a running run can be resumed; this one has ended.');
+			}
+			const changed = paused ? heldNow : (controller?.resume() ?? false);
+			const run = (await this.records.get(runId))!;
+			if (changed && found) {
+				const pausedAt = run.pausedAt?.toISOString();
+				found.feed.write((doc) =>
+					updateRunState(doc, runId, paused ? { status: 'paused', pausedAt } : { status: 'running', pausedAt: undefined })
+				);
+				// The facilitator's screen and the feed agree by the time the request answers.
+				await found.feed.idle();
+			}
+			return run;
+		});
+	}
+
 	/** Ends an active run: its controller closed, the cause recorded, the feed told. */
 	private async retire(run: ActiveRun, cause: StopCause, reason?: string): Promise<boolean> {
 		const { controller, feed, lease } = run;
@@ -285,7 +358,13 @@ export class Engine {
 		if (this.active.get(run.networkId) === run) this.active.delete(run.networkId);
 		const ended = await this.records.finish(controller.runId, cause, new Date(), reason);
 		feed.write((doc) =>
-			updateRunState(doc, controller.runId, { status: statusFor(cause), stopCause: cause, runningNodeIds: [], error: reason })
+			updateRunState(doc, controller.runId, {
+				status: statusFor(cause),
+				stopCause: cause,
+				runningNodeIds: [],
+				error: reason,
+				pausedAt: undefined
+			})
 		);
 		await feed.idle();
 		await lease.release();

@@ -29,6 +29,8 @@ export interface RunState {
 	stopCause?: string;
 	/** Why the run ended with an error, for people. */
 	error?: string;
+	/** While the run is paused (status 'paused'): since when, ISO. */
+	pausedAt?: string;
 	/** Estimated spend so far in US dollars (hosted models that report costs). */
 	spendUsd?: number;
 	input?: { kind: string; text?: string; url?: string };

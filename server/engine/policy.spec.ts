@@ -5,7 +5,10 @@ import {
 	isDeadEnd,
 	isFixedPoint,
 	lockoutRemainingSeconds,
+	nextStartAtMs,
+	nextStep,
 	pacingDelayMs,
+	type PumpState,
 	pendingDrops,
 	statusFor
 } from './policy';
@@ -165,5 +168,71 @@ describe('run settings', () => {
 		[{ budgets: { maxInvocations: 0 } }]
 	])('rejects %j', (value) => {
 		expect(runSettingsSchema.safeParse(value).success).toBe(false);
+	});
+});
+
+describe('the pump: what to do next', () => {
+	const base: PumpState = { paused: false, pending: 1, running: 0, maxConcurrent: 2, budgetExhausted: false, msUntilNextStart: 0 };
+	const step = (over: Partial<PumpState>) => nextStep({ ...base, ...over });
+
+	it('starts when something is pending, there is room, pacing allows and nothing is paused', () => {
+		expect(step({})).toEqual({ action: 'start' });
+		expect(step({ msUntilNextStart: -500 })).toEqual({ action: 'start' });
+		expect(step({ running: 1 })).toEqual({ action: 'start' });
+	});
+
+	it('waits for pacing, exactly the time left', () => {
+		expect(step({ msUntilNextStart: 1234 })).toEqual({ action: 'wait', ms: 1234 });
+	});
+
+	it('holds at maxConcurrent, and when nothing is pending but something runs', () => {
+		expect(step({ running: 2 })).toEqual({ action: 'hold' });
+		expect(step({ running: 3, maxConcurrent: 2 })).toEqual({ action: 'hold' }); // lowered live
+		expect(step({ pending: 0, running: 1 })).toEqual({ action: 'hold' });
+	});
+
+	it('a pause holds every start, whatever pacing says, and sets no pacing wait', () => {
+		expect(step({ paused: true })).toEqual({ action: 'hold' });
+		expect(step({ paused: true, msUntilNextStart: 5000 })).toEqual({ action: 'hold' });
+		expect(step({ paused: true, pending: 5, running: 1 })).toEqual({ action: 'hold' });
+	});
+
+	it('a dead end ends the run, paused or not', () => {
+		expect(step({ pending: 0, running: 0 })).toEqual({ action: 'end', cause: 'dead_end' });
+		expect(step({ pending: 0, running: 0, paused: true })).toEqual({ action: 'end', cause: 'dead_end' });
+		expect(step({ pending: 0, running: 0, budgetExhausted: true })).toEqual({ action: 'end', cause: 'dead_end' });
+	});
+
+	it('a used-up budget ends the run once nothing runs (paused or not), and holds until then', () => {
+		expect(step({ budgetExhausted: true })).toEqual({ action: 'end', cause: 'budget' });
+		expect(step({ budgetExhausted: true, paused: true })).toEqual({ action: 'end', cause: 'budget' });
+		expect(step({ budgetExhausted: true, running: 1 })).toEqual({ action: 'hold' });
+		expect(step({ budgetExhausted: true, running: 1, msUntilNextStart: 0 })).toEqual({ action: 'hold' });
+	});
+
+	it('never starts beyond maxConcurrent in any combination', () => {
+		for (const paused of [false, true])
+			for (const pending of [0, 1, 5])
+				for (const running of [0, 1, 2, 3])
+					for (const budget of [false, true])
+						for (const ms of [-1, 0, 10]) {
+							const s = { paused, pending, running, maxConcurrent: 2, budgetExhausted: budget, msUntilNextStart: ms };
+							const next = nextStep(s);
+							if (next.action === 'start') {
+								expect(paused || budget || pending === 0 || running >= 2 || ms > 0).toBe(false);
+							}
+							if (next.action === 'wait') expect(next.ms).toBeGreaterThan(0);
+						}
+	});
+});
+
+describe('next start time under (changed) pacing', () => {
+	it('is now when nothing started yet', () => {
+		expect(nextStartAtMs(null, { fixedMs: 2000 })).toBe(0);
+	});
+	it('is the last start plus the pacing delay at that point of the run', () => {
+		expect(nextStartAtMs({ atMs: 10_000, elapsedMs: 0 }, { fixedMs: 2000 })).toBe(12_000);
+		expect(nextStartAtMs({ atMs: 10_000, elapsedMs: 0 }, { fixedMs: 10 })).toBe(10_010);
+		expect(nextStartAtMs({ atMs: 10_000, elapsedMs: 11 * 60_000 }, DEFAULT_PACING)).toBe(25_000);
 	});
 });

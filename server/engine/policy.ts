@@ -44,6 +44,50 @@ export function budgetExhausted(progress: RunProgress, budgets: RunSettings['bud
 	return false;
 }
 
+/** What the controller should do next about starting invocations. */
+export type NextStep =
+	/** Start the oldest pending invocation now. */
+	| { action: 'start' }
+	/** Pacing holds the next start back this many milliseconds. */
+	| { action: 'wait'; ms: number }
+	/** Nothing may start until something changes (a completion, a resume, new settings). */
+	| { action: 'hold' }
+	| { action: 'end'; cause: 'budget' | 'dead_end' };
+
+export interface PumpState {
+	paused: boolean;
+	pending: number;
+	running: number;
+	maxConcurrent: number;
+	budgetExhausted: boolean;
+	/** Milliseconds until pacing lets the next start go (≤ 0: it may go now). */
+	msUntilNextStart: number;
+}
+
+/**
+ * One decision of the controller's pump. A run that can never start anything again ends even
+ * while paused: with nothing pending or running it is a dead end, and with its budget used up
+ * and nothing running it is over (resuming would only end it). Otherwise a pause holds every
+ * start, whatever pacing says; invocations already running finish and fan out as usual.
+ */
+export function nextStep(s: PumpState): NextStep {
+	if (isDeadEnd(s.pending, s.running)) return { action: 'end', cause: 'dead_end' };
+	if (s.budgetExhausted) return s.running === 0 ? { action: 'end', cause: 'budget' } : { action: 'hold' };
+	if (s.paused || s.pending === 0 || s.running >= s.maxConcurrent) return { action: 'hold' };
+	if (s.msUntilNextStart > 0) return { action: 'wait', ms: s.msUntilNextStart };
+	return { action: 'start' };
+}
+
+/**
+ * When pacing lets the next invocation start, given the last start (its time and how far into
+ * the run it was). Recomputed whenever the pacing changes, so a facilitator who speeds a slow
+ * loop up sees the next step at once, and one who slows it down holds the next step back.
+ */
+export function nextStartAtMs(lastStart: { atMs: number; elapsedMs: number } | null, pacing: Pacing): number {
+	if (!lastStart) return 0;
+	return lastStart.atMs + pacingDelayMs(lastStart.elapsedMs, pacing);
+}
+
 /** Nothing pending and nothing running: the wiring led nowhere further. */
 export const isDeadEnd = (pending: number, running: number) => pending === 0 && running === 0;
 

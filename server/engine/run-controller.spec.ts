@@ -30,7 +30,8 @@ function harness(
 	nodes: Record<string, string>,
 	edges: [string, string][],
 	settings: Partial<RunSettings> = {},
-	invoke?: (p: PendingInvocation, signal: AbortSignal) => Promise<InvocationOutcome>
+	invoke?: (p: PendingInvocation, signal: AbortSignal) => Promise<InvocationOutcome>,
+	options: { paused?: boolean } = {}
 ): Harness {
 	const ledger = new MemoryLedger();
 	const doc = new Y.Doc();
@@ -51,7 +52,7 @@ function harness(
 			nodes: new Map(Object.entries(nodes)),
 			edges: edges.map(([source, target]) => ({ source, target }))
 		},
-		{ pending: [first], started: 0, completed: 0, spendUsd: 0, lastHashByNode: new Map() },
+		{ pending: [first], started: 0, completed: 0, spendUsd: 0, lastHashByNode: new Map(), paused: options.paused },
 		{
 			ledger,
 			feed,
@@ -229,5 +230,178 @@ describe('RunController', () => {
 		await vi.advanceTimersByTimeAsync(2000);
 		expect(runMapOf(h.doc).toJSON()).toEqual({ runId: 'run2', status: 'running', step: 0 });
 		h.controller.close();
+	});
+
+	describe('pause and resume', () => {
+		/** A model call taking `ms` of (fake) time, aborted with the run. */
+		const takes = (ms: number) => (p: PendingInvocation, signal: AbortSignal) =>
+			new Promise<InvocationOutcome>((resolve, reject) => {
+				const timer = setTimeout(() => resolve({ output: p.input }), ms);
+				signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+			});
+		const startedCount = (h: Harness) => h.ledger.rows.filter((r) => r.attempts > 0).length;
+
+		it('a pause starts nothing new and keeps no pacing timer; the running call finishes and fans out; resume goes on', async () => {
+			const h = harness({ a: 'dummy/echo', b: 'dummy/echo' }, [['a', 'b'], ['b', 'a']], { pacing: { fixedMs: 1000 } }, takes(500));
+			h.controller.begin();
+			await vi.advanceTimersByTimeAsync(1250); // #1 done at 500, #2 started at 1000, running
+			expect(startedCount(h)).toBe(2);
+			expect(h.controller.pause()).toBe(true);
+			expect(h.controller.pause()).toBe(false); // already paused
+			await vi.advanceTimersByTimeAsync(3 * 1000);
+			// #2 finished while paused, was recorded and fanned out into the queue; nothing started.
+			expect(startedCount(h)).toBe(2);
+			expect(h.ledger.count('completed')).toBe(2);
+			expect(h.controller.snapshot).toMatchObject({ pending: [3], running: [], paused: true });
+			expect(cardsOf(h.doc).length).toBe(2);
+			expect(vi.getTimerCount()).toBe(0);
+			expect(h.stops).toEqual([]);
+
+			expect(h.controller.resume()).toBe(true);
+			expect(h.controller.resume()).toBe(false);
+			await vi.advanceTimersByTimeAsync(0);
+			expect(startedCount(h)).toBe(3); // at once: the pacing interval passed during the pause
+			await vi.advanceTimersByTimeAsync(2000);
+			expect(startedCount(h)).toBe(5);
+			expect(h.ledger.rows.map((r) => r.seq)).toEqual(h.ledger.rows.map((_, i) => i + 1));
+
+			h.controller.close();
+			h.ledger.finish();
+			await h.controller.settled();
+			expect(vi.getTimerCount()).toBe(0);
+		});
+
+		it('a run that starts paused (resumed after a restart) waits for resume', async () => {
+			const h = harness({ a: 'dummy/echo' }, [['a', 'a']], { pacing: { fixedMs: 100 } }, undefined, { paused: true });
+			h.controller.begin();
+			await vi.advanceTimersByTimeAsync(1000);
+			expect(h.calls()).toBe(0);
+			expect(h.controller.isPaused).toBe(true);
+			expect(vi.getTimerCount()).toBe(0);
+			h.controller.resume();
+			await vi.advanceTimersByTimeAsync(450);
+			expect(h.calls()).toBe(5);
+			h.controller.close();
+			await h.controller.settled();
+			expect(vi.getTimerCount()).toBe(0);
+		});
+
+		it('pausing drops the pacing timer; closing a paused run leaves no timer at all', async () => {
+			const h = harness({ a: 'dummy/echo' }, [['a', 'a'], ['a', 'a']], {
+				pacing: { fixedMs: 100 },
+				budgets: { maxInvocations: null, maxDurationSeconds: 60, maxSpendUsd: null }
+			}, takes(30));
+			h.controller.begin();
+			await vi.advanceTimersByTimeAsync(50); // #1 done at 30, two queued behind pacing
+			expect(vi.getTimerCount()).toBe(2); // pacing and the duration budget
+			h.controller.pause();
+			expect(vi.getTimerCount()).toBe(1); // the budget keeps counting; no pacing
+			h.controller.close();
+			h.ledger.finish();
+			await h.controller.settled();
+			expect(vi.getTimerCount()).toBe(0);
+			expect(h.ledger.rows.map((r) => r.state)).toEqual(['completed', 'cancelled', 'cancelled']);
+			expect(h.controller.resume()).toBe(false);
+			expect(vi.getTimerCount()).toBe(0);
+		});
+
+		it('the max-duration budget keeps counting while paused', async () => {
+			const h = harness({ a: 'dummy/echo' }, [['a', 'a']], {
+				pacing: { fixedMs: 1000 },
+				budgets: { maxInvocations: null, maxDurationSeconds: 5, maxSpendUsd: null }
+			});
+			h.controller.begin();
+			await vi.advanceTimersByTimeAsync(1500);
+			h.controller.pause();
+			await vi.advanceTimersByTimeAsync(3400);
+			expect(h.stops).toEqual([]);
+			await vi.advanceTimersByTimeAsync(200);
+			expect(h.stops).toEqual(['budget']);
+			expect(h.calls()).toBe(2);
+			expect(vi.getTimerCount()).toBe(0);
+		});
+
+		it('a paused run whose last call leads nowhere ends as a dead end', async () => {
+			const h = harness({ a: 'dummy/echo' }, [], { pacing: { fixedMs: 0 } }, takes(100));
+			h.controller.begin();
+			await vi.advanceTimersByTimeAsync(10);
+			h.controller.pause();
+			await vi.advanceTimersByTimeAsync(200);
+			expect(h.stops).toEqual(['dead_end']);
+			expect(vi.getTimerCount()).toBe(0);
+		});
+	});
+
+	describe('live settings', () => {
+		it('a faster pacing takes effect at once: fixedMs 2000 changed to 10', async () => {
+			const h = harness({ a: 'dummy/echo' }, [['a', 'a']], { pacing: { fixedMs: 2000 } });
+			h.controller.begin();
+			await vi.advanceTimersByTimeAsync(100);
+			expect(h.calls()).toBe(1);
+			h.controller.updateSettings({ ...h.controller.plan.settings, pacing: { fixedMs: 10 } });
+			await vi.advanceTimersByTimeAsync(0);
+			expect(h.calls()).toBe(2); // the next start was already due under the new pacing
+			await vi.advanceTimersByTimeAsync(100);
+			expect(h.calls()).toBeGreaterThanOrEqual(11);
+			h.controller.close();
+			await h.controller.settled();
+			expect(vi.getTimerCount()).toBe(0);
+		});
+
+		it('a slower pacing holds the next start back from the last one', async () => {
+			const h = harness({ a: 'dummy/echo' }, [['a', 'a']], { pacing: { fixedMs: 100 } });
+			h.controller.begin();
+			await vi.advanceTimersByTimeAsync(250); // starts at 0, 100, 200
+			expect(h.calls()).toBe(3);
+			h.controller.updateSettings({ ...h.controller.plan.settings, pacing: { fixedMs: 5000 } });
+			expect(h.controller.snapshot.nextStartAt).toBe(h.controller.plan.startedAt.getTime() + 200 + 5000);
+			await vi.advanceTimersByTimeAsync(4900);
+			expect(h.calls()).toBe(3);
+			await vi.advanceTimersByTimeAsync(100);
+			expect(h.calls()).toBe(4);
+			h.controller.close();
+			await h.controller.settled();
+			expect(vi.getTimerCount()).toBe(0);
+		});
+
+		it('maxConcurrent and budgets apply live; a paused run takes settings without starting', async () => {
+			let inFlight = 0;
+			let peak = 0;
+			const h = harness({ a: 'dummy/echo' }, [['a', 'a'], ['a', 'a'], ['a', 'a']], { pacing: { fixedMs: 0 }, maxConcurrent: 1 }, async (p) => {
+				inFlight++;
+				peak = Math.max(peak, inFlight);
+				await new Promise((r) => setTimeout(r, 100));
+				inFlight--;
+				return { output: p.input };
+			});
+			h.controller.begin();
+			await vi.advanceTimersByTimeAsync(350);
+			expect(peak).toBe(1);
+			h.controller.pause();
+			h.controller.updateSettings({ ...h.controller.plan.settings, maxConcurrent: 3 });
+			await vi.advanceTimersByTimeAsync(150);
+			expect(inFlight).toBe(0);
+			h.controller.resume();
+			await vi.advanceTimersByTimeAsync(50);
+			expect(inFlight).toBe(3);
+			const calls = h.calls();
+			h.controller.updateSettings({ ...h.controller.plan.settings, budgets: { maxInvocations: calls, maxDurationSeconds: null, maxSpendUsd: null } });
+			await vi.advanceTimersByTimeAsync(200);
+			expect(h.calls()).toBe(calls);
+			expect(h.stops).toEqual(['budget']);
+			expect(vi.getTimerCount()).toBe(0);
+		});
+
+		it('a shorter max duration re-arms its timer', async () => {
+			const h = harness({ a: 'dummy/echo' }, [['a', 'a']], { pacing: { fixedMs: 1000 } });
+			h.controller.begin();
+			await vi.advanceTimersByTimeAsync(2500);
+			h.controller.updateSettings({ ...h.controller.plan.settings, budgets: { maxInvocations: null, maxDurationSeconds: 3, maxSpendUsd: null } });
+			await vi.advanceTimersByTimeAsync(400);
+			expect(h.stops).toEqual([]);
+			await vi.advanceTimersByTimeAsync(200);
+			expect(h.stops).toEqual(['budget']);
+			expect(vi.getTimerCount()).toBe(0);
+		});
 	});
 });

@@ -4,7 +4,7 @@ import { retryDelayMs, shouldRetry, sleep, withTimeout, type RetryPolicy } from 
 import { appendCards, updateRunState, type Card, type FeedWriter } from './feed';
 import type { Arrival, PendingInvocation, RunLedger } from './ledger';
 import { payloadHash, payloadView } from './payloads';
-import { budgetExhausted, fanOutTargets, isDeadEnd, isFixedPoint, pacingDelayMs, pendingDrops } from './policy';
+import { budgetExhausted, fanOutTargets, isFixedPoint, nextStartAtMs, nextStep, pendingDrops } from './policy';
 import type { RunSettings } from './settings';
 
 /** The wiring a run follows: its graph snapshot, reduced to what scheduling needs. */
@@ -25,6 +25,8 @@ export interface RunStart {
 	completed: number;
 	spendUsd: number;
 	lastHashByNode: Map<string, string>;
+	/** Resumed after a restart while paused: it stays paused. */
+	paused?: boolean;
 }
 
 export interface InvocationOutcome {
@@ -48,6 +50,8 @@ export interface RunControllerDeps {
 	random?: () => number;
 	retry?: Partial<RetryPolicy>;
 	log?: { error(message: string, ...details: unknown[]): void };
+	/** Told of each card as it goes to the feed (displays beyond the feed, like Vestaboards). */
+	onCard?(card: Card): void;
 }
 
 /**
@@ -56,9 +60,16 @@ export interface RunControllerDeps {
  * timers and aborts the calls; from then on the controller neither records nor schedules
  * anything, and the ledger refuses writes for a run that is no longer running, so a late
  * result of a replaced run can never land anywhere.
+ *
+ * `pause()` holds every new start (and drops the pacing timer); invocations already running
+ * finish, are recorded and fan out into the queue as usual. The max-duration budget and the
+ * pacing schedule keep counting wall-clock time while paused: the budget bounds how long a
+ * run holds the network and the owner's keys, and a paused run still does both (it blocks
+ * prompts through the lockout and is what a new start replaces).
  */
 export class RunController {
 	private state: 'active' | 'closed' = 'active';
+	private paused: boolean;
 	private pending: PendingInvocation[];
 	private readonly running = new Map<string, PendingInvocation>();
 	private started: number;
@@ -68,12 +79,14 @@ export class RunController {
 	private readonly abort = new AbortController();
 	private pacingTimer: ReturnType<typeof setTimeout> | null = null;
 	private durationTimer: ReturnType<typeof setTimeout> | null = null;
+	/** The last start, for recomputing the next one when the pacing changes. */
+	private lastStart: { atMs: number; elapsedMs: number } | null = null;
 	private nextStartAt = 0;
 	/** Completions and failures are recorded one at a time, so drops see a settled queue. */
 	private recording: Promise<void> = Promise.resolve();
 	private readonly inFlight = new Set<Promise<void>>();
 	private readonly now: () => number;
-	private readonly retry: RetryPolicy;
+	private retry: RetryPolicy;
 
 	constructor(
 		readonly plan: RunPlan,
@@ -85,14 +98,9 @@ export class RunController {
 		this.completed = start.completed;
 		this.spendUsd = start.spendUsd;
 		this.lastHashByNode = new Map(start.lastHashByNode);
+		this.paused = start.paused ?? false;
 		this.now = deps.now ?? Date.now;
-		this.retry = {
-			maxAttempts: plan.settings.maxAttempts,
-			baseDelayMs: 1000,
-			maxDelayMs: 30_000,
-			timeoutMs: plan.settings.invocationTimeoutSeconds * 1000,
-			...deps.retry
-		};
+		this.retry = this.retryPolicy(plan.settings);
 	}
 
 	get runId(): string {
@@ -101,6 +109,10 @@ export class RunController {
 
 	get isActive(): boolean {
 		return this.state === 'active';
+	}
+
+	get isPaused(): boolean {
+		return this.paused;
 	}
 
 	/** Read through a getter so TypeScript does not narrow it across awaits. */
@@ -114,16 +126,47 @@ export class RunController {
 			pending: this.pending.map((p) => p.seq),
 			running: [...this.running.values()].map((p) => p.seq),
 			started: this.started,
-			completed: this.completed
+			completed: this.completed,
+			paused: this.paused,
+			/** When pacing lets the next start go (0: whenever there is room). */
+			nextStartAt: this.nextStartAt
 		};
 	}
 
 	begin(): void {
-		const maxSeconds = this.plan.settings.budgets.maxDurationSeconds;
-		if (maxSeconds != null) {
-			const left = this.plan.startedAt.getTime() + maxSeconds * 1000 - this.now();
-			this.durationTimer = setTimeout(() => this.end('budget'), Math.max(0, left));
-		}
+		this.armDurationTimer();
+		this.pump();
+	}
+
+	/** Holds every new start until `resume()`; what is running finishes. False if already paused or closed. */
+	pause(): boolean {
+		if (this.closed || this.paused) return false;
+		this.paused = true;
+		this.clearPacingTimer();
+		return true;
+	}
+
+	/** Lets starts go again (at once if pacing allows). False if not paused or closed. */
+	resume(): boolean {
+		if (this.closed || !this.paused) return false;
+		this.paused = false;
+		this.pump();
+		return true;
+	}
+
+	/**
+	 * Takes new settings on the live run (a facilitator slowing the loop down mid-performance):
+	 * pacing, concurrency, budgets, fixed-point stopping, error handling and retry limits apply
+	 * from now on. The next start is recomputed from the last one under the new pacing, the
+	 * duration timer is re-armed, and whatever may now start, starts. A lower pending cap
+	 * trims the queue at the next arrival, not at once: nothing is dropped without a reason.
+	 */
+	updateSettings(settings: RunSettings): void {
+		if (this.closed) return;
+		this.plan.settings = settings;
+		this.retry = this.retryPolicy(settings);
+		this.nextStartAt = nextStartAtMs(this.lastStart, settings.pacing);
+		this.armDurationTimer();
 		this.pump();
 	}
 
@@ -155,28 +198,34 @@ export class RunController {
 		this.clearPacingTimer();
 		const { settings } = this.plan;
 		let startedAny = false;
-		while (this.pending.length && this.running.size < settings.maxConcurrent) {
+		for (;;) {
 			const now = this.now();
 			const progress = { started: this.started, elapsedMs: now - this.plan.startedAt.getTime(), spendUsd: this.spendUsd };
-			if (budgetExhausted(progress, settings.budgets)) {
-				if (this.running.size === 0) return this.end('budget');
-				break;
+			const step = nextStep({
+				paused: this.paused,
+				pending: this.pending.length,
+				running: this.running.size,
+				maxConcurrent: settings.maxConcurrent,
+				budgetExhausted: budgetExhausted(progress, settings.budgets),
+				msUntilNextStart: this.nextStartAt - now
+			});
+			if (step.action === 'end') {
+				if (startedAny) this.showRunning();
+				return this.end(step.cause);
 			}
-			if (now < this.nextStartAt) {
-				this.pacingTimer = setTimeout(this.pump, this.nextStartAt - now);
-				break;
-			}
+			if (step.action === 'wait') this.pacingTimer = setTimeout(this.pump, step.ms);
+			if (step.action !== 'start') break;
 			const invocation = this.pending.shift()!;
 			this.running.set(invocation.id, invocation);
 			this.started++;
-			this.nextStartAt = now + pacingDelayMs(progress.elapsedMs, settings.pacing);
+			this.lastStart = { atMs: now, elapsedMs: progress.elapsedMs };
+			this.nextStartAt = nextStartAtMs(this.lastStart, settings.pacing);
 			startedAny = true;
 			const execution = this.execute(invocation).catch((error) => this.crashed(error));
 			this.inFlight.add(execution);
 			void execution.finally(() => this.inFlight.delete(execution));
 		}
 		if (startedAny) this.showRunning();
-		if (isDeadEnd(this.pending.length, this.running.size)) this.end('dead_end');
 	};
 
 	private async execute(invocation: PendingInvocation): Promise<void> {
@@ -241,6 +290,7 @@ export class RunController {
 			appendCards(doc, [card]);
 			updateRunState(doc, this.plan.runId, { step, runningNodeIds, ...(spendUsd > 0 ? { spendUsd } : {}) });
 		});
+		this.deps.onCard?.(card);
 		if (this.closed) return;
 		const previous = this.lastHashByNode.get(invocation.nodeId);
 		this.lastHashByNode.set(invocation.nodeId, outputHash);
@@ -285,6 +335,26 @@ export class RunController {
 	private showRunning() {
 		const runningNodeIds = this.runningNodeIds();
 		this.deps.feed.write((doc) => updateRunState(doc, this.plan.runId, { runningNodeIds }));
+	}
+
+	/** The max-duration budget's timer, from the run's start (re-armed when the budget changes). */
+	private armDurationTimer() {
+		if (this.durationTimer) clearTimeout(this.durationTimer);
+		this.durationTimer = null;
+		const maxSeconds = this.plan.settings.budgets.maxDurationSeconds;
+		if (maxSeconds == null) return;
+		const left = this.plan.startedAt.getTime() + maxSeconds * 1000 - this.now();
+		this.durationTimer = setTimeout(() => this.end('budget'), Math.max(0, left));
+	}
+
+	private retryPolicy(settings: RunSettings): RetryPolicy {
+		return {
+			maxAttempts: settings.maxAttempts,
+			baseDelayMs: 1000,
+			maxDelayMs: 30_000,
+			timeoutMs: settings.invocationTimeoutSeconds * 1000,
+			...this.deps.retry
+		};
 	}
 
 	private clearPacingTimer() {

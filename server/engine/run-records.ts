@@ -31,6 +31,8 @@ export interface RunRow {
 	endedAt: Date | null;
 	/** Why the run ended with an error, for people. */
 	error: string | null;
+	/** Set while a running run is paused (cleared on resume and when it ends). */
+	pausedAt: Date | null;
 }
 
 export interface InvocationRow {
@@ -191,7 +193,7 @@ export class RunRecords implements RunLedger {
 		return this.db.transaction().execute(async (tx) => {
 			const ended = await tx
 				.updateTable('runs')
-				.set({ status: statusFor(cause), stop_cause: cause, ended_at: at, error: error?.slice(0, 2000) ?? null })
+				.set({ status: statusFor(cause), stop_cause: cause, ended_at: at, error: error?.slice(0, 2000) ?? null, paused_at: null })
 				.where('id', '=', runId)
 				.where('status', '=', 'running')
 				.executeTakeFirst();
@@ -204,6 +206,34 @@ export class RunRecords implements RunLedger {
 				.execute();
 			return true;
 		});
+	}
+
+	/**
+	 * Marks a running run paused at `at`, or (null) no longer paused; a restart resumes it as
+	 * it was. Pausing keeps the first pause time. False when the run is not running.
+	 */
+	async setPaused(runId: string, at: Date | null): Promise<boolean> {
+		const result = await this.db
+			.updateTable('runs')
+			.set((eb) => ({ paused_at: at ? eb.fn.coalesce('paused_at', eb.val(at)) : null }))
+			.where('id', '=', runId)
+			.where('status', '=', 'running')
+			.executeTakeFirst();
+		return result.numUpdatedRows > 0n;
+	}
+
+	/**
+	 * Replaces a running run's settings snapshot: the run follows the network's latest
+	 * settings, and so does the same run resumed after a restart.
+	 */
+	async updateSettings(runId: string, settings: object): Promise<boolean> {
+		const result = await this.db
+			.updateTable('runs')
+			.set({ settings: json(settings) })
+			.where('id', '=', runId)
+			.where('status', '=', 'running')
+			.executeTakeFirst();
+		return result.numUpdatedRows > 0n;
 	}
 
 	/** Runs of a network still marked running (normally at most one). */
@@ -364,6 +394,7 @@ function toRun(row: {
 	started_at: Date;
 	ended_at: Date | null;
 	error: string | null;
+	paused_at: Date | null;
 }): RunRow {
 	return {
 		id: row.id,
@@ -377,7 +408,8 @@ function toRun(row: {
 		nextSeq: row.next_seq,
 		startedAt: row.started_at,
 		endedAt: row.ended_at,
-		error: row.error
+		error: row.error,
+		pausedAt: row.paused_at
 	};
 }
 

@@ -91,12 +91,31 @@ export class RunsService {
 	}
 
 	async stop(runId: string, user: PublicUser) {
-		const run = await this.readable(runId, user);
-		const { role } = await this.networks.access(run.networkId, user);
-		if (!canEdit(role) && !user.is_admin) throw forbidden('Only the owner and invited editors can stop runs.');
+		await this.controllable(runId, user, 'stop');
 		const stopped = await this.engine.stop(runId, 'stopped');
 		const spend = await this.engine.records.spend([runId]);
 		return { ...runJson((await this.engine.records.get(runId))!, spend.get(runId) ?? 0), stoppedNow: stopped };
+	}
+
+	/** Holds a running run's new starts (a facilitator's pause); 409 once it has ended. */
+	async pause(runId: string, user: PublicUser) {
+		await this.controllable(runId, user, 'pause');
+		const run = await this.engine.pauseRun(runId);
+		return runJson(run, (await this.engine.records.spend([runId])).get(runId) ?? 0);
+	}
+
+	async resume(runId: string, user: PublicUser) {
+		await this.controllable(runId, user, 'resume');
+		const run = await this.engine.resumeRun(runId);
+		return runJson(run, (await this.engine.records.spend([runId])).get(runId) ?? 0);
+	}
+
+	/** Owners and editors steer runs; a site admin may steer any they can see. */
+	private async controllable(runId: string, user: PublicUser, verb: 'stop' | 'pause' | 'resume'): Promise<RunRow> {
+		const run = await this.readable(runId, user);
+		const { role } = await this.networks.access(run.networkId, user);
+		if (!canEdit(role) && !user.is_admin) throw forbidden(`Only the owner and invited editors can ${verb} runs.`);
+		return run;
 	}
 
 	private async readable(runId: string, user: PublicUser | null): Promise<RunRow> {
@@ -119,6 +138,8 @@ export function runJson(run: RunRow, spendUsd: number) {
 		startedBy: run.startedBy,
 		input: payloadView(run.input),
 		status: run.status,
+		/** Set while the run is paused (its status stays 'running': it still holds the network). */
+		pausedAt: run.pausedAt,
 		stopCause: run.stopCause,
 		error: run.error,
 		spendUsd,

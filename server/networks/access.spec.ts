@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { canEdit, canManage, resolveRole, strongerRole } from './access';
+import { canEdit, canEditGraph, canManage, canSetLock, resolveRole, roomAccess, strongerRole } from './access';
 
 const alice = { id: 'alice', is_admin: false };
 const admin = { id: 'root', is_admin: true };
@@ -36,4 +36,47 @@ test('accepting an invite never demotes', () => {
 	expect(strongerRole('editor', 'viewer')).toBe('editor');
 	expect(strongerRole('viewer', 'editor')).toBe('editor');
 	expect(strongerRole('viewer', 'viewer')).toBe('viewer');
+});
+
+describe('the canvas lock', () => {
+	test('while locked only the owner writes the graph; unlocked, owner and editors do', () => {
+		expect([canEditGraph('owner', false), canEditGraph('editor', false), canEditGraph('viewer', false), canEditGraph(null, false)]).toEqual([
+			true,
+			true,
+			false,
+			false
+		]);
+		expect([canEditGraph('owner', true), canEditGraph('editor', true), canEditGraph('viewer', true), canEditGraph(null, true)]).toEqual([
+			true,
+			false,
+			false,
+			false
+		]);
+	});
+
+	test('owner and editors lock; only the owner unlocks; setting what is already set is allowed to both', () => {
+		expect(canSetLock('owner', false, true)).toBe(true);
+		expect(canSetLock('editor', false, true)).toBe(true);
+		expect(canSetLock('owner', true, false)).toBe(true);
+		expect(canSetLock('editor', true, false)).toBe(false);
+		expect(canSetLock('editor', true, true)).toBe(true);
+		expect(canSetLock('editor', false, false)).toBe(true);
+		for (const [current, next] of [[false, true], [true, false], [true, true], [false, false]]) {
+			expect(canSetLock('viewer', current, next)).toBe(false);
+			expect(canSetLock(null, current, next)).toBe(false);
+		}
+	});
+
+	test('sync grants: editors of a locked graph room read and stay present; the owner keeps writing', () => {
+		expect(roomAccess('owner', undefined, true)).toEqual({ readOnly: false, awareness: true });
+		expect(roomAccess('editor', undefined, true)).toEqual({ readOnly: true, awareness: true });
+		expect(roomAccess('editor', undefined, false)).toEqual({ readOnly: false, awareness: true });
+		expect(roomAccess('viewer', undefined, false)).toEqual({ readOnly: true, awareness: false });
+		expect(roomAccess('viewer', undefined, true)).toEqual({ readOnly: true, awareness: false });
+	});
+
+	test('the feed room is read-only for everyone, locked or not', () => {
+		for (const role of ['owner', 'editor', 'viewer'] as const)
+			for (const locked of [false, true]) expect(roomAccess(role, 'feed', locked)).toEqual({ readOnly: true, awareness: false });
+	});
 });

@@ -28,6 +28,33 @@ export function resolveRole(
 export const canEdit = (role: NetworkRole | null) => role === 'owner' || role === 'editor';
 export const canManage = (role: NetworkRole | null) => role === 'owner';
 
+/**
+ * Who writes the graph. A locked canvas (a performance is on) is the owner's alone: editors
+ * watch it like viewers until it is unlocked, so nobody moves a node mid-show by accident.
+ */
+export const canEditGraph = (role: NetworkRole | null, locked: boolean) => role === 'owner' || (role === 'editor' && !locked);
+
+/**
+ * Who may set the canvas lock to `locked`. Owners and editors lock (a co-facilitator may
+ * start a performance); only the owner unlocks, or any editor could undo the lock that is
+ * there to keep editors' hands off. Setting it to what it already is is always allowed.
+ */
+export function canSetLock(role: NetworkRole | null, current: boolean, locked: boolean): boolean {
+	if (!canEdit(role)) return false;
+	return locked || !current || role === 'owner';
+}
+
+/**
+ * What a connection to one of a network's rooms may do: the graph room (`channel`
+ * undefined) is written by those who may edit the graph, and presence is shared by owner
+ * and editors (a locked editor is still present, only read-only); the feed room is
+ * read-only for everyone, as only the server writes it.
+ */
+export function roomAccess(role: NetworkRole | null, channel: 'feed' | undefined, locked: boolean): { readOnly: boolean; awareness: boolean } {
+	if (channel === 'feed') return { readOnly: true, awareness: false };
+	return { readOnly: !canEditGraph(role, locked), awareness: canEdit(role) };
+}
+
 /** The stronger of two roles, so accepting a viewer invite never demotes an editor. */
 export function strongerRole(a: MemberRole, b: MemberRole): MemberRole {
 	return a === 'editor' || b === 'editor' ? 'editor' : 'viewer';

@@ -1,11 +1,11 @@
 import type * as Y from 'yjs';
 import { z } from 'zod';
-import { badRequest } from '../errors';
+import { badRequest, locked } from '../errors';
 import { initGraphDoc, metaOf, readGraph, writeGraph } from '../graph/doc';
 import { graphSchema, type Graph } from '../graph/types';
 import { describeIssue, validateGraph } from '../graph/validate';
 import type { ModelInfo } from '../platforms/types';
-import type { Viewer } from './access';
+import { canEditGraph, type Viewer } from './access';
 import type { Networks } from './networks';
 
 /** The slice of the sync rooms this service needs: run code against a room's live doc. */
@@ -16,6 +16,8 @@ export interface LiveRoom {
 	read<T>(fn: (doc: Y.Doc) => T): T;
 	change(fn: (doc: Y.Doc) => void, origin: unknown): Promise<void>;
 }
+
+export const LOCKED_MESSAGE = 'The canvas is locked for a performance; the owner can unlock it.';
 
 /** An exported network: the graph plus a format tag so imports can tell what they got. */
 export const networkFileSchema = z.object({
@@ -52,7 +54,8 @@ export class NetworkGraphs {
 	}
 
 	async put(id: string, viewer: Viewer, graph: Graph) {
-		const { network } = await this.networks.requireEditor(id, viewer);
+		const { network, role } = await this.networks.requireEditor(id, viewer);
+		if (!canEditGraph(role, network.locked)) throw locked(LOCKED_MESSAGE);
 		this.checkStructure(graph, await this.modelsOf(graph, network.ownerId));
 		const { name: _ignored, ...rest } = graph; // renaming goes through PATCH /api/networks/:id
 		await this.docs.withRoom(id, (room) => room.change((doc) => writeGraph(doc, rest), 'api'));

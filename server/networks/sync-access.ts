@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { parse } from 'cookie';
 import { SESSION_COOKIE } from '../auth/session-token';
 import type { SessionStore } from '../auth/sessions';
-import { canEdit } from './access';
+import { roomAccess } from './access';
 import type { Networks } from './networks';
 
 export type SyncGrant =
@@ -12,7 +12,8 @@ export type SyncGrant =
 /**
  * Who may join a sync room, decided at the HTTP upgrade from the session cookie. The graph
  * room `<id>` is writable by the owner and editors (whose presence is shared); viewers read
- * it. The feed room `<id>/feed` is read-only for everyone: only the server writes cards.
+ * it, and so do editors while the canvas is locked (`roomAccess`). The feed room `<id>/feed`
+ * is read-only for everyone: only the server writes cards.
  */
 export function syncAuthorizer(sessions: SessionStore, networks: Networks) {
 	return async (req: IncomingMessage, room: string): Promise<SyncGrant> => {
@@ -24,9 +25,9 @@ export function syncAuthorizer(sessions: SessionStore, networks: Networks) {
 			return { ok: false, status: 404, message: 'No such room.' };
 		}
 		try {
-			const { role } = await networks.access(networkId, found.user);
-			const writer = channel === undefined && canEdit(role);
-			return { ok: true, readOnly: !writer, awareness: writer, sessionKey: found.session.id, principal: found.user.id };
+			const { network, role } = await networks.access(networkId, found.user);
+			const { readOnly, awareness } = roomAccess(role, channel as 'feed' | undefined, network.locked);
+			return { ok: true, readOnly, awareness, sessionKey: found.session.id, principal: found.user.id };
 		} catch {
 			return { ok: false, status: 404, message: 'No such network, or it is private.' };
 		}

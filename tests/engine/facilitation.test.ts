@@ -1,0 +1,209 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { FsAssetStore } from '../../server/assets/store';
+import type { Db } from '../../server/db/connect';
+import { Engine } from '../../server/engine/engine';
+import { runMapOf } from '../../server/engine/feed';
+import type { RunSettingsInput } from '../../server/engine/settings';
+import { writeGraph } from '../../server/graph/doc';
+import type { Graph } from '../../server/graph/types';
+import { randomId } from '../../server/ids';
+import { Catalogue } from '../../server/platforms/catalogue';
+import { builtInPlatforms } from '../../server/platforms/platform';
+import { SyncRooms } from '../../server/sync/rooms';
+import { KyselyUpdateStore } from '../../server/sync/store';
+import { backends, type TestDatabase } from '../helpers/databases';
+
+/** Facilitator controls in the engine (issue 6): pausing a run, resuming it, pacing it live. */
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 10_000) {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await predicate())) {
+		if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+		await sleep(10);
+	}
+}
+
+describe.each(backends())('facilitator controls on $name', ({ open }) => {
+	let database: TestDatabase;
+	let db: Db;
+	let assetsDir: string;
+	let userId: string;
+	const opened: Array<{ engine: Engine; rooms: SyncRooms }> = [];
+
+	function boot() {
+		const rooms = new SyncRooms({ store: new KyselyUpdateStore(db), log: { warn() {}, error: console.error } });
+		const engine = new Engine({
+			db,
+			rooms,
+			catalogue: Catalogue.builtIn({ dummyModels: true }),
+			platforms: builtInPlatforms(),
+			assets: new FsAssetStore(assetsDir)
+		});
+		opened.push({ engine, rooms });
+		return { engine, rooms };
+	}
+
+	async function network(graph: Graph, settings: RunSettingsInput, rooms: SyncRooms): Promise<string> {
+		const id = randomId();
+		await db.insertInto('networks').values({ id, owner_id: userId, name: 'test', settings: JSON.stringify(settings) }).execute();
+		await rooms.withRoom(id, (room) => room.change((doc) => writeGraph(doc, graph), 'api'));
+		return id;
+	}
+
+	const loop = (a: string, b: string, params?: Record<string, unknown>): Graph => ({
+		nodes: [
+			{ id: 'a', modelId: a, x: 0, y: 0, ...(params ? { params } : {}) },
+			{ id: 'b', modelId: b, x: 100, y: 0, ...(params ? { params } : {}) }
+		],
+		edges: [
+			{ id: 'ab', source: 'a', target: 'b' },
+			{ id: 'ba', source: 'b', target: 'a' }
+		],
+		startNodeId: 'a'
+	});
+
+	const invocations = (runId: string) => db.selectFrom('invocations').selectAll().where('run_id', '=', runId).orderBy('seq').execute();
+	const run = (runId: string) => db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow();
+	const count = async (runId: string, what: (r: Awaited<ReturnType<typeof invocations>>[number]) => boolean) =>
+		(await invocations(runId)).filter(what).length;
+	const startedCount = (runId: string) => count(runId, (r) => r.started_at !== null);
+	const completedCount = (runId: string) => count(runId, (r) => r.state === 'completed');
+	const runningCount = (runId: string) => count(runId, (r) => r.state === 'running');
+	const feedRun = (rooms: SyncRooms, id: string) => rooms.withRoom(`${id}/feed`, (room) => room.read((doc) => runMapOf(doc).toJSON()));
+
+	beforeAll(async () => {
+		database = await open();
+		db = database.db;
+		assetsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'panic-facilitation-assets-'));
+		userId = randomId();
+		await db.insertInto('users').values({ id: userId, email: `${userId}@example.org`, password_hash: 'x', created_at: new Date() }).execute();
+	});
+	afterEach(async () => {
+		for (const { engine, rooms } of opened.splice(0)) {
+			await engine.close();
+			await rooms.close();
+		}
+	});
+	afterAll(async () => {
+		await database?.close();
+		fs.rmSync(assetsDir, { recursive: true, force: true });
+	});
+
+	test('a pause starts nothing new, lets running calls finish and fan out; resume goes on with contiguous seqs', async () => {
+		const { engine, rooms } = boot();
+		const pacingMs = 30;
+		const id = await network(loop('dummy/slow', 'dummy/slow', { ms: 60 }), { pacing: { fixedMs: pacingMs } }, rooms);
+		const { runId } = await engine.start(id, { kind: 'text', text: 'hold on' }, userId);
+		await until('progress with one call in flight', async () => (await completedCount(runId)) >= 2 && (await runningCount(runId)) >= 1);
+
+		const paused = await engine.pauseRun(runId);
+		expect(paused).toMatchObject({ id: runId, status: 'running', pausedAt: expect.any(Date) });
+		expect(engine.activeRun(id)?.paused).toBe(true);
+		expect(await feedRun(rooms, id)).toMatchObject({ runId, status: 'paused', pausedAt: paused.pausedAt!.toISOString() });
+		// Pausing again changes nothing, not even the time it was paused.
+		expect((await engine.pauseRun(runId)).pausedAt).toEqual(paused.pausedAt);
+
+		// What was running finishes, is recorded and fans out into the (persisted) queue.
+		await until('the running calls to finish', async () => (await runningCount(runId)) === 0);
+		const started = await startedCount(runId);
+		await sleep(3 * pacingMs + 120);
+		expect(await startedCount(runId)).toBe(started);
+		const rows = await invocations(runId);
+		expect(rows.filter((r) => r.state === 'queued').length).toBeGreaterThan(0);
+		expect(rows.filter((r) => r.state === 'cancelled')).toEqual([]);
+		expect(rows.every((r) => r.started_at === null || r.started_at.getTime() <= paused.pausedAt!.getTime())).toBe(true);
+		expect(await run(runId)).toMatchObject({ status: 'running', paused_at: paused.pausedAt });
+
+		const resumed = await engine.resumeRun(runId);
+		expect(resumed).toMatchObject({ status: 'running', pausedAt: null });
+		expect(engine.activeRun(id)?.paused).toBe(false);
+		expect(await feedRun(rooms, id)).toMatchObject({ runId, status: 'running' });
+		expect(await feedRun(rooms, id)).not.toHaveProperty('pausedAt');
+		await until('progress after resuming', async () => (await completedCount(runId)) >= rows.filter((r) => r.state === 'completed').length + 3);
+
+		// Stop works while paused, and a paused run still counts for the lockout.
+		await engine.pauseRun(runId);
+		expect(engine.lockoutSeconds(id)).toBeGreaterThan(0);
+		expect(await engine.stop(runId)).toBe(true);
+		expect(await run(runId)).toMatchObject({ status: 'stopped', stop_cause: 'stopped', paused_at: null });
+		expect(await feedRun(rooms, id)).toMatchObject({ runId, status: 'stopped' });
+		expect(await feedRun(rooms, id)).not.toHaveProperty('pausedAt');
+		const after = await invocations(runId);
+		expect(after.map((r) => r.seq)).toEqual(after.map((_, i) => i + 1));
+		const parents = after.filter((r) => r.parent_seq !== null).map((r) => r.parent_seq);
+		expect(new Set(parents).size).toBe(parents.length); // each completion fanned out once
+
+		// Once it has ended, pausing and resuming are conflicts.
+		await expect(engine.pauseRun(runId)).rejects.toMatchObject({ status: 409 });
+		await expect(engine.resumeRun(runId)).rejects.toMatchObject({ status: 409 });
+		await expect(engine.pauseRun('no-such-run')).rejects.toMatchObject({ status: 404 });
+	});
+
+	test('a run paused before a restart comes back paused, and resumes from its queue', async () => {
+		const first = boot();
+		const id = await network(loop('dummy/echo', 'dummy/upper'), { pacing: { fixedMs: 10 } }, first.rooms);
+		const { runId } = await first.engine.start(id, { kind: 'text', text: 'again' }, userId);
+		await until('progress', async () => (await completedCount(runId)) >= 3);
+		await first.engine.pauseRun(runId);
+		await until('the running calls to finish', async () => (await runningCount(runId)) === 0);
+		await first.engine.close();
+		await first.rooms.close();
+		const before = await invocations(runId);
+
+		const second = boot();
+		expect(await second.engine.resume()).toBeGreaterThanOrEqual(1);
+		expect(second.engine.activeRun(id)).toMatchObject({ runId, paused: true });
+		await until('the feed to show it paused', async () => (await feedRun(second.rooms, id)).status === 'paused');
+		expect(await feedRun(second.rooms, id)).toMatchObject({ runId, pausedAt: (await run(runId)).paused_at!.toISOString() });
+		await sleep(150);
+		expect(await invocations(runId)).toEqual(before);
+
+		await second.engine.resumeRun(runId);
+		await until('progress after resuming', async () => (await completedCount(runId)) >= before.filter((r) => r.state === 'completed').length + 3);
+		await second.engine.stop(runId);
+		const after = await invocations(runId);
+		expect(after.map((r) => r.seq)).toEqual(after.map((_, i) => i + 1));
+	});
+
+	test('a pacing change takes effect on the active run at once and is kept on the run', async () => {
+		const { engine, rooms } = boot();
+		const id = await network(loop('dummy/echo', 'dummy/upper'), { pacing: { fixedMs: 2000 }, maxConcurrent: 1 }, rooms);
+		const { runId } = await engine.start(id, { kind: 'text', text: 'faster' }, userId);
+		await until('the first step', async () => (await completedCount(runId)) >= 1);
+		await sleep(100);
+		expect(await startedCount(runId)).toBe(1); // 2 s pacing holds the second back
+
+		// What PATCH /api/networks/:id does with settings, then tells the engine.
+		await db
+			.updateTable('networks')
+			.set({ settings: sql`settings || ${JSON.stringify({ pacing: { fixedMs: 10 } })}::jsonb` })
+			.where('id', '=', id)
+			.execute();
+		const changedAt = Date.now();
+		await engine.applySettings(id);
+		await until('ten steps at the new pacing', async () => (await completedCount(runId)) >= 10, 1500);
+		expect(Date.now() - changedAt).toBeLessThan(1500);
+		expect(engine.activeRun(id)?.settings.pacing).toEqual({ fixedMs: 10 });
+		expect((await run(runId)).settings).toMatchObject({ pacing: { fixedMs: 10 }, maxConcurrent: 1 });
+
+		// Slowed right down: the next step waits again.
+		await db
+			.updateTable('networks')
+			.set({ settings: sql`settings || ${JSON.stringify({ pacing: { fixedMs: 60_000 } })}::jsonb` })
+			.where('id', '=', id)
+			.execute();
+		await engine.applySettings(id);
+		await sleep(50);
+		const slowed = await startedCount(runId);
+		await sleep(200);
+		expect(await startedCount(runId)).toBe(slowed);
+		await engine.stop(runId);
+		// With no active run, applying settings does nothing (and does not throw).
+		await engine.applySettings(id);
+	});
+});
