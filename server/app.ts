@@ -12,6 +12,9 @@ import { Installations } from './displays/installations';
 import { Engine } from './engine/engine';
 import { RunsService } from './engine/runs-service';
 import type { RunSettingsInput } from './engine/settings';
+import { Audience } from './audience/audience';
+import { withAudienceFeed } from './audience/feed-access';
+import type { AudienceSettingsInput } from './audience/settings';
 import { notFound } from './errors';
 import { KeyCipher } from './keys/cipher';
 import { ProviderKeys } from './keys/provider-keys';
@@ -60,10 +63,16 @@ export interface Panic {
 	/** Runs networks: one active run per network, resumed after a restart. */
 	engine: Engine;
 	runs: RunsService;
+	/** Join codes, audience sessions, the prompt queue and the SSE feed (issue 6). */
+	audience: Audience;
 	/** Calls the provider's cheapest authenticated endpoint with the user's saved key. */
 	checkKey(userId: string, platform: HostedPlatformId): Promise<KeyCheckResult>;
 	createNetwork(owner: PublicUser, name: string): Promise<NetworkSummary>;
-	updateNetwork(id: string, user: PublicUser, changes: { name?: string; visibility?: NetworkSummary['visibility']; settings?: RunSettingsInput }): Promise<NetworkSummary>;
+	updateNetwork(
+		id: string,
+		user: PublicUser,
+		changes: { name?: string; visibility?: NetworkSummary['visibility']; settings?: RunSettingsInput; locked?: boolean; audience?: AudienceSettingsInput }
+	): Promise<NetworkSummary>;
 	deleteNetwork(id: string, user: PublicUser): Promise<void>;
 	importNetwork(owner: PublicUser, file: NetworkFile): Promise<NetworkSummary>;
 	acceptInvite(token: string, user: PublicUser): Promise<{ networkId: string; role: string }>;
@@ -103,13 +112,16 @@ export async function createPanic(config: Config, opts: { db?: Db } = {}): Promi
 		assets,
 		revealKey: (userId, platform) => keys.reveal(userId, platform as HostedPlatformId),
 		keyPlatforms: async (userId) => (await keys.list(userId)).map((k) => k.platform),
-		models: customModels
+		models: customModels,
+		onCard: (networkId, card) => void boardFeeder.card(networkId, card)
 	});
 	await engine.resume();
+	const audience = new Audience({ db, networks, engine, rooms });
+	await audience.resume();
 	const invites = new Invites(db, networks);
 	const handleUpgrade = createUpgradeHandler({
 		rooms,
-		authorize: syncAuthorizer(sessions, networks),
+		authorize: withAudienceFeed(syncAuthorizer(sessions, networks), audience),
 		origin: config.origin
 	});
 
@@ -132,6 +144,7 @@ export async function createPanic(config: Config, opts: { db?: Db } = {}): Promi
 		assets,
 		engine,
 		runs: new RunsService(engine, networks),
+		audience,
 		async checkKey(userId, platform) {
 			const key = await keys.reveal(userId, platform);
 			if (!key) throw notFound(`No ${platform} key is saved. Add one first.`);
@@ -150,6 +163,15 @@ export async function createPanic(config: Config, opts: { db?: Db } = {}): Promi
 			if (changes.visibility && changes.visibility !== before.network.visibility) {
 				await rooms.disconnect(roomsOf(id), (s) => s.principal !== network.ownerId);
 			}
+			// Editors' graph sockets were granted write (or read) under the old lock: they
+			// reconnect and are granted again, read-only while it is locked.
+			if (changes.locked !== undefined && changes.locked !== before.network.locked) {
+				const editors = new Set((await networks.members(id, user)).filter((m) => m.role === 'editor').map((m) => m.userId));
+				await rooms.disconnect([id], (s) => !!s.principal && editors.has(s.principal), 'The canvas was locked or unlocked.');
+			}
+			// The facilitator slowing the loop down mid-performance: the active run follows at once.
+			if (changes.settings) await engine.applySettings(id);
+			if (changes.audience) audience.settingsChanged(id);
 			return network;
 		},
 		async acceptInvite(token, user) {
@@ -165,6 +187,7 @@ export async function createPanic(config: Config, opts: { db?: Db } = {}): Promi
 		async deleteNetwork(id, user) {
 			await networks.requireOwner(id, user);
 			await engine.stopNetwork(id);
+			audience.forget(id);
 			await rooms.evict(roomsOf(id));
 			await networks.remove(id, user);
 		},
@@ -180,6 +203,8 @@ export async function createPanic(config: Config, opts: { db?: Db } = {}): Promi
 			if (closed) return;
 			closed = true;
 			boardFeeder.close();
+			// Before the engine: no prompt may start a run on the way down.
+			await audience.close();
 			await engine.close();
 			await rooms.close();
 			if (!opts.db) await db.destroy();

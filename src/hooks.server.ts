@@ -1,4 +1,5 @@
 import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
+import { clearAudienceCookie, readAudienceCookie, setAudienceCookie } from '$server/audience/cookie';
 import { SESSION_COOKIE } from '$server/auth/session-token';
 import { errorResponse } from '$server/http/api';
 import { getPanic } from '$server/instance';
@@ -14,6 +15,7 @@ export const handle: Handle = async ({ event, resolve }) => {
 	event.locals.panic = panic;
 	event.locals.user = null;
 	event.locals.session = null;
+	event.locals.audience = null;
 
 	const token = event.cookies.get(SESSION_COOKIE);
 	if (token) {
@@ -24,6 +26,18 @@ export const handle: Handle = async ({ event, resolve }) => {
 			if (found.renewed) setSessionCookie(event, token, found.session.expiresAt);
 		} else {
 			clearSessionCookie(event);
+		}
+	}
+
+	// An audience member's phone (joined with a code): one network, no account.
+	const audienceToken = readAudienceCookie(event);
+	if (audienceToken) {
+		const found = await panic.audience.validate(audienceToken);
+		if (found) {
+			event.locals.audience = found.session;
+			if (found.renewed) setAudienceCookie(event, audienceToken, found.session.expiresAt);
+		} else {
+			clearAudienceCookie(event);
 		}
 	}
 

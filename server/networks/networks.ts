@@ -2,17 +2,26 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/connect';
 import type { MemberRole, Visibility } from '../db/schema';
+import { audienceSettingsSchema, resolveAudienceSettings, type AudienceSettings } from '../audience/settings';
 import { runSettingsSchema } from '../engine/settings';
 import { forbidden, notFound } from '../errors';
 import { randomId } from '../ids';
-import { canEdit, canManage, resolveRole, type NetworkRole, type Viewer } from './access';
+import { canEdit, canManage, canSetLock, resolveRole, type NetworkRole, type Viewer } from './access';
 
 export const networkNameSchema = z.string().trim().min(1, { error: 'Give the network a name.' }).max(120);
 export const visibilitySchema = z.enum(['private', 'unlisted', 'public']);
 
 export const createNetworkSchema = z.object({ name: networkNameSchema });
 export const updateNetworkSchema = z
-	.object({ name: networkNameSchema.optional(), visibility: visibilitySchema.optional(), settings: runSettingsSchema.optional() })
+	.object({
+		name: networkNameSchema.optional(),
+		visibility: visibilitySchema.optional(),
+		settings: runSettingsSchema.optional(),
+		/** The canvas lock for a performance: editors may lock, only the owner unlocks. */
+		locked: z.boolean().optional(),
+		/** Join codes, the prompt queue and its limits (owner only); merged key by key. */
+		audience: audienceSettingsSchema.optional()
+	})
 	.strict();
 
 export interface NetworkSummary {
@@ -24,6 +33,10 @@ export interface NetworkSummary {
 	role: NetworkRole;
 	/** Run settings as stored (unset fields take the engine's defaults). */
 	settings: Record<string, unknown>;
+	/** Locked for a performance: only the owner edits the graph. */
+	locked: boolean;
+	/** Audience settings with defaults filled in. */
+	audience: AudienceSettings;
 	createdAt: Date;
 	updatedAt: Date;
 }
@@ -82,14 +95,23 @@ export class Networks {
 	}
 
 	async update(id: string, viewer: Viewer, changes: z.infer<typeof updateNetworkSchema>): Promise<NetworkSummary> {
-		const { role } = await this.access(id, viewer);
+		const { network, role } = await this.access(id, viewer);
 		if (changes.visibility !== undefined && !canManage(role)) throw forbidden("Only the owner can change who sees the network.");
+		if (changes.locked !== undefined && !canSetLock(role, network.locked, changes.locked)) {
+			throw forbidden(canEdit(role) ? 'Only the owner can unlock the canvas.' : 'Only the owner and invited editors can lock the canvas.');
+		}
+		if (changes.audience !== undefined && !canManage(role)) throw forbidden("Only the owner can change the audience settings.");
 		if (!canEdit(role)) throw forbidden('Only the owner and invited editors can rename this network.');
-		const { settings, ...fields } = changes;
+		const { settings, audience, ...fields } = changes;
 		await this.db
 			.updateTable('networks')
 			// Settings merge key by key, so a PATCH of pacing leaves the budgets alone.
-			.set({ ...fields, ...(settings ? { settings: sql`settings || ${JSON.stringify(settings)}::jsonb` } : {}), updated_at: new Date() })
+			.set({
+				...fields,
+				...(settings ? { settings: sql`settings || ${JSON.stringify(settings)}::jsonb` } : {}),
+				...(audience ? { audience: sql`audience || ${JSON.stringify(audience)}::jsonb` } : {}),
+				updated_at: new Date()
+			})
 			.where('id', '=', id)
 			.execute();
 		return (await this.access(id, viewer)).network;
@@ -142,6 +164,8 @@ export class Networks {
 				'networks.visibility',
 				'networks.owner_id',
 				'networks.settings',
+				'networks.locked',
+				'networks.audience',
 				'owner.email as owner_email',
 				'networks.created_at',
 				'networks.updated_at',
@@ -156,6 +180,8 @@ export class Networks {
 			visibility: Visibility;
 			owner_id: string;
 			settings: Record<string, unknown>;
+			locked: boolean;
+			audience: Record<string, unknown>;
 			owner_email: string;
 			created_at: Date;
 			updated_at: Date;
@@ -173,6 +199,8 @@ export class Networks {
 			ownerEmail: row.owner_email,
 			role,
 			settings: row.settings,
+			locked: row.locked,
+			audience: resolveAudienceSettings(row.audience),
 			createdAt: row.created_at,
 			updatedAt: row.updated_at
 		};

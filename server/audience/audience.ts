@@ -1,0 +1,261 @@
+import { RateLimiter } from '../auth/rate-limit';
+import type { PublicUser } from '../auth/sessions';
+import type { Db } from '../db/connect';
+import { AppError, forbidden, notFound, tooManyRequests, unauthorized } from '../errors';
+import { canEdit } from '../networks/access';
+import type { Networks } from '../networks/networks';
+import type { SyncSession } from '../sync/room';
+import { authorizeFeed, REMOVED_MESSAGE, type FeedCredentials } from './feed-access';
+import { FeedStreams, type FeedStreamOptions, type FeedStreamRooms } from './feed-stream';
+import { JoinCodes, type JoinCodeInfo } from './join-codes';
+import { PromptQueue, type PromptAuthor } from './prompt-queue';
+import { PromptScheduler, type QueueEngine, type SchedulerOptions } from './scheduler';
+import { AudienceSessions, type AudienceSession } from './sessions';
+import { resolveAudienceSettings, type AudienceSettings } from './settings';
+
+/**
+ * The audience side of a network, as the API sees it: join codes, audience sessions, the
+ * prompt queue and its scheduler, the SSE feed, and who may do what with them. Routes call
+ * this; the parts it composes (one file per concern beside it) know nothing of roles.
+ */
+export interface AudienceDeps {
+	db: Db;
+	networks: Networks;
+	engine: QueueEngine;
+	rooms: FeedStreamRooms & {
+		disconnect(names: string[], match: (session: SyncSession) => boolean, reason?: string): Promise<number>;
+	};
+	now?: () => number;
+	log?: { error(message: string, ...details: unknown[]): void };
+	/** Joins allowed per minute, per code and per network (not per IP: a venue shares one NAT). */
+	joinsPerMinute?: { perCode: number; perNetwork: number };
+	feed?: Partial<Omit<FeedStreamOptions, 'rooms' | 'queueSummary'>>;
+	scheduler?: Partial<Pick<SchedulerOptions, 'retryMs' | 'maxAttempts' | 'minGapMs'>>;
+}
+
+/** Who is asking: a member session, an audience session, either or neither. */
+export type Sender = FeedCredentials;
+
+/** The principal an audience session's sync sockets carry (see withAudienceFeed), so removal can close them. */
+const audiencePrincipal = (sessionId: string) => `audience:${sessionId}`;
+
+const feedRoom = (networkId: string) => `${networkId}/feed`;
+
+export class Audience {
+	readonly codes: JoinCodes;
+	readonly sessions: AudienceSessions;
+	readonly queue: PromptQueue;
+	readonly scheduler: PromptScheduler;
+	readonly feed: FeedStreams;
+	private joinPerCode: RateLimiter;
+	private joinPerNetwork: RateLimiter;
+
+	constructor(private deps: AudienceDeps) {
+		const now = deps.now ?? Date.now;
+		this.codes = new JoinCodes(deps.db, now);
+		this.sessions = new AudienceSessions(deps.db, now);
+		this.queue = new PromptQueue({
+			db: deps.db,
+			settings: (id) => this.settings(id),
+			onChange: (id) => {
+				this.scheduler.poke(id);
+				this.feed.queueChanged(id);
+			},
+			now
+		});
+		this.scheduler = new PromptScheduler({
+			queue: this.queue,
+			engine: deps.engine,
+			// A network deleted meanwhile has no prompts left either: treat it as idle.
+			mode: (id) => this.settings(id).then((s) => s.queueMode, () => 'moderated' as const),
+			log: deps.log,
+			now,
+			...deps.scheduler
+		});
+		this.feed = new FeedStreams({ rooms: deps.rooms, queueSummary: (id) => this.queue.summary(id), log: deps.log, ...deps.feed });
+		// A symposium hall scanning at once is a few hundred joins a minute; the limits sit well
+		// above that and only stop a script from minting sessions without end.
+		const joins = deps.joinsPerMinute ?? { perCode: 1000, perNetwork: 2000 };
+		this.joinPerCode = new RateLimiter(joins.perCode, 60_000, now);
+		this.joinPerNetwork = new RateLimiter(joins.perNetwork, 60_000, now);
+	}
+
+	/** Starts scheduling networks that still had prompts waiting when the server last stopped. */
+	async resume(): Promise<void> {
+		for (const id of await this.queue.networksWaiting()) this.scheduler.poke(id);
+	}
+
+	async settings(networkId: string): Promise<AudienceSettings> {
+		const row = await this.deps.db.selectFrom('networks').select('audience').where('id', '=', networkId).executeTakeFirst();
+		if (!row) throw notFound('No such network.');
+		return resolveAudienceSettings(row.audience);
+	}
+
+	/** After the owner changed the settings (a switch to auto mode may free approved prompts). */
+	settingsChanged(networkId: string): void {
+		this.scheduler.poke(networkId);
+		this.feed.queueChanged(networkId);
+	}
+
+	// —— join codes ——
+
+	/** A fresh code (owner or editor). */
+	async mintCode(networkId: string, user: PublicUser): Promise<JoinCodeInfo> {
+		await this.deps.networks.requireEditor(networkId, user);
+		return this.codes.mint(networkId, user.id, await this.settings(networkId));
+	}
+
+	/** The code a projector should show now, rotated as the settings say (owner or editor). */
+	async currentCode(networkId: string, user: PublicUser): Promise<JoinCodeInfo> {
+		await this.deps.networks.requireEditor(networkId, user);
+		return this.codes.current(networkId, user.id, await this.settings(networkId));
+	}
+
+	// —— sessions ——
+
+	/**
+	 * Joins the audience with a code. A phone that already holds a live session of the same
+	 * network keeps it (`token` null: the cookie stays); one removed from it is told so.
+	 */
+	async join(input: string, existingToken?: string): Promise<{ token: string | null; session: AudienceSession }> {
+		const check = await this.codes.check(input);
+		if (!check.ok) {
+			if (check.reason === 'unknown') throw notFound('There is no such code. Check it against the screen and try again.');
+			throw new AppError(
+				410,
+				check.reason === 'expired' ? 'This code has expired — scan the screen again.' : 'This code no longer works — scan the screen again.',
+				{ reason: check.reason }
+			);
+		}
+		const existing = existingToken ? await this.sessions.validate(existingToken) : null;
+		if (existing?.session.networkId === check.networkId) {
+			if (existing.session.revoked) throw forbidden(REMOVED_MESSAGE);
+			return { token: existing.renewed ? existingToken! : null, session: existing.session };
+		}
+		// Look at both limits before spending from either, so one refusal does not cost the other.
+		if (!this.joinPerCode.peek(check.code) || !this.joinPerNetwork.peek(check.networkId)) {
+			throw tooManyRequests('Lots of people are joining right now. Try again in a few seconds.', 5);
+		}
+		this.joinPerCode.take(check.code);
+		this.joinPerNetwork.take(check.networkId);
+		return this.sessions.create(check.networkId, check.code);
+	}
+
+	validate(token: string) {
+		return this.sessions.validate(token);
+	}
+
+	/** Who is here: audience sessions seen lately or holding the feed open, and the sessions themselves (owner or editor). */
+	async presence(networkId: string, user: PublicUser) {
+		await this.deps.networks.requireEditor(networkId, user);
+		const viewers = this.feed.viewers(networkId);
+		const present = new Set(await this.sessions.presentIds(networkId));
+		for (const viewer of viewers) if (viewer.kind === 'audience') present.add(viewer.sessionId);
+		return { count: present.size, streams: viewers.length, sessions: await this.sessions.list(networkId) };
+	}
+
+	/** Removes one person: their session, their waiting prompts, their open streams and sockets. */
+	async removeSession(networkId: string, user: PublicUser, sessionId: string): Promise<void> {
+		await this.deps.networks.requireEditor(networkId, user);
+		if (!(await this.sessions.remove(networkId, sessionId))) throw notFound('No such audience session.');
+		await this.queue.dropWaiting(networkId, 'Removed by the facilitator.', sessionId);
+		this.feed.disconnect(networkId, (v) => v.kind === 'audience' && v.sessionId === sessionId, REMOVED_MESSAGE);
+		await this.deps.rooms.disconnect([feedRoom(networkId)], (s) => s.principal === audiencePrincipal(sessionId), REMOVED_MESSAGE);
+	}
+
+	/** Ends the event: every code and audience session, every waiting prompt, every audience stream. */
+	async endEvent(networkId: string, user: PublicUser) {
+		await this.deps.networks.requireEditor(networkId, user);
+		const codes = await this.codes.revokeAll(networkId);
+		const sessions = await this.sessions.expireAll(networkId);
+		const prompts = await this.queue.dropWaiting(networkId, 'The event ended.');
+		const reason = 'The event has ended. Thank you for taking part!';
+		this.feed.disconnect(networkId, (v) => v.kind === 'audience', reason);
+		await this.deps.rooms.disconnect([feedRoom(networkId)], (s) => !!s.principal?.startsWith('audience:'), reason);
+		return { codes, sessions, prompts };
+	}
+
+	// —— prompts ——
+
+	async submitPrompt(networkId: string, sender: Sender, text: string) {
+		return this.queue.submit(networkId, await this.author(networkId, sender), text);
+	}
+
+	/** Facilitators get the whole queue and recent history; everyone else their own prompts. */
+	async listPrompts(networkId: string, sender: Sender) {
+		if (await this.isFacilitator(networkId, sender.user)) {
+			const { queueMode } = await this.settings(networkId);
+			return { mode: queueMode, ...(await this.queue.forFacilitator(networkId)) };
+		}
+		return { prompts: await this.queue.forAuthor(networkId, await this.author(networkId, sender)) };
+	}
+
+	async approve(networkId: string, user: PublicUser, promptId: string) {
+		await this.deps.networks.requireEditor(networkId, user);
+		return this.queue.approve(networkId, promptId);
+	}
+
+	async reject(networkId: string, user: PublicUser, promptId: string, reason?: string) {
+		await this.deps.networks.requireEditor(networkId, user);
+		return this.queue.reject(networkId, promptId, reason);
+	}
+
+	async withdraw(networkId: string, sender: Sender, promptId: string) {
+		return this.queue.withdraw(networkId, promptId, await this.author(networkId, sender));
+	}
+
+	// —— feed ——
+
+	async openFeed(networkId: string, credentials: FeedCredentials, cards?: number): Promise<ReadableStream<Uint8Array>> {
+		const viewer = await authorizeFeed(this.deps.networks, networkId, credentials);
+		try {
+			return await this.feed.open(networkId, viewer, { cards });
+		} catch (error) {
+			if (error instanceof AppError) throw error;
+			// The feed room could not load, or the server is stopping: EventSource retries.
+			throw new AppError(503, 'The live feed is not available right now; it reconnects by itself.');
+		}
+	}
+
+	/** The network is being deleted: end its streams. */
+	forget(networkId: string): void {
+		this.feed.disconnect(networkId, () => true, 'This network was deleted.');
+	}
+
+	async close(): Promise<void> {
+		await this.scheduler.close();
+		await this.feed.close();
+	}
+
+	/**
+	 * Who a prompt is from. Owners and editors prompt as themselves (DESIGN's role table);
+	 * otherwise an audience session of this network; viewers and strangers may not.
+	 */
+	private async author(networkId: string, { user, audience }: Sender): Promise<PromptAuthor> {
+		let memberError: unknown;
+		if (user) {
+			try {
+				const { role } = await this.deps.networks.access(networkId, user);
+				if (canEdit(role)) return { kind: 'member', userId: user.id };
+			} catch (error) {
+				memberError = error;
+			}
+		}
+		if (audience?.networkId === networkId) {
+			if (audience.revoked) throw forbidden(REMOVED_MESSAGE);
+			return { kind: 'audience', sessionId: audience.id };
+		}
+		if (memberError) throw memberError;
+		if (user) throw forbidden('Viewers cannot send prompts. Join with the code on the screen, or ask for an editor invite.');
+		throw unauthorized('Join with the code on the screen first.');
+	}
+
+	private async isFacilitator(networkId: string, user: PublicUser | null): Promise<boolean> {
+		if (!user) return false;
+		try {
+			return canEdit((await this.deps.networks.access(networkId, user)).role);
+		} catch {
+			return false;
+		}
+	}
+}

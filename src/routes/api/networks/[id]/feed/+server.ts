@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { MAX_SNAPSHOT_CARDS } from '$server/audience/feed-stream';
+import { notFound } from '$server/errors';
+import { api } from '$server/http/api';
+import { queryObject, validate } from '$server/http/body';
+
+const feedQuery = z.object({
+	cards: z.coerce.number().int().min(1).max(MAX_SNAPSHOT_CARDS).optional(),
+	/** A kiosk screen's token (display machines log in with nothing else). */
+	kiosk: z.string().max(64).optional()
+});
+
+/**
+ * The live feed as Server-Sent Events (for phones: no Yjs). For members who may see the network,
+ * audience sessions of it, and its installations' kiosk screens (`?kiosk=<token>`).
+ * Events: snapshot, card, run, queue, closed.
+ */
+export const GET = api(async (event) => {
+	const { cards, kiosk: token } = validate(feedQuery, queryObject(event.url));
+	const { user, audience, panic } = event.locals;
+	let kiosk = null;
+	if (token) {
+		const screen = await panic.installations.kiosk(token);
+		if (!screen) throw notFound('This display link is no longer valid; ask for a new one.');
+		kiosk = { screenId: screen.id, networkId: screen.networkId };
+	}
+	const stream = await panic.audience.openFeed(event.params.id, { user, audience, kiosk }, cards);
+	return new Response(stream, {
+		headers: {
+			'content-type': 'text/event-stream; charset=utf-8',
+			'cache-control': 'no-cache, no-transform',
+			// nginx and friends would otherwise hold events back to fill a buffer.
+			'x-accel-buffering': 'no'
+		}
+	});
+});

@@ -1,0 +1,21 @@
+import { json } from '@sveltejs/kit';
+import { z } from 'zod';
+import { api } from '$server/http/api';
+import { readJson } from '$server/http/body';
+
+// The text is cleaned and limited to 500 characters by the queue; this only bounds the body.
+const promptSchema = z.object({ text: z.string().max(5000) }).strict();
+const MAX_BODY = 16 * 1024;
+
+const sender = (event: { locals: App.Locals }) => ({ user: event.locals.user, audience: event.locals.audience });
+
+/** Facilitators: `{ mode, waiting, recent }`; an audience member or other prompter: `{ prompts }` (their own). */
+export const GET = api(async (event) => {
+	return json(await event.locals.panic.audience.listPrompts(event.params.id, sender(event)));
+});
+
+/** A prompt into the queue, from an audience session or an owner/editor: `{ id, status, position }`. */
+export const POST = api(async (event) => {
+	const { text } = await readJson(event.request, promptSchema, MAX_BODY);
+	return json(await event.locals.panic.audience.submitPrompt(event.params.id, sender(event), text), { status: 201 });
+});

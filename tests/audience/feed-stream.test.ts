@@ -1,0 +1,203 @@
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { FeedStreams } from '../../server/audience/feed-stream';
+import type { Db } from '../../server/db/connect';
+import { appendCards, setRunState, type Card } from '../../server/engine/feed';
+import { AppError } from '../../server/errors';
+import { randomId } from '../../server/ids';
+import { SyncRooms } from '../../server/sync/rooms';
+import { KyselyUpdateStore } from '../../server/sync/store';
+import { backends, type TestDatabase } from '../helpers/databases';
+import { boot, createUser, sleep, until } from './setup';
+
+interface SseEvent {
+	event: string;
+	data: any;
+}
+
+/** Reads a feed stream as EventSource would, collecting events (and comments as 'comment'). */
+function reader(stream: ReadableStream<Uint8Array>) {
+	const events: SseEvent[] = [];
+	const raw: string[] = [];
+	const r = stream.getReader();
+	let buffer = '';
+	const done = (async () => {
+		const decoder = new TextDecoder();
+		for (;;) {
+			const { value, done } = await r.read().catch(() => ({ value: undefined, done: true }));
+			if (done) return;
+			buffer += decoder.decode(value, { stream: true });
+			let end;
+			while ((end = buffer.indexOf('\n\n')) !== -1) {
+				const block = buffer.slice(0, end);
+				buffer = buffer.slice(end + 2);
+				raw.push(block);
+				if (block.startsWith(':')) events.push({ event: 'comment', data: block });
+				const name = /^event: (.*)$/m.exec(block)?.[1];
+				const data = /^data: (.*)$/m.exec(block)?.[1];
+				if (name) events.push({ event: name, data: data ? JSON.parse(data) : null });
+			}
+		}
+	})();
+	return { events, raw, done, cancel: () => r.cancel() };
+}
+
+const card = (runId: string, seq: number, text: string): Card => ({
+	id: `${runId}-${seq}`,
+	runId,
+	nodeId: 'a',
+	modelId: 'dummy/echo',
+	seq,
+	kind: 'text',
+	text,
+	createdAt: new Date().toISOString()
+});
+
+describe.each(backends())('feed stream on $name', ({ open }) => {
+	let database: TestDatabase;
+	let db: Db;
+	let owner: Awaited<ReturnType<typeof createUser>>;
+	const cleanup: Array<() => Promise<void>> = [];
+
+	beforeAll(async () => {
+		database = await open();
+		db = database.db;
+		owner = await createUser(db);
+	});
+	afterEach(async () => {
+		for (const fn of cleanup.splice(0)) await fn();
+	});
+	afterAll(() => database?.close());
+
+	function streams(options: { heartbeatMs?: number; maxQueuedBytes?: number } = {}) {
+		const rooms = new SyncRooms({ store: new KyselyUpdateStore(db), log: { warn() {}, error: console.error } });
+		let queue = { length: 0 } as { length: number; nextPrompt?: string };
+		const feed = new FeedStreams({ rooms, queueSummary: async () => queue, queueDebounceMs: 5, ...options });
+		cleanup.push(async () => {
+			await feed.close();
+			await rooms.close();
+		});
+		return { rooms, feed, setQueue: (q: typeof queue) => (queue = q) };
+	}
+	/** Writes the feed the way the engine does: through the room, origin 'engine'. */
+	const write = (rooms: SyncRooms, id: string, fn: Parameters<typeof appendCards>[0] extends infer D ? (doc: D) => void : never) =>
+		rooms.withRoom(`${id}/feed`, (room) => room.change(fn, 'engine'));
+
+	test('a subscriber gets a snapshot, then card, run and queue events; cancelling releases the room', async () => {
+		const { rooms, feed, setQueue } = streams();
+		const id = randomId();
+		// Some history: 20 cards of an earlier run.
+		await write(rooms, id, (doc) => {
+			setRunState(doc, { runId: 'old', status: 'stopped', startedAt: 'x', step: 20, runningNodeIds: [] }, true);
+			appendCards(doc, Array.from({ length: 20 }, (_, i) => card('old', i + 1, `old ${i + 1}`)));
+		});
+		expect(rooms.isLoaded(`${id}/feed`)).toBe(false);
+
+		setQueue({ length: 2, nextPrompt: 'next up' });
+		const sub = reader(await feed.open(id, { kind: 'audience', sessionId: 's1' }, { cards: 5 }));
+		await until('the snapshot', () => sub.events.length === 1);
+		expect(sub.raw[0]).toBe('retry: 2000');
+		expect(sub.events[0].event).toBe('snapshot');
+		expect(sub.events[0].data.run).toMatchObject({ runId: 'old', status: 'stopped' });
+		expect(sub.events[0].data.cards.map((c: Card) => c.seq)).toEqual([16, 17, 18, 19, 20]);
+		expect(sub.events[0].data.queue).toEqual({ length: 2, nextPrompt: 'next up' });
+		expect(rooms.isLoaded(`${id}/feed`)).toBe(true);
+		expect(feed.viewers(id)).toEqual([{ kind: 'audience', sessionId: 's1' }]);
+
+		await write(rooms, id, (doc) => setRunState(doc, { runId: 'r1', status: 'running', startedAt: 'now', step: 0, runningNodeIds: [] }, true));
+		await write(rooms, id, (doc) => appendCards(doc, [card('r1', 1, 'hello'), card('r1', 2, 'HELLO')]));
+		await until('two cards', () => sub.events.filter((e) => e.event === 'card').length === 2);
+		expect(sub.events.filter((e) => e.event === 'card').map((e) => e.data.text)).toEqual(['hello', 'HELLO']);
+		expect(sub.events.find((e) => e.event === 'run')?.data).toMatchObject({ runId: 'r1', status: 'running' });
+
+		setQueue({ length: 1 });
+		feed.queueChanged(id);
+		feed.queueChanged(id); // coalesced
+		await until('a queue event', () => sub.events.some((e) => e.event === 'queue'));
+		await sleep(30);
+		expect(sub.events.filter((e) => e.event === 'queue').map((e) => e.data)).toEqual([{ length: 1 }]);
+
+		await sub.cancel();
+		expect(feed.viewers(id)).toEqual([]);
+		await until('the room unloaded', () => !rooms.isLoaded(`${id}/feed`));
+	});
+
+	test('two subscribers share one room; it is released only when the last leaves; reconnecting gets a fresh snapshot', async () => {
+		const { rooms, feed } = streams();
+		const id = randomId();
+		const a = reader(await feed.open(id, { kind: 'member', userId: 'u' }));
+		const b = reader(await feed.open(id, { kind: 'public' }));
+		await until('both snapshots', () => a.events.length === 1 && b.events.length === 1);
+		expect(a.events[0].data).toEqual({ run: {}, cards: [], queue: { length: 0 } });
+		await a.cancel();
+		await sleep(20);
+		expect(rooms.isLoaded(`${id}/feed`)).toBe(true);
+		await write(rooms, id, (doc) => appendCards(doc, [card('r', 1, 'only b sees this')]));
+		await until('b got the card', () => b.events.some((e) => e.event === 'card'));
+		expect(a.events.some((e) => e.event === 'card')).toBe(false);
+
+		const again = reader(await feed.open(id, { kind: 'member', userId: 'u' }));
+		await until('the new snapshot', () => again.events.length === 1);
+		expect(again.events[0].data.cards.map((c: Card) => c.text)).toEqual(['only b sees this']);
+		await b.cancel();
+		await again.cancel();
+		await until('the room unloaded', () => !rooms.isLoaded(`${id}/feed`));
+	});
+
+	test('heartbeats keep the stream alive; disconnect ends matching streams with a reason', async () => {
+		const { feed } = streams({ heartbeatMs: 20 });
+		const id = randomId();
+		const kept = reader(await feed.open(id, { kind: 'member', userId: 'u' }));
+		const removed = reader(await feed.open(id, { kind: 'audience', sessionId: 'troll' }));
+		await until('a heartbeat', () => kept.events.some((e) => e.event === 'comment'));
+		expect(feed.disconnect(id, (v) => v.kind === 'audience' && v.sessionId === 'troll', 'You were removed from this event.')).toBe(1);
+		await removed.done;
+		expect(removed.events.at(-1)).toEqual({ event: 'closed', data: { reason: 'You were removed from this event.' } });
+		expect(feed.viewers(id)).toEqual([{ kind: 'member', userId: 'u' }]);
+		await kept.cancel();
+	});
+
+	test('a subscriber that does not read is dropped instead of buffered for', async () => {
+		const { rooms, feed } = streams({ maxQueuedBytes: 4096 });
+		const id = randomId();
+		const stalled = await feed.open(id, { kind: 'member', userId: 'slow' }); // never read
+		const reading = reader(await feed.open(id, { kind: 'member', userId: 'fast' }));
+		for (let i = 0; i < 20; i++) await write(rooms, id, (doc) => appendCards(doc, [card('r', i, 'x'.repeat(1000))]));
+		await until('the fast reader got them all', () => reading.events.filter((e) => e.event === 'card').length === 20);
+		expect(feed.viewers(id)).toEqual([{ kind: 'member', userId: 'fast' }]);
+		await expect(stalled.getReader().read()).rejects.toThrow(/behind/);
+		await reading.cancel();
+	});
+
+	test('closing the feed ends every stream and leaves no room loaded', async () => {
+		const { rooms, feed } = streams();
+		const id = randomId();
+		const sub = reader(await feed.open(id, { kind: 'member', userId: 'u' }));
+		await feed.close();
+		await sub.done;
+		expect(rooms.isLoaded(`${id}/feed`)).toBe(false);
+		await expect(feed.open(id, { kind: 'member', userId: 'u' })).rejects.toThrow();
+	});
+
+	test('the facade authorises the feed: audience of the network, members; not strangers or the removed', async () => {
+		const app = boot(db);
+		cleanup.push(() => app.close());
+		const id = await app.network(owner);
+		const other = await app.network(owner);
+		const { code } = await app.audience.mintCode(id, owner);
+		const { session } = await app.audience.join(code);
+		const status = (p: Promise<unknown>) => p.then((s) => (s as ReadableStream).cancel().then(() => 200), (e) => (e instanceof AppError ? e.status : Promise.reject(e)));
+		expect(await status(app.audience.openFeed(id, { user: null, audience: session }))).toBe(200);
+		expect(await status(app.audience.openFeed(id, { user: owner, audience: null }))).toBe(200);
+		expect(await status(app.audience.openFeed(other, { user: null, audience: session }))).toBe(401);
+		expect(await status(app.audience.openFeed(id, { user: await createUser(db), audience: null }))).toBe(404);
+		expect(await status(app.audience.openFeed(id, { user: null, audience: { ...session, revoked: true } }))).toBe(403);
+
+		// A removal closes the person's open stream.
+		const sub = reader(await app.audience.openFeed(id, { user: null, audience: session }));
+		await until('snapshot', () => sub.events.length === 1);
+		expect((await app.audience.presence(id, owner)).streams).toBe(1);
+		await app.audience.removeSession(id, owner, session.id);
+		await sub.done;
+		expect(sub.events.at(-1)?.event).toBe('closed');
+	});
+});

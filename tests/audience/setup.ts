@@ -1,0 +1,87 @@
+import { Audience } from '../../server/audience/audience';
+import type { QueueEngine } from '../../server/audience/scheduler';
+import type { AudienceSettingsInput } from '../../server/audience/settings';
+import type { Db } from '../../server/db/connect';
+import { badRequest } from '../../server/errors';
+import { randomId } from '../../server/ids';
+import { Networks } from '../../server/networks/networks';
+import { SyncRooms } from '../../server/sync/rooms';
+import { KyselyUpdateStore } from '../../server/sync/store';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export async function until(what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 10_000) {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await predicate())) {
+		if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+		await sleep(10);
+	}
+}
+
+/**
+ * A stand-in for the engine's `{ start, lockoutSeconds }`: records starts (with a real runs row,
+ * since prompts reference it), and holds a lockout of `lockoutMs` after each start.
+ */
+export class FakeEngine implements QueueEngine {
+	starts: Array<{ networkId: string; text: string; startedBy: string | null; at: number }> = [];
+	lastStart = new Map<string, number>();
+	/** Texts the "network" refuses, as the engine does when there is no start node. */
+	refuse = new Set<string>();
+	constructor(
+		private db: Db,
+		public lockoutMs = 0
+	) {}
+	async start(networkId: string, input: { kind: string; text?: string }, startedBy: string | null) {
+		if (this.refuse.has(input.text!)) throw badRequest('Pick a start node first: the network has none.');
+		const runId = randomId();
+		await this.db
+			.insertInto('runs')
+			.values({ id: runId, network_id: networkId, started_by: startedBy, input: JSON.stringify(input), settings: '{}', graph: '{}' })
+			.execute();
+		this.starts.push({ networkId, text: input.text!, startedBy, at: Date.now() });
+		this.lastStart.set(networkId, Date.now());
+		return { runId };
+	}
+	lockoutSeconds(networkId: string) {
+		const last = this.lastStart.get(networkId);
+		return last === undefined ? 0 : Math.max(0, (last + this.lockoutMs - Date.now()) / 1000);
+	}
+}
+
+export async function createUser(db: Db, email = `${randomId(6)}@example.org`) {
+	const id = randomId();
+	const created_at = new Date();
+	await db.insertInto('users').values({ id, email, password_hash: 'x', created_at }).execute();
+	return { id, email, is_admin: false, created_at };
+}
+
+/** A fresh Audience over `db` with a fake engine, real networks and real sync rooms. */
+export function boot(db: Db, options: { lockoutMs?: number; joinsPerMinute?: { perCode: number; perNetwork: number } } = {}) {
+	const networks = new Networks(db);
+	const rooms = new SyncRooms({ store: new KyselyUpdateStore(db), log: { warn() {}, error: console.error } });
+	const engine = new FakeEngine(db, options.lockoutMs ?? 0);
+	const audience = new Audience({
+		db,
+		networks,
+		engine,
+		rooms,
+		joinsPerMinute: options.joinsPerMinute,
+		scheduler: { minGapMs: 0, retryMs: 50 },
+		feed: { queueDebounceMs: 10 },
+		log: { error: (...a: unknown[]) => (process.env.DEBUG_AUDIENCE ? console.error(...a) : undefined) }
+	});
+	return {
+		networks,
+		rooms,
+		engine,
+		audience,
+		async network(owner: { id: string; is_admin: boolean }, settings: AudienceSettingsInput = {}) {
+			const { id } = await networks.create(owner, 'Event');
+			if (Object.keys(settings).length) await networks.update(id, owner, { audience: settings });
+			return id;
+		},
+		async close() {
+			await audience.close();
+			await rooms.close();
+		}
+	};
+}
