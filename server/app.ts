@@ -166,6 +166,7 @@ export async function createPanic(config: Config, opts: { db?: Db } = {}): Promi
 			// Editors' graph sockets were granted write (or read) under the old lock: they
 			// reconnect and are granted again, read-only while it is locked.
 			if (changes.locked !== undefined && changes.locked !== before.network.locked) {
+				await graphs.setLocked(id, changes.locked);
 				const editors = new Set((await networks.members(id, user)).filter((m) => m.role === 'editor').map((m) => m.userId));
 				await rooms.disconnect([id], (s) => !!s.principal && editors.has(s.principal), 'The canvas was locked or unlocked.');
 			}

@@ -168,6 +168,9 @@ describe.each(backends())('facilitator controls over the API on $name', ({ name 
 		expect((await owner.json('PATCH', `/api/networks/${id}`, { locked: true })).status).toBe(200);
 		await until('the editor socket to close with accessChanged', () => closes.includes(4000));
 		await until('the editor to be back', () => b.provider.wsconnected && b.provider.synced);
+		// Every open canvas is told through the doc, so the editor's UI goes read-only at once.
+		expect(b.doc.getMap('meta').get('locked')).toBe(true);
+		expect(a.doc.getMap('meta').get('locked')).toBe(true);
 
 		// The editor's edit now stays on their machine; the owner's reaches everyone and the store.
 		nodeOf(b.doc, 'a')!.set('x', -1);
@@ -188,6 +191,7 @@ describe.each(backends())('facilitator controls over the API on $name', ({ name 
 		c.provider.on('connection-close', (event: { code: number } | null) => event && reclosed.push(event.code));
 		expect((await owner.json('PATCH', `/api/networks/${id}`, { locked: false })).status).toBe(200);
 		await until('the editor socket to close again', () => reclosed.includes(4000));
+		expect(c.doc.getMap('meta').get('locked')).toBe(false);
 		await until('the editor to be back', () => c.provider.wsconnected && c.provider.synced);
 		nodeOf(c.doc, 'a')!.set('x', 20);
 		await until('the editor edit to reach the owner again', () => nodeOf(a.doc, 'a')?.get('x') === 20);

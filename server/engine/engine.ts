@@ -198,6 +198,8 @@ export class Engine {
 			const settings = resolveRunSettings(network.settings);
 			if (!(await this.records.updateSettings(current.controller.runId, settings))) return; // it ended meanwhile
 			current.controller.updateSettings(settings);
+			const { runId, plan } = current.controller;
+			current.feed.write((doc) => updateRunState(doc, runId, { lockoutUntil: lockoutUntil(plan.startedAt, settings) }));
 		});
 	}
 
@@ -315,6 +317,8 @@ export class Engine {
 					pausedAt: start.paused ? (pausedAt ?? new Date(this.now())).toISOString() : undefined,
 					step: start.completed,
 					runningNodeIds: [],
+					runningSeqs: [],
+					lockoutUntil: lockoutUntil(startedAt, settings),
 					...(fresh && first ? { input: payloadView(first.input) } : {})
 				},
 				fresh
@@ -362,6 +366,7 @@ export class Engine {
 				status: statusFor(cause),
 				stopCause: cause,
 				runningNodeIds: [],
+				runningSeqs: [],
 				error: reason,
 				pausedAt: undefined
 			})
@@ -444,3 +449,6 @@ export class Engine {
 		if (this.state === 'closed') throw new Error('The engine is shut down.');
 	}
 }
+
+/** When a prompt may replace a run (ISO), for countdowns on phones and projectors. */
+const lockoutUntil = (startedAt: Date, settings: RunSettings) => new Date(startedAt.getTime() + settings.lockoutSeconds * 1000).toISOString();

@@ -26,6 +26,10 @@ export interface RunState {
 	startedAt: string;
 	step: number;
 	runningNodeIds: string[];
+	/** Seqs of the invocations running now (a display showing every n-th step marks its own). */
+	runningSeqs?: number[];
+	/** When a prompt may replace this run (ISO): startedAt + lockoutSeconds, kept current. */
+	lockoutUntil?: string;
 	stopCause?: string;
 	/** Why the run ended with an error, for people. */
 	error?: string;

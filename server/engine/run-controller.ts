@@ -285,10 +285,11 @@ export class RunController {
 		};
 		const step = this.completed;
 		const runningNodeIds = this.runningNodeIds();
+		const runningSeqs = this.runningSeqs();
 		const spendUsd = this.spendUsd;
 		this.deps.feed.write((doc) => {
 			appendCards(doc, [card]);
-			updateRunState(doc, this.plan.runId, { step, runningNodeIds, ...(spendUsd > 0 ? { spendUsd } : {}) });
+			updateRunState(doc, this.plan.runId, { step, runningNodeIds, runningSeqs, ...(spendUsd > 0 ? { spendUsd } : {}) });
 		});
 		this.deps.onCard?.(card);
 		if (this.closed) return;
@@ -332,9 +333,14 @@ export class RunController {
 		return [...new Set([...this.running.values()].map((r) => r.nodeId))];
 	}
 
+	private runningSeqs(): number[] {
+		return [...this.running.values()].map((r) => r.seq).sort((a, b) => a - b);
+	}
+
 	private showRunning() {
 		const runningNodeIds = this.runningNodeIds();
-		this.deps.feed.write((doc) => updateRunState(doc, this.plan.runId, { runningNodeIds }));
+		const runningSeqs = this.runningSeqs();
+		this.deps.feed.write((doc) => updateRunState(doc, this.plan.runId, { runningNodeIds, runningSeqs }));
 	}
 
 	/** The max-duration budget's timer, from the run's start (re-armed when the budget changes). */

@@ -71,6 +71,13 @@ export function writeGraph(doc: Y.Doc, graph: Graph, origin: unknown = 'api'): v
 	}, origin);
 }
 
+/**
+ * Whether the canvas is locked for a performance (`meta.locked`, written only by the server
+ * when the lock changes), so open editors turn read-only the moment it happens instead of
+ * editing on until their socket is re-granted.
+ */
+export const isLocked = (doc: Y.Doc) => metaOf(doc).get('locked') === true;
+
 /** Sets up an empty graph doc for a new network. */
 export function initGraphDoc(doc: Y.Doc, name: string): void {
 	doc.transact(() => {

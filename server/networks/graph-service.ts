@@ -72,6 +72,11 @@ export class NetworkGraphs {
 		await this.docs.withRoom(id, (room) => room.change((doc) => initGraphDoc(doc, name), 'server'));
 	}
 
+	/** Tells every open canvas that the lock changed (see isLocked). */
+	async setLocked(id: string, locked: boolean): Promise<void> {
+		await this.docs.withRoom(id, (room) => room.change((doc) => metaOf(doc).set('locked', locked), 'server'));
+	}
+
 	async rename(id: string, name: string): Promise<void> {
 		await this.docs.withRoom(id, (room) => room.change((doc) => metaOf(doc).set('name', name), 'server'));
 	}

@@ -1,6 +1,6 @@
 import { describe, expect, test, vi } from 'vitest';
 import * as Y from 'yjs';
-import { edgesOf, nodesOf, writeGraph } from '$server/graph/doc';
+import { edgesOf, metaOf, nodesOf, writeGraph } from '$server/graph/doc';
 import type { ModelInfo } from '$server/platforms/types';
 import { EditorController } from '$lib/editor/editor-controller.svelte';
 import type { FlowNode } from '$lib/editor/flow-mapping';
@@ -18,7 +18,7 @@ const info = (id: string, input: ModelInfo['input'], output: ModelInfo['output']
 });
 const MODELS = [info('local/paint', 'text', 'image'), info('local/caption', 'image', 'text'), info('local/associate', 'text', 'text')];
 
-function setup(readOnly = false) {
+function setup(readOnly: boolean | 'owner' | 'editor' | 'viewer' = false) {
 	const doc = new Y.Doc();
 	writeGraph(
 		doc,
@@ -141,7 +141,28 @@ describe('EditorController', () => {
 		expect(edgesOf(doc).size).toBe(0);
 	});
 
-	test('the view is framed once, when the shared graph first arrives from elsewhere', () => {
+	test('a locked canvas stops editors (live, from the doc) but not the owner', () => {
+		const editorView = setup('editor');
+		const ownerBinding = new GraphBinding(editorView.doc);
+		const owner = new EditorController(ownerBinding, MODELS, 'owner');
+		expect(editorView.editor.readOnly).toBe(false);
+		expect(editorView.editor.addModel('local/paint', { x: 10, y: 10 })).not.toBeNull();
+
+		// The server writes meta.locked when the owner locks the canvas.
+		editorView.doc.transact(() => metaOf(editorView.doc).set('locked', true), 'server');
+		expect(editorView.editor.locked).toBe(true);
+		expect(editorView.editor.readOnly).toBe(true);
+		expect(editorView.editor.addModel('local/paint', { x: 20, y: 20 })).toBeNull();
+		expect(editorView.editor.connect('p', 'c')).toBe(false);
+		expect(owner.readOnly).toBe(false);
+		expect(owner.addModel('local/caption', { x: 30, y: 30 })).not.toBeNull();
+		expect(nodesOf(editorView.doc).size).toBe(5);
+
+		editorView.doc.transact(() => metaOf(editorView.doc).set('locked', false), 'server');
+		expect(editorView.editor.readOnly).toBe(false);
+	});
+
+		test('the view is framed once, when the shared graph first arrives from elsewhere', () => {
 		const doc = new Y.Doc();
 		const fresh = new EditorController(new GraphBinding(doc), MODELS, false);
 		fresh.addModel('local/paint', { x: 0, y: 0 });

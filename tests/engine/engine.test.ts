@@ -116,6 +116,10 @@ describe.each(backends())('engine on $name', ({ open }) => {
 		);
 		expect(feed.run).toMatchObject({ runId, status: 'stopped', stopCause: 'stopped', runningNodeIds: [], input: { kind: 'text', text: 'hello' } });
 		expect(feed.run.step).toBe(rows.filter((r) => r.state === 'completed').length);
+		// Phones count the lockout down from this; displays mark running steps by seq.
+		const started = (await run(runId)).started_at.getTime();
+		expect(Date.parse(feed.run.lockoutUntil as string)).toBe(started + 30_000);
+		expect(feed.run.runningSeqs).toEqual([]);
 		expect(feed.cards.map((c) => c.seq)).toEqual(rows.filter((r) => r.state === 'completed').map((r) => r.seq));
 		expect(feed.cards[1]).toMatchObject({ runId, nodeId: 'b', modelId: 'dummy/upper', kind: 'text', text: 'HELLO' });
 	});

@@ -41,7 +41,8 @@ export class EditorController {
 	readonly selectedModelNodes = $derived(this.nodes.filter((n) => n.selected && n.type === 'model'));
 	readonly hasSelection = $derived(this.nodes.some((n) => n.selected) || this.edges.some((e) => e.selected));
 
-	readonly readOnly: boolean;
+	/** The canvas is locked for a performance: editors (not the owner) only watch. */
+	locked = $state(false);
 	private binding: GraphBinding;
 	private models: Map<string, ModelInfo>;
 	private fitted = false;
@@ -49,11 +50,24 @@ export class EditorController {
 	private unsubscribe: () => void;
 	private writeDrag = throttle((nodes: Position[], notes: Position[]) => this.binding.move(nodes, notes), DRAG_WRITE_MS);
 
-	constructor(binding: GraphBinding, models: ModelInfo[], readOnly: boolean) {
+	/**
+	 * `access`: what the role allows — `viewer` never edits, `editor` edits unless locked,
+	 * `owner` always edits (a boolean is shorthand: true is a viewer, false an owner).
+	 */
+	constructor(
+		binding: GraphBinding,
+		models: ModelInfo[],
+		private access: 'owner' | 'editor' | 'viewer' | boolean
+	) {
+		if (typeof access === 'boolean') this.access = access ? 'viewer' : 'owner';
 		this.binding = binding;
-		this.readOnly = readOnly;
 		this.models = new Map(models.map((m) => [m.id, m]));
 		this.unsubscribe = binding.subscribe((state) => this.apply(state));
+	}
+
+	/** Viewers never edit; editors do unless the canvas is locked (reactive: `locked` is state). */
+	get readOnly(): boolean {
+		return this.access === 'viewer' || (this.access === 'editor' && this.locked);
 	}
 
 	modelOf = (modelId: string): ModelInfo | undefined => this.models.get(modelId);
@@ -66,8 +80,10 @@ export class EditorController {
 
 	// ── doc → canvas ───────────────────────────────────────────────────────────
 
-	private apply({ graph, canUndo, canRedo, local }: BindingState): void {
+	private apply({ graph, canUndo, canRedo, locked, local }: BindingState): void {
 		this.graph = graph;
+		this.locked = locked;
+		if (this.readOnly) this.pendingSource = null;
 		this.canUndo = canUndo;
 		this.canRedo = canRedo;
 		this.report = validateGraph(graph, this.modelOf);

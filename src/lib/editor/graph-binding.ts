@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { edgesOf, metaOf, nodesOf, notesOf, readGraph, yMapOf } from '$server/graph/doc';
+import { edgesOf, isLocked, metaOf, nodesOf, notesOf, readGraph, yMapOf } from '$server/graph/doc';
 import type { Graph } from '$server/graph/types';
 import { newId } from './ids';
 
@@ -14,6 +14,8 @@ export interface BindingState {
 	graph: GraphSnapshot;
 	canUndo: boolean;
 	canRedo: boolean;
+	/** The canvas is locked for a performance (only the owner edits). */
+	locked: boolean;
 	/** Whether the change that produced this state came from this person (edit, undo or redo). */
 	local: boolean;
 }
@@ -177,6 +179,7 @@ export class GraphBinding {
 			graph: { nodes, edges, notes, startNodeId, name },
 			canUndo: this.undoManager.canUndo(),
 			canRedo: this.undoManager.canRedo(),
+			locked: isLocked(this.doc),
 			local
 		};
 	}
