@@ -39,7 +39,8 @@ type StoredScreen =
 
 /** A screen as people see it: kiosk path for displays, never a board's key. */
 export type PublicScreen =
-	| (Omit<Extract<StoredScreen, { kind: 'grid' | 'single' }>, 'kioskToken'> & { kioskPath: string })
+	| (Omit<Extract<StoredScreen, { kind: 'grid' }>, 'kioskToken'> & { kioskPath: string })
+	| (Omit<Extract<StoredScreen, { kind: 'single' }>, 'kioskToken'> & { kioskPath: string })
 	| { id: string; name: string; kind: 'vestaboard'; vestaboard: { last4: string } };
 
 export interface Installation {

@@ -21,12 +21,4 @@ export const displaySchema = z.discriminatedUnion('kind', [
 ]);
 export type Display = z.infer<typeof displaySchema>;
 
-/** Where a grid card goes: slots fill in order and wrap, so the oldest tile is replaced next. */
-export function gridSlot(cardIndex: number, rows: number, cols: number): number {
-	return cardIndex % (rows * cols);
-}
-
-/** Whether a `single` screen shows the invocation with this seq. */
-export function singleShows(seq: number, stride: number, offset: number): boolean {
-	return seq % stride === offset;
-}
+export { gridSlot, singleShows } from './slots';

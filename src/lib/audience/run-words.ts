@@ -1,0 +1,35 @@
+import type { FeedRun } from '$lib/feed/types';
+
+/** The prompt a run started from, when it was text. */
+export function runPrompt(run: FeedRun | null): string | null {
+	const input = run?.input as { kind?: string; text?: string } | string | undefined;
+	if (typeof input === 'string') return input;
+	return input && typeof input.text === 'string' ? input.text : null;
+}
+
+/** A run's status in plain words. */
+export function runWords(run: FeedRun | null): string {
+	if (!run) return 'Waiting for the first prompt';
+	switch (run.status) {
+		case 'running':
+			return 'Running';
+		case 'paused':
+			return 'Paused';
+		case 'completed':
+		case 'stopped':
+			return 'Stopped';
+		case 'failed':
+			return 'Stopped with an error';
+		default:
+			return run.status;
+	}
+}
+
+/** When the lockout of the current run ends (ms since epoch), or null. */
+export function lockoutUntil(run: FeedRun | null, lockoutSeconds: number): number | null {
+	if (!run || (run.status !== 'running' && run.status !== 'paused')) return null;
+	const r = run as FeedRun & { lockoutUntil?: string };
+	if (r.lockoutUntil) return Date.parse(r.lockoutUntil);
+	const started = typeof run.startedAt === 'number' ? run.startedAt : Date.parse(String(run.startedAt ?? ''));
+	return Number.isFinite(started) ? started + lockoutSeconds * 1000 : null;
+}
