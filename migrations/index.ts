@@ -4,6 +4,7 @@ import * as m0002 from './0002_networks';
 import * as m0003 from './0003_runs';
 import * as m0004 from './0004_hosted';
 import * as m0005 from './0005_audience';
+import * as m0006 from './0006_analysis';
 
 /**
  * Every migration, by name, in order. A static list (rather than reading the folder at run
@@ -14,5 +15,6 @@ export const migrations: Record<string, Migration> = {
 	'0002_networks': m0002,
 	'0003_runs': m0003,
 	'0004_hosted': m0004,
-	'0005_audience': m0005
+	'0005_audience': m0005,
+	'0006_analysis': m0006
 };

@@ -110,6 +110,8 @@ export interface RunsTable {
 	error: ColumnType<string | null, string | null | undefined, string | null>;
 	/** Set while a facilitator has paused the run. */
 	paused_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+	/** Set on runs imported from an export (they never resume). */
+	imported_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface InvocationsTable {
@@ -131,6 +133,8 @@ export interface InvocationsTable {
 	cost_estimate: ColumnType<string | null, number | null | undefined, number | null>;
 	/** What the provider reported: predict time, tokens, images, audio seconds. */
 	metrics: ColumnType<Record<string, number> | null, string | null | undefined, string | null>;
+	/** Content hash after normalising (decoded pixels for images): identical pictures hash alike. */
+	exact_hash: ColumnType<string | null, string | null | undefined, string | null>;
 	queued_at: Timestamp;
 	started_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 	ended_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -152,6 +156,14 @@ export interface Database {
 	audience_sessions: AudienceSessionsTable;
 	prompts: PromptsTable;
 	installations: InstallationsTable;
+	output_fingerprints: OutputFingerprintsTable;
+}
+
+export interface OutputFingerprintsTable {
+	invocation_id: string;
+	embedder: string;
+	vector: Json<number[]>;
+	created_at: Timestamp;
 }
 
 export interface JoinCodesTable {
