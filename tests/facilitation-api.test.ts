@@ -4,20 +4,13 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { backends } from './helpers/databases';
 import { ApiClient, startServer, type TestServer } from './helpers/server';
+import { sleep, until } from './helpers/wait';
+import { loopGraph } from './helpers/graphs';
 
 /**
  * Facilitator controls over the real server (issue 6): pausing and resuming a run, pacing
  * the active run live, and locking the canvas for a performance. Needs the production build.
  */
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000) {
-	const deadline = Date.now() + timeoutMs;
-	while (!(await check())) {
-		if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-		await sleep(25);
-	}
-}
 
 /** The stock y-websocket client in Node, sending what a browser would: cookie and Origin. */
 function provider(server: TestServer, room: string, client: ApiClient) {
@@ -38,17 +31,7 @@ function provider(server: TestServer, room: string, client: ApiClient) {
 const synced = (p: WebsocketProvider) =>
 	new Promise<void>((resolve) => (p.synced ? resolve() : p.once('sync', (s: boolean) => s && resolve())));
 
-const loopGraph = {
-	nodes: [
-		{ id: 'a', modelId: 'dummy/echo', x: 0, y: 0 },
-		{ id: 'b', modelId: 'dummy/upper', x: 200, y: 0 }
-	],
-	edges: [
-		{ id: 'ab', source: 'a', target: 'b' },
-		{ id: 'ba', source: 'b', target: 'a' }
-	],
-	startNodeId: 'a'
-};
+const dummyLoop = loopGraph('dummy/echo', 'dummy/upper');
 
 describe.each(backends())('facilitator controls over the API on $name', ({ name }) => {
 	let server: TestServer;
@@ -69,7 +52,7 @@ describe.each(backends())('facilitator controls over the API on $name', ({ name 
 			await client.json('POST', '/api/auth/signup', { email: `${who}@example.org`, password: `${who} password!` });
 		}
 		id = (await owner.json('POST', '/api/networks', { name: 'Performance' })).body.id;
-		expect((await owner.json('PUT', `/api/networks/${id}/graph`, loopGraph)).status).toBe(200);
+		expect((await owner.json('PUT', `/api/networks/${id}/graph`, dummyLoop)).status).toBe(200);
 		for (const [client, role] of [[editor, 'editor'], [viewer, 'viewer']] as const) {
 			const { body } = await owner.json('POST', `/api/networks/${id}/invites`, { role });
 			await client.json('POST', `/api/invites/${body.url.split('/').pop()}`);
@@ -137,10 +120,10 @@ describe.each(backends())('facilitator controls over the API on $name', ({ name 
 		expect((await viewer.json('GET', `/api/networks/${id}`)).body.locked).toBe(true);
 		expect((await editor.json('GET', '/api/networks')).body.find((n: { id: string }) => n.id === id).locked).toBe(true);
 
-		const put = await editor.json('PUT', `/api/networks/${id}/graph`, { ...loopGraph, startNodeId: 'b' });
+		const put = await editor.json('PUT', `/api/networks/${id}/graph`, { ...dummyLoop, startNodeId: 'b' });
 		expect(put.status).toBe(423);
 		expect(put.body.error).toBe('The canvas is locked for a performance; the owner can unlock it.');
-		expect((await owner.json('PUT', `/api/networks/${id}/graph`, loopGraph)).status).toBe(200);
+		expect((await owner.json('PUT', `/api/networks/${id}/graph`, dummyLoop)).status).toBe(200);
 		// Runs still start while locked: the lock is about the canvas.
 		const { runId } = (await editor.json('POST', `/api/networks/${id}/runs`, { input: 'show' })).body;
 		expect(runId).toBeTruthy();
@@ -150,7 +133,7 @@ describe.each(backends())('facilitator controls over the API on $name', ({ name 
 		expect(unlock.status).toBe(403);
 		expect(unlock.body.error).toMatch(/Only the owner can unlock/);
 		expect((await owner.json('PATCH', `/api/networks/${id}`, { locked: false })).body.locked).toBe(false);
-		expect((await editor.json('PUT', `/api/networks/${id}/graph`, loopGraph)).status).toBe(200);
+		expect((await editor.json('PUT', `/api/networks/${id}/graph`, dummyLoop)).status).toBe(200);
 	});
 
 	test("locking turns editors' open graph sockets read-only (they reconnect); the owner keeps writing", async () => {

@@ -14,17 +14,8 @@ import { startFakeReplicate, type FakeReplicate } from './fakes/fake-replicate';
 import { cogSchema } from './fakes/fake-replicate-schemas';
 import type { RecordedRequest } from './fakes/http';
 import { ApiClient, startServer, type TestServer } from './helpers/server';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await fn();
-		if (value) return value;
-		if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-		await sleep(50);
-	}
-}
+import { until } from './helpers/wait';
+import { loopGraph } from './helpers/graphs';
 
 const REPLICATE_KEY = 'r8_owner_key_0123456789abcdefghij';
 const OPENAI_KEY = 'sk-owner-key-0123456789abcdefghij';
@@ -34,18 +25,6 @@ const GPT4O_MINI = 'openai/gpt-4o-mini';
 const GPT41_MINI = 'openai/gpt-4.1-mini';
 const FLUX_CREATE = '/v1/models/black-forest-labs/flux-schnell/predictions';
 const CHAT = '/v1/chat/completions';
-
-const loopGraph = (a: string, b: string) => ({
-	nodes: [
-		{ id: 'a', modelId: a, x: 0, y: 0 },
-		{ id: 'b', modelId: b, x: 200, y: 0 }
-	],
-	edges: [
-		{ id: 'ab', source: 'a', target: 'b' },
-		{ id: 'ba', source: 'b', target: 'a' }
-	],
-	startNodeId: 'a'
-});
 
 interface RunBody {
 	status: string;

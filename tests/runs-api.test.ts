@@ -4,29 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { backends } from './helpers/databases';
 import { ApiClient, startServer, type TestServer } from './helpers/server';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await fn();
-		if (value) return value;
-		if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-		await sleep(50);
-	}
-}
-
-const loopGraph = (a: string, b: string) => ({
-	nodes: [
-		{ id: 'a', modelId: a, x: 0, y: 0 },
-		{ id: 'b', modelId: b, x: 200, y: 0 }
-	],
-	edges: [
-		{ id: 'ab', source: 'a', target: 'b' },
-		{ id: 'ba', source: 'b', target: 'a' }
-	],
-	startNodeId: 'a'
-});
+import { until } from './helpers/wait';
+import { loopGraph } from './helpers/graphs';
 
 interface Invocation {
 	seq: number;

@@ -2,23 +2,13 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { backends } from '../helpers/databases';
 import { ApiClient, startServer, type TestServer } from '../helpers/server';
+import { until } from '../helpers/wait';
 
 /**
  * The audience over HTTP, against the production server: join codes, 200 phones behind one
  * address joining and prompting within a minute, removal, the end of an event, and the live
  * feed as Server-Sent Events.
  */
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await fn();
-		if (value) return value;
-		if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-		await sleep(50);
-	}
-}
-
 /** An EventSource-like reader over fetch: collects `{ event, data }` and comments. */
 async function openFeed(client: ApiClient, path: string) {
 	const res = await client.request('GET', path);

@@ -7,17 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { boardText } from '../../server/displays/vestaboard';
 import { startFakeVestaboard, type FakeVestaboard } from '../fakes/fake-vestaboard';
 import { ApiClient, startServer, type TestServer } from '../helpers/server';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(what: string, fn: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await fn();
-		if (value) return value;
-		if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-		await sleep(50);
-	}
-}
+import { until } from '../helpers/wait';
 
 describe('displays through the app', () => {
 	let board: FakeVestaboard;

@@ -16,17 +16,10 @@ import { builtInPlatforms } from '../../server/platforms/platform';
 import { SyncRooms } from '../../server/sync/rooms';
 import { KyselyUpdateStore } from '../../server/sync/store';
 import { backends, type TestDatabase } from '../helpers/databases';
+import { sleep, until } from '../helpers/wait';
+import { loopGraph } from '../helpers/graphs';
 
 /** Facilitator controls in the engine (issue 6): pausing a run, resuming it, pacing it live. */
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 10_000) {
-	const deadline = Date.now() + timeoutMs;
-	while (!(await predicate())) {
-		if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-		await sleep(10);
-	}
-}
 
 describe.each(backends())('facilitator controls on $name', ({ open }) => {
 	let database: TestDatabase;
@@ -55,17 +48,7 @@ describe.each(backends())('facilitator controls on $name', ({ open }) => {
 		return id;
 	}
 
-	const loop = (a: string, b: string, params?: Record<string, unknown>): Graph => ({
-		nodes: [
-			{ id: 'a', modelId: a, x: 0, y: 0, ...(params ? { params } : {}) },
-			{ id: 'b', modelId: b, x: 100, y: 0, ...(params ? { params } : {}) }
-		],
-		edges: [
-			{ id: 'ab', source: 'a', target: 'b' },
-			{ id: 'ba', source: 'b', target: 'a' }
-		],
-		startNodeId: 'a'
-	});
+	const loop = loopGraph;
 
 	const invocations = (runId: string) => db.selectFrom('invocations').selectAll().where('run_id', '=', runId).orderBy('seq').execute();
 	const run = (runId: string) => db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow();
