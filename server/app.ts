@@ -10,6 +10,7 @@ import { migrateToLatest } from './db/migrate';
 import { BoardFeeder } from './displays/board-feeder';
 import { Installations } from './displays/installations';
 import { Engine } from './engine/engine';
+import { AnalysisService } from './analysis/analysis-service';
 import { RunsService } from './engine/runs-service';
 import type { RunSettingsInput } from './engine/settings';
 import { Audience } from './audience/audience';
@@ -29,7 +30,7 @@ import { ReplicateModelAdder } from './platforms/replicate/custom';
 import { checkProviderKey, type KeyCheckResult } from './platforms/key-check';
 import { hostedPlatforms } from './platforms/hosted/index';
 import { builtInPlatforms } from './platforms/platform';
-import type { HostedPlatformId } from './platforms/types';
+import type { HostedPlatformId, PlatformId } from './platforms/types';
 import { SyncRooms } from './sync/rooms';
 import { KyselyUpdateStore } from './sync/store';
 import { createUpgradeHandler } from './sync/upgrade';
@@ -63,6 +64,8 @@ export interface Panic {
 	/** Runs networks: one active run per network, resumed after a restart. */
 	engine: Engine;
 	runs: RunsService;
+	/** Run analysis: fixed points, cycles, drift, clusters (issue 7). */
+	analysis: AnalysisService;
 	/** Join codes, audience sessions, the prompt queue and the SSE feed (issue 6). */
 	audience: Audience;
 	/** Calls the provider's cheapest authenticated endpoint with the user's saved key. */
@@ -85,7 +88,17 @@ export interface Panic {
 /** The sync rooms of one network: its graph and its feed. */
 const roomsOf = (networkId: string) => [networkId, `${networkId}/feed`];
 
-export async function createPanic(config: Config, opts: { db?: Db } = {}): Promise<Panic> {
+export interface PanicOptions {
+	db?: Db;
+	/**
+	 * Pick up runs left running and audience queues left waiting (default true). A second
+	 * process on the same database (the `experiment` CLI beside a server on Postgres) passes
+	 * false, or it would run the server's runs a second time.
+	 */
+	resume?: boolean;
+}
+
+export async function createPanic(config: Config, opts: PanicOptions = {}): Promise<Panic> {
 	const db = opts.db ?? (await openDatabase({ url: config.databaseUrl ?? embeddedDatabasePath(config.dataDir) }));
 	await migrateToLatest(db);
 	const sessions = new SessionStore(db);
@@ -104,21 +117,25 @@ export async function createPanic(config: Config, opts: { db?: Db } = {}): Promi
 	const rooms = new SyncRooms({ store: new KyselyUpdateStore(db) });
 	const graphs = new NetworkGraphs(networks, rooms, customModels);
 	const assets = new FsAssetStore(path.join(config.dataDir, 'assets'));
+	const platforms = builtInPlatforms(hostedPlatforms(config));
+	const revealKey = (userId: string, platform: PlatformId) => keys.reveal(userId, platform as HostedPlatformId);
 	const engine = new Engine({
 		db,
 		rooms,
 		catalogue,
-		platforms: builtInPlatforms(hostedPlatforms(config)),
+		platforms,
 		assets,
-		revealKey: (userId, platform) => keys.reveal(userId, platform as HostedPlatformId),
+		revealKey,
 		keyPlatforms: async (userId) => (await keys.list(userId)).map((k) => k.platform),
 		models: customModels,
 		onCard: (networkId, card) => void boardFeeder.card(networkId, card)
 	});
-	await engine.resume();
+	const resume = opts.resume ?? true;
+	if (resume) await engine.resume();
 	const audience = new Audience({ db, networks, engine, rooms });
-	await audience.resume();
+	if (resume) await audience.resume();
 	const invites = new Invites(db, networks);
+	const runs = new RunsService(engine, networks);
 	const handleUpgrade = createUpgradeHandler({
 		rooms,
 		authorize: withAudienceFeed(syncAuthorizer(sessions, networks), audience),
@@ -143,7 +160,8 @@ export async function createPanic(config: Config, opts: { db?: Db } = {}): Promi
 		rooms,
 		assets,
 		engine,
-		runs: new RunsService(engine, networks),
+		runs,
+		analysis: new AnalysisService(runs, { db, assets, platforms, revealKey, catalogue }),
 		audience,
 		async checkKey(userId, platform) {
 			const key = await keys.reveal(userId, platform);

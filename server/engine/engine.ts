@@ -1,3 +1,4 @@
+import { fingerprintPayload, type OutputFingerprint } from '../analysis/fingerprint';
 import type { AssetStore } from '../assets/store';
 import type { Db } from '../db/connect';
 import type { StopCause } from '../db/schema';
@@ -398,6 +399,8 @@ export class Engine {
 		);
 		return {
 			output: await storePayload(result.output, this.deps.assets),
+			// While the bytes are in memory: exact hash and local fingerprint for loop detection.
+			fingerprint: fingerprintOrNothing(result.output),
 			requestId: result.requestId,
 			costUsd: result.costUsd,
 			metrics: result.metrics
@@ -447,6 +450,15 @@ export class Engine {
 
 	private assertOpen() {
 		if (this.state === 'closed') throw new Error('The engine is shut down.');
+	}
+}
+
+/** A fingerprint, or none (the controller falls back to the stored payload) if computing it failed. */
+function fingerprintOrNothing(output: Payload): OutputFingerprint | undefined {
+	try {
+		return fingerprintPayload(output);
+	} catch {
+		return undefined;
 	}
 }
 

@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import type { FeedAnalysis } from '../analysis/loop-watcher';
 
 /**
  * The feed doc (DESIGN.md "Sync contract"): `cards`, an array of plain card objects capped
@@ -38,6 +39,8 @@ export interface RunState {
 	/** Estimated spend so far in US dollars (hosted models that report costs). */
 	spendUsd?: number;
 	input?: { kind: string; text?: string; url?: string };
+	/** Live loop detection: the first fixed point or cycle (sticky), else convergence while it lasts. */
+	analysis?: FeedAnalysis;
 }
 
 /** The slice of a sync room the feed needs. */

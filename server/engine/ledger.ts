@@ -25,6 +25,13 @@ export interface Arrival {
 export interface Completion {
 	output: StoredPayload;
 	outputHash: string;
+	/** Normalised content hash (decoded pixels, collapsed whitespace): `invocations.exact_hash`. */
+	exactHash?: string;
+	/**
+	 * An image's or a sound's local fingerprint, kept with the completion so the analysis
+	 * page need not decode every asset again (text is re-embedded in microseconds instead).
+	 */
+	fingerprint?: { embedder: string; vector: readonly number[] };
 	requestId?: string;
 	costUsd?: number;
 	/** What the provider reported about the call (tokens, predict time, ...). */

@@ -1,10 +1,12 @@
+import { fingerprintStored, type OutputFingerprint } from '../analysis/fingerprint';
+import { LoopWatcher, type PastOutput } from '../analysis/loop-watcher';
 import type { StopCause, StoredPayload } from '../db/schema';
 import { PlatformError } from '../platforms/platform';
 import { retryDelayMs, shouldRetry, sleep, withTimeout, type RetryPolicy } from '../platforms/retry';
 import { appendCards, updateRunState, type Card, type FeedWriter } from './feed';
 import type { Arrival, PendingInvocation, RunLedger } from './ledger';
 import { payloadHash, payloadView } from './payloads';
-import { budgetExhausted, fanOutTargets, isFixedPoint, nextStartAtMs, nextStep, pendingDrops } from './policy';
+import { budgetExhausted, fanOutTargets, nextStartAtMs, nextStep, pendingDrops } from './policy';
 import type { RunSettings } from './settings';
 
 /** The wiring a run follows: its graph snapshot, reduced to what scheduling needs. */
@@ -27,6 +29,8 @@ export interface RunStart {
 	lastHashByNode: Map<string, string>;
 	/** Resumed after a restart while paused: it stays paused. */
 	paused?: boolean;
+	/** Completed outputs so far, in seq order (a resumed run), for loop detection. */
+	history?: PastOutput[];
 }
 
 export interface InvocationOutcome {
@@ -34,6 +38,8 @@ export interface InvocationOutcome {
 	requestId?: string;
 	costUsd?: number;
 	metrics?: Record<string, number>;
+	/** Exact hash and local fingerprint, computed where the output's bytes were in memory. */
+	fingerprint?: OutputFingerprint;
 }
 
 export interface RunControllerDeps {
@@ -75,7 +81,8 @@ export class RunController {
 	private started: number;
 	private completed: number;
 	private spendUsd: number;
-	private readonly lastHashByNode: Map<string, string>;
+	/** Live fixed-point, cycle and convergence detection (issue 7). */
+	private readonly watcher: LoopWatcher;
 	private readonly abort = new AbortController();
 	private pacingTimer: ReturnType<typeof setTimeout> | null = null;
 	private durationTimer: ReturnType<typeof setTimeout> | null = null;
@@ -97,7 +104,10 @@ export class RunController {
 		this.started = start.started;
 		this.completed = start.completed;
 		this.spendUsd = start.spendUsd;
-		this.lastHashByNode = new Map(start.lastHashByNode);
+		// Without a history (older callers), each node's last hash still finds fixed points.
+		this.watcher = new LoopWatcher(
+			start.history ?? [...start.lastHashByNode].map(([nodeId, exactHash], i) => ({ seq: -i, nodeId, exactHash }))
+		);
 		this.paused = start.paused ?? false;
 		this.now = deps.now ?? Date.now;
 		this.retry = this.retryPolicy(plan.settings);
@@ -261,11 +271,22 @@ export class RunController {
 		// Taken out now, before the write, so pacing cannot start one that is being dropped.
 		const dropped = this.pending.splice(0, drops.existing);
 		const outputHash = payloadHash(outcome.output);
+		// The engine fingerprints outputs while it holds their bytes; text needs no bytes.
+		const fingerprint = outcome.fingerprint ?? fingerprintStored(outcome.output);
 		const at = new Date(this.now());
 		const queued = await this.deps.ledger.complete(
 			this.plan.runId,
 			invocation,
-			{ output: outcome.output, outputHash, requestId: outcome.requestId, costUsd: outcome.costUsd, metrics: outcome.metrics, at },
+			{
+				output: outcome.output,
+				outputHash,
+				exactHash: fingerprint.exactHash,
+				...(outcome.output.kind !== 'text' && fingerprint.vector ? { fingerprint: { embedder: fingerprint.embedder, vector: fingerprint.vector } } : {}),
+				requestId: outcome.requestId,
+				costUsd: outcome.costUsd,
+				metrics: outcome.metrics,
+				at
+			},
 			arrivals,
 			{ existing: dropped.map((d) => d.id), arriving: drops.arriving }
 		);
@@ -287,15 +308,17 @@ export class RunController {
 		const runningNodeIds = this.runningNodeIds();
 		const runningSeqs = this.runningSeqs();
 		const spendUsd = this.spendUsd;
+		const { observation, changed } = this.watcher.observe(invocation.seq, invocation.nodeId, fingerprint);
+		// `analysis: undefined` clears the field (a convergence that went away).
+		const analysis = changed === undefined ? {} : { analysis: changed ?? undefined };
 		this.deps.feed.write((doc) => {
 			appendCards(doc, [card]);
-			updateRunState(doc, this.plan.runId, { step, runningNodeIds, runningSeqs, ...(spendUsd > 0 ? { spendUsd } : {}) });
+			updateRunState(doc, this.plan.runId, { step, runningNodeIds, runningSeqs, ...(spendUsd > 0 ? { spendUsd } : {}), ...analysis });
 		});
 		this.deps.onCard?.(card);
 		if (this.closed) return;
-		const previous = this.lastHashByNode.get(invocation.nodeId);
-		this.lastHashByNode.set(invocation.nodeId, outputHash);
-		if (settings.stopOnFixedPoint && isFixedPoint(previous, outputHash)) return this.end('fixed_point');
+		// Any exact repeat stops it, whatever the period: a cycle is a fixed point of the loop taken p times.
+		if (settings.stopOnFixedPoint && observation.period !== undefined) return this.end('fixed_point');
 		this.pump();
 	}
 

@@ -3,6 +3,9 @@ import type { Db } from '../db/connect';
 import type { Database, InvocationState, RunStatus, StopCause, StoredPayload } from '../db/schema';
 import { randomId } from '../ids';
 import type { Arrival, Completion, PendingInvocation, RunLedger } from './ledger';
+import { storedExactHash } from '../analysis/exact-hash';
+import type { PastOutput } from '../analysis/loop-watcher';
+import { compact } from '../analysis/vector';
 import { statusFor } from './policy';
 
 /** Thrown inside a transaction to roll it back because the run is no longer running. */
@@ -63,6 +66,8 @@ export interface Recovered {
 	spendUsd: number;
 	/** Each node's latest output hash, for fixed-point detection. */
 	lastHashByNode: Map<string, string>;
+	/** Completed outputs in seq order, for loop detection to pick up where it was. */
+	history: PastOutput[];
 }
 
 const json = (value: unknown) => JSON.stringify(value);
@@ -129,6 +134,7 @@ export class RunRecords implements RunLedger {
 						state: 'completed',
 						output: json(completion.output),
 						output_hash: completion.outputHash,
+						exact_hash: completion.exactHash ?? null,
 						provider_request_id: completion.requestId ?? null,
 						cost_estimate: completion.costUsd ?? null,
 						metrics: completion.metrics ? json(completion.metrics) : null,
@@ -138,6 +144,17 @@ export class RunRecords implements RunLedger {
 					.where('state', '=', 'running')
 					.executeTakeFirst();
 				if (done.numUpdatedRows === 0n) throw new RunEnded();
+				if (completion.fingerprint) {
+					await tx
+						.insertInto('output_fingerprints')
+						.values({
+							invocation_id: invocation.id,
+							embedder: completion.fingerprint.embedder,
+							vector: json(compact(completion.fingerprint.vector))
+						})
+						.onConflict((oc) => oc.columns(['invocation_id', 'embedder']).doNothing())
+						.execute();
+				}
 				if (drops.existing.length) {
 					await tx
 						.updateTable('invocations')
@@ -264,6 +281,7 @@ export class RunRecords implements RunLedger {
 				.execute();
 			const rows = await tx.selectFrom('invocations').selectAll().where('run_id', '=', runId).orderBy('seq').execute();
 			const lastHashByNode = new Map<string, string>();
+			const history: PastOutput[] = [];
 			let started = 0;
 			let completed = 0;
 			let spendUsd = 0;
@@ -273,6 +291,9 @@ export class RunRecords implements RunLedger {
 				if (row.cost_estimate !== null) spendUsd += Number(row.cost_estimate);
 				if (row.state === 'completed') completed++;
 				if (row.state === 'completed' && row.output_hash) lastHashByNode.set(row.node_id, row.output_hash);
+				if (row.state === 'completed' && row.output) {
+					history.push({ seq: row.seq, nodeId: row.node_id, exactHash: row.exact_hash ?? storedExactHash(row.output) });
+				}
 				if (row.state === 'queued') {
 					pending.push({
 						id: row.id,
@@ -287,7 +308,7 @@ export class RunRecords implements RunLedger {
 			}
 			// The interrupted ones are about to be started again: count them once.
 			started -= pending.filter((p) => p.attempts > 0).length;
-			return { pending, started, completed, spendUsd, lastHashByNode };
+			return { pending, started, completed, spendUsd, lastHashByNode, history };
 		});
 	}
 

@@ -118,7 +118,8 @@ export class RunsService {
 		return run;
 	}
 
-	private async readable(runId: string, user: PublicUser | null): Promise<RunRow> {
+	/** The run, if `user` may see its network (404 otherwise, so hidden runs stay hidden). */
+	async readable(runId: string, user: PublicUser | null): Promise<RunRow> {
 		const run = await this.engine.records.get(runId);
 		if (!run) throw notFound('No such run.');
 		try {

@@ -1,0 +1,215 @@
+import { cosine } from './vector';
+
+/**
+ * Loop detection over a run's completed outputs, one at a time: exact repeats (fixed points
+ * and cycles) from exact hashes, near repeats (convergence) from fingerprint similarity.
+ * Incremental, so the engine updates it live at O(1) per output (a hash lookup and one
+ * cosine), and the run analysis folds the same detector over the stored invocations: live
+ * and after-the-fact detection cannot disagree on the same sequence.
+ *
+ * Periods count a node's own steps: a node whose output equals its previous output is at a
+ * fixed point (period 1); equal to its output p of its own steps earlier, in a cycle of
+ * period p. A cycle is a fixed point of the loop taken p times, which is why stopping "on
+ * fixed points" stops on either.
+ */
+export interface ObservedOutput {
+	seq: number;
+	nodeId: string;
+	exactHash: string;
+	/** The output's fingerprint (unit length for local embedders); absent when none could be made. */
+	vector?: readonly number[] | null;
+	/** The near-repeat threshold of the embedder that made `vector` (else the detector's). */
+	threshold?: number;
+}
+
+export interface ExactRepeat {
+	kind: 'fixed_point' | 'cycle';
+	period: number;
+	/** The run's step count (completed outputs) when it was seen. */
+	step: number;
+	seq: number;
+	nodeId: string;
+	message: string;
+}
+
+export interface Convergence {
+	kind: 'converging';
+	/** The step of the first near repeat of the streak. */
+	sinceStep: number;
+	step: number;
+	seq: number;
+	nodeId: string;
+	message: string;
+}
+
+/** A stretch of a node's outputs repeating with one period. */
+export interface CycleSpan {
+	nodeId: string;
+	period: number;
+	/** The step of the first output of the repeated pattern (its first pass). */
+	fromStep: number;
+	/** The step of the last output that kept repeating. */
+	toStep: number;
+}
+
+/** What one observation tells. */
+export interface Observation {
+	step: number;
+	/** Set on the observation that is the run's first exact repeat. */
+	firstRepeat?: ExactRepeat;
+	/** This output repeats one of the node's earlier outputs exactly, with this period. */
+	period?: number;
+	/** Similarity to the node's previous output (null for its first, or without vectors). */
+	toPrevious: number | null;
+	/** Whether the run's convergence state changed (appeared, moved or went away). */
+	convergenceChanged: boolean;
+}
+
+export interface DetectorOptions {
+	/** Similarity at or above which an output is a near repeat of the node's previous one (default 0.9). */
+	threshold?: number;
+	/** Consecutive near repeats of one node before the run counts as converging (default 3). */
+	streak?: number;
+}
+
+interface NodeHistory {
+	/** Own-step index of the latest occurrence of each hash. */
+	lastIndexOf: Map<string, number>;
+	/** Run step of each own step. */
+	steps: number[];
+	previousVector: readonly number[] | null;
+	previousHash: string | null;
+	/** Near repeats in a row, and the step where the streak began. */
+	streak: number;
+	streakStart: number;
+	/** The open cycle span, extended while the same period keeps repeating. */
+	open: CycleSpan | null;
+}
+
+export const DEFAULT_STREAK = 3;
+
+export class LoopDetector {
+	private nodes = new Map<string, NodeHistory>();
+	private steps = 0;
+	private first: ExactRepeat | null = null;
+	private converging: Convergence | null = null;
+	private readonly spans: CycleSpan[] = [];
+	private readonly streakNeeded: number;
+
+	constructor(private options: DetectorOptions = {}) {
+		this.streakNeeded = options.streak ?? DEFAULT_STREAK;
+	}
+
+	/** The run's first exact repeat (sticky), or null. */
+	get fixedPoint(): ExactRepeat | null {
+		return this.first;
+	}
+
+	/** The run's convergence now (it may come and go), or null. */
+	get convergence(): Convergence | null {
+		return this.converging;
+	}
+
+	/** Every stretch of exact repetition found so far, in the order they began. */
+	get cycles(): CycleSpan[] {
+		return this.spans.map((s) => ({ ...s }));
+	}
+
+	get step(): number {
+		return this.steps;
+	}
+
+	/** Takes the next completed output (in completion order live, seq order after the fact). */
+	observe(output: ObservedOutput): Observation {
+		const step = ++this.steps;
+		let node = this.nodes.get(output.nodeId);
+		if (!node) {
+			node = { lastIndexOf: new Map(), steps: [], previousVector: null, previousHash: null, streak: 0, streakStart: 0, open: null };
+			this.nodes.set(output.nodeId, node);
+		}
+		const index = node.steps.length;
+		const earlier = node.lastIndexOf.get(output.exactHash);
+		const period = earlier === undefined ? undefined : index - earlier;
+		const observation: Observation = { step, period, toPrevious: null, convergenceChanged: false };
+
+		if (period !== undefined) {
+			if (!this.first) {
+				this.first = repeatOf(period, step, output);
+				observation.firstRepeat = this.first;
+			}
+			if (node.open && node.open.period === period && node.open.toStep === node.steps[index - 1]) node.open.toStep = step;
+			else {
+				node.open = { nodeId: output.nodeId, period, fromStep: node.steps[earlier!], toStep: step };
+				this.spans.push(node.open);
+			}
+		} else node.open = null;
+
+		// Near repeats: an exact repeat of the previous output is one whatever the vectors say.
+		const vector = output.vector ?? null;
+		if (node.previousHash !== null) {
+			if (node.previousHash === output.exactHash) observation.toPrevious = 1;
+			else if (vector && node.previousVector) observation.toPrevious = cosine(vector, node.previousVector);
+		}
+		const near = observation.toPrevious !== null && observation.toPrevious >= (output.threshold ?? this.options.threshold ?? 0.9);
+		if (near) {
+			if (node.streak === 0) node.streakStart = step;
+			node.streak++;
+		} else node.streak = 0;
+		observation.convergenceChanged = this.updateConvergence(output, node, step);
+
+		node.lastIndexOf.set(output.exactHash, index);
+		node.steps.push(step);
+		node.previousHash = output.exactHash;
+		node.previousVector = vector;
+		return observation;
+	}
+
+	/**
+	 * The run converges while some node has near-repeated `streak` times in a row; the one
+	 * reported is the node that has been converging longest.
+	 */
+	private updateConvergence(output: ObservedOutput, node: NodeHistory, step: number): boolean {
+		const before = this.converging;
+		if (node.streak >= this.streakNeeded) {
+			if (before && before.nodeId !== output.nodeId) return false; // an older convergence stays the headline
+			if (before?.nodeId === output.nodeId && before.sinceStep === node.streakStart) return false;
+			this.converging = convergenceOf(node.streakStart, step, output);
+			return true;
+		}
+		if (before?.nodeId !== output.nodeId) return false;
+		// The reported node broke its streak: another still converging takes over, or none.
+		let next: Convergence | null = null;
+		for (const [nodeId, other] of this.nodes) {
+			if (nodeId === output.nodeId || other.streak < this.streakNeeded) continue;
+			if (!next || other.streakStart < next.sinceStep) next = convergenceOf(other.streakStart, step, { seq: output.seq, nodeId });
+		}
+		this.converging = next;
+		return true;
+	}
+}
+
+export function repeatOf(period: number, step: number, output: { seq: number; nodeId: string }): ExactRepeat {
+	const kind = period === 1 ? 'fixed_point' : 'cycle';
+	const message = period === 1 ? `Fixed point of period 1 reached at step ${step}` : `Cycle of period ${period} reached at step ${step}`;
+	return { kind, period, step, seq: output.seq, nodeId: output.nodeId, message };
+}
+
+function convergenceOf(sinceStep: number, step: number, output: { seq: number; nodeId: string }): Convergence {
+	return { kind: 'converging', sinceStep, step, seq: output.seq, nodeId: output.nodeId, message: `Converging since step ${sinceStep}` };
+}
+
+export interface Detection {
+	steps: number;
+	fixedPoint: ExactRepeat | null;
+	converging: Convergence | null;
+	cycles: CycleSpan[];
+	/** Per output, in the order given: similarity to the node's previous output. */
+	toPrevious: Array<number | null>;
+}
+
+/** The detector folded over a run's completed outputs (ordered by seq). */
+export function detectLoops(outputs: readonly ObservedOutput[], options: DetectorOptions = {}): Detection {
+	const detector = new LoopDetector(options);
+	const toPrevious = outputs.map((o) => detector.observe(o).toPrevious);
+	return { steps: detector.step, fixedPoint: detector.fixedPoint, converging: detector.convergence, cycles: detector.cycles, toPrevious };
+}

@@ -1,0 +1,67 @@
+import { LoopDetector, type Observation } from './detect';
+import type { OutputFingerprint } from './fingerprint';
+
+/**
+ * The run map's `analysis` field (feed doc): the first fixed point or cycle once one is
+ * reached (sticky), else the convergence while there is one.
+ */
+export interface FeedAnalysis {
+	kind: 'fixed_point' | 'cycle' | 'converging';
+	period?: number;
+	/** When the repeat was reached; for convergence, the step it began. */
+	step: number;
+	seq: number;
+	nodeId: string;
+	message: string;
+}
+
+/** A completed output as recovered from the database after a restart. */
+export interface PastOutput {
+	seq: number;
+	nodeId: string;
+	exactHash: string;
+}
+
+/**
+ * Live loop detection for one run, owned by its RunController: one LoopDetector fed each
+ * completion as it is recorded. Keeps per node a map of hashes and the last vector, never
+ * rescans. A resumed run replays its stored hashes first (without vectors: convergence
+ * starts counting again, exact repeats are found as before).
+ */
+export class LoopWatcher {
+	private readonly detector = new LoopDetector();
+	private shown: FeedAnalysis | null = null;
+
+	constructor(history: readonly PastOutput[] = []) {
+		for (const past of history) this.detector.observe(past);
+		this.shown = this.current();
+	}
+
+	/** What the run map shows now (null: nothing to show). */
+	get analysis(): FeedAnalysis | null {
+		return this.shown;
+	}
+
+	/**
+	 * Takes one completed output. `changed` is the run map's new `analysis` (null to clear it)
+	 * when it differs from what is shown, undefined when it stays.
+	 */
+	observe(seq: number, nodeId: string, fingerprint: OutputFingerprint): { observation: Observation; changed?: FeedAnalysis | null } {
+		const observation = this.detector.observe({ seq, nodeId, exactHash: fingerprint.exactHash, vector: fingerprint.vector, threshold: fingerprint.threshold });
+		const next = this.current();
+		if (sameAnalysis(next, this.shown)) return { observation };
+		this.shown = next;
+		return { observation, changed: next };
+	}
+
+	private current(): FeedAnalysis | null {
+		const repeat = this.detector.fixedPoint;
+		if (repeat) return { kind: repeat.kind, period: repeat.period, step: repeat.step, seq: repeat.seq, nodeId: repeat.nodeId, message: repeat.message };
+		const converging = this.detector.convergence;
+		if (converging) return { kind: 'converging', step: converging.sinceStep, seq: converging.seq, nodeId: converging.nodeId, message: converging.message };
+		return null;
+	}
+}
+
+const sameAnalysis = (a: FeedAnalysis | null, b: FeedAnalysis | null) =>
+	a === b || (a !== null && b !== null && a.kind === b.kind && a.step === b.step && a.nodeId === b.nodeId && a.period === b.period);

@@ -1,0 +1,200 @@
+import type { AssetStore } from '../assets/store';
+import type { Db } from '../db/connect';
+import type { StoredPayload } from '../db/schema';
+import { loadPayload } from '../engine/payloads';
+import { notFound } from '../errors';
+import type { Catalogue } from '../platforms/catalogue';
+import type { PlatformRegistry } from '../platforms/platform';
+import type { Modality, PlatformId } from '../platforms/types';
+import { clusterOutputs, type ClusterPoint } from './clusters';
+import { detectLoops, type ObservedOutput } from './detect';
+import { resolveEmbedder, type ResolvedEmbedder } from './embed';
+import { embedderFor, nearRepeatThreshold } from './embedders/index';
+import { storedExactHash } from './exact-hash';
+import { loadFingerprints, saveFingerprints } from './fingerprints';
+import { cosine } from './vector';
+
+/** A run's loop analysis: what the run page charts, exports carry and the CLI prints. */
+export interface RunAnalysis {
+	runId: string;
+	steps: number; // completed invocations
+	embedder: string; // embedder id used for similarities
+	/** First exact repeat (fixed point period 1, or cycle period p), or null. */
+	fixedPoint: { kind: 'fixed_point' | 'cycle'; period: number; step: number; seq: number; nodeId: string; message: string } | null;
+	converging: { sinceStep: number; nodeId: string; message: string } | null;
+	/** One point per completed invocation, in seq order. */
+	drift: Array<{ seq: number; step: number; nodeId: string; kind: 'text' | 'image' | 'audio'; toInput: number | null; toPrevious: number | null }>;
+	/** Pairwise similarity of outputs (same modality only; null across modalities), seqs in order. */
+	recurrence: { seqs: number[]; matrix: Array<Array<number | null>> };
+	/** Exact cycles found per node (period, first and last step of the repetition). */
+	cycles: Array<{ nodeId: string; period: number; fromStep: number; toStep: number }>;
+	/** Clusters of similar outputs as attractor candidates, biggest first, each with a representative (the medoid). */
+	clusters: Array<{ id: number; size: number; representativeSeq: number; seqs: number[]; kind: 'text' | 'image' | 'audio' }>;
+}
+
+export interface AnalysisDeps {
+	db: Db;
+	assets: AssetStore;
+	/** For hosted embedders: the platforms and the owner's keys. */
+	platforms?: PlatformRegistry;
+	revealKey?: (userId: string, platform: PlatformId) => Promise<string | null>;
+	catalogue?: Catalogue;
+}
+
+export interface AnalysisOptions {
+	/** An embedder id (local or hosted) for its modality; the others use the local defaults. */
+	embedder?: string;
+	/** Most outputs in the recurrence matrix (default 400; evenly downsampled beyond). */
+	maxPoints?: number;
+}
+
+export const DEFAULT_MAX_POINTS = 400;
+/** Hosted embedders are called this many at a time. */
+const EMBED_CONCURRENCY = 4;
+
+interface Output {
+	id: string;
+	seq: number;
+	nodeId: string;
+	payload: StoredPayload;
+	exactHash: string;
+	vector: number[] | null;
+}
+
+/**
+ * Analyses a run's completed outputs in seq order: the first exact repeat and the
+ * convergence (the same detector the engine runs live), drift from the input and from each
+ * node's previous output, a recurrence matrix, exact cycles, and clusters. Fingerprints come
+ * from `output_fingerprints` when cached, else are computed (assets read from the store)
+ * and cached. Unknown embedder, or a hosted one whose key the owner lacks: 400.
+ */
+export async function analyzeRun(deps: AnalysisDeps, runId: string, options: AnalysisOptions = {}): Promise<RunAnalysis> {
+	const run = await deps.db
+		.selectFrom('runs')
+		.innerJoin('networks', 'networks.id', 'runs.network_id')
+		.select(['runs.id', 'runs.input', 'networks.owner_id'])
+		.where('runs.id', '=', runId)
+		.executeTakeFirst();
+	if (!run) throw notFound('No such run.');
+	const rows = await deps.db
+		.selectFrom('invocations')
+		.select(['id', 'seq', 'node_id', 'output', 'exact_hash'])
+		.where('run_id', '=', runId)
+		.where('state', '=', 'completed')
+		.orderBy('seq')
+		.execute();
+	const outputs: Output[] = rows
+		.filter((r) => r.output !== null)
+		.map((r) => ({ id: r.id, seq: r.seq, nodeId: r.node_id, payload: r.output!, exactHash: r.exact_hash ?? storedExactHash(r.output!), vector: null }));
+
+	// One embedder per modality: the requested one for its own, local defaults for the rest.
+	const requested = options.embedder
+		? await resolveEmbedder(options.embedder, {
+				platforms: deps.platforms,
+				revealKey: deps.revealKey,
+				ownerId: run.owner_id,
+				embedders: deps.catalogue?.embedders
+			})
+		: null;
+	const embedders = new Map<Modality, ResolvedEmbedder>();
+	const embedderOf = async (kind: Modality) => {
+		let found = embedders.get(kind);
+		if (!found) {
+			found = requested?.input === kind ? requested : await resolveEmbedder(embedderFor(kind).id, {});
+			embedders.set(kind, found);
+		}
+		return found;
+	};
+	for (const kind of ['text', 'image', 'audio'] as const) {
+		const group = outputs.filter((o) => o.payload.kind === kind);
+		if (group.length) await fingerprint(deps, group, await embedderOf(kind));
+	}
+	const input = run.input;
+	const inputEmbedder = await embedderOf(input.kind);
+	const inputVector = await inputEmbedder.embed(await loadPayload(input, deps.assets)).catch(() => null);
+
+	const observed: ObservedOutput[] = outputs.map((o) => ({
+		seq: o.seq,
+		nodeId: o.nodeId,
+		exactHash: o.exactHash,
+		vector: o.vector,
+		threshold: nearRepeatThreshold(embedders.get(o.payload.kind)!.id)
+	}));
+	const detection = detectLoops(observed);
+	const drift = outputs.map((o, i) => ({
+		seq: o.seq,
+		step: i + 1,
+		nodeId: o.nodeId,
+		kind: o.payload.kind,
+		toInput: o.payload.kind === input.kind && o.vector && inputVector ? round(cosine(o.vector, inputVector)) : null,
+		toPrevious: detection.toPrevious[i] === null ? null : round(detection.toPrevious[i]!)
+	}));
+	const primary = requested?.id ?? embedderFor(mostCommonKind(outputs)).id;
+	return {
+		runId,
+		steps: detection.steps,
+		embedder: primary,
+		fixedPoint: detection.fixedPoint
+			? (({ kind, period, step, seq, nodeId, message }) => ({ kind, period, step, seq, nodeId, message }))(detection.fixedPoint)
+			: null,
+		converging: detection.converging
+			? { sinceStep: detection.converging.sinceStep, nodeId: detection.converging.nodeId, message: detection.converging.message }
+			: null,
+		drift,
+		recurrence: recurrence(outputs, options.maxPoints ?? DEFAULT_MAX_POINTS),
+		cycles: detection.cycles,
+		clusters: clusterOutputs(
+			outputs.filter((o) => o.vector).map((o): ClusterPoint => ({ seq: o.seq, kind: o.payload.kind, vector: o.vector! })),
+			(kind) => nearRepeatThreshold(embedders.get(kind)!.id)
+		)
+	};
+}
+
+/** Fills `vector` on each output: from the cache, else computed (and cached). */
+async function fingerprint(deps: AnalysisDeps, outputs: Output[], embedder: ResolvedEmbedder): Promise<void> {
+	const cached = await loadFingerprints(deps.db, outputs.map((o) => o.id), embedder.id);
+	const missing = outputs.filter((o) => {
+		o.vector = cached.get(o.id) ?? null;
+		return !o.vector;
+	});
+	if (!missing.length) return;
+	const computed = new Map<string, number[]>();
+	// Local embedders are synchronous and cheap; hosted ones go a few at a time.
+	const concurrency = embedder.id.startsWith('local/') ? 1 : EMBED_CONCURRENCY;
+	let next = 0;
+	const worker = async () => {
+		while (next < missing.length) {
+			const output = missing[next++];
+			const payload = await loadPayload(output.payload, deps.assets).catch(() => null);
+			if (!payload) continue; // an asset gone missing: no vector, the rest still counts
+			output.vector = await embedder.embed(payload);
+			if (output.vector) computed.set(output.id, output.vector);
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(concurrency, missing.length) }, worker));
+	if (computed.size) await saveFingerprints(deps.db, embedder.id, computed);
+}
+
+/** Pairwise cosines of (at most `maxPoints`, evenly chosen) outputs; null across modalities or without vectors. */
+function recurrence(outputs: readonly Output[], maxPoints: number): RunAnalysis['recurrence'] {
+	const picked = downsample(outputs, Math.max(1, maxPoints));
+	const matrix = picked.map((a) =>
+		picked.map((b) => (a.payload.kind === b.payload.kind && a.vector && b.vector ? (a === b ? 1 : round(cosine(a.vector, b.vector))) : null))
+	);
+	return { seqs: picked.map((o) => o.seq), matrix };
+}
+
+export function downsample<T>(items: readonly T[], max: number): T[] {
+	if (items.length <= max) return [...items];
+	if (max === 1) return [items[0]];
+	return Array.from({ length: max }, (_, i) => items[Math.round((i * (items.length - 1)) / (max - 1))]);
+}
+
+function mostCommonKind(outputs: readonly Output[]): Modality {
+	const counts = { text: 0, image: 0, audio: 0 };
+	for (const o of outputs) counts[o.payload.kind]++;
+	return (['text', 'image', 'audio'] as const).reduce((best, kind) => (counts[kind] > counts[best] ? kind : best), 'text' as Modality);
+}
+
+/** Similarities to 4 decimals: plenty for charts, and a 400×400 matrix stays small as JSON. */
+const round = (x: number) => Math.round(x * 1e4) / 1e4;
