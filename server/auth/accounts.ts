@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../db/connect';
 import { AppError, badRequest, conflict, forbidden, tooManyRequests } from '../errors';
 import { randomId } from '../ids';
-import { decoyHash, hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from './password';
+import { decoyHash, hashPassword, PASSWORD_MAX, PASSWORD_MIN, UNUSABLE_PASSWORD_HASH, verifyPassword } from './password';
 import { RateLimiter } from './rate-limit';
 import type { PublicUser, SessionStore } from './sessions';
 
@@ -54,7 +54,8 @@ export class Accounts {
 		const user = await this.db
 			.transaction()
 			.execute(async (tx) => {
-				const existing = await tx.selectFrom('users').select('id').limit(1).execute();
+				// Accounts nobody logs into (the CLI's `experiments` one) do not take the admin seat.
+				const existing = await tx.selectFrom('users').select('id').where('password_hash', '!=', UNUSABLE_PASSWORD_HASH).limit(1).execute();
 				return tx
 					.insertInto('users')
 					.values({

@@ -7,6 +7,13 @@ const PARAMS = { memoryCost: 19456, timeCost: 2, parallelism: 1, outputLen: 32 }
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 256;
 
+/**
+ * The stored hash of accounts nobody logs into (the `experiments` account the CLI imports
+ * networks as): not a PHC string, so verifyPassword is false for every password. Such
+ * accounts do not count as "the first account" that becomes the admin.
+ */
+export const UNUSABLE_PASSWORD_HASH = '!no-login';
+
 export function hashPassword(password: string): Promise<string> {
 	return hash(password, PARAMS);
 }

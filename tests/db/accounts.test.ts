@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { Accounts } from '../../server/auth/accounts';
+import { UNUSABLE_PASSWORD_HASH } from '../../server/auth/password';
 import { SESSION_LIFETIME_MS, SessionStore } from '../../server/auth/sessions';
 import { sessionIdFromToken } from '../../server/auth/session-token';
 import { AppError } from '../../server/errors';
@@ -32,6 +33,15 @@ describe.each(backends())('accounts and sessions on $name', (backend) => {
 		const second = await accounts.signup(creds('second@example.org'));
 		expect(first.user.is_admin).toBe(true);
 		expect(second.user.is_admin).toBe(false);
+	});
+
+	test('an account nobody logs into (the experiments CLI one) neither takes the admin seat nor logs in', async () => {
+		await t.db.insertInto('users').values({ id: 'exp', email: 'experiments@panic.invalid', password_hash: UNUSABLE_PASSWORD_HASH, created_at: new Date(now) }).execute();
+		const first = await accounts.signup(creds('first@example.org'));
+		expect(first.user.is_admin).toBe(true);
+		for (const password of ['', UNUSABLE_PASSWORD_HASH, 'correct horse battery']) {
+			await expect(accounts.login({ email: 'experiments@panic.invalid', password }, 'c')).rejects.toMatchObject({ message: 'Wrong email or password.' });
+		}
 	});
 
 	test('a duplicate email is refused with 409 and leaves the first account intact', async () => {

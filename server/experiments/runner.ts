@@ -1,0 +1,156 @@
+import type { Panic } from '../app';
+import type { PublicUser } from '../auth/sessions';
+import type { RunRow } from '../engine/run-records';
+import type { AnalyzeRun } from './analysis';
+import type { Cell, ExperimentPlan } from './plan';
+import type { ImportedNetwork } from './setup';
+import { finalDrift, type RunResult } from './summary';
+
+/** What the runner tells whoever shows progress. */
+export interface RunnerEvents {
+	/** A run began (its id is known). */
+	runStarted?(cell: Cell, runId: string): void;
+	/** Completed invocations across the experiment changed by `delta`. */
+	steps?(delta: number): void;
+	/** A run ended and was analysed. */
+	runFinished?(result: RunResult, cell: Cell): void;
+}
+
+export interface RunnerOptions {
+	concurrency: number;
+	/** Aborting stops the runs in flight and starts no more (SIGINT). */
+	signal?: AbortSignal;
+	/** How often a run's row is looked at while it goes (ms). */
+	pollMs?: number;
+	events?: RunnerEvents;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Makes every run of the plan through the engine the server uses, one at a time per network
+ * (a network has one active run; starting another would replace it) and up to `concurrency`
+ * networks at once. Each run is waited for and analysed before its network's next run. Results
+ * are pushed into `results` as they come, so an interrupted or failed experiment still has
+ * the runs that finished; they come back in plan order.
+ */
+export async function runExperiment(
+	panic: Panic,
+	owner: PublicUser,
+	plan: ExperimentPlan,
+	networks: ImportedNetwork[],
+	analyze: AnalyzeRun,
+	options: RunnerOptions,
+	results: RunResult[] = []
+): Promise<RunResult[]> {
+	const { signal, events = {} } = options;
+	const pollMs = options.pollMs ?? 50;
+	const order = new Map(plan.cells.map((cell, i) => [cell, i]));
+	const cellOf = new Map<RunResult, Cell>();
+	const lanes = plan.networks.map((_, i) => plan.cells.filter((c) => c.networkIndex === i));
+	const active = new Set<string>();
+	const stopAll = () => {
+		for (const runId of active) void panic.engine.stop(runId, 'stopped').catch(() => {});
+	};
+	signal?.addEventListener('abort', stopAll, { once: true });
+
+	async function waitForEnd(runId: string): Promise<{ run: RunRow; steps: number }> {
+		let seen = 0;
+		for (;;) {
+			const run = await panic.engine.records.get(runId);
+			const steps = await completedSteps(panic, runId);
+			if (steps !== seen) {
+				events.steps?.(steps - seen);
+				seen = steps;
+			}
+			if (!run || run.status !== 'running') return { run: run!, steps };
+			await sleep(pollMs);
+		}
+	}
+
+	async function one(cell: Cell): Promise<void> {
+		const network = networks[cell.networkIndex];
+		const prompt = plan.prompts[cell.promptIndex];
+		const { runId } = await panic.engine.start(network.id, { kind: 'text', text: prompt }, owner.id);
+		active.add(runId);
+		// Aborted between the check and the start: stop this one too.
+		if (signal?.aborted) void panic.engine.stop(runId, 'stopped').catch(() => {});
+		events.runStarted?.(cell, runId);
+		let ended: { run: RunRow; steps: number };
+		try {
+			ended = await waitForEnd(runId);
+		} finally {
+			active.delete(runId);
+		}
+		const { run, steps } = ended;
+		const result: RunResult = {
+			network: { id: network.id, name: network.name, file: network.file },
+			prompt,
+			run: cell.run + 1,
+			runId,
+			status: run.status,
+			stopCause: run.stopCause,
+			error: run.error,
+			steps,
+			durationMs: (run.endedAt ?? new Date()).getTime() - run.startedAt.getTime(),
+			fixedPoint: null,
+			converging: null,
+			finalDrift: null,
+			cycles: [],
+			clusters: { count: 0, sizes: [], representativeSeqs: [] },
+			embedder: null
+		};
+		try {
+			const analysis = await analyze(runId);
+			result.fixedPoint = analysis.fixedPoint;
+			result.converging = analysis.converging;
+			result.finalDrift = finalDrift(analysis.drift);
+			result.cycles = analysis.cycles;
+			result.clusters = {
+				count: analysis.clusters.length,
+				sizes: analysis.clusters.map((c) => c.size),
+				representativeSeqs: analysis.clusters.map((c) => c.representativeSeq)
+			};
+			result.embedder = analysis.embedder;
+		} catch (error) {
+			// The run is data either way; a failed analysis is reported, not fatal.
+			result.analysisError = (error as Error).message;
+		}
+		cellOf.set(result, cell);
+		results.push(result);
+		events.runFinished?.(result, cell);
+	}
+
+	async function lane(cells: Cell[]): Promise<void> {
+		for (const cell of cells) {
+			if (signal?.aborted) return;
+			await one(cell);
+		}
+	}
+
+	// `concurrency` workers, each taking the next network's lane when it is free.
+	const queue = lanes.filter((l) => l.length);
+	const workers = Array.from({ length: Math.min(options.concurrency, queue.length) }, async () => {
+		for (let next = queue.shift(); next; next = queue.shift()) await lane(next);
+	});
+	try {
+		await Promise.all(workers);
+	} catch (error) {
+		stopAll(); // one lane failed: the others stop too, and the error is reported
+		throw error;
+	} finally {
+		signal?.removeEventListener('abort', stopAll);
+	}
+	const rank = (r: RunResult) => order.get(cellOf.get(r)!) ?? Number.MAX_SAFE_INTEGER;
+	return results.sort((a, b) => rank(a) - rank(b));
+}
+
+async function completedSteps(panic: Panic, runId: string): Promise<number> {
+	const row = await panic.db
+		.selectFrom('invocations')
+		.select((eb) => eb.fn.countAll<string | number>().as('n'))
+		.where('run_id', '=', runId)
+		.where('state', '=', 'completed')
+		.executeTakeFirstOrThrow();
+	return Number(row.n);
+}
