@@ -10,7 +10,7 @@ const host = process.env.HOST || '0.0.0.0';
 const PROTO = 'x-panic-forwarded-proto';
 if (!process.env.ORIGIN) process.env.PROTOCOL_HEADER = PROTO;
 // API bodies are limited by the app itself (with JSON errors); this only caps uploads.
-process.env.BODY_SIZE_LIMIT ??= '64M';
+process.env.BODY_SIZE_LIMIT ??= '200M'; // run-export ZIPs (POST /api/runs/import) go up to 200 MB
 
 const { handler } = await import('../build/handler.js');
 const instance = () => globalThis[Symbol.for('panic.instance')];

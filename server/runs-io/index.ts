@@ -1,0 +1,17 @@
+import type { Panic } from '../app';
+import { RunsIo } from './runs-io';
+
+export { RunsIo } from './runs-io';
+export { IMPORT_LIMITS, RUN_FORMAT, RUN_FORMAT_VERSION, runFileSchema, type RunFile } from './format';
+
+const instances = new WeakMap<Panic, RunsIo>();
+
+/** The export/import service of a domain instance (built on first use from its parts). */
+export function runsIoOf(panic: Panic): RunsIo {
+	let io = instances.get(panic);
+	if (!io) {
+		io = new RunsIo({ db: panic.db, assets: panic.assets, networks: panic.networks, rooms: panic.rooms, log: console });
+		instances.set(panic, io);
+	}
+	return io;
+}

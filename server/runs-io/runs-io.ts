@@ -1,0 +1,462 @@
+import { createHash } from 'node:crypto';
+import { unzipSync, Zip, ZipDeflate, ZipPassThrough } from 'fflate';
+import type * as Y from 'yjs';
+import type { AssetStore } from '../assets/store';
+import { assetUrl, MIME_BY_EXT, parseAssetName } from '../assets/names';
+import type { Db } from '../db/connect';
+import type { Database, StoredPayload } from '../db/schema';
+import { runSettingsSchema } from '../engine/settings';
+import { AppError, badRequest, notFound } from '../errors';
+import { initGraphDoc, writeGraph } from '../graph/doc';
+import { validate } from '../http/body';
+import { randomId } from '../ids';
+import type { Viewer } from '../networks/access';
+import type { Networks } from '../networks/networks';
+import { csvField, csvRow } from './csv';
+import {
+	assetsOf,
+	IMPORT_LIMITS,
+	RUN_FORMAT,
+	RUN_FORMAT_VERSION,
+	runFileSchema,
+	type ExportedInvocation,
+	type ExportedRun,
+	type ImportLimits,
+	type RunFile
+} from './format';
+import type { Selectable } from 'kysely';
+
+/** The slice of the sync rooms an import needs: write the new network's graph doc. */
+export interface GraphDocs {
+	withRoom<T>(name: string, fn: (room: { change(fn: (doc: Y.Doc) => void, origin?: unknown): Promise<void> }) => Promise<T> | T): Promise<T>;
+}
+
+export interface RunsIoDeps {
+	db: Db;
+	assets: AssetStore;
+	networks: Networks;
+	rooms: GraphDocs;
+	log?: Pick<Console, 'warn'>;
+}
+
+export interface ExportDownload {
+	filename: string;
+	contentType: string;
+	body: ReadableStream<Uint8Array>;
+}
+
+type InvocationDbRow = Selectable<Database['invocations']>;
+type RunDbRow = Selectable<Database['runs']>;
+
+/** Invocations read per query while exporting: a long run never sits in memory whole. */
+const PAGE = 500;
+/** Rows per INSERT while importing (well under Postgres' 65,535 bind parameters). */
+const INSERT_BATCH = 500;
+const encoder = new TextEncoder();
+const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
+
+/**
+ * Run export and import (issue 7). Exports stream: invocations are read a page at a time
+ * and written out as they come, as JSON, a ZIP (run.json plus every asset the run
+ * references) or CSV. An import validates everything (schema, sizes, asset hashes) before
+ * anything is written, then creates the network and the run with its invocations in one
+ * transaction; the run is recorded as ended, so the engine never resumes it.
+ */
+export class RunsIo {
+	constructor(private deps: RunsIoDeps) {}
+
+	/** The run and its network's name, if `viewer` may see it (anyone who may read the run may export it). */
+	async readable(runId: string, viewer: Viewer | null): Promise<{ run: RunDbRow; networkName: string }> {
+		const run = await this.deps.db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
+		if (!run) throw notFound('No such run.');
+		try {
+			const { network } = await this.deps.networks.access(run.network_id, viewer);
+			return { run, networkName: network.name };
+		} catch {
+			throw notFound('No such run.');
+		}
+	}
+
+	async exportJson(runId: string, viewer: Viewer | null): Promise<ExportDownload> {
+		const { run, networkName } = await this.readable(runId, viewer);
+		const chunks = this.jsonChunks(run, networkName, () => {});
+		return { filename: `${fileStem(networkName, runId)}.panic-run.json`, contentType: 'application/json', body: streamOf(chunks) };
+	}
+
+	async exportZip(runId: string, viewer: Viewer | null): Promise<ExportDownload> {
+		const { run, networkName } = await this.readable(runId, viewer);
+		return { filename: `${fileStem(networkName, runId)}.panic-run.zip`, contentType: 'application/zip', body: streamOf(this.zipChunks(run, networkName)) };
+	}
+
+	/** Invocations as CSV; asset outputs as absolute URLs on `origin`. */
+	async exportCsv(runId: string, viewer: Viewer | null, origin: string): Promise<ExportDownload> {
+		const { run, networkName } = await this.readable(runId, viewer);
+		return { filename: `${fileStem(networkName, runId)}.invocations.csv`, contentType: 'text/csv; charset=utf-8', body: streamOf(this.csvChunks(run.id, origin)) };
+	}
+
+	/** The whole export as one object (tests, small runs). */
+	async exportObject(runId: string, viewer: Viewer | null): Promise<RunFile> {
+		const download = await this.exportJson(runId, viewer);
+		return JSON.parse(await new Response(download.body).text()) as RunFile;
+	}
+
+	private async *pages(runId: string): AsyncGenerator<InvocationDbRow[]> {
+		for (let after = 0; ; ) {
+			const rows = await this.deps.db
+				.selectFrom('invocations')
+				.selectAll()
+				.where('run_id', '=', runId)
+				.where('seq', '>', after)
+				.orderBy('seq')
+				.limit(PAGE)
+				.execute();
+			if (rows.length) yield rows;
+			if (rows.length < PAGE) return;
+			after = rows[rows.length - 1].seq;
+		}
+	}
+
+	/** The JSON export in pieces; `onAsset` hears of every asset referenced (for the ZIP). */
+	private async *jsonChunks(run: RunDbRow, networkName: string, onAsset: (a: { sha256: string; ext: string; mime: string }) => void): AsyncGenerator<string> {
+		const head = {
+			format: RUN_FORMAT,
+			version: RUN_FORMAT_VERSION,
+			exportedAt: new Date().toISOString(),
+			run: exportedRun(run, networkName)
+		};
+		for (const a of assetsOf(run.input)) onAsset(a);
+		const text = JSON.stringify(head, null, '\t');
+		// The head without its closing brace, then the invocations array streamed in.
+		yield `${text.slice(0, text.lastIndexOf('}')).trimEnd()},\n\t"invocations": [`;
+		let first = true;
+		for await (const rows of this.pages(run.id)) {
+			let out = '';
+			for (const row of rows) {
+				for (const a of [...assetsOf(row.input), ...assetsOf(row.output)]) onAsset(a);
+				out += `${first ? '\n\t\t' : ',\n\t\t'}${JSON.stringify(exportedInvocation(row))}`;
+				first = false;
+			}
+			yield out;
+		}
+		yield `${first ? '' : '\n\t'}]\n}\n`;
+	}
+
+	private async *zipChunks(run: RunDbRow, networkName: string): AsyncGenerator<Uint8Array> {
+		const out: Uint8Array[] = [];
+		let failure: Error | null = null;
+		const zip = new Zip((error, chunk) => {
+			if (error) failure = error;
+			else out.push(chunk);
+		});
+		const drain = function* () {
+			if (failure) throw failure;
+			while (out.length) yield out.shift()!;
+		};
+		const assets = new Map<string, { sha256: string; ext: string; mime: string }>();
+		const runJson = new ZipDeflate('run.json', { level: 6 });
+		zip.add(runJson);
+		for await (const text of this.jsonChunks(run, networkName, (a) => assets.set(`${a.sha256}.${a.ext}`, a))) {
+			runJson.push(encoder.encode(text));
+			yield* drain();
+		}
+		runJson.push(new Uint8Array(0), true);
+		yield* drain();
+		for (const [name, ref] of assets) {
+			const bytes = await this.deps.assets.get(ref.sha256, ref.ext as keyof typeof MIME_BY_EXT);
+			if (!bytes) {
+				this.deps.log?.warn(`[runs-io] asset ${name} of run ${run.id} is missing from the store; left out of the export`);
+				continue;
+			}
+			// PNG, JPEG, MP3... are compressed already; WAV and FLAC-less audio deflate well.
+			const file = ref.ext === 'wav' ? new ZipDeflate(`assets/${name}`, { level: 6 }) : new ZipPassThrough(`assets/${name}`);
+			zip.add(file);
+			file.push(bytes, true);
+			yield* drain();
+		}
+		zip.end();
+		yield* drain();
+	}
+
+	private async *csvChunks(runId: string, origin: string): AsyncGenerator<string> {
+		yield csvRow(['seq', 'node', 'model', 'state', 'started', 'ended', 'duration_ms', 'attempts', 'cost_usd', 'output', 'error']);
+		for await (const rows of this.pages(runId)) {
+			let out = '';
+			for (const row of rows) {
+				const started = iso(row.started_at);
+				const ended = iso(row.ended_at);
+				const duration = started && ended ? Date.parse(ended) - Date.parse(started) : null;
+				const output = !row.output ? '' : row.output.kind === 'text' ? row.output.text : `${origin}${assetUrl(row.output.asset)}`;
+				out += csvRow([
+					csvField(row.seq),
+					csvField(row.node_id, { text: true }),
+					csvField(row.model_id, { text: true }),
+					csvField(row.state),
+					csvField(started),
+					csvField(ended),
+					csvField(duration),
+					csvField(row.attempts),
+					csvField(row.cost_estimate === null ? null : Number(row.cost_estimate)),
+					csvField(output, { text: true }),
+					csvField(row.error, { text: true })
+				]);
+			}
+			yield out;
+		}
+	}
+
+	/**
+	 * Imports a run export (a ZIP, or the JSON alone when the run has no images or sound) as
+	 * `owner`: a new private network "<name> (imported)" with the run's graph, and the run
+	 * with its invocations (new ids, same seqs, states and asset hashes), marked imported and
+	 * ended. Bad input is a 400 (413 when too large) and leaves nothing behind.
+	 */
+	async import(owner: Viewer, body: Uint8Array, limits: ImportLimits = IMPORT_LIMITS): Promise<{ networkId: string; runId: string }> {
+		const { file, files, isZip } = parseUpload(body, limits);
+		const assets = checkAssets(file, files, isZip);
+		checkConsistency(file);
+
+		// Content-addressed and idempotent: storing first is harmless if what follows fails.
+		for (const { bytes, mime, sha256 } of assets.values()) {
+			const stored = await this.deps.assets.put(bytes, mime);
+			if (stored.sha256 !== sha256) throw new Error(`asset store hashed ${sha256} as ${stored.sha256}`);
+		}
+
+		const networkId = randomId();
+		const runId = randomId();
+		const name = `${file.run.networkName.slice(0, 120 - ' (imported)'.length).trim()} (imported)`;
+		const settings = runSettingsSchema.safeParse(file.run.settings);
+		const now = new Date();
+		const maxSeq = file.invocations.reduce((m, i) => Math.max(m, i.seq), 0);
+		const json = (v: unknown) => JSON.stringify(v);
+		// Recorded as it ended; a run exported while running is recorded stopped, never running.
+		const status = file.run.status === 'running' ? 'stopped' : file.run.status;
+		const stopCause = file.run.status === 'running' ? (file.run.stopCause ?? 'stopped') : file.run.stopCause;
+
+		await this.deps.db.transaction().execute(async (tx) => {
+			await tx
+				.insertInto('networks')
+				.values({ id: networkId, owner_id: owner.id, name, ...(settings.success ? { settings: json(settings.data) } : {}) })
+				.execute();
+			await tx
+				.insertInto('runs')
+				.values({
+					id: runId,
+					network_id: networkId,
+					started_by: owner.id,
+					input: json(file.run.input),
+					status,
+					stop_cause: stopCause,
+					settings: json(file.run.settings),
+					graph: json(file.run.graph),
+					next_seq: maxSeq + 1,
+					started_at: new Date(file.run.startedAt),
+					ended_at: file.run.endedAt ? new Date(file.run.endedAt) : (file.invocations.at(-1)?.endedAt ? new Date(file.invocations.at(-1)!.endedAt!) : now),
+					error: file.run.error,
+					imported_at: now
+				})
+				.execute();
+			for (let i = 0; i < file.invocations.length; i += INSERT_BATCH) {
+				await tx
+					.insertInto('invocations')
+					.values(
+						file.invocations.slice(i, i + INSERT_BATCH).map((inv) => ({
+							id: randomId(),
+							run_id: runId,
+							seq: inv.seq,
+							node_id: inv.nodeId,
+							model_id: inv.modelId,
+							parent_seq: inv.parentSeq,
+							state: inv.state,
+							input: json(inv.input),
+							output: inv.output ? json(inv.output) : null,
+							output_hash: inv.outputHash,
+							exact_hash: inv.exactHash ?? null,
+							error: inv.error,
+							attempts: inv.attempts,
+							provider_request_id: inv.providerRequestId,
+							cost_estimate: inv.costEstimate,
+							metrics: inv.metrics ? json(inv.metrics) : null,
+							queued_at: new Date(inv.queuedAt),
+							started_at: inv.startedAt,
+							ended_at: inv.endedAt
+						}))
+					)
+					.execute();
+			}
+		});
+
+		// The graph lives in the network's doc (sync rooms), outside that transaction: if
+		// writing it fails, the network goes again (its run and invocations cascade).
+		try {
+			const { models: _models, name: _name, ...graph } = file.run.graph;
+			await this.deps.rooms.withRoom(networkId, (room) =>
+				room.change((doc) => {
+					initGraphDoc(doc, name);
+					writeGraph(doc, graph, 'server');
+				}, 'server')
+			);
+		} catch (error) {
+			await this.deps.db.deleteFrom('networks').where('id', '=', networkId).execute();
+			throw error;
+		}
+		return { networkId, runId };
+	}
+}
+
+function exportedRun(run: RunDbRow, networkName: string): ExportedRun {
+	return {
+		id: run.id,
+		networkName,
+		input: run.input as ExportedRun['input'],
+		status: run.status,
+		stopCause: run.stop_cause,
+		error: run.error,
+		settings: run.settings,
+		graph: run.graph as ExportedRun['graph'],
+		startedAt: iso(run.started_at)!,
+		endedAt: iso(run.ended_at),
+		importedAt: iso(run.imported_at)
+	};
+}
+
+function exportedInvocation(row: InvocationDbRow): ExportedInvocation {
+	return {
+		seq: row.seq,
+		nodeId: row.node_id,
+		modelId: row.model_id,
+		parentSeq: row.parent_seq,
+		state: row.state,
+		input: row.input as ExportedInvocation['input'],
+		output: row.output as ExportedInvocation['output'],
+		outputHash: row.output_hash,
+		exactHash: row.exact_hash,
+		error: row.error,
+		attempts: row.attempts,
+		providerRequestId: row.provider_request_id,
+		costEstimate: row.cost_estimate === null ? null : Number(row.cost_estimate),
+		metrics: row.metrics,
+		queuedAt: iso(row.queued_at)!,
+		startedAt: iso(row.started_at),
+		endedAt: iso(row.ended_at)
+	};
+}
+
+const fileStem = (networkName: string, runId: string) =>
+	`${networkName.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50) || 'run'}-${runId.slice(0, 8)}`;
+
+/** An async generator as a byte stream, pulled as the client reads (backpressure for free). */
+function streamOf(chunks: AsyncGenerator<string | Uint8Array>): ReadableStream<Uint8Array> {
+	return new ReadableStream<Uint8Array>({
+		async pull(controller) {
+			try {
+				const { done, value } = await chunks.next();
+				if (done) controller.close();
+				else controller.enqueue(typeof value === 'string' ? encoder.encode(value) : value);
+			} catch (error) {
+				controller.error(error);
+			}
+		},
+		async cancel() {
+			await chunks.return(undefined);
+		}
+	});
+}
+
+const tooLarge = (what: string, bytes: number) => new AppError(413, `${what} is larger than ${Math.round(bytes / (1024 * 1024))} MB.`);
+
+/** The upload as a validated run file, plus the ZIP's asset entries by name. */
+function parseUpload(body: Uint8Array, limits: ImportLimits): { file: RunFile; files: Map<string, Uint8Array>; isZip: boolean } {
+	if (body.byteLength > limits.maxUploadBytes) throw tooLarge('The upload', limits.maxUploadBytes);
+	const files = new Map<string, Uint8Array>();
+	let runJson: Uint8Array | undefined;
+	const isZip = body.byteLength >= 4 && body[0] === 0x50 && body[1] === 0x4b && (body[2] === 3 || body[2] === 5) && (body[3] === 4 || body[3] === 6);
+	if (isZip) {
+		let entries = 0;
+		let total = 0;
+		let unzipped: Record<string, Uint8Array>;
+		try {
+			unzipped = unzipSync(body, {
+				// Declared sizes bound what is inflated (fflate inflates into a buffer of the declared
+				// size), so a ZIP bomb is refused before it expands; the hashes catch lies later.
+				filter(entry) {
+					if (entry.name.endsWith('/')) return false;
+					if (++entries > limits.maxEntries) throw badRequest(`The ZIP has more than ${limits.maxEntries} files.`);
+					const isRun = entry.name === 'run.json';
+					if (!isRun && !/^assets\/[^/]+$/.test(entry.name)) {
+						throw badRequest(`Unexpected file in the ZIP: ${entry.name.slice(0, 100)}. A run export holds run.json and assets/<sha256>.<ext>.`);
+					}
+					const max = isRun ? limits.maxRunJsonBytes : limits.maxAssetBytes;
+					if (entry.originalSize > max) throw badRequest(`${entry.name.slice(0, 100)} is larger than ${Math.round(max / (1024 * 1024))} MB.`);
+					total += entry.originalSize;
+					if (total > limits.maxTotalBytes) throw badRequest(`The ZIP expands to more than ${Math.round(limits.maxTotalBytes / (1024 * 1024))} MB.`);
+					return true;
+				}
+			});
+		} catch (error) {
+			if (error instanceof AppError) throw error;
+			throw badRequest(`This is not a readable ZIP file (${(error as Error).message}).`);
+		}
+		for (const [name, bytes] of Object.entries(unzipped)) {
+			if (name === 'run.json') runJson = bytes;
+			else files.set(name.slice('assets/'.length), bytes);
+		}
+		if (!runJson) throw badRequest('The ZIP has no run.json: it is not a PANIC run export.');
+	} else {
+		let i = 0;
+		while (i < body.byteLength && (body[i] === 0x20 || body[i] === 0x0a || body[i] === 0x0d || body[i] === 0x09 || body[i] === 0xef || body[i] === 0xbb || body[i] === 0xbf)) i++;
+		if (body[i] !== 0x7b) throw badRequest('Send a run export: the .zip file, or its run.json when the run has no images or sound.');
+		if (body.byteLength > limits.maxRunJsonBytes) throw tooLarge('run.json', limits.maxRunJsonBytes);
+		runJson = body;
+	}
+	let data: unknown;
+	try {
+		data = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(runJson));
+	} catch (error) {
+		throw badRequest(`run.json is not valid JSON (${(error as Error).message}).`);
+	}
+	return { file: validate(runFileSchema, data), files, isZip };
+}
+
+/**
+ * Every asset file's bytes must hash to its name, and every asset the run references must
+ * be among them. Returns the assets to store, by `<sha256>.<ext>`.
+ */
+function checkAssets(file: RunFile, files: Map<string, Uint8Array>, isZip: boolean): Map<string, { sha256: string; mime: string; bytes: Uint8Array }> {
+	const byName = new Map<string, { sha256: string; mime: string; bytes: Uint8Array }>();
+	for (const [name, bytes] of files) {
+		const parsed = parseAssetName(name);
+		if (!parsed) throw badRequest(`assets/${name.slice(0, 100)} is not named <sha256>.<ext> with a known extension.`);
+		const actual = createHash('sha256').update(bytes).digest('hex');
+		if (actual !== parsed.sha256) throw badRequest(`assets/${name} does not match its hash: its bytes hash to ${actual}.`);
+		byName.set(name, { sha256: parsed.sha256, mime: parsed.mime, bytes });
+	}
+	const referenced: StoredPayload[] = [file.run.input, ...file.invocations.flatMap((i) => (i.output ? [i.input, i.output] : [i.input]))];
+	for (const payload of referenced) {
+		for (const ref of assetsOf(payload)) {
+			const name = `${ref.sha256}.${ref.ext}`;
+			if (!byName.has(name)) {
+				throw badRequest(
+					isZip
+						? `The ZIP lacks assets/${name}, which the run references.`
+						: `This run has images or sound: import the ZIP export, not run.json alone (missing assets/${name}).`
+				);
+			}
+		}
+	}
+	return byName;
+}
+
+/** Seqs unique; every parent an earlier invocation of the run. */
+function checkConsistency(file: RunFile): void {
+	const seqs = new Set<number>();
+	for (const inv of file.invocations) {
+		if (seqs.has(inv.seq)) throw badRequest(`Two invocations share seq ${inv.seq}.`);
+		seqs.add(inv.seq);
+	}
+	for (const inv of file.invocations) {
+		if (inv.parentSeq !== null && (!seqs.has(inv.parentSeq) || inv.parentSeq >= inv.seq)) {
+			throw badRequest(`Invocation ${inv.seq} names a parent (${inv.parentSeq}) that is not an earlier invocation of the run.`);
+		}
+	}
+	file.invocations.sort((a, b) => a.seq - b.seq);
+}

@@ -1,0 +1,15 @@
+import { json } from '@sveltejs/kit';
+import { api, requireUser } from '$server/http/api';
+import { IMPORT_LIMITS, runsIoOf } from '$server/runs-io';
+import { readUpload } from '$server/runs-io/http';
+
+/**
+ * Imports a run export (the ZIP, or run.json alone for a run without images or sound) as a
+ * new private network owned by the caller, with the run in it → `{ networkId, runId }`.
+ */
+export const POST = api(async (event) => {
+	const user = requireUser(event);
+	const body = await readUpload(event.request, IMPORT_LIMITS.maxUploadBytes);
+	const imported = await runsIoOf(event.locals.panic).import(user, body);
+	return json(imported, { status: 201 });
+});
