@@ -69,6 +69,13 @@ test('the run page draws the drift chart and recurrence plot of a 100-step run w
 	expect(times[1]).toBeLessThanOrEqual(1000);
 	expect(times[0]).toBeLessThanOrEqual(2000);
 
+	// Live, the canvas said the same while the run went on: the feed keeps the finding.
+	const { networkId } = await call(ada, 'GET', `/api/runs/${runId}?limit=1`);
+	const canvasPage = await ada.newPage();
+	await canvasPage.goto(`${session.server.url}/networks/${networkId}`);
+	await expect.poll(() => canvasPage.getByTestId('loop-finding').textContent(), { timeout: 10_000 }).toMatch(/Fixed point of period 1 reached at step \d+/);
+	await canvasPage.close();
+
 	const panel = page.getByTestId('analysis-panel');
 	expect(Number(await panel.getAttribute('data-steps'))).toBe(100);
 	expect(Number(await page.getByTestId('recurrence-canvas').getAttribute('data-size'))).toBe(100);

@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { MODALITIES, type Modality } from '$server/platforms/types';
-import { isLive, type FeedCard, type FeedRun, type FeedSnapshot } from './types';
+import { isLive, loopFinding, type FeedCard, type FeedRun, type FeedSnapshot } from './types';
 
 /** The feed room for a network: `<networkId>/feed` (DESIGN.md, "Sync contract"). */
 export const feedRoom = (networkId: string) => `${networkId}/feed`;
@@ -81,7 +81,8 @@ function parseRun(raw: Record<string, unknown>): FeedRun | null {
 		stopCause: typeof raw.stopCause === 'string' ? raw.stopCause : undefined,
 		input: raw.input,
 		error: typeof raw.error === 'string' && raw.error ? raw.error : undefined,
-		spendUsd: typeof raw.spendUsd === 'number' && Number.isFinite(raw.spendUsd) && raw.spendUsd >= 0 ? raw.spendUsd : undefined
+		spendUsd: typeof raw.spendUsd === 'number' && Number.isFinite(raw.spendUsd) && raw.spendUsd >= 0 ? raw.spendUsd : undefined,
+		analysis: loopFinding({ analysis: raw.analysis } as FeedRun) ?? undefined
 	};
 }
 

@@ -18,6 +18,22 @@ export interface FeedRun {
 	error?: string;
 	/** Estimated spend so far in US dollars (hosted models that report costs). */
 	spendUsd?: number;
+	/** What loop detection found so far: a fixed point or cycle (sticky), or convergence. */
+	analysis?: LoopFinding;
+}
+
+export interface LoopFinding {
+	kind: 'fixed_point' | 'cycle' | 'converging';
+	period?: number;
+	step: number;
+	/** e.g. "Fixed point of period 1 reached at step 6". */
+	message: string;
+}
+
+/** The finding of a run in words, when it has one. */
+export function loopFinding(run: FeedRun | null): LoopFinding | null {
+	const a = run?.analysis as Partial<LoopFinding> | undefined;
+	return a && typeof a.message === 'string' && typeof a.kind === 'string' ? (a as LoopFinding) : null;
 }
 
 /** One invocation's output as everyone sees it (DESIGN.md "Feed doc schema"). */
@@ -45,5 +61,5 @@ export interface FeedSnapshot {
 	running: ReadonlySet<string>;
 }
 
-export const LIVE_STATUSES: ReadonlySet<string> = new Set(['running', 'queued', 'starting', 'pending']);
+export const LIVE_STATUSES: ReadonlySet<string> = new Set(['running', 'queued', 'starting', 'pending', 'paused']);
 export const isLive = (run: FeedRun | null): boolean => !!run && LIVE_STATUSES.has(run.status);
