@@ -11,7 +11,7 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S,
 	if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
 		throw new AppError(415, 'Send the body as JSON with Content-Type: application/json.');
 	}
-	const text = await readText(request, maxBytes);
+	const text = Buffer.from(await readBytes(request, maxBytes, `The request body is larger than ${Math.round(maxBytes / 1024)} KB.`)).toString('utf8');
 	let data: unknown;
 	try {
 		data = JSON.parse(text);
@@ -32,11 +32,12 @@ export function validate<S extends z.ZodType>(schema: S, data: unknown): z.infer
 	return result.data;
 }
 
-async function readText(request: Request, maxBytes: number): Promise<string> {
-	const tooLarge = () => new AppError(413, `The request body is larger than ${Math.round(maxBytes / 1024)} KB.`);
+/** A request body's bytes, at most `maxBytes`; beyond that a 413 with `tooLargeMessage`. */
+export async function readBytes(request: Request, maxBytes: number, tooLargeMessage: string): Promise<Uint8Array> {
+	const tooLarge = () => new AppError(413, tooLargeMessage);
 	const declared = Number(request.headers.get('content-length'));
 	if (declared > maxBytes) throw tooLarge();
-	if (!request.body) return '';
+	if (!request.body) return new Uint8Array(0);
 	// Count bytes as they arrive, since Content-Length may be absent (chunked) or wrong.
 	const reader = request.body.getReader();
 	const chunks: Uint8Array[] = [];
@@ -51,7 +52,7 @@ async function readText(request: Request, maxBytes: number): Promise<string> {
 		}
 		chunks.push(value);
 	}
-	return Buffer.concat(chunks).toString('utf8');
+	return Buffer.concat(chunks);
 }
 
 /** Query parameters as an object for `validate`; empty values (an "any" choice in a GET form) are left out. */

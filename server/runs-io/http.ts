@@ -1,4 +1,5 @@
 import { AppError } from '../errors';
+import { readBytes } from '../http/body';
 import type { ExportDownload } from './runs-io';
 
 /** An export as a file download (streamed, never cached: a run may still be growing). */
@@ -23,27 +24,5 @@ export async function readUpload(request: Request, maxBytes: number): Promise<Ui
 	if (!UPLOAD_TYPES.test(type)) {
 		throw new AppError(415, 'Send the run export as the request body, with Content-Type: application/zip (or application/json for run.json).');
 	}
-	const tooLarge = () => new AppError(413, `The upload is larger than ${Math.round(maxBytes / (1024 * 1024))} MB.`);
-	if (Number(request.headers.get('content-length')) > maxBytes) throw tooLarge();
-	if (!request.body) return new Uint8Array(0);
-	const reader = request.body.getReader();
-	const chunks: Uint8Array[] = [];
-	let size = 0;
-	for (;;) {
-		const { done, value } = await reader.read();
-		if (done) break;
-		size += value.byteLength;
-		if (size > maxBytes) {
-			await reader.cancel().catch(() => {});
-			throw tooLarge();
-		}
-		chunks.push(value);
-	}
-	const out = new Uint8Array(size);
-	let at = 0;
-	for (const c of chunks) {
-		out.set(c, at);
-		at += c.byteLength;
-	}
-	return out;
+	return readBytes(request, maxBytes, `The upload is larger than ${Math.round(maxBytes / (1024 * 1024))} MB.`);
 }
