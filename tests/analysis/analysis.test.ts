@@ -1,21 +1,12 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { analyzeRun } from '../../server/analysis/run-analysis';
 import { FsAssetStore } from '../../server/assets/store';
 import type { Db } from '../../server/db/connect';
-import { Engine } from '../../server/engine/engine';
-import { runMapOf } from '../../server/engine/feed';
-import { writeGraph } from '../../server/graph/doc';
-import { randomId } from '../../server/ids';
 import { Catalogue } from '../../server/platforms/catalogue';
 import { builtInPlatforms, type Platform } from '../../server/platforms/platform';
-import { SyncRooms } from '../../server/sync/rooms';
-import { KyselyUpdateStore } from '../../server/sync/store';
-import { backends, type TestDatabase } from '../helpers/databases';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { backends } from '../helpers/databases';
+import { engineBed } from '../helpers/engine-bed';
+import { sleep } from '../helpers/wait';
 
 /** A scripted OpenAI stand-in whose embeddings are the text's length and vowel count. */
 const fakeOpenAI: Platform = {
@@ -31,53 +22,28 @@ const fakeOpenAI: Platform = {
 };
 
 describe.each(backends())('loop analysis on $name', ({ open }) => {
-	let database: TestDatabase;
+	const bed = engineBed(open);
 	let db: Db;
-	let assetsDir: string;
 	let userId: string;
-	const opened: Array<{ engine: Engine; rooms: SyncRooms }> = [];
-
-	beforeAll(async () => {
-		database = await open();
-		db = database.db;
-		assetsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'panic-analysis-assets-'));
-		userId = randomId();
-		await db.insertInto('users').values({ id: userId, email: `${userId}@example.org`, password_hash: 'x', created_at: new Date() }).execute();
-	});
-	afterEach(async () => {
-		for (const { engine, rooms } of opened.splice(0)) {
-			await engine.close();
-			await rooms.close();
-		}
-	});
-	afterAll(async () => {
-		await database?.close();
-		fs.rmSync(assetsDir, { recursive: true, force: true });
-	});
+	beforeAll(() => ({ db, userId } = bed));
 
 	async function paintCaptionRun(settings: object) {
-		const rooms = new SyncRooms({ store: new KyselyUpdateStore(db), log: { warn() {}, error: console.error } });
-		const assets = new FsAssetStore(assetsDir);
-		const engine = new Engine({ db, rooms, catalogue: Catalogue.builtIn(), platforms: builtInPlatforms(), assets });
-		opened.push({ engine, rooms });
-		const networkId = randomId();
-		await db.insertInto('networks').values({ id: networkId, owner_id: userId, name: 'sea', settings: JSON.stringify(settings) }).execute();
-		await rooms.withRoom(networkId, (room) =>
-			room.change(
-				(doc) =>
-					writeGraph(doc, {
-						nodes: [
-							{ id: 'paint', modelId: 'local/paint', x: 0, y: 0 },
-							{ id: 'caption', modelId: 'local/caption', x: 100, y: 0 }
-						],
-						edges: [
-							{ id: 'pc', source: 'paint', target: 'caption' },
-							{ id: 'cp', source: 'caption', target: 'paint' }
-						],
-						startNodeId: 'paint'
-					}),
-				'api'
-			)
+		const assets = new FsAssetStore(bed.assetsDir);
+		const { engine, rooms } = bed.boot({ catalogue: Catalogue.builtIn(), assets });
+		const networkId = await bed.network(
+			{
+				nodes: [
+					{ id: 'paint', modelId: 'local/paint', x: 0, y: 0 },
+					{ id: 'caption', modelId: 'local/caption', x: 100, y: 0 }
+				],
+				edges: [
+					{ id: 'pc', source: 'paint', target: 'caption' },
+					{ id: 'cp', source: 'caption', target: 'paint' }
+				],
+				startNodeId: 'paint'
+			},
+			settings,
+			rooms
 		);
 		const { runId } = await engine.start(networkId, { kind: 'text', text: 'a dream of the sea at dawn' }, userId);
 		const deadline = Date.now() + 20_000;
@@ -86,7 +52,7 @@ describe.each(backends())('loop analysis on $name', ({ open }) => {
 			await sleep(10);
 		}
 		// The engine forgets the run before it writes the stop to the feed: wait for that too.
-		const readFeed = () => rooms.withRoom(`${networkId}/feed`, (room) => room.read((doc) => runMapOf(doc).toJSON()));
+		const readFeed = () => bed.feedRun(rooms, networkId);
 		let feed = await readFeed();
 		while (!feed.stopCause) {
 			if (Date.now() > deadline) throw new Error('stop never reached the feed');

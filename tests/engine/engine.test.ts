@@ -1,73 +1,24 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { FsAssetStore } from '../../server/assets/store';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../server/db/connect';
-import { Engine } from '../../server/engine/engine';
 import { cardsOf, runMapOf } from '../../server/engine/feed';
-import type { RunSettingsInput } from '../../server/engine/settings';
-import { writeGraph } from '../../server/graph/doc';
 import type { Graph } from '../../server/graph/types';
-import { randomId } from '../../server/ids';
-import { Catalogue } from '../../server/platforms/catalogue';
-import { builtInPlatforms } from '../../server/platforms/platform';
-import { SyncRooms } from '../../server/sync/rooms';
-import { KyselyUpdateStore } from '../../server/sync/store';
-import { backends, type TestDatabase } from '../helpers/databases';
+import { backends } from '../helpers/databases';
 import { sleep, until } from '../helpers/wait';
+import { engineBed } from '../helpers/engine-bed';
 import { loopGraph } from '../helpers/graphs';
 
 describe.each(backends())('engine on $name', ({ open }) => {
-	let database: TestDatabase;
+	const bed = engineBed(open);
+	const { boot, network, invocations, run } = bed;
 	let db: Db;
-	let assetsDir: string;
 	let userId: string;
-	const opened: Array<{ engine: Engine; rooms: SyncRooms }> = [];
-
-	function boot() {
-		const rooms = new SyncRooms({ store: new KyselyUpdateStore(db), log: { warn() {}, error: console.error } });
-		const engine = new Engine({
-			db,
-			rooms,
-			catalogue: Catalogue.builtIn({ dummyModels: true }),
-			platforms: builtInPlatforms(),
-			assets: new FsAssetStore(assetsDir)
-		});
-		opened.push({ engine, rooms });
-		return { engine, rooms };
-	}
-
-	async function network(graph: Graph, settings: RunSettingsInput, rooms: SyncRooms): Promise<string> {
-		const id = randomId();
-		await db.insertInto('networks').values({ id, owner_id: userId, name: 'test', settings: JSON.stringify(settings) }).execute();
-		await rooms.withRoom(id, (room) => room.change((doc) => writeGraph(doc, graph), 'api'));
-		return id;
-	}
+	let assetsDir: string;
+	beforeAll(() => ({ db, userId, assetsDir } = bed));
 
 	const loop = loopGraph;
-
-	const invocations = (runId: string) => db.selectFrom('invocations').selectAll().where('run_id', '=', runId).orderBy('seq').execute();
-	const run = (runId: string) => db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow();
 	const completed = async (runId: string) => (await invocations(runId)).filter((i) => i.state === 'completed').length;
-
-	beforeAll(async () => {
-		database = await open();
-		db = database.db;
-		assetsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'panic-engine-assets-'));
-		userId = randomId();
-		await db.insertInto('users').values({ id: userId, email: `${userId}@example.org`, password_hash: 'x', created_at: new Date() }).execute();
-	});
-	afterEach(async () => {
-		for (const { engine, rooms } of opened.splice(0)) {
-			await engine.close();
-			await rooms.close();
-		}
-	});
-	afterAll(async () => {
-		await database?.close();
-		fs.rmSync(assetsDir, { recursive: true, force: true });
-	});
 
 	test('a dummy loop runs, writes cards and run state to the feed, and stops cleanly', async () => {
 		const { engine, rooms } = boot();

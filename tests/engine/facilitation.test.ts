@@ -1,81 +1,27 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { FsAssetStore } from '../../server/assets/store';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../server/db/connect';
-import { Engine } from '../../server/engine/engine';
-import { runMapOf } from '../../server/engine/feed';
-import type { RunSettingsInput } from '../../server/engine/settings';
-import { writeGraph } from '../../server/graph/doc';
-import type { Graph } from '../../server/graph/types';
-import { randomId } from '../../server/ids';
-import { Catalogue } from '../../server/platforms/catalogue';
-import { builtInPlatforms } from '../../server/platforms/platform';
-import { SyncRooms } from '../../server/sync/rooms';
-import { KyselyUpdateStore } from '../../server/sync/store';
-import { backends, type TestDatabase } from '../helpers/databases';
+import { backends } from '../helpers/databases';
 import { sleep, until } from '../helpers/wait';
+import { engineBed } from '../helpers/engine-bed';
 import { loopGraph } from '../helpers/graphs';
 
 /** Facilitator controls in the engine (issue 6): pausing a run, resuming it, pacing it live. */
 
 describe.each(backends())('facilitator controls on $name', ({ open }) => {
-	let database: TestDatabase;
+	const bed = engineBed(open);
+	const { boot, network, invocations, run, feedRun } = bed;
 	let db: Db;
-	let assetsDir: string;
 	let userId: string;
-	const opened: Array<{ engine: Engine; rooms: SyncRooms }> = [];
-
-	function boot() {
-		const rooms = new SyncRooms({ store: new KyselyUpdateStore(db), log: { warn() {}, error: console.error } });
-		const engine = new Engine({
-			db,
-			rooms,
-			catalogue: Catalogue.builtIn({ dummyModels: true }),
-			platforms: builtInPlatforms(),
-			assets: new FsAssetStore(assetsDir)
-		});
-		opened.push({ engine, rooms });
-		return { engine, rooms };
-	}
-
-	async function network(graph: Graph, settings: RunSettingsInput, rooms: SyncRooms): Promise<string> {
-		const id = randomId();
-		await db.insertInto('networks').values({ id, owner_id: userId, name: 'test', settings: JSON.stringify(settings) }).execute();
-		await rooms.withRoom(id, (room) => room.change((doc) => writeGraph(doc, graph), 'api'));
-		return id;
-	}
+	beforeAll(() => ({ db, userId } = bed));
 
 	const loop = loopGraph;
 
-	const invocations = (runId: string) => db.selectFrom('invocations').selectAll().where('run_id', '=', runId).orderBy('seq').execute();
-	const run = (runId: string) => db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow();
 	const count = async (runId: string, what: (r: Awaited<ReturnType<typeof invocations>>[number]) => boolean) =>
 		(await invocations(runId)).filter(what).length;
 	const startedCount = (runId: string) => count(runId, (r) => r.started_at !== null);
 	const completedCount = (runId: string) => count(runId, (r) => r.state === 'completed');
 	const runningCount = (runId: string) => count(runId, (r) => r.state === 'running');
-	const feedRun = (rooms: SyncRooms, id: string) => rooms.withRoom(`${id}/feed`, (room) => room.read((doc) => runMapOf(doc).toJSON()));
-
-	beforeAll(async () => {
-		database = await open();
-		db = database.db;
-		assetsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'panic-facilitation-assets-'));
-		userId = randomId();
-		await db.insertInto('users').values({ id: userId, email: `${userId}@example.org`, password_hash: 'x', created_at: new Date() }).execute();
-	});
-	afterEach(async () => {
-		for (const { engine, rooms } of opened.splice(0)) {
-			await engine.close();
-			await rooms.close();
-		}
-	});
-	afterAll(async () => {
-		await database?.close();
-		fs.rmSync(assetsDir, { recursive: true, force: true });
-	});
 
 	test('a pause starts nothing new, lets running calls finish and fan out; resume goes on with contiguous seqs', async () => {
 		const { engine, rooms } = boot();

@@ -6,26 +6,17 @@
  * The platform here is scripted in-process; the provider adapters have their own suites
  * against fake provider servers (tests/platforms).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { FsAssetStore } from '../../server/assets/store';
+import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../server/db/connect';
-import { Engine } from '../../server/engine/engine';
-import { runMapOf } from '../../server/engine/feed';
 import { SAFETY_FALLBACK_PROMPT } from '../../server/engine/safety';
 import type { RunSettingsInput } from '../../server/engine/settings';
 import { AppError } from '../../server/errors';
-import { writeGraph } from '../../server/graph/doc';
 import type { Graph } from '../../server/graph/types';
-import { randomId } from '../../server/ids';
 import { Catalogue } from '../../server/platforms/catalogue';
 import { builtInPlatforms, PlatformError, type InvokeOptions, type Platform } from '../../server/platforms/platform';
 import type { ModelInfo, Payload, PlatformId } from '../../server/platforms/types';
-import { SyncRooms } from '../../server/sync/rooms';
-import { KyselyUpdateStore } from '../../server/sync/store';
-import { backends, type TestDatabase } from '../helpers/databases';
+import { backends } from '../helpers/databases';
+import { engineBed } from '../helpers/engine-bed';
 import { loopGraph } from '../helpers/graphs';
 import { until } from '../helpers/wait';
 
@@ -56,74 +47,42 @@ class ScriptedPlatform implements Platform {
 }
 
 describe.each(backends())('hosted runs on $name', ({ open }) => {
-	let database: TestDatabase;
+	const bed = engineBed(open);
+	const { network, invocations, run: runRow, feedRun } = bed;
 	let db: Db;
-	let assetsDir: string;
 	let ownerId: string;
+	beforeAll(() => ({ db, userId: ownerId } = bed));
 	const keysOf = new Map<string, PlatformId[]>();
 	const customModels = new Map<string, ModelInfo>();
-	const opened: Array<{ engine: Engine; rooms: SyncRooms }> = [];
 	let replicate: ScriptedPlatform;
 	let openai: ScriptedPlatform;
 
 	function boot() {
 		replicate = new ScriptedPlatform('replicate');
 		openai = new ScriptedPlatform('openai');
-		const rooms = new SyncRooms({ store: new KyselyUpdateStore(db), log: { warn() {}, error: console.error } });
 		const catalogue = new Catalogue([
 			...Catalogue.builtIn().list(),
 			hostedModel('replicate/test/echo', 'replicate'),
 			hostedModel('openai/test-chat', 'openai')
 		]);
-		const engine = new Engine({
-			db,
-			rooms,
+		return bed.boot({
 			catalogue,
 			platforms: builtInPlatforms([replicate, openai]),
-			assets: new FsAssetStore(assetsDir),
 			revealKey: async (userId, platform) => (keysOf.get(userId)?.includes(platform) ? `key-${platform}-${userId}` : null),
 			keyPlatforms: async (userId) => keysOf.get(userId) ?? [],
 			models: { resolve: async (id) => catalogue.get(id) ?? customModels.get(id) },
 			retry: { baseDelayMs: 1, maxDelayMs: 5 },
 			log: { error() {} }
 		});
-		opened.push({ engine, rooms });
-		return { engine, rooms };
-	}
-
-	async function network(graph: Graph, settings: RunSettingsInput, rooms: SyncRooms): Promise<string> {
-		const id = randomId();
-		await db.insertInto('networks').values({ id, owner_id: ownerId, name: 'test', settings: JSON.stringify(settings) }).execute();
-		await rooms.withRoom(id, (room) => room.change((doc) => writeGraph(doc, graph), 'api'));
-		return id;
 	}
 
 	const loop = loopGraph;
 	const fast = { pacing: { fixedMs: 5 } } satisfies RunSettingsInput;
-
-	const invocations = (runId: string) => db.selectFrom('invocations').selectAll().where('run_id', '=', runId).orderBy('seq').execute();
-	const runRow = (runId: string) => db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow();
 	const ended = async (runId: string) => (await runRow(runId)).status !== 'running';
-	const feedRun = (rooms: SyncRooms, id: string) => rooms.withRoom(`${id}/feed`, (room) => room.read((doc) => runMapOf(doc).toJSON()));
 
-	beforeAll(async () => {
-		database = await open();
-		db = database.db;
-		assetsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'panic-hosted-assets-'));
-		ownerId = randomId();
-		await db.insertInto('users').values({ id: ownerId, email: `${ownerId}@example.org`, password_hash: 'x', created_at: new Date() }).execute();
-	});
-	afterEach(async () => {
+	afterEach(() => {
 		keysOf.clear();
 		customModels.clear();
-		for (const { engine, rooms } of opened.splice(0)) {
-			await engine.close();
-			await rooms.close();
-		}
-	});
-	afterAll(async () => {
-		await database?.close();
-		fs.rmSync(assetsDir, { recursive: true, force: true });
 	});
 
 	test('a run that needs keys the owner lacks is refused before it starts, naming them', async () => {
