@@ -245,16 +245,21 @@ export class PromptQueue {
 		to: { status: PromptStatus; reason?: string },
 		refusal: string
 	): Promise<PromptView> {
-		const result = await this.deps.db
+		// The row as this decision left it: read back afterwards, the scheduler may already have
+		// started an approved prompt, and the facilitator would be told something they did not do.
+		const row = await this.deps.db
 			.updateTable('prompts')
 			.set({ ...to, decided_at: to.status === 'approved' ? null : new Date(this.now()) })
 			.where('id', '=', promptId)
 			.where('network_id', '=', networkId)
 			.where('status', 'in', from)
+			.returningAll()
 			.executeTakeFirst();
-		const row = await this.row(networkId, promptId);
-		if (!row) throw notFound('No such prompt.');
-		if (result.numUpdatedRows !== 1n) throw badRequest(refusal, { status: row.status });
+		if (!row) {
+			const current = await this.row(networkId, promptId);
+			if (!current) throw notFound('No such prompt.');
+			throw badRequest(refusal, { status: current.status });
+		}
 		this.changed(networkId);
 		return view(row, WAITING.includes(row.status) ? await this.positionOf(networkId, row) : null);
 	}
