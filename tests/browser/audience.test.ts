@@ -58,7 +58,7 @@ test('a phone joins from the QR URL, watches the feed, prompts a run, and sees i
 	const phone = await phoneContext();
 	const page = await phone.newPage();
 	await page.goto(url);
-	await page.getByTestId('phone-page').waitFor();
+	await page.locator('[data-testid=phone-page][data-hydrated]').waitFor();
 	expect(await page.getByTestId('phone-run-status').getAttribute('data-status')).toBe('idle');
 	expect(await page.getByTestId('phone-feed').textContent()).toMatch(/Outputs appear here/);
 
@@ -94,7 +94,7 @@ test('a phone joins from the QR URL, watches the feed, prompts a run, and sees i
 	// Reloading keeps the seat (the cookie), not a second guest.
 	const label = (await page.locator('.who').textContent())!;
 	await page.reload();
-	await page.getByTestId('phone-page').waitFor();
+	await page.locator('[data-testid=phone-page][data-hydrated]').waitFor();
 	expect(await page.locator('.who').textContent()).toBe(label);
 	const { sessions } = await call(ada, 'GET', `/api/networks/${id}/audience`);
 	expect(sessions).toHaveLength(1);
