@@ -29,9 +29,30 @@ function panicSync(): Plugin {
 export default defineConfig({
 	plugins: [sveltekit(), panicSync()],
 	test: {
-		include: ['server/**/*.spec.ts', 'tests/**/*.test.ts'],
 		globalSetup: ['tests/global-setup.ts'],
 		testTimeout: 30_000,
-		hookTimeout: 120_000
+		hookTimeout: 120_000,
+		projects: [
+			{
+				extends: true,
+				test: {
+					name: 'panic',
+					include: ['server/**/*.spec.ts', 'tests/**/*.test.ts'],
+					exclude: ['tests/security/**'],
+					sequence: { groupOrder: 0 }
+				}
+			},
+			{
+				// Attack tests check that /api/health stays fast while a server is under attack:
+				// they run after everything else, one file at a time, so the figure is the server's.
+				extends: true,
+				test: {
+					name: 'security',
+					include: ['tests/security/**/*.test.ts'],
+					fileParallelism: false,
+					sequence: { groupOrder: 1 }
+				}
+			}
+		]
 	}
 });
