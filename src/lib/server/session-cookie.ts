@@ -1,5 +1,6 @@
 import type { RequestEvent } from '@sveltejs/kit';
 import { SESSION_COOKIE, sessionCookieOptions } from '$server/auth/session-token';
+import { addressKey } from '$server/http/client-address';
 
 // Secure whenever the page itself came over https; plain http only on localhost-style setups.
 const isSecure = (event: RequestEvent) => event.url.protocol === 'https:';
@@ -20,10 +21,10 @@ export async function logout(event: RequestEvent): Promise<void> {
 	clearSessionCookie(event);
 }
 
-/** The key login throttling uses for "this client": the address the adapter reports. */
+/** The key per-client limits use for "this client": the address the adapter reports (IPv6 by /64). */
 export function clientKey(event: RequestEvent): string {
 	try {
-		return event.getClientAddress();
+		return addressKey(event.getClientAddress());
 	} catch {
 		return 'unknown';
 	}
