@@ -23,6 +23,14 @@ export interface Config {
 	maxJsonBytes: number;
 	/** Show the `dummy` test models in the catalogue (PANIC_DUMMY_MODELS=1). */
 	dummyModels: boolean;
+
+	// Untrusted bytes in (issue 11, findings 1 and 5): provider output downloads, run imports.
+	/**
+	 * Hosts output files may be downloaded from besides the providers' own (which must resolve
+	 * to public addresses) and the `*_BASE_URL` origins; trusted as configured
+	 * (PANIC_OUTPUT_HOSTS: comma-separated `host`, `*.host`, `host:port` or `http://host:port`).
+	 */
+	outputHosts: string[];
 }
 
 export function configFromEnv(env: Record<string, string | undefined> = process.env): Config {
@@ -36,6 +44,9 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 		hfBaseUrl: env.HF_BASE_URL || undefined,
 		vestaboardBaseUrl: env.VESTABOARD_BASE_URL || undefined,
 		maxJsonBytes: 1024 * 1024,
-		dummyModels: env.PANIC_DUMMY_MODELS === '1'
+		dummyModels: env.PANIC_DUMMY_MODELS === '1',
+
+		// Untrusted bytes in (issue 11, findings 1 and 5).
+		outputHosts: (env.PANIC_OUTPUT_HOSTS ?? '').split(/[\s,]+/).filter(Boolean)
 	};
 }
