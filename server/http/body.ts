@@ -21,12 +21,16 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S,
 	return validate(schema, data);
 }
 
-/** Validates already-parsed input (query strings, form fields) the same way. */
-export function validate<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
+/**
+ * Validates already-parsed input (query strings, form fields) the same way. `at` is where
+ * `data` sits in a larger document read a piece at a time, for the error's path.
+ */
+export function validate<S extends z.ZodType>(schema: S, data: unknown, at: ReadonlyArray<string | number> = []): z.infer<S> {
 	const result = schema.safeParse(data);
 	if (!result.success) {
 		const first = result.error.issues[0];
-		const where = first?.path.length ? `${first.path.join('.')}: ` : '';
+		const path = [...at, ...(first?.path ?? [])].map(String);
+		const where = path.length ? `${path.join('.')}: ` : '';
 		throw badRequest(`${where}${first?.message ?? 'Invalid input.'}`, z.flattenError(result.error));
 	}
 	return result.data;
