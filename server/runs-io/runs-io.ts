@@ -51,9 +51,10 @@ const iso = (d: Date | string | null): string | null => (d === null ? null : new
 /**
  * Run export and import (issue 7). Exports stream: invocations are read a page at a time
  * and written out as they come, as JSON, a ZIP (run.json plus every asset the run
- * references) or CSV. An import validates everything (schema, sizes, asset hashes) before
- * anything is written, then creates the network and the run with its invocations in one
- * transaction; the run is recorded as ended, so the engine never resumes it.
+ * references) or CSV. An import validates the run (schema, sizes) before anything is
+ * written and each asset (its hash) before it is stored (see import-upload: all of it
+ * without holding up the event loop), then creates the network and the run with its
+ * invocations in one transaction; the run is recorded as ended, so the engine never resumes it.
  */
 export class RunsIo {
 	readonly limits: ImportLimits;
