@@ -56,7 +56,7 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 		outputHosts: (env.PANIC_OUTPUT_HOSTS ?? '').split(/[\s,]+/).filter(Boolean),
 		importMaxExpandedBytes: positiveNumber(env.PANIC_IMPORT_MAX_EXPANDED_MB, 512) * 1024 * 1024,
 		importMaxRatio: positiveNumber(env.PANIC_IMPORT_MAX_RATIO, 600),
-		importsAtOnce: Math.floor(positiveNumber(env.PANIC_IMPORTS_AT_ONCE, 2))
+		importsAtOnce: Math.max(1, Math.floor(positiveNumber(env.PANIC_IMPORTS_AT_ONCE, 2)))
 	};
 }
 
