@@ -6,13 +6,19 @@
  * key on the documented routes, a 429 with Retry-After: 2 delays the retry by ≥ 2 s,
  * stopping a run cancels the in-flight prediction (or aborts the in-flight request), and a
  * missing key is named before the run starts. Plus spend, refused keys and models added by
- * name.
+ * name, and output URLs that point anywhere but a provider's file host (issue 11, finding 5).
  */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAI } from './fakes/fake-openai';
 import { startFakeReplicate, type FakeReplicate } from './fakes/fake-replicate';
 import { cogSchema } from './fakes/fake-replicate-schemas';
 import type { RecordedRequest } from './fakes/http';
+import { tinyPng } from './fakes/fake-replicate-models';
 import { ApiClient, startServer, type TestServer } from './helpers/server';
 import { until } from './helpers/wait';
 import { loopGraph } from './helpers/graphs';
@@ -34,6 +40,7 @@ interface RunBody {
 	invocations: Array<{
 		seq: number;
 		state: string;
+		error: string | null;
 		attempts: number;
 		modelId: string;
 		output: { kind: string; text?: string; url?: string } | null;
@@ -43,11 +50,28 @@ interface RunBody {
 	}>;
 }
 
+/** A plain HTTP server on 127.0.0.1 that records what it is asked for. */
+async function listen(handle: (url: URL) => { status: number; headers?: Record<string, string>; body?: Uint8Array }) {
+	const hits: string[] = [];
+	const server = createServer((req, res) => {
+		hits.push(req.url ?? '');
+		const reply = handle(new URL(req.url ?? '/', 'http://x'));
+		res.writeHead(reply.status, reply.headers).end(reply.body);
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	return { server, hits, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
 describe('hosted models through the app', () => {
 	let replicate: FakeReplicate;
 	let openai: FakeOpenAI;
 	let server: TestServer;
 	let owner: ApiClient;
+	/** Stands for a service inside the network: it must never be asked for anything. */
+	let internal: { server: Server; hits: string[]; origin: string };
+	/** A file host the operator allowed (PANIC_OUTPUT_HOSTS) that redirects wherever it is told. */
+	let relay: { server: Server; hits: string[]; origin: string };
+	const secret = tinyPng(99);
 
 	async function network(graph: unknown, settings: Record<string, unknown>): Promise<string> {
 		const created = await owner.json('POST', '/api/networks', { name: 'hosted loop' });
@@ -70,6 +94,8 @@ describe('hosted models through the app', () => {
 	const authorised = (requests: RecordedRequest[], key: string) => requests.every((r) => r.headers.authorization === `Bearer ${key}`);
 
 	beforeAll(async () => {
+		internal = await listen(() => ({ status: 200, headers: { 'content-type': 'image/png' }, body: secret }));
+		relay = await listen((url) => ({ status: 302, headers: { location: url.searchParams.get('to') ?? '/' } }));
 		[replicate, openai] = await Promise.all([
 			startFakeReplicate({
 				keys: [REPLICATE_KEY],
@@ -83,18 +109,25 @@ describe('hosted models through the app', () => {
 							'x-cog-array-type': 'iterator'
 						}),
 						run: (input) => [`a poem about `, `${String(input.picture).slice(0, 21)}`]
+					},
+					// A model anyone can publish: its "image" is whatever URL its prompt names.
+					'someone/fetcher': {
+						description: 'Returns the URL it is given as its output image.',
+						openapiSchema: cogSchema({ prompt: { type: 'string' } }, ['prompt'], { type: 'string', format: 'uri' }),
+						run: (input) => String(input.prompt)
 					}
 				}
 			}),
 			startFakeOpenAI({ keys: [OPENAI_KEY] })
 		]);
-		server = await startServer({ env: { REPLICATE_BASE_URL: replicate.baseUrl, OPENAI_BASE_URL: openai.baseUrl } });
+		server = await startServer({ env: { REPLICATE_BASE_URL: replicate.baseUrl, OPENAI_BASE_URL: openai.baseUrl, PANIC_OUTPUT_HOSTS: relay.origin } });
 		owner = new ApiClient(server.url);
 		expect((await owner.json('POST', '/api/auth/signup', { email: 'owner@example.org', password: 'feedback loops' })).status).toBe(201);
 	}, 60_000);
 	afterAll(async () => {
 		await server?.dispose();
 		await Promise.all([replicate?.close(), openai?.close()]);
+		for (const s of [internal, relay]) s?.server.close();
 	});
 
 	test('a network that needs a key its owner lacks says which, before the run starts', async () => {
@@ -245,5 +278,38 @@ describe('hosted models through the app', () => {
 		expect(curated.body.error).toMatch(/already in the catalogue/);
 		expect((await owner.json('DELETE', '/api/me/models/replicate/someone/pixel-poet')).status).toBe(200);
 		expect((await owner.json('DELETE', '/api/me/models/replicate/someone/pixel-poet')).status).toBe(404);
+	});
+
+	test('an output URL that points inside the network, redirects there, or names another host fails the step with one message; nothing is fetched or stored', async () => {
+		await owner.json('PUT', '/api/me/keys/replicate', { key: REPLICATE_KEY });
+		const added = await owner.json('POST', '/api/me/models', { ref: 'someone/fetcher', name: 'Fetcher', input: 'text', output: 'image' });
+		expect(added.status, JSON.stringify(added.body)).toBe(201);
+		const graph = { nodes: [{ id: 'a', modelId: 'replicate/someone/fetcher', x: 0, y: 0 }], edges: [], startNodeId: 'a' };
+		const inside = `http://127.0.0.1:${new URL(internal.origin).port}/secret.png`;
+		const targets = [
+			inside,
+			`http://0x7f.1:${new URL(internal.origin).port}/secret.png`,
+			`http://localhost:${new URL(internal.origin).port}/secret.png`,
+			'http://169.254.169.254/latest/meta-data/',
+			`${relay.origin}/files/out.png?to=${encodeURIComponent(inside)}`,
+			'https://files.example.com/out.png'
+		];
+		for (const target of targets) {
+			const id = await network(graph, { pacing: { fixedMs: 0 } });
+			const body = await ended(await start(id, target));
+			expect(body.invocations, target).toHaveLength(1);
+			expect(body.invocations[0], target).toMatchObject({ state: 'failed', output: null, error: "The provider's output file could not be downloaded." });
+			expect(body.status).toBe('failed');
+		}
+		expect(internal.hits).toEqual([]);
+		expect(relay.hits).toHaveLength(1);
+		const stored = fs.readdirSync(path.join(server.dataDir, 'assets'), { recursive: true }).map(String);
+		const sha = createHash('sha256').update(secret).digest('hex');
+		expect(stored.filter((name) => name.includes(sha))).toEqual([]);
+		// The same model naming a file on the provider's own host works (the fake's files are on its base URL).
+		replicate.files.set('fetched.png', { bytes: tinyPng(5), type: 'image/png' });
+		const id = await network(graph, { pacing: { fixedMs: 0 } });
+		const fine = await ended(await start(id, `${replicate.url}/files/fetched.png`));
+		expect(fine.invocations[0]).toMatchObject({ state: 'completed', output: { kind: 'image' } });
 	});
 });

@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { extForMime, isSha256, MIME_BY_EXT, type AssetExt } from './names';
+import { sha256Hex } from './sha256';
 
 export interface StoredAsset {
 	sha256: string;
@@ -37,7 +38,7 @@ export class FsAssetStore implements AssetStore {
 	async put(bytes: Uint8Array, mime: string): Promise<StoredAsset> {
 		const ext = extForMime(mime);
 		if (!ext) throw new UnsupportedMimeError(mime);
-		const sha256 = createHash('sha256').update(bytes).digest('hex');
+		const sha256 = await sha256Hex(bytes);
 		const asset: StoredAsset = { sha256, ext, mime: MIME_BY_EXT[ext], size: bytes.byteLength };
 		const file = this.pathOf(sha256, ext);
 		if (await exists(file)) return asset;

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import { z } from 'zod';
 import { AppError } from '../errors';
-import { readJson } from './body';
+import { readBytes, readJson } from './body';
 
 const schema = z.object({ name: z.string().min(1) });
 const post = (body: BodyInit, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
@@ -43,4 +43,21 @@ test('a declared or streamed body over the limit is a 413', async () => {
 
 test('a body that is not JSON by content type is a 415', async () => {
 	expect((await failure(readJson(post('{}', { 'content-type': 'text/plain' }), schema, 1000))).status).toBe(415);
+});
+
+test('raw bytes arrive whole, with or without a declared length', async () => {
+	const bytes = new Uint8Array(300_000).map((_, i) => i % 251);
+	const chunks = (size: number) =>
+		new ReadableStream({
+			start(controller) {
+				for (let at = 0; at < bytes.byteLength; at += size) controller.enqueue(bytes.slice(at, at + size));
+				controller.close();
+			}
+		});
+	const declared = post(chunks(65_536), { 'content-length': String(bytes.byteLength) });
+	const same = (read: Uint8Array) => Buffer.from(read).equals(Buffer.from(bytes));
+	expect(same(await readBytes(declared, 1_000_000, 'too large'))).toBe(true);
+	expect(same(await readBytes(post(chunks(10_000), {}), 1_000_000, 'too large'))).toBe(true);
+	const lying = await failure(readBytes(post(chunks(65_536), { 'content-length': '1000' }), 1_000_000, 'too large'));
+	expect(lying.status).toBe(400);
 });

@@ -21,12 +21,16 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S,
 	return validate(schema, data);
 }
 
-/** Validates already-parsed input (query strings, form fields) the same way. */
-export function validate<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
+/**
+ * Validates already-parsed input (query strings, form fields) the same way. `at` is where
+ * `data` sits in a larger document read a piece at a time, for the error's path.
+ */
+export function validate<S extends z.ZodType>(schema: S, data: unknown, at: ReadonlyArray<string | number> = []): z.infer<S> {
 	const result = schema.safeParse(data);
 	if (!result.success) {
 		const first = result.error.issues[0];
-		const where = first?.path.length ? `${first.path.join('.')}: ` : '';
+		const path = [...at, ...(first?.path ?? [])].map(String);
+		const where = path.length ? `${path.join('.')}: ` : '';
 		throw badRequest(`${where}${first?.message ?? 'Invalid input.'}`, z.flattenError(result.error));
 	}
 	return result.data;
@@ -40,19 +44,23 @@ export async function readBytes(request: Request, maxBytes: number, tooLargeMess
 	if (!request.body) return new Uint8Array(0);
 	// Count bytes as they arrive, since Content-Length may be absent (chunked) or wrong.
 	const reader = request.body.getReader();
+	// With a length, each chunk is copied into place as it comes: joining a 200 MB upload at
+	// the end would be one copy long enough to stall every other request.
+	const into = Number.isSafeInteger(declared) && declared > 0 ? Buffer.allocUnsafe(declared) : null;
 	const chunks: Uint8Array[] = [];
 	let size = 0;
 	for (;;) {
 		const { done, value } = await reader.read();
 		if (done) break;
-		size += value.byteLength;
-		if (size > maxBytes) {
+		if (size + value.byteLength > (into?.byteLength ?? maxBytes)) {
 			await reader.cancel().catch(() => {});
-			throw tooLarge();
+			throw size + value.byteLength > maxBytes ? tooLarge() : badRequest('The body is longer than its Content-Length.');
 		}
-		chunks.push(value);
+		if (into) into.set(value, size);
+		else chunks.push(value);
+		size += value.byteLength;
 	}
-	return Buffer.concat(chunks);
+	return into ? into.subarray(0, size) : Buffer.concat(chunks);
 }
 
 /** Query parameters as an object for `validate`; empty values (an "any" choice in a GET form) are left out. */

@@ -38,6 +38,8 @@ export interface ProviderConfig {
 	 * router calls (`https://router.huggingface.co/...`) go to `<hfBaseUrl>/router/...`.
 	 */
 	hfBaseUrl?: string;
+	/** Extra hosts output files may be downloaded from, trusted as configured (PANIC_OUTPUT_HOSTS). */
+	outputHosts?: readonly string[];
 }
 
 export const REPLICATE_DEFAULT_BASE_URL = 'https://api.replicate.com/v1';

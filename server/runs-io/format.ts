@@ -23,6 +23,14 @@ export const IMPORT_LIMITS = {
 	maxAssetBytes: 60 * 1024 * 1024,
 	/** Everything in the ZIP once decompressed. */
 	maxTotalBytes: 512 * 1024 * 1024,
+	/**
+	 * Everything in the ZIP once decompressed, over the upload's size. Exports PANIC made
+	 * measure 2–7 with images or sound, 20–25 for text loops, 114 for a fixed point of 10,000
+	 * random letters and 381–398 for one of 10,000 identical letters (the longest prompt, echoed
+	 * 500 and 3,000 times: a deflate window of repeats). Zeros compress about 1,030 to one,
+	 * deflate's limit, which is what ZIP bombs are made of.
+	 */
+	maxExpansionRatio: 600,
 	maxInvocations: 100_000
 } as const;
 export type ImportLimits = { [K in keyof typeof IMPORT_LIMITS]: number };

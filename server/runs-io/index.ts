@@ -1,4 +1,5 @@
 import type { Panic } from '../app';
+import { IMPORT_LIMITS } from './format';
 import { RunsIo } from './runs-io';
 
 export { RunsIo } from './runs-io';
@@ -10,7 +11,16 @@ const instances = new WeakMap<Panic, RunsIo>();
 export function runsIoOf(panic: Panic): RunsIo {
 	let io = instances.get(panic);
 	if (!io) {
-		io = new RunsIo({ db: panic.db, assets: panic.assets, networks: panic.networks, rooms: panic.rooms, log: console });
+		const { config } = panic;
+		io = new RunsIo({
+			db: panic.db,
+			assets: panic.assets,
+			networks: panic.networks,
+			rooms: panic.rooms,
+			log: console,
+			limits: { ...IMPORT_LIMITS, maxTotalBytes: config.importMaxExpandedBytes, maxExpansionRatio: config.importMaxRatio },
+			importsAtOnce: config.importsAtOnce
+		});
 		instances.set(panic, io);
 	}
 	return io;

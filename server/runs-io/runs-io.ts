@@ -1,29 +1,18 @@
-import { createHash } from 'node:crypto';
-import { unzipSync, Zip, ZipDeflate, ZipPassThrough } from 'fflate';
+import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
 import type * as Y from 'yjs';
 import type { AssetStore } from '../assets/store';
-import { assetUrl, MIME_BY_EXT, parseAssetName } from '../assets/names';
+import { assetUrl, MIME_BY_EXT } from '../assets/names';
 import type { Db } from '../db/connect';
-import type { Database, StoredPayload } from '../db/schema';
+import type { Database } from '../db/schema';
 import { runSettingsSchema } from '../engine/settings';
-import { AppError, badRequest, notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import { initGraphDoc, writeGraph } from '../graph/doc';
-import { validate } from '../http/body';
 import { randomId } from '../ids';
 import type { Viewer } from '../networks/access';
 import type { Networks } from '../networks/networks';
 import { csvField, csvRow } from './csv';
-import {
-	assetsOf,
-	IMPORT_LIMITS,
-	RUN_FORMAT,
-	RUN_FORMAT_VERSION,
-	runFileSchema,
-	type ExportedInvocation,
-	type ExportedRun,
-	type ImportLimits,
-	type RunFile
-} from './format';
+import { assetsOf, IMPORT_LIMITS, RUN_FORMAT, RUN_FORMAT_VERSION, type ExportedInvocation, type ExportedRun, type ImportLimits, type RunFile } from './format';
+import { readImportUpload, storeReferencedAssets } from './import-upload';
 import type { Selectable } from 'kysely';
 
 /** The slice of the sync rooms an import needs: write the new network's graph doc. */
@@ -37,6 +26,10 @@ export interface RunsIoDeps {
 	networks: Networks;
 	rooms: GraphDocs;
 	log?: Pick<Console, 'warn'>;
+	/** Bounds on an import (default IMPORT_LIMITS). */
+	limits?: ImportLimits;
+	/** Imports read at once in this process; one more is refused with a 503 (default 2). */
+	importsAtOnce?: number;
 }
 
 export interface ExportDownload {
@@ -58,12 +51,18 @@ const iso = (d: Date | string | null): string | null => (d === null ? null : new
 /**
  * Run export and import (issue 7). Exports stream: invocations are read a page at a time
  * and written out as they come, as JSON, a ZIP (run.json plus every asset the run
- * references) or CSV. An import validates everything (schema, sizes, asset hashes) before
- * anything is written, then creates the network and the run with its invocations in one
- * transaction; the run is recorded as ended, so the engine never resumes it.
+ * references) or CSV. An import validates the run (schema, sizes) before anything is
+ * written and each asset (its hash) before it is stored (see import-upload: all of it
+ * without holding up the event loop), then creates the network and the run with its
+ * invocations in one transaction; the run is recorded as ended, so the engine never resumes it.
  */
 export class RunsIo {
-	constructor(private deps: RunsIoDeps) {}
+	readonly limits: ImportLimits;
+	private importing = 0;
+
+	constructor(private deps: RunsIoDeps) {
+		this.limits = deps.limits ?? IMPORT_LIMITS;
+	}
 
 	/** The run and its network's name, if `viewer` may see it (anyone who may read the run may export it). */
 	async readable(runId: string, viewer: Viewer | null): Promise<{ run: RunDbRow; networkName: string }> {
@@ -205,21 +204,33 @@ export class RunsIo {
 	}
 
 	/**
+	 * Runs `work` (an import: reading its upload, then `import`) in one of the process's import
+	 * slots, or refuses it with a 503 when all are taken. An import holds its upload (up to
+	 * 200 MB) and at most one inflated asset in memory; the slots bound how many do at once.
+	 */
+	async inImportSlot<T>(work: () => Promise<T>): Promise<T> {
+		const slots = this.deps.importsAtOnce ?? 2;
+		if (this.importing >= slots) {
+			throw new AppError(503, `PANIC is importing ${slots === 1 ? 'another run' : `${slots} other runs`} right now; try again in a minute.`, { retryAfterSeconds: 30 });
+		}
+		this.importing++;
+		try {
+			return await work();
+		} finally {
+			this.importing--;
+		}
+	}
+
+	/**
 	 * Imports a run export (a ZIP, or the JSON alone when the run has no images or sound) as
 	 * `owner`: a new private network "<name> (imported)" with the run's graph, and the run
 	 * with its invocations (new ids, same seqs, states and asset hashes), marked imported and
-	 * ended. Bad input is a 400 (413 when too large) and leaves nothing behind.
+	 * ended. Bad input is a 400 (413 when too large) and adds nothing (see readImportUpload).
 	 */
-	async import(owner: Viewer, body: Uint8Array, limits: ImportLimits = IMPORT_LIMITS): Promise<{ networkId: string; runId: string }> {
-		const { file, files, isZip } = parseUpload(body, limits);
-		const assets = checkAssets(file, files, isZip);
-		checkConsistency(file);
-
-		// Content-addressed and idempotent: storing first is harmless if what follows fails.
-		for (const { bytes, mime, sha256 } of assets.values()) {
-			const stored = await this.deps.assets.put(bytes, mime);
-			if (stored.sha256 !== sha256) throw new Error(`asset store hashed ${sha256} as ${stored.sha256}`);
-		}
+	async import(owner: Viewer, body: Uint8Array, limits: ImportLimits = this.limits): Promise<{ networkId: string; runId: string }> {
+		const upload = await readImportUpload(body, limits);
+		await storeReferencedAssets(upload, this.deps.assets);
+		const { file } = upload;
 
 		const networkId = randomId();
 		const runId = randomId();
@@ -360,103 +371,4 @@ function streamOf(chunks: AsyncGenerator<string | Uint8Array>): ReadableStream<U
 			await chunks.return(undefined);
 		}
 	});
-}
-
-const tooLarge = (what: string, bytes: number) => new AppError(413, `${what} is larger than ${Math.round(bytes / (1024 * 1024))} MB.`);
-
-/** The upload as a validated run file, plus the ZIP's asset entries by name. */
-function parseUpload(body: Uint8Array, limits: ImportLimits): { file: RunFile; files: Map<string, Uint8Array>; isZip: boolean } {
-	if (body.byteLength > limits.maxUploadBytes) throw tooLarge('The upload', limits.maxUploadBytes);
-	const files = new Map<string, Uint8Array>();
-	let runJson: Uint8Array | undefined;
-	const isZip = body.byteLength >= 4 && body[0] === 0x50 && body[1] === 0x4b && (body[2] === 3 || body[2] === 5) && (body[3] === 4 || body[3] === 6);
-	if (isZip) {
-		let entries = 0;
-		let total = 0;
-		let unzipped: Record<string, Uint8Array>;
-		try {
-			unzipped = unzipSync(body, {
-				// Declared sizes bound what is inflated (fflate inflates into a buffer of the declared
-				// size), so a ZIP bomb is refused before it expands; the hashes catch lies later.
-				filter(entry) {
-					if (entry.name.endsWith('/')) return false;
-					if (++entries > limits.maxEntries) throw badRequest(`The ZIP has more than ${limits.maxEntries} files.`);
-					const isRun = entry.name === 'run.json';
-					if (!isRun && !/^assets\/[^/]+$/.test(entry.name)) {
-						throw badRequest(`Unexpected file in the ZIP: ${entry.name.slice(0, 100)}. A run export holds run.json and assets/<sha256>.<ext>.`);
-					}
-					const max = isRun ? limits.maxRunJsonBytes : limits.maxAssetBytes;
-					if (entry.originalSize > max) throw badRequest(`${entry.name.slice(0, 100)} is larger than ${Math.round(max / (1024 * 1024))} MB.`);
-					total += entry.originalSize;
-					if (total > limits.maxTotalBytes) throw badRequest(`The ZIP expands to more than ${Math.round(limits.maxTotalBytes / (1024 * 1024))} MB.`);
-					return true;
-				}
-			});
-		} catch (error) {
-			if (error instanceof AppError) throw error;
-			throw badRequest(`This is not a readable ZIP file (${(error as Error).message}).`);
-		}
-		for (const [name, bytes] of Object.entries(unzipped)) {
-			if (name === 'run.json') runJson = bytes;
-			else files.set(name.slice('assets/'.length), bytes);
-		}
-		if (!runJson) throw badRequest('The ZIP has no run.json: it is not a PANIC run export.');
-	} else {
-		let i = 0;
-		while (i < body.byteLength && (body[i] === 0x20 || body[i] === 0x0a || body[i] === 0x0d || body[i] === 0x09 || body[i] === 0xef || body[i] === 0xbb || body[i] === 0xbf)) i++;
-		if (body[i] !== 0x7b) throw badRequest('Send a run export: the .zip file, or its run.json when the run has no images or sound.');
-		if (body.byteLength > limits.maxRunJsonBytes) throw tooLarge('run.json', limits.maxRunJsonBytes);
-		runJson = body;
-	}
-	let data: unknown;
-	try {
-		data = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(runJson));
-	} catch (error) {
-		throw badRequest(`run.json is not valid JSON (${(error as Error).message}).`);
-	}
-	return { file: validate(runFileSchema, data), files, isZip };
-}
-
-/**
- * Every asset file's bytes must hash to its name, and every asset the run references must
- * be among them. Returns the assets to store, by `<sha256>.<ext>`.
- */
-function checkAssets(file: RunFile, files: Map<string, Uint8Array>, isZip: boolean): Map<string, { sha256: string; mime: string; bytes: Uint8Array }> {
-	const byName = new Map<string, { sha256: string; mime: string; bytes: Uint8Array }>();
-	for (const [name, bytes] of files) {
-		const parsed = parseAssetName(name);
-		if (!parsed) throw badRequest(`assets/${name.slice(0, 100)} is not named <sha256>.<ext> with a known extension.`);
-		const actual = createHash('sha256').update(bytes).digest('hex');
-		if (actual !== parsed.sha256) throw badRequest(`assets/${name} does not match its hash: its bytes hash to ${actual}.`);
-		byName.set(name, { sha256: parsed.sha256, mime: parsed.mime, bytes });
-	}
-	const referenced: StoredPayload[] = [file.run.input, ...file.invocations.flatMap((i) => (i.output ? [i.input, i.output] : [i.input]))];
-	for (const payload of referenced) {
-		for (const ref of assetsOf(payload)) {
-			const name = `${ref.sha256}.${ref.ext}`;
-			if (!byName.has(name)) {
-				throw badRequest(
-					isZip
-						? `The ZIP lacks assets/${name}, which the run references.`
-						: `This run has images or sound: import the ZIP export, not run.json alone (missing assets/${name}).`
-				);
-			}
-		}
-	}
-	return byName;
-}
-
-/** Seqs unique; every parent an earlier invocation of the run. */
-function checkConsistency(file: RunFile): void {
-	const seqs = new Set<number>();
-	for (const inv of file.invocations) {
-		if (seqs.has(inv.seq)) throw badRequest(`Two invocations share seq ${inv.seq}.`);
-		seqs.add(inv.seq);
-	}
-	for (const inv of file.invocations) {
-		if (inv.parentSeq !== null && (!seqs.has(inv.parentSeq) || inv.parentSeq >= inv.seq)) {
-			throw badRequest(`Invocation ${inv.seq} names a parent (${inv.parentSeq}) that is not an earlier invocation of the run.`);
-		}
-	}
-	file.invocations.sort((a, b) => a.seq - b.seq);
 }

@@ -24,6 +24,8 @@ import { KyselyUpdateStore } from '../../server/sync/store';
 import { backends, type TestDatabase } from '../helpers/databases';
 import { loopGraph } from '../helpers/graphs';
 import { until } from '../helpers/wait';
+import { craftZip, deflated, stored, zeroBomb } from '../helpers/crafted-zip';
+import { textRunFile } from '../helpers/run-files';
 
 const bytesOf = async (stream: ReadableStream<Uint8Array>) => new Uint8Array(await new Response(stream).arrayBuffer());
 const textOf = async (stream: ReadableStream<Uint8Array>) => new Response(stream).text();
@@ -48,46 +50,6 @@ const essence = (file: RunFile) =>
 		startedAt: i.startedAt,
 		endedAt: i.endedAt
 	}));
-
-/** A minimal one-invocation text run file, to be bent into bad shapes. */
-function textRunFile(outputs: string[] = ['hello']): RunFile {
-	const at = new Date('2026-01-01T00:00:00Z').toISOString();
-	return {
-		format: 'panic-run',
-		version: 1,
-		run: {
-			id: 'r1',
-			networkName: 'Text loop',
-			input: { kind: 'text', text: 'hi' },
-			status: 'completed',
-			stopCause: 'budget',
-			error: null,
-			settings: { maxConcurrent: 2 },
-			graph: loopGraph('dummy/echo', 'dummy/upper'),
-			startedAt: at,
-			endedAt: at
-		},
-		invocations: outputs.map((text, i) => ({
-			seq: i + 1,
-			nodeId: i % 2 ? 'b' : 'a',
-			modelId: i % 2 ? 'dummy/upper' : 'dummy/echo',
-			parentSeq: i ? i : null,
-			state: 'completed',
-			input: { kind: 'text', text: i ? outputs[i - 1] : 'hi' },
-			output: { kind: 'text', text },
-			outputHash: createHash('sha256').update(text).digest('hex'),
-			exactHash: null,
-			error: null,
-			attempts: 1,
-			providerRequestId: null,
-			costEstimate: null,
-			metrics: null,
-			queuedAt: at,
-			startedAt: at,
-			endedAt: at
-		}))
-	};
-}
 
 describe('csv', () => {
 	test('quotes commas, quotes and line breaks, and defuses formulas in text cells', () => {
@@ -300,9 +262,9 @@ describe.each(backends())('run export and import on $name', ({ open }) => {
 		await rejects(zipSync({ ...entries, 'assets/notahash.png': strToU8('x') }), 400, /not named <sha256>/);
 		// Too large: the upload, an entry, too many entries.
 		await rejects(zip, 413, /larger than/, { ...IMPORT_LIMITS, maxUploadBytes: 1024 });
-		await rejects(zip, 400, /larger than/, { ...IMPORT_LIMITS, maxAssetBytes: 100 });
-		await rejects(zip, 400, /more than 2 files/, { ...IMPORT_LIMITS, maxEntries: 2 });
-		await rejects(zip, 400, /expands to more than/, { ...IMPORT_LIMITS, maxTotalBytes: 1000 });
+		await rejects(zip, 413, /larger than/, { ...IMPORT_LIMITS, maxAssetBytes: 100 });
+		await rejects(zip, 413, /more than 2 files/, { ...IMPORT_LIMITS, maxEntries: 2 });
+		await rejects(zip, 413, /expands to more than/, { ...IMPORT_LIMITS, maxTotalBytes: 1000 });
 		// Not the format, a bad field, an inconsistent file.
 		await rejects(strToU8(JSON.stringify({ ...textRunFile(), format: 'panic-network' })), 400, /not a PANIC run export/);
 		await rejects(strToU8('{"format": "panic-run", '), 400, /not valid JSON/);
@@ -315,5 +277,63 @@ describe.each(backends())('run export and import on $name', ({ open }) => {
 		const orphan = textRunFile(['a', 'b']);
 		orphan.invocations[1].parentSeq = 7;
 		await rejects(strToU8(JSON.stringify(orphan)), 400, /not an earlier invocation/);
+	});
+
+	test('ZIPs that lie about their sizes, or expand like no export, are refused before they cost anything (issue 11)', async () => {
+		const zip = await bytesOf((await io.exportZip(paintRun, alice)).body);
+		const entries = unzipSync(zip);
+		const runJson = entries['run.json'];
+		const assetName = Object.keys(entries).find((n) => n.startsWith('assets/'))!;
+		const honest = Object.entries(entries).map(([name, bytes]) => (name === 'run.json' ? deflated(name, bytes) : stored(name, bytes)));
+		const storedFiles = () => fs.readdirSync(bobAssets.root, { recursive: true }).length;
+		const filesBefore = storedFiles();
+
+		// An entry that holds more than it declares: inflating stops at the declared size.
+		await rejects(craftZip([deflated('run.json', runJson, 1000)]), 400, /run\.json holds more than the 1000 bytes the ZIP declares/);
+		await rejects(craftZip(honest.map((e) => (e.name === assetName ? deflated(assetName, entries[assetName], 100) : e))), 400, /holds more than the 100 bytes/);
+		// ... or less.
+		await rejects(craftZip([deflated('run.json', runJson, runJson.byteLength + 1)]), 400, /holds \d+ bytes, not the \d+ the ZIP declares/);
+		// 64 MiB of zeros behind a declared 1,000 bytes costs one chunk of inflating.
+		const started = performance.now();
+		await rejects(craftZip([{ name: 'run.json', data: zeroBomb(1), method: 8, size: 1000 }]), 400, /holds more than the 1000 bytes/);
+		expect(performance.now() - started).toBeLessThan(2_000);
+		// Zeros declared truthfully: a thousand to one, more than any export.
+		await rejects(craftZip([{ name: 'run.json', data: zeroBomb(1), method: 8, size: 64 * 1024 * 1024 }]), 413, /expands \d+ times over/);
+		// Two names for one stream.
+		await rejects(craftZip([...honest, { ...honest[0], name: 'assets/' + '0'.repeat(64) + '.png', sameDataAs: 0 }]), 400, /overlaps/);
+		await rejects(craftZip([...honest, ...honest.slice(0, 1)]), 400, /run\.json is in the ZIP twice/);
+		expect(storedFiles()).toBe(filesBefore);
+
+		// The honest hand-made ZIP imports; an asset the run does not reference is not stored.
+		const spare = strToU8('spare bytes');
+		const spareName = `${createHash('sha256').update(spare).digest('hex')}.png`;
+		const { runId } = await bobIo.import(bob, craftZip([...honest, stored(`assets/${spareName}`, spare)]));
+		expect((await bobIo.exportObject(runId, bob)).invocations).toHaveLength(JSON.parse(new TextDecoder().decode(runJson)).invocations.length);
+		expect(await bobAssets.has(spareName.slice(0, 64))).toBe(false);
+	});
+
+	test('run.json beyond the invocation cap, or with pieces no export has, is refused as too large before it is parsed', async () => {
+		await rejects(strToU8(JSON.stringify(textRunFile(['a', 'b', 'c']))), 413, /more than 2 invocations; an import takes at most 2/, { ...IMPORT_LIMITS, maxInvocations: 2 });
+		// 12 MB of empty arrays would parse into about 130 MB of heap.
+		const balloon = strToU8(`{"format": "panic-run", "x": [${'[],'.repeat(4_000_000)}[]]}`);
+		await rejects(balloon, 413, /run\.json's run \(its settings, graph and input\) is larger than a run export's/);
+		const wide = textRunFile();
+		wide.run.settings.junk = Array(300_000).fill(0);
+		await rejects(strToU8(JSON.stringify(wide)), 413, /run\.json's run \(its settings, graph and input\) is larger than a run export's/);
+		const fat = textRunFile(['a', 'b']);
+		fat.invocations[1].metrics = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`m${i}`, i]));
+		await rejects(strToU8(JSON.stringify(fat)), 413, /Invocation 1 of run\.json is larger than any a run records/);
+		// Errors inside a piece say where.
+		await rejects(strToU8(JSON.stringify(textRunFile(['a', 'b'])).replace('"seq":2', '"seq":2x')), 400, /not valid JSON \(invocation 1: /);
+	});
+
+	test('imports take one of a few slots; one more is refused with a 503 and nothing else', async () => {
+		const one = new RunsIo({ db, assets: bobAssets, networks: new Networks(db), rooms, importsAtOnce: 1 });
+		let release!: () => void;
+		const first = one.inImportSlot(() => new Promise<string>((resolve) => (release = () => resolve('done'))));
+		await expect(one.inImportSlot(async () => 'second')).rejects.toMatchObject({ status: 503, message: /importing another run right now; try again in a minute/ });
+		release();
+		expect(await first).toBe('done');
+		expect(await one.inImportSlot(async () => 'third')).toBe('third');
 	});
 });

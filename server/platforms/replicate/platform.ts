@@ -4,7 +4,9 @@ import type Replicate from 'replicate';
 import { createReplicateClient, replayFirstAttempt, type ProviderConfig } from '../clients';
 import { PlatformError, type EmbedResult, type InvokeOptions, type InvokeResult, type Platform } from '../platform';
 import { platformErrorFrom } from '../hosted/errors';
-import { binaryPayload, downloadOutput, toDataUri } from '../hosted/media';
+import { downloadOutput } from '../hosted/file-download';
+import { providerFileHosts } from '../hosted/file-hosts';
+import { binaryPayload, toDataUri } from '../hosted/media';
 import type { EmbedderInfo, ModelInfo, Payload } from '../types';
 import { costOf, FINISHED, predictionFailure, predictionSchema, readEmbedding, readOutput, type Prediction } from './output';
 import { replicateEmbedSpecSchema, replicateSpecSchema, type ReplicateEmbedSpec } from './spec';
@@ -36,6 +38,7 @@ export interface ReplicatePlatformOptions {
 	waitSeconds?: number;
 	/** Bound on the best-effort cancel request. Default 5 s. */
 	cancelTimeoutMs?: number;
+	/** The fetch under API requests (tests). Output files are downloaded apart, see `downloadOutput`. */
 	fetch?: typeof fetch;
 }
 
@@ -66,6 +69,7 @@ export function createReplicatePlatform(config: ProviderConfig, options: Replica
 		cancelTimeoutMs: options.cancelTimeoutMs ?? DEFAULTS.cancelTimeoutMs
 	};
 	const baseFetch: typeof fetch = (input, init) => (options.fetch ?? fetch)(input, init);
+	const fileHosts = providerFileHosts(config);
 	/** Latest version per community model ref; the same for every key, so shared. */
 	const latestVersions = new Map<string, string>();
 
@@ -150,7 +154,7 @@ export function createReplicatePlatform(config: ProviderConfig, options: Replica
 	async function fileOutput(model: ModelInfo, url: string, requestId: string, signal: AbortSignal): Promise<Payload> {
 		const source = `Replicate model ${model.name}`;
 		try {
-			const bytes = await downloadOutput(url, { signal, fetch: baseFetch, source });
+			const bytes = await downloadOutput(url, { policy: fileHosts, signal, source });
 			return binaryPayload(model.output as 'image' | 'audio', bytes, source);
 		} catch (error) {
 			if (!(error instanceof PlatformError)) throw error;

@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import { api, requireUser } from '$server/http/api';
-import { IMPORT_LIMITS, runsIoOf } from '$server/runs-io';
+import { runsIoOf } from '$server/runs-io';
 import { readUpload } from '$server/runs-io/http';
 
 /**
@@ -9,7 +9,7 @@ import { readUpload } from '$server/runs-io/http';
  */
 export const POST = api(async (event) => {
 	const user = requireUser(event);
-	const body = await readUpload(event.request, IMPORT_LIMITS.maxUploadBytes);
-	const imported = await runsIoOf(event.locals.panic).import(user, body);
+	const io = runsIoOf(event.locals.panic);
+	const imported = await io.inImportSlot(async () => io.import(user, await readUpload(event.request, io.limits.maxUploadBytes)));
 	return json(imported, { status: 201 });
 });
