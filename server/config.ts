@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { frameAncestorsFromEnv } from './http/security-headers';
 
 /**
  * Everything PANIC reads from its environment, in one place. Domain modules take a Config
@@ -23,6 +24,21 @@ export interface Config {
 	maxJsonBytes: number;
 	/** Show the `dummy` test models in the catalogue (PANIC_DUMMY_MODELS=1). */
 	dummyModels: boolean;
+
+	// --- The HTTP edge (issue 11: login and sign-up throttling, framing of kiosk pages) ---
+	/** Wrong passwords one client address may try on one account per login window (then 429). */
+	loginFailuresPerAccountClient: number;
+	/** Wrong passwords one client address may try across all accounts per login window (then 429). */
+	loginFailuresPerClient: number;
+	/** The window the login counts drain over. */
+	loginWindowMs: number;
+	/** Longest slow-down of an account's log-ins while it is guessed at from many addresses. */
+	loginMaxDelayMs: number;
+	/** Sign-ups per client address per sign-up window (a workshop room shares one address). */
+	signupsPerAddress: number;
+	signupWindowMs: number;
+	/** frame-ancestors sources for kiosk and display pages; every other page may not be framed. */
+	kioskFrameAncestors: string[];
 }
 
 export function configFromEnv(env: Record<string, string | undefined> = process.env): Config {
@@ -36,6 +52,24 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 		hfBaseUrl: env.HF_BASE_URL || undefined,
 		vestaboardBaseUrl: env.VESTABOARD_BASE_URL || undefined,
 		maxJsonBytes: 1024 * 1024,
-		dummyModels: env.PANIC_DUMMY_MODELS === '1'
+		dummyModels: env.PANIC_DUMMY_MODELS === '1',
+
+		// --- The HTTP edge (issue 11) ---
+		loginFailuresPerAccountClient: intFromEnv(env, 'LOGIN_FAILURES_PER_ACCOUNT_CLIENT', 5),
+		loginFailuresPerClient: intFromEnv(env, 'LOGIN_FAILURES_PER_CLIENT', 50),
+		loginWindowMs: intFromEnv(env, 'LOGIN_WINDOW_SECONDS', 15 * 60) * 1000,
+		loginMaxDelayMs: intFromEnv(env, 'LOGIN_MAX_DELAY_MS', 3000, 0),
+		signupsPerAddress: intFromEnv(env, 'SIGNUPS_PER_ADDRESS', 30),
+		signupWindowMs: intFromEnv(env, 'SIGNUP_WINDOW_SECONDS', 10 * 60) * 1000,
+		kioskFrameAncestors: frameAncestorsFromEnv(env.KIOSK_FRAME_ANCESTORS)
 	};
+}
+
+/** A whole number ≥ `min` from the environment, or the default; anything else stops start-up with a clear message. */
+function intFromEnv(env: Record<string, string | undefined>, name: string, fallback: number, min = 1): number {
+	const raw = env[name]?.trim();
+	if (!raw) return fallback;
+	const value = Number(raw);
+	if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be a whole number ≥ ${min} (got "${raw}").`);
+	return value;
 }
