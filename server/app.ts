@@ -147,7 +147,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		config,
 		db,
 		sessions,
-		accounts: new Accounts(db, sessions),
+		accounts: new Accounts(db, sessions, config),
 		keys,
 		catalogue,
 		customModels,

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { Db } from '../db/connect';
-import { AppError, badRequest, conflict, forbidden, tooManyRequests } from '../errors';
+import { AppError, conflict, forbidden, tooManyRequests } from '../errors';
 import { randomId } from '../ids';
 import { decoyHash, hashPassword, PASSWORD_MAX, PASSWORD_MIN, UNUSABLE_PASSWORD_HASH, verifyPassword } from './password';
+import { LoginThrottle, type LoginLimits } from './login-throttle';
 import { RateLimiter } from './rate-limit';
 import type { PublicUser, SessionStore } from './sessions';
 
@@ -20,7 +21,6 @@ export const credentialsSchema = z.object({
 });
 export type Credentials = z.infer<typeof credentialsSchema>;
 
-const MINUTE = 60_000;
 const SIGNUP_SETTING = 'signup_open';
 
 export interface LoginResult {
@@ -29,26 +29,48 @@ export interface LoginResult {
 	expiresAt: Date;
 }
 
+export interface AccountLimits extends LoginLimits {
+	signupsPerAddress: number;
+	signupWindowMs: number;
+}
+
+export interface AccountsOptions {
+	now?: () => number;
+	/** How a slowed-down log-in waits (tests pass a fake). */
+	sleep?: (ms: number) => Promise<void>;
+}
+
 /**
- * Sign-up, log-in and the site-wide sign-up switch. Log-in is throttled twice: per account
- * (guessing one person's password) and per client (one client trying many accounts).
+ * Sign-up, log-in and the site-wide sign-up switch. Log-in is throttled so that guessing is
+ * slow but nobody can lock the owner out (login-throttle.ts); sign-up is limited per client
+ * address, generously, since a workshop room shares one.
  */
 export class Accounts {
-	readonly perAccount: RateLimiter;
-	readonly perClient: RateLimiter;
+	private loginThrottle: LoginThrottle;
+	private signups: RateLimiter;
+	private sleep: (ms: number) => Promise<void>;
 
 	constructor(
 		private db: Db,
 		private sessions: SessionStore,
-		now: () => number = Date.now
+		limits: AccountLimits,
+		options: AccountsOptions = {}
 	) {
-		this.perAccount = new RateLimiter(5, 15 * MINUTE, now);
-		this.perClient = new RateLimiter(30, 15 * MINUTE, now);
+		const now = options.now ?? Date.now;
+		this.loginThrottle = new LoginThrottle(limits, now);
+		this.signups = new RateLimiter(limits.signupsPerAddress, limits.signupWindowMs, now);
+		this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
 	}
 
-	async signup(credentials: Credentials): Promise<LoginResult> {
+	async signup(credentials: Credentials, clientKey: string): Promise<LoginResult> {
 		if (!(await this.isSignupOpen())) {
 			throw forbidden('Sign-up is closed on this PANIC. Ask an admin for an account.');
+		}
+		// Before the (deliberately slow) password hash, so a flood costs us nothing.
+		const allowed = this.signups.take(clientKey);
+		if (!allowed.ok) {
+			const seconds = Math.max(1, Math.ceil(allowed.retryAfterMs / 1000));
+			throw tooManyRequests(`Too many accounts were created from your network address lately. Try again in ${seconds} seconds.`, seconds);
 		}
 		const passwordHash = await hashPassword(credentials.password);
 		const user = await this.db
@@ -75,17 +97,13 @@ export class Accounts {
 
 	async login(credentials: { email: string; password: string }, clientKey: string): Promise<LoginResult> {
 		const email = credentials.email.trim().toLowerCase();
-		this.throttle(this.perClient.take(`client:${clientKey}`));
-		const accountKey = `account:${email}`;
-		if (!this.perAccount.peek(accountKey)) this.throttle(this.perAccount.take(accountKey));
+		const attempt = this.loginThrottle.begin(email, clientKey);
+		if (attempt.delayMs > 0) await this.sleep(attempt.delayMs);
 
 		const row = await this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
 		const ok = await verifyPassword(row?.password_hash ?? (await decoyHash()), credentials.password);
-		if (!row || !ok) {
-			this.perAccount.take(accountKey);
-			throw new AppError(400, 'Wrong email or password.');
-		}
-		this.perAccount.reset(accountKey);
+		if (!row || !ok) throw new AppError(400, 'Wrong email or password.');
+		attempt.succeeded();
 		return this.startSession(row);
 	}
 
@@ -107,11 +125,5 @@ export class Accounts {
 		const { token, session } = await this.sessions.create(user.id);
 		const { id, email, is_admin, created_at } = user;
 		return { user: { id, email, is_admin, created_at }, token, expiresAt: session.expiresAt };
-	}
-
-	private throttle(result: { ok: true } | { ok: false; retryAfterMs: number }) {
-		if (result.ok) return;
-		const seconds = Math.ceil(result.retryAfterMs / 1000);
-		throw tooManyRequests(`Too many login attempts. Try again in ${seconds} seconds.`, seconds);
 	}
 }

@@ -2,7 +2,7 @@ import { redirect } from '@sveltejs/kit';
 import { credentialsSchema } from '$server/auth/accounts';
 import { validate } from '$server/http/body';
 import { attempt, field, nextPath } from '$lib/server/form';
-import { setSessionCookie } from '$lib/server/session-cookie';
+import { clientKey, setSessionCookie } from '$lib/server/session-cookie';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -16,7 +16,7 @@ export const actions: Actions = {
 		const email = field(data, 'email');
 		const result = await attempt({ email }, async () => {
 			const credentials = validate(credentialsSchema, { email, password: field(data, 'password') });
-			const { token, expiresAt } = await event.locals.panic.accounts.signup(credentials);
+			const { token, expiresAt } = await event.locals.panic.accounts.signup(credentials, clientKey(event));
 			setSessionCookie(event, token, expiresAt);
 		});
 		if (result) return result;
