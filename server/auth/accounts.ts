@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../db/connect';
 import { AppError, conflict, forbidden, tooManyRequests } from '../errors';
 import { randomId } from '../ids';
+import { displayNameSchema } from './display-name';
 import { decoyHash, hashPassword, PASSWORD_MAX, PASSWORD_MIN, UNUSABLE_PASSWORD_HASH, verifyPassword } from './password';
 import { LoginThrottle, type LoginLimits } from './login-throttle';
 import { RateLimiter } from './rate-limit';
@@ -20,6 +21,10 @@ export const credentialsSchema = z.object({
 		.max(PASSWORD_MAX, { error: `Use a password of at most ${PASSWORD_MAX} characters.` })
 });
 export type Credentials = z.infer<typeof credentialsSchema>;
+
+/** Sign-up: the credentials and, optionally, the name others will see (see display-name.ts). */
+export const signupSchema = credentialsSchema.extend({ displayName: displayNameSchema.optional() });
+export type SignupInput = z.infer<typeof signupSchema>;
 
 const SIGNUP_SETTING = 'signup_open';
 
@@ -62,7 +67,7 @@ export class Accounts {
 		this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
 	}
 
-	async signup(credentials: Credentials, clientKey: string): Promise<LoginResult> {
+	async signup(credentials: SignupInput, clientKey: string): Promise<LoginResult> {
 		if (!(await this.isSignupOpen())) {
 			throw forbidden('Sign-up is closed on this PANIC. Ask an admin for an account.');
 		}
@@ -84,11 +89,12 @@ export class Accounts {
 						id: randomId(),
 						email: credentials.email,
 						password_hash: passwordHash,
+						display_name: credentials.displayName ?? null,
 						// The very first account runs the site.
 						is_admin: existing.length === 0
 					})
 					.onConflict((oc) => oc.column('email').doNothing())
-					.returning(['id', 'email', 'is_admin', 'created_at'])
+					.returning(['id', 'email', 'is_admin', 'created_at', 'display_name'])
 					.executeTakeFirst();
 			});
 		if (!user) throw conflict('An account with that email already exists. Log in instead.');
@@ -121,9 +127,15 @@ export class Accounts {
 			.execute();
 	}
 
+	/** Sets the name others see; `null` goes back to the default. */
+	async setDisplayName(user: PublicUser, name: string | null): Promise<PublicUser> {
+		await this.db.updateTable('users').set({ display_name: name }).where('id', '=', user.id).execute();
+		return { ...user, display_name: name };
+	}
+
 	private async startSession(user: PublicUser): Promise<LoginResult> {
 		const { token, session } = await this.sessions.create(user.id);
-		const { id, email, is_admin, created_at } = user;
-		return { user: { id, email, is_admin, created_at }, token, expiresAt: session.expiresAt };
+		const { id, email, is_admin, created_at, display_name } = user;
+		return { user: { id, email, is_admin, created_at, display_name }, token, expiresAt: session.expiresAt };
 	}
 }

@@ -1,5 +1,5 @@
 import { redirect } from '@sveltejs/kit';
-import { credentialsSchema } from '$server/auth/accounts';
+import { signupSchema } from '$server/auth/accounts';
 import { validate } from '$server/http/body';
 import { attempt, field, nextPath } from '$lib/server/form';
 import { clientKey, setSessionCookie } from '$lib/server/session-cookie';
@@ -14,8 +14,9 @@ export const actions: Actions = {
 	default: async (event) => {
 		const data = await event.request.formData();
 		const email = field(data, 'email');
-		const result = await attempt({ email }, async () => {
-			const credentials = validate(credentialsSchema, { email, password: field(data, 'password') });
+		const displayName = field(data, 'displayName').trim();
+		const result = await attempt({ email, displayName }, async () => {
+			const credentials = validate(signupSchema, { email, password: field(data, 'password'), displayName: displayName || undefined });
 			const { token, expiresAt } = await event.locals.panic.accounts.signup(credentials, clientKey(event));
 			setSessionCookie(event, token, expiresAt);
 		});

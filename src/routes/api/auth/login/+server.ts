@@ -1,5 +1,6 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
+import { ownAccount } from '$server/auth/display-name';
 import { api } from '$server/http/api';
 import { readJson } from '$server/http/body';
 import { clientKey, setSessionCookie } from '$lib/server/session-cookie';
@@ -12,5 +13,5 @@ export const POST = api(async (event) => {
 	const credentials = await readJson(event.request, loginSchema, config.maxJsonBytes);
 	const { user, token, expiresAt } = await accounts.login(credentials, clientKey(event));
 	setSessionCookie(event, token, expiresAt);
-	return json({ user });
+	return json({ user: ownAccount(user) });
 });
