@@ -68,14 +68,14 @@ export class Accounts {
 	}
 
 	async signup(credentials: SignupInput, clientKey: string): Promise<LoginResult> {
-		if (!(await this.isSignupOpen())) {
-			throw forbidden('Sign-up is closed on this PANIC. Ask an admin for an account.');
-		}
-		// Before the (deliberately slow) password hash, so a flood costs us nothing.
+		// First of all, before the database and the (deliberately slow) password hash: a flood costs nothing.
 		const allowed = this.signups.take(clientKey);
 		if (!allowed.ok) {
 			const seconds = Math.max(1, Math.ceil(allowed.retryAfterMs / 1000));
 			throw tooManyRequests(`Too many accounts were created from your network address lately. Try again in ${seconds} seconds.`, seconds);
+		}
+		if (!(await this.isSignupOpen())) {
+			throw forbidden('Sign-up is closed on this PANIC. Ask an admin for an account.');
 		}
 		const passwordHash = await hashPassword(credentials.password);
 		const user = await this.db
