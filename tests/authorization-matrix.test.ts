@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { backends } from './helpers/databases';
+import { loopGraph } from './helpers/graphs';
 import { ApiClient, startServer, type TestServer } from './helpers/server';
 import { until } from './helpers/wait';
 
@@ -167,17 +168,7 @@ const ROWS: Row[] = [
 	}
 ];
 
-const GRAPH = {
-	nodes: [
-		{ id: 'paint', modelId: 'local/paint', x: 0, y: 0 },
-		{ id: 'caption', modelId: 'local/caption', x: 420, y: 0 }
-	],
-	edges: [
-		{ id: 'e1', source: 'paint', target: 'caption' },
-		{ id: 'e2', source: 'caption', target: 'paint' }
-	],
-	startNodeId: 'paint'
-};
+const GRAPH = loopGraph('local/paint', 'local/caption');
 const INSTALLATION = { name: 'Hall', screens: [{ name: 'Wall', kind: 'grid', grid: { rows: 1, cols: 2 } }] };
 
 /** Every `METHOD /api/route` the file system defines. */
@@ -304,9 +295,10 @@ async function buildFixture(server: TestServer): Promise<Fixture> {
 	const { runId: textRunId } = await ok(owner, 'POST', `/api/networks/${other.id}/runs`, { input: 'words about words' });
 	await until('the text run to finish', async () => (await owner.json('GET', `/api/runs/${textRunId}`)).body.status !== 'running', 20_000);
 
+	const clients: Record<Who, ApiClient> = { anonymous: client(), kiosk: client(), audience, stranger, viewer, editor, owner };
 	return {
 		server,
-		clients: { anonymous: client(), kiosk: client(), audience, stranger, viewer, editor, owner },
+		clients,
 		networkId,
 		kioskToken,
 		installationId: (await ok(owner, 'POST', `/api/networks/${networkId}/installations`, INSTALLATION)).id,
@@ -337,7 +329,7 @@ async function buildFixture(server: TestServer): Promise<Fixture> {
 			return id;
 		},
 		async freshSession(who) {
-			if (!(USERS as readonly string[]).includes(who)) return copyOf(this.clients[who]);
+			if (!(USERS as readonly string[]).includes(who)) return copyOf(clients[who]);
 			const c = client();
 			await ok(c, 'POST', '/api/auth/login', { email: `${who}@example.org`, password: `${who}@example.org password` });
 			return c;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { browserSession } from '../helpers/browser';
+import { loopGraph } from '../helpers/graphs';
 import { startServer } from '../helpers/server';
 import { until } from '../helpers/wait';
 
@@ -32,17 +33,7 @@ beforeAll(async () => {
 	ada = await person('ada@example.org');
 	({ id: networkId } = await call(ada, 'POST', '/api/networks', { name: 'Sea loop' }));
 	await call(ada, 'PATCH', `/api/networks/${networkId}`, { settings: { pacing: { fixedMs: 30 }, lockoutSeconds: 0, budgets: { maxInvocations: 4 } } });
-	await call(ada, 'PUT', `/api/networks/${networkId}/graph`, {
-		nodes: [
-			{ id: 'paint', modelId: 'local/paint', x: 0, y: 0 },
-			{ id: 'caption', modelId: 'local/caption', x: 420, y: 0 }
-		],
-		edges: [
-			{ id: 'e1', source: 'paint', target: 'caption' },
-			{ id: 'e2', source: 'caption', target: 'paint' }
-		],
-		startNodeId: 'paint'
-	});
+	await call(ada, 'PUT', `/api/networks/${networkId}/graph`, loopGraph('local/paint', 'local/caption'));
 	runA = await finishedRun('a dream of the sea at dawn');
 	runB = await finishedRun('a red circle at noon');
 	joinPath = new URL((await call(ada, 'POST', `/api/networks/${networkId}/join-codes`)).url).pathname;
@@ -135,7 +126,7 @@ test('signed-in pages: networks, the canvas with sync, settings, console, projec
 		['/networks', (p) => p.getByText('Sea loop').first().waitFor(), "'none'"],
 		[`/networks/${id}`, async (p) => {
 			await synced(p);
-			await p.locator('.svelte-flow__node[data-id=paint]').waitFor();
+			await p.locator('.svelte-flow__node[data-id=a]').waitFor();
 		}, "'none'"],
 		[`/networks/${id}/settings`, undefined, "'none'"],
 		[`/networks/${id}/console`, undefined, "'none'"],
