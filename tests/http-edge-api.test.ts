@@ -4,8 +4,9 @@ import { ApiClient, startServer, type TestServer } from './helpers/server';
 
 /**
  * Issue 11 at the HTTP edge, as curl sees it: cross-site state changes refused (finding 4),
- * log-in throttling that cannot lock the owner out and sign-up limited per address
- * (finding 12). Client addresses are simulated with X-Forwarded-For (ADDRESS_HEADER).
+ * log-in throttling that cannot lock the owner out, not even from the attacker's own address,
+ * and sign-up limited per address (finding 12). Client addresses are simulated with
+ * X-Forwarded-For (ADDRESS_HEADER).
  */
 describe.each(backends())('the HTTP edge on $name', ({ name }) => {
 	let server: TestServer;
@@ -91,6 +92,18 @@ describe.each(backends())('the HTTP edge on $name', ({ name }) => {
 			expect(ok.status).toBe(200);
 			expect(ok.body.user.email).toBe('owner@example.org');
 			expect(Date.now() - started).toBeLessThan(1500); // at most a short slow-down, never a lock
+		});
+
+		test('behind the same address as the attacker (one venue, one NAT), the owner’s browser gets in by its device cookie', async () => {
+			const attacker = from('10.0.0.1'); // the owner's own address: the room shares it
+			for (let i = 0; i < 5; i++) await attacker.json('POST', '/api/auth/login', { email: 'owner@example.org', password: `guess ${i}` });
+			expect((await attacker.json('POST', '/api/auth/login', { email: 'owner@example.org', password: 'owner password' })).status).toBe(429);
+			const ok = await owner.json('POST', '/api/auth/login', { email: 'owner@example.org', password: 'owner password' });
+			expect(ok.status).toBe(200);
+			const device = ok.res.headers.getSetCookie().find((c) => c.startsWith('panic_device='))!;
+			expect(device).toMatch(/; HttpOnly/i);
+			expect(device).toMatch(/; SameSite=Lax/i);
+			expect(device).toMatch(/; Max-Age=31536000/i);
 		});
 
 		test('the form on /login is throttled the same way', async () => {

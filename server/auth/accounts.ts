@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/connect';
 import { AppError, conflict, forbidden, tooManyRequests } from '../errors';
 import { randomId } from '../ids';
 import { displayNameSchema } from './display-name';
 import { decoyHash, hashPassword, PASSWORD_MAX, PASSWORD_MIN, UNUSABLE_PASSWORD_HASH, verifyPassword } from './password';
+import { KnownDevices } from './known-device';
 import { LoginThrottle, type LoginLimits } from './login-throttle';
 import { RateLimiter } from './rate-limit';
 import type { PublicUser, SessionStore } from './sessions';
@@ -32,6 +34,8 @@ export interface LoginResult {
 	user: PublicUser;
 	token: string;
 	expiresAt: Date;
+	/** For the browser's device cookie: its later log-ins to this account count on their own. */
+	deviceToken: string;
 }
 
 export interface AccountLimits extends LoginLimits {
@@ -43,6 +47,8 @@ export interface AccountsOptions {
 	now?: () => number;
 	/** How a slowed-down log-in waits (tests pass a fake). */
 	sleep?: (ms: number) => Promise<void>;
+	/** Signs device cookies; the app's comes from its secret key, so they outlive restarts. */
+	devices?: KnownDevices;
 }
 
 /**
@@ -54,6 +60,7 @@ export class Accounts {
 	private loginThrottle: LoginThrottle;
 	private signups: RateLimiter;
 	private sleep: (ms: number) => Promise<void>;
+	private devices: KnownDevices;
 
 	constructor(
 		private db: Db,
@@ -65,6 +72,7 @@ export class Accounts {
 		this.loginThrottle = new LoginThrottle(limits, now);
 		this.signups = new RateLimiter(limits.signupsPerAddress, limits.signupWindowMs, now);
 		this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+		this.devices = options.devices ?? new KnownDevices(randomBytes(32));
 	}
 
 	async signup(credentials: SignupInput, clientKey: string): Promise<LoginResult> {
@@ -101,9 +109,14 @@ export class Accounts {
 		return this.startSession(user);
 	}
 
-	async login(credentials: { email: string; password: string }, clientKey: string): Promise<LoginResult> {
+	/**
+	 * `clientKey`: the client's address as limits see it; `deviceToken`: the browser's device
+	 * cookie, if any (see known-device.ts).
+	 */
+	async login(credentials: { email: string; password: string }, clientKey: string, deviceToken?: string): Promise<LoginResult> {
 		const email = credentials.email.trim().toLowerCase();
-		const attempt = this.loginThrottle.begin(email, clientKey);
+		const device = this.devices.deviceFor(email, deviceToken);
+		const attempt = this.loginThrottle.begin(email, device ? `device:${device}` : clientKey, { knownDevice: !!device });
 		if (attempt.delayMs > 0) await this.sleep(attempt.delayMs);
 
 		const row = await this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
@@ -136,6 +149,6 @@ export class Accounts {
 	private async startSession(user: PublicUser): Promise<LoginResult> {
 		const { token, session } = await this.sessions.create(user.id);
 		const { id, email, is_admin, created_at, display_name } = user;
-		return { user: { id, email, is_admin, created_at, display_name }, token, expiresAt: session.expiresAt };
+		return { user: { id, email, is_admin, created_at, display_name }, token, expiresAt: session.expiresAt, deviceToken: this.devices.issue(email) };
 	}
 }

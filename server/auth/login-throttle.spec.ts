@@ -99,4 +99,19 @@ describe('LoginThrottle', () => {
 		for (let i = 0; i < 3; i++) expect(() => throttle.begin(`x${i}@example.org`, 'c')).not.toThrow();
 		expect(() => throttle.begin('y@example.org', 'c')).toThrow(/network address/);
 	});
+
+	test('a known device counts on its own and is not slowed: the owner behind the attacker’s address gets in', () => {
+		const throttle = new LoginThrottle(LIMITS, () => 0);
+		for (let i = 0; i < 40; i++) {
+			try {
+				throttle.begin('ada@example.org', i < 20 ? 'venue-nat' : `bot-${i}`);
+			} catch {
+				// the venue address is refused after five
+			}
+		}
+		expect(() => throttle.begin('ada@example.org', 'venue-nat')).toThrow(/Too many wrong passwords/);
+		const owner = throttle.begin('ada@example.org', 'device:abc', { knownDevice: true });
+		expect(owner.delayMs).toBe(0);
+		expect(throttle.begin('ada@example.org', 'fresh-address').delayMs).toBe(3000);
+	});
 });

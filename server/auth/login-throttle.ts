@@ -13,6 +13,10 @@ import { RateLimiter } from './rate-limit';
  * - per account, from everywhere: never a refusal, a slow-down that grows with the failures
  *   and is capped at a few seconds, against guessing spread over many addresses.
  *
+ * A browser that has logged into the account before (a known device, known-device.ts) counts
+ * as a client of its own rather than as its address, and is not slowed down: a stranger in
+ * the same room, behind the same venue address, cannot lock the owner's browser out either.
+ *
  * An attempt takes its tokens before the password is checked, so a burst of concurrent
  * guesses cannot slip past the counts; a correct password gives them back.
  */
@@ -60,8 +64,11 @@ export class LoginThrottle {
 		this.perAccount = new RateLimiter(ACCOUNT_COUNT, limits.loginWindowMs, now);
 	}
 
-	/** Counts an attempt on `account` (the normalised email) from `client`, or refuses it with a 429. */
-	begin(account: string, client: string): LoginAttempt {
+	/**
+	 * Counts an attempt on `account` (the normalised email) from `client` (an address, or a
+	 * known device's id), or refuses it with a 429.
+	 */
+	begin(account: string, client: string, { knownDevice = false } = {}): LoginAttempt {
 		const pair = `${account}\n${client}`;
 		const byClient = this.perClient.take(client);
 		if (!byClient.ok) throw refusal('Too many failed log-ins from your network address', byClient.retryAfterMs);
@@ -70,7 +77,7 @@ export class LoginThrottle {
 			this.perClient.refund(client); // refused before checking anything: not a guess
 			throw refusal('Too many wrong passwords for this account from here', byPair.retryAfterMs);
 		}
-		const delayMs = slowDownMs(this.perAccount.spent(account), this.limits.loginMaxDelayMs);
+		const delayMs = knownDevice ? 0 : slowDownMs(this.perAccount.spent(account), this.limits.loginMaxDelayMs);
 		this.perAccount.take(account); // a count, never a refusal: the account itself is never locked
 		return {
 			delayMs,

@@ -129,6 +129,21 @@ describe.each(backends())('accounts and sessions on $name', (backend) => {
 		await expect(accounts.login(creds(), 'attacker')).resolves.toBeTruthy();
 	});
 
+	test('behind the attacker’s own address, the owner’s browser gets in by its device cookie', async () => {
+		const { deviceToken } = await accounts.signup(creds(), 'venue-nat');
+		for (let i = 0; i < 5; i++) {
+			await expect(accounts.login(creds('ada@example.org', 'nope nope'), 'venue-nat')).rejects.toMatchObject({ status: 400 });
+		}
+		await expect(accounts.login(creds(), 'venue-nat')).rejects.toMatchObject({ status: 429 });
+		const again = await accounts.login(creds(), 'venue-nat', deviceToken);
+		expect(again.user.email).toBe('ada@example.org');
+		expect(slept).toEqual([]); // a known device is never slowed down
+		// A device cookie of another account, or a forged one, is just an address again.
+		const bob = await accounts.signup(creds('bob@example.org'), 'c');
+		await expect(accounts.login(creds(), 'venue-nat', bob.deviceToken)).rejects.toMatchObject({ status: 429 });
+		await expect(accounts.login(creds(), 'venue-nat', `${'a'.repeat(22)}.${'b'.repeat(43)}`)).rejects.toMatchObject({ status: 429 });
+	});
+
 	test('guessing spread over many addresses slows the account down, capped at a few seconds, never refused', async () => {
 		await accounts.signup(creds(), 'c');
 		for (let i = 0; i < 30; i++) {

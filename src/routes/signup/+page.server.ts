@@ -2,7 +2,7 @@ import { redirect } from '@sveltejs/kit';
 import { signupSchema } from '$server/auth/accounts';
 import { validate } from '$server/http/body';
 import { attempt, field, nextPath } from '$lib/server/form';
-import { clientKey, setSessionCookie } from '$lib/server/session-cookie';
+import { clientKey, setLoginCookies } from '$lib/server/session-cookie';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -17,8 +17,7 @@ export const actions: Actions = {
 		const displayName = field(data, 'displayName').trim();
 		const result = await attempt({ email, displayName }, async () => {
 			const credentials = validate(signupSchema, { email, password: field(data, 'password'), displayName: displayName || undefined });
-			const { token, expiresAt } = await event.locals.panic.accounts.signup(credentials, clientKey(event));
-			setSessionCookie(event, token, expiresAt);
+			setLoginCookies(event, await event.locals.panic.accounts.signup(credentials, clientKey(event)));
 		});
 		if (result) return result;
 		redirect(303, nextPath(event.url));
