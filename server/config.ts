@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { frameAncestorsFromEnv } from './http/security-headers';
 
@@ -37,6 +38,8 @@ export interface Config {
 	/** Sign-ups per client address per sign-up window (a workshop room shares one address). */
 	signupsPerAddress: number;
 	signupWindowMs: number;
+	/** Password hashes (argon2id) computed at once; more wait their turn, so log-ins never starve the event loop. */
+	passwordHashConcurrency: number;
 	/** frame-ancestors sources for kiosk and display pages; every other page may not be framed. */
 	kioskFrameAncestors: string[];
 }
@@ -61,6 +64,7 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 		loginMaxDelayMs: intFromEnv(env, 'LOGIN_MAX_DELAY_MS', 3000, 0),
 		signupsPerAddress: intFromEnv(env, 'SIGNUPS_PER_ADDRESS', 30),
 		signupWindowMs: intFromEnv(env, 'SIGNUP_WINDOW_SECONDS', 10 * 60) * 1000,
+		passwordHashConcurrency: intFromEnv(env, 'PASSWORD_HASH_CONCURRENCY', Math.max(1, Math.floor(availableParallelism() / 2))),
 		kioskFrameAncestors: frameAncestorsFromEnv(env.KIOSK_FRAME_ANCESTORS)
 	};
 }

@@ -5,6 +5,7 @@ import { AppError, conflict, forbidden, tooManyRequests } from '../errors';
 import { randomId } from '../ids';
 import { displayNameSchema } from './display-name';
 import { decoyHash, hashPassword, PASSWORD_MAX, PASSWORD_MIN, UNUSABLE_PASSWORD_HASH, verifyPassword } from './password';
+import { ConcurrencyGate } from './concurrency-gate';
 import { KnownDevices } from './known-device';
 import { LoginThrottle, type LoginLimits } from './login-throttle';
 import { RateLimiter } from './rate-limit';
@@ -41,7 +42,11 @@ export interface LoginResult {
 export interface AccountLimits extends LoginLimits {
 	signupsPerAddress: number;
 	signupWindowMs: number;
+	passwordHashConcurrency: number;
 }
+
+/** Log-ins and sign-ups waiting for a password check, per hash allowed at once, before a 503. */
+const WAITING_PER_HASH = 100;
 
 export interface AccountsOptions {
 	now?: () => number;
@@ -61,6 +66,7 @@ export class Accounts {
 	private signups: RateLimiter;
 	private sleep: (ms: number) => Promise<void>;
 	private devices: KnownDevices;
+	private hashing: ConcurrencyGate;
 
 	constructor(
 		private db: Db,
@@ -73,6 +79,11 @@ export class Accounts {
 		this.signups = new RateLimiter(limits.signupsPerAddress, limits.signupWindowMs, now);
 		this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
 		this.devices = options.devices ?? new KnownDevices(randomBytes(32));
+		this.hashing = new ConcurrencyGate(
+			limits.passwordHashConcurrency,
+			limits.passwordHashConcurrency * WAITING_PER_HASH,
+			'PANIC is checking a lot of passwords right now. Try again in a few seconds.'
+		);
 	}
 
 	async signup(credentials: SignupInput, clientKey: string): Promise<LoginResult> {
@@ -85,7 +96,7 @@ export class Accounts {
 		if (!(await this.isSignupOpen())) {
 			throw forbidden('Sign-up is closed on this PANIC. Ask an admin for an account.');
 		}
-		const passwordHash = await hashPassword(credentials.password);
+		const passwordHash = await this.hashing.run(() => hashPassword(credentials.password));
 		const user = await this.db
 			.transaction()
 			.execute(async (tx) => {
@@ -120,7 +131,8 @@ export class Accounts {
 		if (attempt.delayMs > 0) await this.sleep(attempt.delayMs);
 
 		const row = await this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
-		const ok = await verifyPassword(row?.password_hash ?? (await decoyHash()), credentials.password);
+		const stored = row?.password_hash ?? (await decoyHash());
+		const ok = await this.hashing.run(() => verifyPassword(stored, credentials.password));
 		if (!row || !ok) throw new AppError(400, 'Wrong email or password.');
 		attempt.succeeded();
 		return this.startSession(row);
