@@ -6,6 +6,29 @@ export default {
 	preprocess: vitePreprocess(),
 	kit: {
 		adapter: adapter({ out: 'build' }),
-		alias: { $server: "server" }
+		alias: { $server: "server" },
+		// Every page's Content-Security-Policy. SvelteKit adds a nonce for its inline bootstrap
+		// script (mode auto), so scripts come from this origin only, never inline or eval'd.
+		// Svelte and Svelte Flow set style attributes (positions, sizes, colours), hence
+		// 'unsafe-inline' for style attributes alone; <style> and stylesheets come from self.
+		// Pictures and sounds: stored assets, and data:/blob: for uploads and QR codes.
+		// frame-ancestors depends on the route and is added in hooks.server.ts.
+		csp: {
+			mode: 'auto',
+			directives: {
+				'default-src': ['self'],
+				'script-src': ['self'],
+				'style-src': ['self'],
+				'style-src-attr': ['unsafe-inline'],
+				'img-src': ['self', 'data:', 'blob:'],
+				'media-src': ['self', 'data:', 'blob:'],
+				'font-src': ['self'],
+				// 'self' covers ws(s):// to this host for sync (CSP 3).
+				'connect-src': ['self'],
+				'object-src': ['none'],
+				'base-uri': ['self'],
+				'form-action': ['self']
+			}
+		}
 	}
 };

@@ -5,6 +5,7 @@ import * as m0003 from './0003_runs';
 import * as m0004 from './0004_hosted';
 import * as m0005 from './0005_audience';
 import * as m0006 from './0006_analysis';
+import * as m0007 from './0007_display_names';
 
 /**
  * Every migration, by name, in order. A static list (rather than reading the folder at run
@@ -16,5 +17,6 @@ export const migrations: Record<string, Migration> = {
 	'0003_runs': m0003,
 	'0004_hosted': m0004,
 	'0005_audience': m0005,
-	'0006_analysis': m0006
+	'0006_analysis': m0006,
+	'0007_display_names': m0007
 };

@@ -17,6 +17,10 @@ const instance = () => globalThis[Symbol.for('panic.instance')];
 
 const server = http.createServer((req, res) => {
 	req.headers[PROTO] = req.socket.encrypted ? 'https' : 'http';
+	// On every response, built scripts and static files included (those never reach the app's
+	// hooks): no content-type guessing, no URLs (join codes, kiosk tokens) in other sites' logs.
+	res.setHeader('x-content-type-options', 'nosniff');
+	res.setHeader('referrer-policy', 'same-origin');
 	handler(req, res);
 });
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { FsAssetStore, type AssetStore } from './assets/store';
 import { Accounts } from './auth/accounts';
+import { KnownDevices } from './auth/known-device';
 import { SessionStore, type PublicUser } from './auth/sessions';
 import type { Config } from './config';
 import { embeddedDatabasePath, openDatabase, type Db } from './db/connect';
@@ -103,7 +104,8 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	await migrateToLatest(db);
 	const sessions = new SessionStore(db);
 	await sessions.sweepExpired();
-	const cipher = new KeyCipher(loadSecretKey(config));
+	const secret = loadSecretKey(config);
+	const cipher = new KeyCipher(secret);
 	const keys = new ProviderKeys(db, cipher);
 	const installations = new Installations(db, cipher);
 	const boardFeeder = new BoardFeeder({
@@ -147,7 +149,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		config,
 		db,
 		sessions,
-		accounts: new Accounts(db, sessions),
+		accounts: new Accounts(db, sessions, config, { devices: new KnownDevices(secret) }),
 		keys,
 		catalogue,
 		customModels,

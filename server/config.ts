@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { frameAncestorsFromEnv } from './http/security-headers';
 
 /**
  * Everything PANIC reads from its environment, in one place. Domain modules take a Config
@@ -37,6 +39,22 @@ export interface Config {
 	importMaxRatio: number;
 	/** Run imports read at once; one more gets a 503 (PANIC_IMPORTS_AT_ONCE, default 2). */
 	importsAtOnce: number;
+	// --- The HTTP edge (issue 11: login and sign-up throttling, framing of kiosk pages) ---
+	/** Wrong passwords one client address may try on one account per login window (then 429). */
+	loginFailuresPerAccountClient: number;
+	/** Wrong passwords one client address may try across all accounts per login window (then 429). */
+	loginFailuresPerClient: number;
+	/** The window the login counts drain over. */
+	loginWindowMs: number;
+	/** Longest slow-down of an account's log-ins while it is guessed at from many addresses. */
+	loginMaxDelayMs: number;
+	/** Sign-ups per client address per sign-up window (a workshop room shares one address). */
+	signupsPerAddress: number;
+	signupWindowMs: number;
+	/** Password hashes (argon2id) computed at once; more wait their turn, so log-ins never starve the event loop. */
+	passwordHashConcurrency: number;
+	/** frame-ancestors sources for kiosk and display pages; every other page may not be framed. */
+	kioskFrameAncestors: string[];
 }
 
 export function configFromEnv(env: Record<string, string | undefined> = process.env): Config {
@@ -54,16 +72,26 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 
 		// Untrusted bytes in (issue 11, findings 1 and 5).
 		outputHosts: (env.PANIC_OUTPUT_HOSTS ?? '').split(/[\s,]+/).filter(Boolean),
-		importMaxExpandedBytes: positiveNumber(env.PANIC_IMPORT_MAX_EXPANDED_MB, 512) * 1024 * 1024,
-		importMaxRatio: positiveNumber(env.PANIC_IMPORT_MAX_RATIO, 600),
-		importsAtOnce: Math.max(1, Math.floor(positiveNumber(env.PANIC_IMPORTS_AT_ONCE, 2)))
+		importMaxExpandedBytes: intFromEnv(env, 'PANIC_IMPORT_MAX_EXPANDED_MB', 512) * 1024 * 1024,
+		importMaxRatio: intFromEnv(env, 'PANIC_IMPORT_MAX_RATIO', 600),
+		importsAtOnce: intFromEnv(env, 'PANIC_IMPORTS_AT_ONCE', 2),
+		// --- The HTTP edge (issue 11) ---
+		loginFailuresPerAccountClient: intFromEnv(env, 'LOGIN_FAILURES_PER_ACCOUNT_CLIENT', 5),
+		loginFailuresPerClient: intFromEnv(env, 'LOGIN_FAILURES_PER_CLIENT', 50),
+		loginWindowMs: intFromEnv(env, 'LOGIN_WINDOW_SECONDS', 15 * 60) * 1000,
+		loginMaxDelayMs: intFromEnv(env, 'LOGIN_MAX_DELAY_MS', 3000, 0),
+		signupsPerAddress: intFromEnv(env, 'SIGNUPS_PER_ADDRESS', 30),
+		signupWindowMs: intFromEnv(env, 'SIGNUP_WINDOW_SECONDS', 10 * 60) * 1000,
+		passwordHashConcurrency: intFromEnv(env, 'PASSWORD_HASH_CONCURRENCY', Math.max(1, Math.floor(availableParallelism() / 2))),
+		kioskFrameAncestors: frameAncestorsFromEnv(env.KIOSK_FRAME_ANCESTORS)
 	};
 }
 
-/** A positive number from the environment, or the default when unset; anything else stops the start. */
-function positiveNumber(value: string | undefined, fallback: number): number {
-	if (value === undefined || value.trim() === '') return fallback;
-	const number = Number(value);
-	if (!Number.isFinite(number) || number <= 0) throw new Error(`Expected a positive number, got "${value}".`);
-	return number;
+/** A whole number ≥ `min` from the environment, or the default; anything else stops start-up with a clear message. */
+function intFromEnv(env: Record<string, string | undefined>, name: string, fallback: number, min = 1): number {
+	const raw = env[name]?.trim();
+	if (!raw) return fallback;
+	const value = Number(raw);
+	if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be a whole number ≥ ${min} (got "${raw}").`);
+	return value;
 }

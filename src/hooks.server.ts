@@ -2,6 +2,8 @@ import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
 import { clearAudienceCookie, readAudienceCookie, setAudienceCookie } from '$server/audience/cookie';
 import { SESSION_COOKIE } from '$server/auth/session-token';
 import { errorResponse } from '$server/http/api';
+import { changesState, crossSiteCheck, requestSource } from '$server/http/origin';
+import { addRouteHeaders } from '$server/http/security-headers';
 import { getPanic } from '$server/instance';
 import { clearSessionCookie, setSessionCookie } from '$lib/server/session-cookie';
 
@@ -12,6 +14,12 @@ export const init: ServerInit = async () => {
 
 export const handle: Handle = async ({ event, resolve }) => {
 	const panic = await getPanic();
+	const secured = (response: Response) => addRouteHeaders(response, event.url.pathname, panic.config.kioskFrameAncestors);
+	// Cross-site request forgery: API calls and form actions alike, before any cookie is read.
+	if (changesState(event.request.method)) {
+		const verdict = crossSiteCheck(requestSource(event.request.headers), { configuredOrigin: panic.config.origin });
+		if (!verdict.ok) return secured(errorResponse(403, verdict.error));
+	}
 	event.locals.panic = panic;
 	event.locals.user = null;
 	event.locals.session = null;
@@ -42,7 +50,7 @@ export const handle: Handle = async ({ event, resolve }) => {
 	}
 
 	const response = await resolve(event);
-	return event.url.pathname.startsWith('/api/') ? asJsonError(response) : response;
+	return secured(event.url.pathname.startsWith('/api/') ? await asJsonError(response) : response);
 };
 
 /**

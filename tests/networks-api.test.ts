@@ -123,6 +123,66 @@ describe.each(backends())('networks API on $name', ({ name }) => {
 		expect(bad.status).toBe(400);
 	});
 
+	test('personal data: others see display names, never emails; the blocklist only the owner and editors', async () => {
+		// Names: chosen at sign-up or on the account page; until then a default that says nothing of the email.
+		const renamed = await owner.json('PATCH', '/api/me', { displayName: '  Olive ' });
+		expect(renamed.body.user).toMatchObject({ email: 'owner@example.org', display_name: 'Olive', name: 'Olive' });
+		const bad = await owner.json('PATCH', '/api/me', { displayName: 'x'.repeat(61) });
+		expect(bad.status).toBe(400);
+		expect(bad.body.error).toMatch(/at most 60 characters/);
+		const bobName = (await bob.json('GET', '/api/me')).body.user.name;
+		expect(bobName).toMatch(/^Person [A-Z2-7]{4}$/);
+
+		const viewer = new ApiClient(server.url);
+		expect((await viewer.json('POST', '/api/auth/signup', { email: 'vera@example.org', password: 'vera password', displayName: 'Vera' })).body.user.name).toBe('Vera');
+		const invite = await owner.json('POST', `/api/networks/${id}/invites`, { role: 'viewer' });
+		await viewer.json('POST', `/api/invites/${new URL(invite.body.url).pathname.split('/').pop()}`);
+		const stranger = new ApiClient(server.url);
+		await stranger.json('POST', '/api/auth/signup', { email: 'stranger@example.org', password: 'stranger danger' });
+		const anonymous = new ApiClient(server.url);
+		await owner.json('PATCH', `/api/networks/${id}`, { visibility: 'public', audience: { blocklist: ['secret word'] } });
+
+		for (const [who, client] of [['anonymous', anonymous], ['stranger', stranger], ['viewer', viewer]] as const) {
+			const res = await client.request('GET', `/api/networks/${id}`);
+			const text = await res.text();
+			expect(res.status, who).toBe(200);
+			expect(text, who).not.toMatch(/@example\.org/);
+			expect(text, who).not.toContain('secret word');
+			expect(JSON.parse(text), who).toMatchObject({ ownerName: 'Olive', audience: { queueMode: 'auto' } });
+		}
+		const listed = await stranger.request('GET', '/api/networks');
+		const listText = await listed.text();
+		expect(JSON.parse(listText)).toEqual([expect.objectContaining({ id, ownerName: 'Olive' })]);
+		expect(listText).not.toMatch(/@example\.org/);
+		expect((await bob.json('GET', `/api/networks/${id}`)).body.audience.blocklist).toEqual(['secret word']);
+
+		// Members: the owner sees emails (to manage them), members see names, strangers nothing.
+		expect((await anonymous.json('GET', `/api/networks/${id}/members`)).status).toBe(401);
+		const refused = await stranger.json('GET', `/api/networks/${id}/members`);
+		expect(refused.status).toBe(403);
+		expect(refused.body.error).toMatch(/Only the members/);
+		const names = [expect.objectContaining({ name: bobName, role: 'editor' }), expect.objectContaining({ name: 'Vera', role: 'viewer' })];
+		for (const client of [viewer, bob]) {
+			const res = await client.request('GET', `/api/networks/${id}/members`);
+			const text = await res.text();
+			expect(JSON.parse(text)).toEqual(names);
+			expect(text).not.toMatch(/@example\.org/);
+		}
+		expect((await owner.json('GET', `/api/networks/${id}/members`)).body).toEqual([
+			expect.objectContaining({ name: bobName, email: 'bob@example.org' }),
+			expect.objectContaining({ name: 'Vera', email: 'vera@example.org' })
+		]);
+
+		// Facilitators see who sent a prompt by name too.
+		await owner.json('PATCH', `/api/networks/${id}`, { audience: { queueMode: 'moderated' } });
+		const sent = await bob.json('POST', `/api/networks/${id}/prompts`, { text: 'a quiet harbour' });
+		expect(sent.status).toBe(201);
+		const queue = await owner.request('GET', `/api/networks/${id}/prompts`);
+		const queueText = await queue.text();
+		expect(JSON.parse(queueText).waiting).toEqual([expect.objectContaining({ id: sent.body.id, from: bobName })]);
+		expect(queueText).not.toMatch(/@example\.org/);
+	});
+
 	test('only the owner deletes; afterwards the network is gone for everyone', async () => {
 		expect((await bob.json('DELETE', `/api/networks/${id}`)).status).toBe(403);
 		expect((await owner.json('DELETE', `/api/networks/${id}`)).status).toBe(200);

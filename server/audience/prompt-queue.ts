@@ -1,5 +1,6 @@
 import type { Db } from '../db/connect';
 import type { PromptStatus } from '../db/schema';
+import { displayName } from '../auth/display-name';
 import { RateLimiter } from '../auth/rate-limit';
 import { badRequest, notFound, tooManyRequests } from '../errors';
 import { randomId } from '../ids';
@@ -30,7 +31,7 @@ export interface PromptView {
 	decidedAt: Date | null;
 	/** 1 for the next to start; null once it is no longer waiting. */
 	position: number | null;
-	/** Who sent it, for facilitators: the audience label or the member's email. */
+	/** Who sent it, for facilitators: the audience label or the member's display name. */
 	from?: string;
 }
 
@@ -115,7 +116,7 @@ export class PromptQueue {
 			.leftJoin('audience_sessions as s', 's.id', 'prompts.audience_session_id')
 			.leftJoin('users as u', 'u.id', 'prompts.user_id')
 			.selectAll('prompts')
-			.select(['s.label', 'u.email'])
+			.select(['s.label', 'u.id as memberId', 'u.display_name'])
 			.where('prompts.network_id', '=', networkId);
 		const waiting = await base.where('prompts.status', 'in', WAITING).orderBy('prompts.created_at').orderBy('prompts.id').limit(5000).execute();
 		const recent = await base
@@ -123,7 +124,8 @@ export class PromptQueue {
 			.orderBy('prompts.created_at', 'desc')
 			.limit(HISTORY)
 			.execute();
-		const from = (r: { label: string | null; email: string | null }) => r.label ?? r.email ?? 'someone who left';
+		const from = (r: { label: string | null; memberId: string | null; display_name: string | null }) =>
+			r.label ?? (r.memberId ? displayName({ id: r.memberId, display_name: r.display_name }) : 'someone who left');
 		return {
 			waiting: waiting.map((r, i) => ({ ...view(r, i + 1), from: from(r) })),
 			recent: recent.map((r) => ({ ...view(r, null), from: from(r) }))

@@ -38,3 +38,22 @@ test('idle buckets are pruned when the map is full', () => {
 	limiter.take('new');
 	expect((limiter as unknown as { buckets: Map<string, unknown> }).buckets.size).toBe(1);
 });
+
+test('refund gives a token back (never beyond the limit); spent says how many are out', () => {
+	let now = 0;
+	const limiter = new RateLimiter(4, 4000, () => now);
+	expect(limiter.spent('a')).toBe(0);
+	limiter.take('a');
+	limiter.take('a');
+	limiter.take('a');
+	expect(limiter.spent('a')).toBe(3);
+	limiter.refund('a');
+	expect(limiter.spent('a')).toBe(2);
+	now = 1000; // one token refilled
+	expect(limiter.spent('a')).toBe(1);
+	limiter.refund('a');
+	limiter.refund('a');
+	expect(limiter.spent('a')).toBe(0);
+	limiter.refund('unknown');
+	expect(limiter.spent('unknown')).toBe(0);
+});

@@ -33,6 +33,19 @@ export class RateLimiter {
 		this.buckets.delete(key);
 	}
 
+	/** Gives back a token taken for something that turned out fine (a correct password). */
+	refund(key: string): void {
+		if (!this.buckets.has(key)) return;
+		const bucket = this.refill(key);
+		bucket.tokens = Math.min(this.limit, bucket.tokens + 1);
+	}
+
+	/** Tokens taken and not yet refilled (0 … limit): how much `key` did lately. */
+	spent(key: string): number {
+		if (!this.buckets.has(key)) return 0;
+		return this.limit - this.refill(key).tokens;
+	}
+
 	private refill(key: string) {
 		const now = this.now();
 		let bucket = this.buckets.get(key);

@@ -13,7 +13,7 @@ export interface SessionInfo {
 	expiresAt: Date;
 }
 
-export type PublicUser = Pick<User, 'id' | 'email' | 'is_admin' | 'created_at'>;
+export type PublicUser = Pick<User, 'id' | 'email' | 'is_admin' | 'created_at' | 'display_name'>;
 
 export interface ValidatedSession {
 	session: SessionInfo;
@@ -44,7 +44,7 @@ export class SessionStore {
 		const row = await this.db
 			.selectFrom('sessions')
 			.innerJoin('users', 'users.id', 'sessions.user_id')
-			.select(['sessions.id', 'sessions.expires_at', 'users.id as user_id', 'users.email', 'users.is_admin', 'users.created_at'])
+			.select(['sessions.id', 'sessions.expires_at', 'users.id as user_id', 'users.email', 'users.is_admin', 'users.created_at', 'users.display_name'])
 			.where('sessions.id', '=', id)
 			.executeTakeFirst();
 		if (!row) return null;
@@ -62,7 +62,7 @@ export class SessionStore {
 		}
 		return {
 			session: { id, userId: row.user_id, expiresAt },
-			user: { id: row.user_id, email: row.email, is_admin: row.is_admin, created_at: row.created_at },
+			user: { id: row.user_id, email: row.email, is_admin: row.is_admin, created_at: row.created_at, display_name: row.display_name },
 			renewed
 		};
 	}

@@ -9,6 +9,8 @@ export interface UsersTable {
 	password_hash: string;
 	is_admin: Generated<boolean>;
 	created_at: Timestamp;
+	/** What others see of this account; null shows the default from server/auth/display-name.ts. */
+	display_name: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** Lucia-style sessions: the id is the SHA-256 of the token the browser holds. */

@@ -39,7 +39,7 @@ export function experimentSettings(steps: number): RunSettingsInput {
 export async function resolveOwner(panic: Panic, ownerEmail?: string): Promise<PublicUser> {
 	const email = (ownerEmail ?? EXPERIMENTS_EMAIL).trim().toLowerCase();
 	const find = () =>
-		panic.db.selectFrom('users').select(['id', 'email', 'is_admin', 'created_at']).where('email', '=', email).executeTakeFirst();
+		panic.db.selectFrom('users').select(['id', 'email', 'is_admin', 'created_at', 'display_name']).where('email', '=', email).executeTakeFirst();
 	const found = await find();
 	if (found) return found;
 	if (ownerEmail) throw new ExperimentError(`No account with the email ${ownerEmail}. Sign up in the app first, or leave --owner out.`);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../db/connect';
 import type { MemberRole, Visibility } from '../db/schema';
 import { audienceSettingsSchema, resolveAudienceSettings, type AudienceSettings } from '../audience/settings';
+import { displayName } from '../auth/display-name';
 import { runSettingsSchema } from '../engine/settings';
 import { forbidden, notFound } from '../errors';
 import { randomId } from '../ids';
@@ -29,19 +30,29 @@ export interface NetworkSummary {
 	name: string;
 	visibility: Visibility;
 	ownerId: string;
-	ownerEmail: string;
+	/** The owner's display name: what anyone who sees the network may know of them. */
+	ownerName: string;
 	role: NetworkRole;
 	/** Run settings as stored (unset fields take the engine's defaults). */
 	settings: Record<string, unknown>;
 	/** Locked for a performance: only the owner edits the graph. */
 	locked: boolean;
-	/** Audience settings with defaults filled in. */
-	audience: AudienceSettings;
+	/** Audience settings with defaults filled in; the blocklist only for the owner and editors. */
+	audience: Omit<AudienceSettings, 'blocklist'> & { blocklist?: string[] };
 	createdAt: Date;
 	updatedAt: Date;
 }
 
 /** A network a person may see, with their role in it: what every route starts from. */
+/** A member as the network's people see them; `email` only for the owner, who manages them. */
+export interface MemberView {
+	userId: string;
+	name: string;
+	email?: string;
+	role: MemberRole;
+	joinedAt: Date;
+}
+
 export interface NetworkAccess {
 	network: NetworkSummary;
 	role: NetworkRole;
@@ -129,15 +140,30 @@ export class Networks {
 		await this.db.updateTable('networks').set({ updated_at: new Date() }).where('id', '=', id).execute();
 	}
 
-	async members(id: string, viewer: Viewer) {
-		await this.access(id, viewer);
-		return this.db
+	/**
+	 * The network's members, for its owner and members only: a stranger who may see a public
+	 * network learns its owner's display name, not who else is in it. Emails go to the owner
+	 * alone; editors and viewers see names, all they need to work together.
+	 */
+	async members(id: string, viewer: Viewer): Promise<MemberView[]> {
+		const { role } = await this.access(id, viewer);
+		const rows = await this.db
 			.selectFrom('network_members')
 			.innerJoin('users', 'users.id', 'network_members.user_id')
-			.select(['users.id as userId', 'users.email', 'network_members.role', 'network_members.created_at as joinedAt'])
+			.select(['users.id as userId', 'users.email', 'users.display_name', 'network_members.role', 'network_members.created_at as joinedAt'])
 			.where('network_members.network_id', '=', id)
 			.orderBy('network_members.created_at')
 			.execute();
+		if (role !== 'owner' && !rows.some((row) => row.userId === viewer.id)) {
+			throw forbidden('Only the members of this network see who else is in it.');
+		}
+		return rows.map(({ userId, email, display_name, role: memberRole, joinedAt }) => ({
+			userId,
+			name: displayName({ id: userId, display_name }),
+			...(role === 'owner' ? { email } : {}),
+			role: memberRole,
+			joinedAt
+		}));
 	}
 
 	async removeMember(id: string, viewer: Viewer, userId: string): Promise<void> {
@@ -166,7 +192,7 @@ export class Networks {
 				'networks.settings',
 				'networks.locked',
 				'networks.audience',
-				'owner.email as owner_email',
+				'owner.display_name as owner_display_name',
 				'networks.created_at',
 				'networks.updated_at',
 				'm.role as member_role'
@@ -182,7 +208,7 @@ export class Networks {
 			settings: Record<string, unknown>;
 			locked: boolean;
 			audience: Record<string, unknown>;
-			owner_email: string;
+			owner_display_name: string | null;
 			created_at: Date;
 			updated_at: Date;
 			member_role: MemberRole | null;
@@ -196,13 +222,20 @@ export class Networks {
 			name: row.name,
 			visibility: row.visibility,
 			ownerId: row.owner_id,
-			ownerEmail: row.owner_email,
+			ownerName: displayName({ id: row.owner_id, display_name: row.owner_display_name }),
 			role,
 			settings: row.settings,
 			locked: row.locked,
-			audience: resolveAudienceSettings(row.audience),
+			audience: audienceFor(role, resolveAudienceSettings(row.audience)),
 			createdAt: row.created_at,
 			updatedAt: row.updated_at
 		};
 	}
+}
+
+/** The blocklist says which words a facilitator refuses: theirs to know, not the audience's. */
+function audienceFor(role: NetworkRole, settings: AudienceSettings): NetworkSummary['audience'] {
+	if (canEdit(role)) return settings;
+	const { blocklist: _hidden, ...shown } = settings;
+	return shown;
 }

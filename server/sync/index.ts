@@ -5,7 +5,6 @@ export { SyncRooms, RoomUnavailableError, type RoomLease, type SyncRoomsOptions 
 export { KyselyUpdateStore, MemoryUpdateStore, type UpdateStore } from './store';
 export {
 	createUpgradeHandler,
-	isAllowedOrigin,
 	isSyncPath,
 	roomFromPath,
 	DEFAULT_LIMITS,

@@ -2,6 +2,7 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { RateLimiter } from '../auth/rate-limit';
+import { crossSiteCheck } from '../http/origin';
 import { CLOSE } from './protocol';
 import type { SyncLog, SyncSession, SyncSocket } from './room';
 import type { RoomLease, SyncRooms } from './rooms';
@@ -73,48 +74,6 @@ export function roomFromPath(url: string | undefined): string | null {
 	return ROOM_NAME.test(room) ? room : null;
 }
 
-const HOST = /^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
-
-/**
- * Cross-site WebSocket hijacking guard. Browsers always send Origin on WebSocket requests,
- * and the cookie rides along regardless of who opened the socket, so a missing or foreign
- * Origin is refused. With `configuredOrigin` (ORIGIN) the Origin must be exactly that;
- * without it, an http(s) origin naming the same host and port as the request's Host header.
- */
-export function isAllowedOrigin(
-	originHeader: string | undefined,
-	requestHost: string | undefined,
-	configuredOrigin?: string
-): boolean {
-	const origin = parseOrigin(originHeader);
-	if (!origin) return false;
-	if (configuredOrigin) {
-		const configured = parseOrigin(configuredOrigin, { allowPath: true });
-		return !!configured && configured.origin === origin.origin;
-	}
-	if (!requestHost || !HOST.test(requestHost)) return false;
-	try {
-		// Read the Host with the Origin's scheme so default ports compare equal (x:443 = https://x).
-		return new URL(`${origin.protocol}//${requestHost}`).host === origin.host;
-	} catch {
-		return false;
-	}
-}
-
-function parseOrigin(value: string | undefined, { allowPath = false } = {}): URL | null {
-	if (!value || value === 'null') return null;
-	let url: URL;
-	try {
-		url = new URL(value);
-	} catch {
-		return null;
-	}
-	if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
-	if (url.username || url.password || url.search || url.hash) return null;
-	if (!allowPath && url.pathname !== '/') return null;
-	return url;
-}
-
 export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
 	const { rooms, authorize } = options;
 	const limits: SyncLimits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -137,7 +96,9 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
 		const room = roomFromPath(req.url);
 		if (!room) return refuse(socket, 404, 'No such sync room.');
 		if (req.headers.upgrade?.toLowerCase() !== 'websocket') return refuse(socket, 400, 'Expected a WebSocket upgrade.');
-		if (!isAllowedOrigin(req.headers.origin, req.headers.host, options.origin)) {
+		// Cross-site WebSocket hijacking: the cookie rides along whoever opened the socket.
+		const source = { origin: req.headers.origin, secFetchSite: req.headers['sec-fetch-site']?.toString(), host: req.headers.host };
+		if (!crossSiteCheck(source, { configuredOrigin: options.origin, requireOrigin: true }).ok) {
 			return refuse(socket, 403, 'This origin may not open sync connections.');
 		}
 		const auth = await authorize(req, room);

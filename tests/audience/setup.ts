@@ -51,7 +51,7 @@ export async function createUser(db: Db, email = `${randomId(6)}@example.org`) {
 	const id = randomId();
 	const created_at = new Date();
 	await db.insertInto('users').values({ id, email, password_hash: 'x', created_at }).execute();
-	return { id, email, is_admin: false, created_at };
+	return { id, email, is_admin: false, created_at, display_name: null };
 }
 
 /** A fresh Audience over `db` with a fake engine, real networks and real sync rooms. */

@@ -28,12 +28,26 @@ test('a newcomer signs up, saves a key and browses the models', async () => {
 	expect(await page.getByLabel('Email').inputValue()).toBe('grace@example.org');
 
 	await page.getByLabel('Password').fill('compiler pioneer');
+	await page.getByLabel('Name others see').fill('Grace');
 	await page.getByRole('button', { name: 'Sign up' }).click();
 	await page.waitForURL('**/networks');
-	await page.getByRole('link', { name: 'grace@example.org' }).click();
+	// The header shows the name others see; the email only on the account page.
+	expect(await page.locator('header').textContent()).not.toContain('grace@example.org');
+	await page.getByRole('link', { name: 'Grace' }).click();
 	await page.waitForURL('**/account');
 	expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Your account');
 	expect(await page.textContent('body')).toContain('grace@example.org');
+
+	// A new name shows at once; a blank one goes back to the default, which says nothing of the email.
+	await page.getByLabel('Name', { exact: true }).fill('Grace H.');
+	await page.getByRole('button', { name: 'Save name' }).click();
+	await expect.poll(() => page.locator('header .who a').first().textContent()).toBe('Grace H.');
+	await page.getByLabel('Name', { exact: true }).fill('');
+	await page.getByRole('button', { name: 'Save name' }).click();
+	await expect.poll(() => page.locator('header .who a').first().textContent()).toMatch(/^Person [A-Z2-7]{4}$/);
+	await page.getByLabel('Name', { exact: true }).fill('Grace');
+	await page.getByRole('button', { name: 'Save name' }).click();
+	await expect.poll(() => page.locator('header .who a').first().textContent()).toBe('Grace');
 
 	// Save an OpenAI key: only its last four characters come back.
 	const openai = page.locator('[data-platform="openai"]');

@@ -61,13 +61,14 @@ test('two editors and a viewer share one canvas live', async () => {
 	expect(await status.getAttribute('data-start-accepts-text')).toBe('true');
 	expect(await a.getByTestId('start-badge').count()).toBe(1);
 
-	// Presence: editors are listed (the sync server keeps viewers out of awareness), and Bob's
-	// pointer shows on Ada's canvas over the same node.
-	await expect.poll(() => a.getByTestId('presence-list').textContent()).toMatch(/bob@example\.org/);
-	await expect.poll(() => c.getByTestId('presence-list').textContent()).toMatch(/ada@example\.org.*bob@example\.org|bob@example\.org.*ada@example\.org/);
+	// Presence: editors are listed by display name, never email (the sync server keeps viewers
+	// out of awareness), and Bob's pointer shows on Ada's canvas over the same node.
+	await expect.poll(() => a.getByTestId('presence-list').textContent()).toMatch(/Bob/);
+	await expect.poll(() => c.getByTestId('presence-list').textContent()).toMatch(/Ada.*Bob|Bob.*Ada/);
+	expect(await c.getByTestId('presence-list').textContent()).not.toMatch(/@example\.org/);
 	const capB = (await b.locator('.svelte-flow__node[data-id=caption]').boundingBox())!;
 	await b.mouse.move(capB.x + 30, capB.y + 20, { steps: 3 });
-	const cursor = a.locator('[data-testid=remote-cursor][data-name="bob@example.org"]');
+	const cursor = a.locator('[data-testid=remote-cursor][data-name="Bob"]');
 	await cursor.waitFor();
 	const capA = (await a.locator('.svelte-flow__node[data-id=caption]').boundingBox())!;
 	await expect.poll(async () => (await cursor.boundingBox())!.x - capA.x).toBeCloseTo(30, -1);

@@ -43,9 +43,12 @@ export function browserSession(start: () => Promise<TestServer> = () => startSer
 			await session.browser?.close();
 			await session.server?.dispose();
 		},
+		/** Signs up `email` with the display name its local part gives (ada@… → Ada). */
 		async person(email: string, viewport = { width: 1280, height: 800 }): Promise<BrowserContext> {
 			const ctx = await session.browser.newContext({ viewport });
-			const res = await ctx.request.post(`${session.server.url}/api/auth/signup`, { data: { email, password: 'feedback loops' } });
+			const local = email.split('@')[0];
+			const displayName = local[0].toUpperCase() + local.slice(1);
+			const res = await ctx.request.post(`${session.server.url}/api/auth/signup`, { data: { email, password: 'feedback loops', displayName } });
 			if (res.status() >= 300) throw new Error(`sign-up of ${email} failed: ${res.status()} ${await res.text()}`);
 			return ctx;
 		},

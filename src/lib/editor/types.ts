@@ -6,7 +6,8 @@ export type NetworkRole = 'owner' | 'editor' | 'viewer';
 export interface EditorPageData {
 	network: { id: string; name: string; visibility: 'private' | 'unlisted' | 'public' };
 	role: NetworkRole;
-	me: { id: string; email: string };
+	/** Presence shows the display name to everyone on the canvas, never the email. */
+	me: { id: string; name: string };
 	/** Only the models the catalogue lists; deprecated ones are looked up but not offered. */
 	models: ModelInfo[];
 	/** Hosted platforms whose key the owner lacks for a run from the start node (owners and editors only). */

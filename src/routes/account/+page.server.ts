@@ -1,5 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { z } from 'zod';
+import { displayName, displayNameSchema } from '$server/auth/display-name';
 import { validate } from '$server/http/body';
 import { keyBodySchema, platformSchema } from '$server/keys/provider-keys';
 import { HOSTED_PLATFORMS } from '$server/platforms/types';
@@ -11,7 +12,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 	if (!user) redirect(303, '/login');
 	const saved = await locals.panic.keys.list(user.id);
 	return {
-		account: { email: user.email, isAdmin: user.is_admin, createdAt: user.created_at },
+		account: { email: user.email, name: displayName(user), chosenName: user.display_name, isAdmin: user.is_admin, createdAt: user.created_at },
 		keys: HOSTED_PLATFORMS.map((platform) => ({ platform, last4: saved.find((k) => k.platform === platform)?.last4 ?? null })),
 		signupOpen: user.is_admin ? await locals.panic.accounts.isSignupOpen() : null
 	};
@@ -23,6 +24,14 @@ function signedIn(locals: App.Locals) {
 }
 
 export const actions: Actions = {
+	rename: async ({ request, locals }) => {
+		const user = signedIn(locals);
+		const name = field(await request.formData(), 'displayName').trim();
+		return attempt({}, async () => {
+			await locals.panic.accounts.setDisplayName(user, name ? validate(displayNameSchema, name) : null);
+			return { renamed: true };
+		});
+	},
 	saveKey: async ({ request, locals }) => {
 		const user = signedIn(locals);
 		const data = await request.formData();

@@ -1,6 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { attempt, field, nextPath } from '$lib/server/form';
-import { clientKey, setSessionCookie } from '$lib/server/session-cookie';
+import { clientKey, deviceToken, setLoginCookies } from '$lib/server/session-cookie';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ locals, url }) => {
@@ -13,8 +13,7 @@ export const actions: Actions = {
 		const email = field(data, 'email');
 		const result = await attempt({ email }, async () => {
 			const credentials = { email, password: field(data, 'password') };
-			const { token, expiresAt } = await event.locals.panic.accounts.login(credentials, clientKey(event));
-			setSessionCookie(event, token, expiresAt);
+			setLoginCookies(event, await event.locals.panic.accounts.login(credentials, clientKey(event), deviceToken(event)));
 		});
 		if (result) return result;
 		redirect(303, nextPath(event.url));

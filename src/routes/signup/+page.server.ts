@@ -1,8 +1,8 @@
 import { redirect } from '@sveltejs/kit';
-import { credentialsSchema } from '$server/auth/accounts';
+import { signupSchema } from '$server/auth/accounts';
 import { validate } from '$server/http/body';
 import { attempt, field, nextPath } from '$lib/server/form';
-import { setSessionCookie } from '$lib/server/session-cookie';
+import { clientKey, setLoginCookies } from '$lib/server/session-cookie';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -14,10 +14,10 @@ export const actions: Actions = {
 	default: async (event) => {
 		const data = await event.request.formData();
 		const email = field(data, 'email');
-		const result = await attempt({ email }, async () => {
-			const credentials = validate(credentialsSchema, { email, password: field(data, 'password') });
-			const { token, expiresAt } = await event.locals.panic.accounts.signup(credentials);
-			setSessionCookie(event, token, expiresAt);
+		const displayName = field(data, 'displayName').trim();
+		const result = await attempt({ email, displayName }, async () => {
+			const credentials = validate(signupSchema, { email, password: field(data, 'password'), displayName: displayName || undefined });
+			setLoginCookies(event, await event.locals.panic.accounts.signup(credentials, clientKey(event)));
 		});
 		if (result) return result;
 		redirect(303, nextPath(event.url));

@@ -1,4 +1,5 @@
 import { error, redirect } from '@sveltejs/kit';
+import { displayName } from '$server/auth/display-name';
 import { AppError } from '$server/errors';
 import { publicModelInfo } from '$server/platforms/catalogue';
 import type { EditorPageData } from '$lib/editor/types';
@@ -18,7 +19,7 @@ export const load: PageServerLoad = async ({ locals, params, url }): Promise<Edi
 		return {
 			network: { id: network.id, name: network.name, visibility: network.visibility },
 			role,
-			me: { id: locals.user.id, email: locals.user.email },
+			me: { id: locals.user.id, name: displayName(locals.user) },
 			// Deprecated models stay so old networks still render; the palette hides them.
 			// Models added by name: the user's own, plus any the graph already uses.
 			models: [...locals.panic.catalogue.list({ includeDeprecated: true }), ...custom].map(publicModelInfo),

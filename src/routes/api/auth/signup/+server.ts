@@ -1,13 +1,15 @@
 import { json } from '@sveltejs/kit';
-import { credentialsSchema } from '$server/auth/accounts';
+import { signupSchema } from '$server/auth/accounts';
+import { ownAccount } from '$server/auth/display-name';
 import { api } from '$server/http/api';
 import { readJson } from '$server/http/body';
-import { setSessionCookie } from '$lib/server/session-cookie';
+import { clientKey, setLoginCookies } from '$lib/server/session-cookie';
 
+/** `{ email, password, displayName? }` → a new account and its session cookie. */
 export const POST = api(async (event) => {
 	const { accounts, config } = event.locals.panic;
-	const credentials = await readJson(event.request, credentialsSchema, config.maxJsonBytes);
-	const { user, token, expiresAt } = await accounts.signup(credentials);
-	setSessionCookie(event, token, expiresAt);
-	return json({ user }, { status: 201 });
+	const input = await readJson(event.request, signupSchema, config.maxJsonBytes);
+	const result = await accounts.signup(input, clientKey(event));
+	setLoginCookies(event, result);
+	return json({ user: ownAccount(result.user) }, { status: 201 });
 });
