@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_CONNECTION_LIMITS, type ConnectionSettings } from './http/connection-admission';
 
 /**
  * Everything PANIC reads from its environment, in one place. Domain modules take a Config
@@ -23,6 +24,13 @@ export interface Config {
 	maxJsonBytes: number;
 	/** Show the `dummy` test models in the catalogue (PANIC_DUMMY_MODELS=1). */
 	dummyModels: boolean;
+	// —— Streams and sockets (issue 11, findings 2–3): caps on long-lived connections, header timeouts ——
+	/** Caps on SSE feed streams and sync sockets together (server/http/connection-admission.ts). */
+	connections: ConnectionSettings;
+	/** Time a client has to send its request (or WebSocket upgrade) headers before the socket is cut. */
+	headersTimeoutMs: number;
+	/** Time a client has to send a whole request, body included (run-export uploads are the slowest). */
+	requestTimeoutMs: number;
 }
 
 export function configFromEnv(env: Record<string, string | undefined> = process.env): Config {
@@ -36,6 +44,26 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 		hfBaseUrl: env.HF_BASE_URL || undefined,
 		vestaboardBaseUrl: env.VESTABOARD_BASE_URL || undefined,
 		maxJsonBytes: 1024 * 1024,
-		dummyModels: env.PANIC_DUMMY_MODELS === '1'
+		dummyModels: env.PANIC_DUMMY_MODELS === '1',
+		// —— Streams and sockets (issue 11, findings 2–3) ——
+		connections: {
+			perAddress: count(env, 'PANIC_STREAMS_PER_ADDRESS', DEFAULT_CONNECTION_LIMITS.perAddress),
+			perAddressAnonymous: count(env, 'PANIC_STREAMS_PER_ADDRESS_ANONYMOUS', DEFAULT_CONNECTION_LIMITS.perAddressAnonymous),
+			perSession: count(env, 'PANIC_STREAMS_PER_SESSION', DEFAULT_CONNECTION_LIMITS.perSession),
+			perNetwork: count(env, 'PANIC_STREAMS_PER_NETWORK', DEFAULT_CONNECTION_LIMITS.perNetwork),
+			total: count(env, 'PANIC_STREAMS_MAX', DEFAULT_CONNECTION_LIMITS.total),
+			fdReserve: count(env, 'PANIC_FD_RESERVE', undefined),
+			maxSockets: count(env, 'PANIC_MAX_SOCKETS', undefined)
+		},
+		headersTimeoutMs: count(env, 'PANIC_HEADERS_TIMEOUT_MS', 10_000),
+		requestTimeoutMs: count(env, 'PANIC_REQUEST_TIMEOUT_MS', 300_000)
 	};
+}
+
+/** A positive whole number from the environment; a typo stops the start with a clear message. */
+function count<T extends number | undefined>(env: Record<string, string | undefined>, name: string, fallback: T): number | T {
+	const text = env[name]?.trim();
+	if (!text) return fallback;
+	if (!/^\d+$/.test(text) || Number(text) < 1) throw new Error(`${name} must be a positive whole number (it is "${text}").`);
+	return Number(text);
 }
