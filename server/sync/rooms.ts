@@ -129,6 +129,19 @@ export class SyncRooms {
 		return closed;
 	}
 
+	/**
+	 * Closes the matching sessions in every loaded room (a logout reaches all of that session's
+	 * sockets), with `code` (e.g. a final 4401 so the client stops reconnecting); returns how many.
+	 */
+	async disconnectEverywhere(match: (session: SyncSession) => boolean, reason: string, code?: number): Promise<number> {
+		let closed = 0;
+		for (const entry of [...this.entries.values()]) {
+			const room = await entry.loading.catch(() => null);
+			if (room?.state === 'open') closed += room.disconnect(match, reason, code);
+		}
+		return closed;
+	}
+
 	/** Whether a room is loaded or loading (for tests and diagnostics). */
 	isLoaded(name: string): boolean {
 		return this.entries.has(name);
