@@ -14,11 +14,26 @@ process.env.BODY_SIZE_LIMIT ??= '200M'; // run-export ZIPs (POST /api/runs/impor
 
 const { handler } = await import('../build/handler.js');
 const instance = () => globalThis[Symbol.for('panic.instance')];
+// The handler's init has created the domain; its config says how patient the server is.
+const { headersTimeoutMs, requestTimeoutMs, maxSockets } = (await instance()).httpServer;
 
-const server = http.createServer((req, res) => {
-	req.headers[PROTO] = req.socket.encrypted ? 'https' : 'http';
-	handler(req, res);
-});
+const server = http.createServer(
+	{
+		// A client dribbling its request or upgrade headers holds a descriptor for nothing: cut it
+		// (408) once headersTimeout passes. Node checks only every connectionsCheckingInterval
+		// (30 s by default), so check often enough for the timeout to mean what it says.
+		headersTimeout: headersTimeoutMs,
+		requestTimeout: Math.max(requestTimeoutMs, headersTimeoutMs),
+		connectionsCheckingInterval: Math.min(1000, headersTimeoutMs)
+	},
+	(req, res) => {
+		req.headers[PROTO] = req.socket.encrypted ? 'https' : 'http';
+		handler(req, res);
+	}
+);
+// Past this many open sockets new ones are dropped at once, so the database and files never
+// meet EMFILE; long-lived connections are capped well below it (server/http/connection-admission.ts).
+if (Number.isFinite(maxSockets)) server.maxConnections = maxSockets;
 
 server.on('upgrade', async (req, socket, head) => {
 	const panic = await instance();
