@@ -84,6 +84,8 @@ interface Hub {
 	joining: number;
 	heartbeat?: ReturnType<typeof setInterval>;
 	queueTimer?: ReturnType<typeof setTimeout>;
+	/** The queue summary snapshots show, refreshed on change: a burst of 500 joins asks once. */
+	queue?: Promise<QueueSummary>;
 	lastQueue?: string;
 	detach?: () => void;
 	disposing?: Promise<void>;
@@ -141,7 +143,7 @@ export class FeedStreams {
 		let lease: RoomLease;
 		let queue: QueueSummary;
 		try {
-			[lease, queue] = await Promise.all([hub.ready, this.options.queueSummary(networkId)]);
+			[lease, queue] = await Promise.all([hub.ready, this.queueOf(hub)]);
 		} catch (error) {
 			hub.joining--;
 			this.maybeDispose(hub);
@@ -199,11 +201,17 @@ export class FeedStreams {
 	/** The prompt queue of a network changed: subscribers get a `queue` event shortly. */
 	queueChanged(networkId: string): void {
 		const hub = this.hubs.get(networkId);
-		if (!hub || hub.queueTimer || !hub.subscribers.size) return;
+		if (!hub) return;
+		if (!hub.subscribers.size) {
+			hub.queue = undefined; // nobody to tell: the next snapshot asks afresh
+			return;
+		}
+		if (hub.queueTimer) return;
 		hub.queueTimer = setTimeout(() => {
 			hub.queueTimer = undefined;
+			hub.queue = undefined;
 			if (!hub.subscribers.size) return;
-			this.options.queueSummary(networkId).then(
+			this.queueOf(hub).then(
 				(summary) => {
 					const text = JSON.stringify(summary);
 					if (text === hub.lastQueue) return;
@@ -214,6 +222,16 @@ export class FeedStreams {
 			);
 		}, this.queueDebounceMs);
 		hub.queueTimer.unref?.();
+	}
+
+	/** The hub's queue summary, asked for once until the queue changes (a failure is asked again). */
+	private queueOf(hub: Hub): Promise<QueueSummary> {
+		if (!hub.queue) {
+			const asking = this.options.queueSummary(hub.networkId);
+			hub.queue = asking;
+			asking.catch(() => hub.queue === asking && (hub.queue = undefined));
+		}
+		return hub.queue;
 	}
 
 	/** Open streams of a network. */

@@ -8,39 +8,8 @@ import { randomId } from '../../server/ids';
 import { SyncRooms } from '../../server/sync/rooms';
 import { KyselyUpdateStore } from '../../server/sync/store';
 import { backends, type TestDatabase } from '../helpers/databases';
+import { readSse as reader } from '../helpers/sse';
 import { boot, createUser, sleep, until } from './setup';
-
-interface SseEvent {
-	event: string;
-	data: any;
-}
-
-/** Reads a feed stream as EventSource would, collecting events (and comments as 'comment'). */
-function reader(stream: ReadableStream<Uint8Array>) {
-	const events: SseEvent[] = [];
-	const raw: string[] = [];
-	const r = stream.getReader();
-	let buffer = '';
-	const done = (async () => {
-		const decoder = new TextDecoder();
-		for (;;) {
-			const { value, done } = await r.read().catch(() => ({ value: undefined, done: true }));
-			if (done) return;
-			buffer += decoder.decode(value, { stream: true });
-			let end;
-			while ((end = buffer.indexOf('\n\n')) !== -1) {
-				const block = buffer.slice(0, end);
-				buffer = buffer.slice(end + 2);
-				raw.push(block);
-				if (block.startsWith(':')) events.push({ event: 'comment', data: block });
-				const name = /^event: (.*)$/m.exec(block)?.[1];
-				const data = /^data: (.*)$/m.exec(block)?.[1];
-				if (name) events.push({ event: name, data: data ? JSON.parse(data) : null });
-			}
-		}
-	})();
-	return { events, raw, done, cancel: () => r.cancel() };
-}
 
 /** The client address a feed request is counted under. */
 const here = { address: '203.0.113.9' };
@@ -75,12 +44,13 @@ describe.each(backends())('feed stream on $name', ({ open }) => {
 	function streams(options: { heartbeatMs?: number; maxQueuedBytes?: number } = {}) {
 		const rooms = new SyncRooms({ store: new KyselyUpdateStore(db), log: { warn() {}, error: console.error } });
 		let queue = { length: 0 } as { length: number; nextPrompt?: string };
-		const feed = new FeedStreams({ rooms, queueSummary: async () => queue, queueDebounceMs: 5, ...options });
+		const asked = { count: 0 };
+		const feed = new FeedStreams({ rooms, queueSummary: async () => (asked.count++, queue), queueDebounceMs: 5, ...options });
 		cleanup.push(async () => {
 			await feed.close();
 			await rooms.close();
 		});
-		return { rooms, feed, setQueue: (q: typeof queue) => (queue = q) };
+		return { rooms, feed, asked, setQueue: (q: typeof queue) => (queue = q) };
 	}
 	/** Writes the feed the way the engine does: through the room, origin 'engine'. */
 	const write = (rooms: SyncRooms, id: string, fn: Parameters<typeof appendCards>[0] extends infer D ? (doc: D) => void : never) =>
@@ -204,6 +174,22 @@ describe.each(backends())('feed stream on $name', ({ open }) => {
 		await sub.done;
 		expect(sub.events.at(-1)?.event).toBe('closed');
 	});
+	test('a burst of subscribers asks for the queue summary once; a change asks again and tells them', async () => {
+		const { feed, asked, setQueue } = streams();
+		const id = randomId();
+		const subs = (await Promise.all(Array.from({ length: 20 }, () => feed.open(id, { kind: 'public' })))).map(reader);
+		await until('every snapshot', () => subs.every((s) => s.events.length === 1));
+		expect(asked.count).toBe(1);
+		setQueue({ length: 3, nextPrompt: 'a sea' });
+		feed.queueChanged(id);
+		await until('the queue event', () => subs.every((s) => s.events.some((e) => e.event === 'queue')));
+		const late = reader(await feed.open(id, { kind: 'public' }));
+		await until('its snapshot', () => late.events.length === 1);
+		expect(late.events[0].data.queue).toEqual({ length: 3, nextPrompt: 'a sea' });
+		expect(asked.count).toBe(2);
+		for (const sub of [...subs, late]) await sub.cancel();
+	});
+
 	test('a revocation while a stream is still opening ends it at once with the reason', async () => {
 		const { feed } = streams();
 		const id = randomId();
