@@ -15,7 +15,7 @@ process.env.BODY_SIZE_LIMIT ??= '200M'; // run-export ZIPs (POST /api/runs/impor
 const { handler } = await import('../build/handler.js');
 const instance = () => globalThis[Symbol.for('panic.instance')];
 // The handler's init has created the domain; its config says how patient the server is.
-const { headersTimeoutMs, requestTimeoutMs, maxSockets } = (await instance()).httpServer;
+const { headersTimeoutMs, requestTimeoutMs, maxSockets, listenBacklog } = (await instance()).httpServer;
 
 const server = http.createServer(
 	{
@@ -41,7 +41,10 @@ server.on('upgrade', async (req, socket, head) => {
 	socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
 });
 
-server.listen(port, host, () => {
+// A hall's phones reconnect together after a Wi-Fi blip; Node's default queue of 511 pending
+// connections overflows on such a burst when the process is busy, and the kernel then drops
+// connection attempts (a second or three of retries each, /api/health included).
+server.listen({ port, host, backlog: listenBacklog }, () => {
 	console.log(`[panic] listening on http://localhost:${port}`);
 });
 

@@ -88,7 +88,7 @@ export interface Panic {
 	/** Caps on long-lived connections (SSE streams and sync sockets together). */
 	connections: ConnectionAdmission;
 	/** What the HTTP server (scripts/serve.js) applies: header and request timeouts, a socket ceiling. */
-	httpServer: { headersTimeoutMs: number; requestTimeoutMs: number; maxSockets: number };
+	httpServer: { headersTimeoutMs: number; requestTimeoutMs: number; maxSockets: number; listenBacklog: number };
 	/** Takes an HTTP upgrade for `/sync/<room>` (auth first, then the y-websocket protocol). */
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 	close(): Promise<void>;
@@ -244,7 +244,12 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 			await rooms.disconnectEverywhere((s) => s.sessionKey === sessionId, FEED_CLOSED.loggedOut, CLOSE.loggedOut);
 		},
 		connections,
-		httpServer: { headersTimeoutMs: config.headersTimeoutMs, requestTimeoutMs: config.requestTimeoutMs, maxSockets: resolved.maxSockets },
+		httpServer: {
+			headersTimeoutMs: config.headersTimeoutMs,
+			requestTimeoutMs: config.requestTimeoutMs,
+			maxSockets: resolved.maxSockets,
+			listenBacklog: config.listenBacklog
+		},
 		handleUpgrade,
 		async close() {
 			if (closed) return;

@@ -31,6 +31,8 @@ export interface Config {
 	headersTimeoutMs: number;
 	/** Time a client has to send a whole request, body included (run-export uploads are the slowest). */
 	requestTimeoutMs: number;
+	/** Connections the kernel may queue for the server to accept (capped by net.core.somaxconn). */
+	listenBacklog: number;
 }
 
 export function configFromEnv(env: Record<string, string | undefined> = process.env): Config {
@@ -56,7 +58,8 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 			maxSockets: count(env, 'PANIC_MAX_SOCKETS', undefined)
 		},
 		headersTimeoutMs: count(env, 'PANIC_HEADERS_TIMEOUT_MS', 10_000),
-		requestTimeoutMs: count(env, 'PANIC_REQUEST_TIMEOUT_MS', 300_000)
+		requestTimeoutMs: count(env, 'PANIC_REQUEST_TIMEOUT_MS', 300_000),
+		listenBacklog: count(env, 'PANIC_LISTEN_BACKLOG', 4096)
 	};
 }
 
