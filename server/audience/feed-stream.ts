@@ -1,4 +1,5 @@
 import type * as Y from 'yjs';
+import { FORGOTTEN, RevocationLog } from '../auth/revocations';
 import { cardsOf, runMapOf, type Card } from '../engine/feed';
 import type { RoomLease } from '../sync/rooms';
 import type { QueueSummary } from './prompt-queue';
@@ -55,8 +56,6 @@ export interface OpenFeedOptions {
 }
 
 export const DEFAULT_SNAPSHOT_CARDS = 12;
-/** How long a revocation is remembered for streams still opening; an open slower than this is retried. */
-const REVOCATION_MEMORY_MS = 60_000;
 export const MAX_SNAPSHOT_CARDS = 50;
 
 interface Subscriber {
@@ -66,14 +65,6 @@ interface Subscriber {
 	onEnd?: () => void;
 }
 
-interface Revocation {
-	seq: number;
-	at: number;
-	/** null: every network (a logout). */
-	networkId: string | null;
-	match: (viewer: FeedViewer) => boolean;
-	reason: string;
-}
 
 interface Hub {
 	networkId: string;
@@ -108,11 +99,8 @@ function closedStream(reason: string): ReadableStream<Uint8Array> {
 export class FeedStreams {
 	private hubs = new Map<string, Hub>();
 	private closed = false;
-	/** Recent revocations, oldest first, for streams authorised before them and still opening. */
-	private revocations: Revocation[] = [];
-	private revisionSeq = 0;
-	/** Revocations up to this seq are forgotten: an open that began before it cannot be checked. */
-	private forgottenThrough = 0;
+	/** Recent revocations, for streams authorised before them and still opening. */
+	private revocations = new RevocationLog<FeedViewer>();
 	private readonly heartbeatMs: number;
 	private readonly maxQueuedBytes: number;
 	private readonly queueDebounceMs: number;
@@ -127,7 +115,7 @@ export class FeedStreams {
 
 	/** Counts revocations; read it before authorising a viewer and pass it to `open` as `since`. */
 	get revision(): number {
-		return this.revisionSeq;
+		return this.revocations.revision;
 	}
 
 	/**
@@ -160,16 +148,16 @@ export class FeedStreams {
 			await this.dispose(hub);
 			return this.open(networkId, viewer, options);
 		}
-		if (since !== undefined && since < this.forgottenThrough) {
+		// Checked in the same synchronous step as subscribing below: no revocation falls between.
+		const revoked = since === undefined ? null : this.revocations.since(since, networkId, viewer);
+		if (revoked === FORGOTTEN) {
 			this.maybeDispose(hub);
 			throw new Error('The feed took too long to open; try again.');
 		}
-		// Checked in the same synchronous step as subscribing below: no revocation falls between.
-		const revoked = since === undefined ? null : this.revokedSince(since, networkId, viewer);
-		if (revoked !== null) {
+		if (revoked) {
 			this.maybeDispose(hub);
 			onEnd?.();
-			return closedStream(revoked);
+			return closedStream(revoked.reason);
 		}
 		const subscriber = { viewer, open: true, onEnd } as Subscriber;
 		const count = Math.min(Math.max(1, Math.floor(cards)), MAX_SNAPSHOT_CARDS);
@@ -244,14 +232,14 @@ export class FeedStreams {
 	 * opening that were authorised before now. Returns how many open streams it ended.
 	 */
 	disconnect(networkId: string, match: (viewer: FeedViewer) => boolean, reason: string): number {
-		this.remember({ networkId, match, reason });
+		this.revocations.record(networkId, match, reason);
 		const hub = this.hubs.get(networkId);
 		return hub ? this.endMatching(hub, match, reason) : 0;
 	}
 
 	/** `disconnect` across every network (a logout ends that session's streams wherever they are). */
 	disconnectEverywhere(match: (viewer: FeedViewer) => boolean, reason: string): number {
-		this.remember({ networkId: null, match, reason });
+		this.revocations.record(null, match, reason);
 		let closed = 0;
 		for (const hub of [...this.hubs.values()]) closed += this.endMatching(hub, match, reason);
 		return closed;
@@ -277,22 +265,6 @@ export class FeedStreams {
 			closed++;
 		}
 		return closed;
-	}
-
-	private remember(revocation: Omit<Revocation, 'seq' | 'at'>) {
-		const now = Date.now();
-		while (this.revocations.length && now - this.revocations[0].at > REVOCATION_MEMORY_MS) {
-			this.forgottenThrough = this.revocations.shift()!.seq;
-		}
-		this.revocations.push({ ...revocation, seq: ++this.revisionSeq, at: now });
-	}
-
-	/** The reason of a revocation after `since` that takes this viewer's access away, or null. */
-	private revokedSince(since: number, networkId: string, viewer: FeedViewer): string | null {
-		for (const r of this.revocations) {
-			if (r.seq > since && (r.networkId === null || r.networkId === networkId) && r.match(viewer)) return r.reason;
-		}
-		return null;
 	}
 
 	private createHub(networkId: string): Hub {

@@ -2,6 +2,7 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { RateLimiter } from '../auth/rate-limit';
+import { FORGOTTEN } from '../auth/revocations';
 import { addressKey, requestAddress } from '../http/client-address';
 import { ConnectionAdmission } from '../http/connection-admission';
 import { CLOSE } from './protocol';
@@ -138,6 +139,8 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
 		if (!isAllowedOrigin(req.headers.origin, req.headers.host, options.origin)) {
 			return refuse(socket, 403, 'This origin may not open sync connections.');
 		}
+		// Read before authorising: access taken away while this socket is let in refuses it below.
+		const since = rooms.revocations.revision;
 		const auth = await authorize(req, room);
 		if (!auth.ok) return refuse(socket, auth.status, auth.message);
 		if (socket.destroyed) return false; // the client gave up while we checked
@@ -155,6 +158,14 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
 			if (socket.destroyed) {
 				void lease.release(); // the client gave up while we loaded
 				return false;
+			}
+			// From here to joining the room is one synchronous step: nothing is revoked in between.
+			const joining: SyncSession = { id: 0, readOnly: auth.readOnly, awareness: auth.awareness, principal: auth.principal, sessionKey: auth.sessionKey };
+			const revoked = rooms.revocations.since(since, room, joining);
+			if (revoked) {
+				void lease.release();
+				if (revoked === FORGOTTEN) return refuse(socket, 503, 'This took too long; try again.');
+				return refuse(socket, revoked.code === CLOSE.loggedOut ? 401 : 403, revoked.reason);
 			}
 			// handleUpgrade calls back synchronously when it accepts (we pass no async
 			// verifyClient); if it rejected a malformed handshake it has answered and destroyed.
