@@ -15,7 +15,8 @@ process.env.BODY_SIZE_LIMIT ??= '200M'; // run-export ZIPs (POST /api/runs/impor
 const { handler } = await import('../build/handler.js');
 const instance = () => globalThis[Symbol.for('panic.instance')];
 // The handler's init has created the domain; its config says how patient the server is.
-const { headersTimeoutMs, requestTimeoutMs, maxSockets, listenBacklog } = (await instance()).httpServer;
+const { headersTimeoutMs, requestTimeoutMs, maxSockets, listenBacklog, connectionLimits } = (await instance()).httpServer;
+console.log(`[panic] ${connectionLimits}`);
 
 const server = http.createServer(
 	{

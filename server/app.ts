@@ -17,7 +17,7 @@ import { Audience, FEED_CLOSED } from './audience/audience';
 import { withAudienceFeed } from './audience/feed-access';
 import type { AudienceSettingsInput } from './audience/settings';
 import { notFound } from './errors';
-import { ConnectionAdmission, resolveConnectionLimits } from './http/connection-admission';
+import { ConnectionAdmission, describeConnectionLimits, resolveConnectionLimits } from './http/connection-admission';
 import { readOpenFilesLimit } from './http/descriptor-limit';
 import { KeyCipher } from './keys/cipher';
 import { ProviderKeys } from './keys/provider-keys';
@@ -87,8 +87,8 @@ export interface Panic {
 	logout(sessionId: string): Promise<void>;
 	/** Caps on long-lived connections (SSE streams and sync sockets together). */
 	connections: ConnectionAdmission;
-	/** What the HTTP server (scripts/serve.js) applies: header and request timeouts, a socket ceiling. */
-	httpServer: { headersTimeoutMs: number; requestTimeoutMs: number; maxSockets: number; listenBacklog: number };
+	/** What the HTTP server (scripts/serve.js) applies: header and request timeouts, a socket ceiling; and a line for its log. */
+	httpServer: { headersTimeoutMs: number; requestTimeoutMs: number; maxSockets: number; listenBacklog: number; connectionLimits: string };
 	/** Takes an HTTP upgrade for `/sync/<room>` (auth first, then the y-websocket protocol). */
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 	close(): Promise<void>;
@@ -142,13 +142,8 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	});
 	const resume = opts.resume ?? true;
 	if (resume) await engine.resume();
-	const openFiles = readOpenFilesLimit();
-	const resolved = resolveConnectionLimits(config.connections, openFiles);
+	const resolved = resolveConnectionLimits(config.connections, readOpenFilesLimit());
 	const connections = new ConnectionAdmission(resolved.limits);
-	console.log(
-		`[panic] live connections: at most ${resolved.limits.total} (descriptor limit ${openFiles ?? 'unknown'}, ${resolved.fdReserve ?? 0} kept free), ` +
-			`${resolved.limits.perAddress} per address (${resolved.limits.perAddressAnonymous} without a session), ${resolved.limits.perSession} per session, ${resolved.limits.perNetwork} per network`
-	);
 	const audience = new Audience({ db, networks, engine, rooms, admission: connections });
 	if (resume) await audience.resume();
 	const invites = new Invites(db, networks);
@@ -248,7 +243,8 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 			headersTimeoutMs: config.headersTimeoutMs,
 			requestTimeoutMs: config.requestTimeoutMs,
 			maxSockets: resolved.maxSockets,
-			listenBacklog: config.listenBacklog
+			listenBacklog: config.listenBacklog,
+			connectionLimits: describeConnectionLimits(resolved)
 		},
 		handleUpgrade,
 		async close() {

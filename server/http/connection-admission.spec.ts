@@ -3,6 +3,7 @@ import {
 	ConnectionAdmission,
 	connectionRefusal,
 	DEFAULT_CONNECTION_LIMITS,
+	describeConnectionLimits,
 	resolveConnectionLimits,
 	type ConnectionCounts,
 	type ConnectionLimits
@@ -101,6 +102,13 @@ describe('resolveConnectionLimits', () => {
 		expect(low.maxSockets).toBe(896);
 		expect(resolveConnectionLimits(DEFAULT_CONNECTION_LIMITS, 20_000).limits.total).toBe(10_000);
 		expect(resolveConnectionLimits({ ...DEFAULT_CONNECTION_LIMITS, fdReserve: 1000 }, 2000).limits.total).toBe(1000);
+	});
+
+	test('the log line names the caps and where the ceiling comes from', () => {
+		expect(describeConnectionLimits(resolveConnectionLimits(DEFAULT_CONNECTION_LIMITS, 512))).toBe(
+			'live connections: at most 256 (descriptor limit 512, 256 kept free), 2000 per address (64 without a session), 32 per session, 5000 per network'
+		);
+		expect(describeConnectionLimits(resolveConnectionLimits(DEFAULT_CONNECTION_LIMITS, null))).toMatch(/at most 10000 \(descriptor limit unknown, 0 kept free\)/);
 	});
 
 	test('without a known descriptor limit, the configured caps stand', () => {

@@ -118,11 +118,19 @@ export function connectionRefusal(counts: ConnectionCounts, limits: ConnectionLi
 	return null;
 }
 
+export interface ResolvedConnectionLimits {
+	limits: ConnectionLimits;
+	maxSockets: number;
+	descriptorCeiling: number;
+	openFilesLimit: number | null;
+	fdReserve: number | null;
+}
+
 /** The limits in force: the settings, with the process-wide cap lowered to the descriptor ceiling. */
 export function resolveConnectionLimits(
 	settings: ConnectionSettings,
 	openFilesLimit: number | null
-): { limits: ConnectionLimits; maxSockets: number; descriptorCeiling: number; fdReserve: number | null } {
+): ResolvedConnectionLimits {
 	const fdReserve = openFilesLimit === null ? null : (settings.fdReserve ?? defaultDescriptorReserve(openFilesLimit));
 	const ceiling = descriptorCeiling(openFilesLimit, fdReserve ?? undefined);
 	// A few descriptors beyond every socket, so the database and files never meet EMFILE.
@@ -132,8 +140,17 @@ export function resolveConnectionLimits(
 		limits: { perAddress, perAddressAnonymous, perSession, perNetwork, total: Math.min(total, ceiling) },
 		maxSockets,
 		descriptorCeiling: ceiling,
+		openFilesLimit,
 		fdReserve
 	};
+}
+
+/** One line for the server's log, so an operator sees the caps in force and where they come from. */
+export function describeConnectionLimits({ limits, openFilesLimit, fdReserve }: ResolvedConnectionLimits): string {
+	return (
+		`live connections: at most ${limits.total} (descriptor limit ${openFilesLimit ?? 'unknown'}, ${fdReserve ?? 0} kept free), ` +
+		`${limits.perAddress} per address (${limits.perAddressAnonymous} without a session), ${limits.perSession} per session, ${limits.perNetwork} per network`
+	);
 }
 
 export class ConnectionAdmission {
