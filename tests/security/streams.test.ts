@@ -52,7 +52,7 @@ async function publicLoop(server: TestServer) {
 	await owner.json('POST', '/api/auth/signup', { email: 'host@example.org', password: 'feedback loops' });
 	const id = (await owner.json('POST', '/api/networks', { name: 'Open house' })).body.id as string;
 	await owner.json('PUT', `/api/networks/${id}/graph`, loopGraph('dummy/echo', 'dummy/upper'));
-	await owner.json('PATCH', `/api/networks/${id}`, { visibility: 'public', settings: { pacing: { fixedMs: 250 } } });
+	await owner.json('PATCH', `/api/networks/${id}`, { visibility: 'public', settings: { pacing: { fixedMs: 1000 } } });
 	expect((await owner.json('POST', `/api/networks/${id}/runs`, { input: 'hello hall' })).status).toBe(201);
 	return { owner, id };
 }
