@@ -14,15 +14,31 @@ process.env.BODY_SIZE_LIMIT ??= '200M'; // run-export ZIPs (POST /api/runs/impor
 
 const { handler } = await import('../build/handler.js');
 const instance = () => globalThis[Symbol.for('panic.instance')];
+// The handler's init has created the domain; its config says how patient the server is.
+const { headersTimeoutMs, requestTimeoutMs, maxSockets, listenBacklog, connectionLimits } = (await instance()).httpServer;
+console.log(`[panic] ${connectionLimits}`);
 
-const server = http.createServer((req, res) => {
-	req.headers[PROTO] = req.socket.encrypted ? 'https' : 'http';
-	// On every response, built scripts and static files included (those never reach the app's
-	// hooks): no content-type guessing, no URLs (join codes, kiosk tokens) in other sites' logs.
-	res.setHeader('x-content-type-options', 'nosniff');
-	res.setHeader('referrer-policy', 'same-origin');
-	handler(req, res);
-});
+const server = http.createServer(
+	{
+		// A client dribbling its request or upgrade headers holds a descriptor for nothing: cut it
+		// (408) once headersTimeout passes. Node checks only every connectionsCheckingInterval
+		// (30 s by default), so check often enough for the timeout to mean what it says.
+		headersTimeout: headersTimeoutMs,
+		requestTimeout: Math.max(requestTimeoutMs, headersTimeoutMs),
+		connectionsCheckingInterval: Math.min(1000, headersTimeoutMs)
+	},
+	(req, res) => {
+		req.headers[PROTO] = req.socket.encrypted ? 'https' : 'http';
+		// On every response, built scripts and static files included (those never reach the app's
+		// hooks): no content-type guessing, no URLs (join codes, kiosk tokens) in other sites' logs.
+		res.setHeader('x-content-type-options', 'nosniff');
+		res.setHeader('referrer-policy', 'same-origin');
+		handler(req, res);
+	}
+);
+// Past this many open sockets new ones are dropped at once, so the database and files never
+// meet EMFILE; long-lived connections are capped well below it (server/http/connection-admission.ts).
+if (Number.isFinite(maxSockets)) server.maxConnections = maxSockets;
 
 server.on('upgrade', async (req, socket, head) => {
 	const panic = await instance();
@@ -30,7 +46,10 @@ server.on('upgrade', async (req, socket, head) => {
 	socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
 });
 
-server.listen(port, host, () => {
+// A hall's phones reconnect together after a Wi-Fi blip; Node's default queue of 511 pending
+// connections overflows on such a burst when the process is busy, and the kernel then drops
+// connection attempts (a second or three of retries each, /api/health included).
+server.listen({ port, host, backlog: listenBacklog }, () => {
 	console.log(`[panic] listening on http://localhost:${port}`);
 });
 

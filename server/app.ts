@@ -14,10 +14,12 @@ import { Engine } from './engine/engine';
 import { AnalysisService } from './analysis/analysis-service';
 import { RunsService } from './engine/runs-service';
 import type { RunSettingsInput } from './engine/settings';
-import { Audience } from './audience/audience';
+import { Audience, FEED_CLOSED } from './audience/audience';
 import { withAudienceFeed } from './audience/feed-access';
 import type { AudienceSettingsInput } from './audience/settings';
 import { notFound } from './errors';
+import { ConnectionAdmission, describeConnectionLimits, resolveConnectionLimits } from './http/connection-admission';
+import { readOpenFilesLimit } from './http/descriptor-limit';
 import { KeyCipher } from './keys/cipher';
 import { ProviderKeys } from './keys/provider-keys';
 import { loadSecretKey } from './keys/secret';
@@ -32,6 +34,7 @@ import { checkProviderKey, type KeyCheckResult } from './platforms/key-check';
 import { hostedPlatforms } from './platforms/hosted/index';
 import { builtInPlatforms } from './platforms/platform';
 import type { HostedPlatformId, PlatformId } from './platforms/types';
+import { CLOSE } from './sync/protocol';
 import { SyncRooms } from './sync/rooms';
 import { KyselyUpdateStore } from './sync/store';
 import { createUpgradeHandler } from './sync/upgrade';
@@ -81,6 +84,12 @@ export interface Panic {
 	importNetwork(owner: PublicUser, file: NetworkFile): Promise<NetworkSummary>;
 	acceptInvite(token: string, user: PublicUser): Promise<{ networkId: string; role: string }>;
 	removeMember(networkId: string, user: PublicUser, memberId: string): Promise<void>;
+	/** Ends a login session: its cookie stops working and its open streams and sync sockets close. */
+	logout(sessionId: string): Promise<void>;
+	/** Caps on long-lived connections (SSE streams and sync sockets together). */
+	connections: ConnectionAdmission;
+	/** What the HTTP server (scripts/serve.js) applies: header and request timeouts, a socket ceiling; and a line for its log. */
+	httpServer: { headersTimeoutMs: number; requestTimeoutMs: number; maxSockets: number; listenBacklog: number; connectionLimits: string };
 	/** Takes an HTTP upgrade for `/sync/<room>` (auth first, then the y-websocket protocol). */
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 	close(): Promise<void>;
@@ -107,7 +116,8 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	const secret = loadSecretKey(config);
 	const cipher = new KeyCipher(secret);
 	const keys = new ProviderKeys(db, cipher);
-	const installations = new Installations(db, cipher);
+	// Deleted kiosk screens end their feeds (audience is created below; nothing is deleted before it is).
+	const installations = new Installations(db, cipher, { onScreensRemoved: (networkId, ids) => audience.screensRemoved(networkId, ids) });
 	const boardFeeder = new BoardFeeder({
 		boards: (networkId) => installations.boards(networkId),
 		baseUrl: config.vestaboardBaseUrl,
@@ -134,14 +144,17 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	});
 	const resume = opts.resume ?? true;
 	if (resume) await engine.resume();
-	const audience = new Audience({ db, networks, engine, rooms });
+	const resolved = resolveConnectionLimits(config.connections, readOpenFilesLimit());
+	const connections = new ConnectionAdmission(resolved.limits);
+	const audience = new Audience({ db, networks, engine, rooms, admission: connections });
 	if (resume) await audience.resume();
 	const invites = new Invites(db, networks);
 	const runs = new RunsService(engine, networks);
 	const handleUpgrade = createUpgradeHandler({
 		rooms,
 		authorize: withAudienceFeed(syncAuthorizer(sessions, networks), audience),
-		origin: config.origin
+		origin: config.origin,
+		admission: connections
 	});
 
 	let closed = false;
@@ -182,6 +195,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 			// Someone watching an unlisted or public network may have just lost access.
 			if (changes.visibility && changes.visibility !== before.network.visibility) {
 				await rooms.disconnect(roomsOf(id), (s) => s.principal !== network.ownerId);
+				if (changes.visibility === 'private') audience.madePrivate(id);
 			}
 			// Editors' graph sockets were granted write (or read) under the old lock: they
 			// reconnect and are granted again, read-only while it is locked.
@@ -204,6 +218,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		async removeMember(networkId, user, memberId) {
 			await networks.removeMember(networkId, user, memberId);
 			await rooms.disconnect(roomsOf(networkId), (s) => s.principal === memberId);
+			audience.memberRemoved(networkId, memberId);
 		},
 		async deleteNetwork(id, user) {
 			await networks.requireOwner(id, user);
@@ -218,6 +233,20 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 			await graphs.init(network.id, file.name);
 			await graphs.put(network.id, owner, { ...file.graph, name: undefined });
 			return network;
+		},
+		async logout(sessionId) {
+			await sessions.invalidate(sessionId);
+			audience.loggedOut(sessionId);
+			// Final (4401): the stock client stops reconnecting with a cookie that no longer works.
+			await rooms.disconnectEverywhere((s) => s.sessionKey === sessionId, FEED_CLOSED.loggedOut, CLOSE.loggedOut);
+		},
+		connections,
+		httpServer: {
+			headersTimeoutMs: config.headersTimeoutMs,
+			requestTimeoutMs: config.requestTimeoutMs,
+			maxSockets: resolved.maxSockets,
+			listenBacklog: config.listenBacklog,
+			connectionLimits: describeConnectionLimits(resolved)
 		},
 		handleUpgrade,
 		async close() {

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { frameAncestorsFromEnv } from './http/security-headers';
+import { DEFAULT_CONNECTION_LIMITS, type ConnectionSettings } from './http/connection-admission';
 
 /**
  * Everything PANIC reads from its environment, in one place. Domain modules take a Config
@@ -55,6 +56,15 @@ export interface Config {
 	passwordHashConcurrency: number;
 	/** frame-ancestors sources for kiosk and display pages; every other page may not be framed. */
 	kioskFrameAncestors: string[];
+	// —— Streams and sockets (issue 11, findings 2–3): caps on long-lived connections, header timeouts ——
+	/** Caps on SSE feed streams and sync sockets together (server/http/connection-admission.ts). */
+	connections: ConnectionSettings;
+	/** Time a client has to send its request (or WebSocket upgrade) headers before the socket is cut. */
+	headersTimeoutMs: number;
+	/** Time a client has to send a whole request, body included (run-export uploads are the slowest). */
+	requestTimeoutMs: number;
+	/** Connections the kernel may queue for the server to accept (capped by net.core.somaxconn). */
+	listenBacklog: number;
 }
 
 export function configFromEnv(env: Record<string, string | undefined> = process.env): Config {
@@ -83,12 +93,25 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 		signupsPerAddress: intFromEnv(env, 'SIGNUPS_PER_ADDRESS', 30),
 		signupWindowMs: intFromEnv(env, 'SIGNUP_WINDOW_SECONDS', 10 * 60) * 1000,
 		passwordHashConcurrency: intFromEnv(env, 'PASSWORD_HASH_CONCURRENCY', Math.max(1, Math.floor(availableParallelism() / 2))),
-		kioskFrameAncestors: frameAncestorsFromEnv(env.KIOSK_FRAME_ANCESTORS)
+		kioskFrameAncestors: frameAncestorsFromEnv(env.KIOSK_FRAME_ANCESTORS),
+		// —— Streams and sockets (issue 11, findings 2–3) ——
+		connections: {
+			perAddress: intFromEnv(env, 'PANIC_STREAMS_PER_ADDRESS', DEFAULT_CONNECTION_LIMITS.perAddress),
+			perAddressAnonymous: intFromEnv(env, 'PANIC_STREAMS_PER_ADDRESS_ANONYMOUS', DEFAULT_CONNECTION_LIMITS.perAddressAnonymous),
+			perSession: intFromEnv(env, 'PANIC_STREAMS_PER_SESSION', DEFAULT_CONNECTION_LIMITS.perSession),
+			perNetwork: intFromEnv(env, 'PANIC_STREAMS_PER_NETWORK', DEFAULT_CONNECTION_LIMITS.perNetwork),
+			total: intFromEnv(env, 'PANIC_STREAMS_MAX', DEFAULT_CONNECTION_LIMITS.total),
+			fdReserve: intFromEnv(env, 'PANIC_FD_RESERVE', undefined),
+			maxSockets: intFromEnv(env, 'PANIC_MAX_SOCKETS', undefined)
+		},
+		headersTimeoutMs: intFromEnv(env, 'PANIC_HEADERS_TIMEOUT_MS', 10_000),
+		requestTimeoutMs: intFromEnv(env, 'PANIC_REQUEST_TIMEOUT_MS', 300_000),
+		listenBacklog: intFromEnv(env, 'PANIC_LISTEN_BACKLOG', 4096)
 	};
 }
 
 /** A whole number ≥ `min` from the environment, or the default; anything else stops start-up with a clear message. */
-function intFromEnv(env: Record<string, string | undefined>, name: string, fallback: number, min = 1): number {
+function intFromEnv<T extends number | undefined>(env: Record<string, string | undefined>, name: string, fallback: T, min = 1): number | T {
 	const raw = env[name]?.trim();
 	if (!raw) return fallback;
 	const value = Number(raw);

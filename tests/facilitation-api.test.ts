@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { WebSocket } from 'ws';
-import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { backends } from './helpers/databases';
 import { ApiClient, startServer, type TestServer } from './helpers/server';
+import { appProvider, synced } from './helpers/sync-client';
 import { sleep, until } from './helpers/wait';
 import { loopGraph } from './helpers/graphs';
 
@@ -12,24 +11,7 @@ import { loopGraph } from './helpers/graphs';
  * the active run live, and locking the canvas for a performance. Needs the production build.
  */
 
-/** The stock y-websocket client in Node, sending what a browser would: cookie and Origin. */
-function provider(server: TestServer, room: string, client: ApiClient) {
-	const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-	class BrowserLikeSocket extends WebSocket {
-		constructor(url: string, protocols?: string | string[]) {
-			super(url, protocols, { headers: { origin: server.url, cookie } });
-		}
-	}
-	const doc = new Y.Doc();
-	const p = new WebsocketProvider(`${server.url.replace('http', 'ws')}/sync`, room, doc, {
-		WebSocketPolyfill: BrowserLikeSocket as unknown as typeof globalThis.WebSocket,
-		disableBc: true
-	});
-	return { doc, provider: p };
-}
-
-const synced = (p: WebsocketProvider) =>
-	new Promise<void>((resolve) => (p.synced ? resolve() : p.once('sync', (s: boolean) => s && resolve())));
+const provider = (server: TestServer, room: string, client: ApiClient) => appProvider(server.url, room, client);
 
 const dummyLoop = loopGraph('dummy/echo', 'dummy/upper');
 

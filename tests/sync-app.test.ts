@@ -3,30 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
-import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { readGraph } from '../server/graph/doc';
 import { backends } from './helpers/databases';
 import { ApiClient, startServer, type TestServer } from './helpers/server';
+import { appProvider, synced } from './helpers/sync-client';
 
-/** The stock y-websocket client in Node, sending what a browser would: cookie and Origin. */
-function provider(server: TestServer, room: string, client: ApiClient | null, origin = server.url) {
-	const cookie = client ? [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ') : '';
-	class BrowserLikeSocket extends WebSocket {
-		constructor(url: string, protocols?: string | string[]) {
-			super(url, protocols, { headers: { origin, ...(cookie ? { cookie } : {}) } });
-		}
-	}
-	const doc = new Y.Doc();
-	const p = new WebsocketProvider(`${server.url.replace('http', 'ws')}/sync`, room, doc, {
-		WebSocketPolyfill: BrowserLikeSocket as unknown as typeof globalThis.WebSocket,
-		disableBc: true
-	});
-	return { doc, provider: p };
-}
-
-const synced = (p: WebsocketProvider) =>
-	new Promise<void>((resolve) => (p.synced ? resolve() : p.once('sync', (s: boolean) => s && resolve())));
+const provider = (server: TestServer, room: string, client: ApiClient | null) => appProvider(server.url, room, client);
 
 async function until(check: () => boolean, ms = 5000) {
 	const deadline = Date.now() + ms;

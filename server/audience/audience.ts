@@ -1,11 +1,12 @@
 import { RateLimiter } from '../auth/rate-limit';
 import type { PublicUser } from '../auth/sessions';
 import type { Db } from '../db/connect';
+import { ConnectionAdmission } from '../http/connection-admission';
 import { AppError, forbidden, notFound, tooManyRequests, unauthorized } from '../errors';
 import { canEdit } from '../networks/access';
 import type { Networks } from '../networks/networks';
 import type { SyncSession } from '../sync/room';
-import { authorizeFeed, REMOVED_MESSAGE, type FeedCredentials } from './feed-access';
+import { audiencePrincipal, authorizeFeed, feedConnectionKey, REMOVED_MESSAGE, type FeedCredentials } from './feed-access';
 import { FeedStreams, type FeedStreamOptions, type FeedStreamRooms } from './feed-stream';
 import { JoinCodes, type JoinCodeInfo } from './join-codes';
 import { PromptQueue, type PromptAuthor } from './prompt-queue';
@@ -30,16 +31,24 @@ export interface AudienceDeps {
 	/** Joins allowed per minute, per code and per network (not per IP: a venue shares one NAT). */
 	joinsPerMinute?: { perCode: number; perNetwork: number };
 	feed?: Partial<Omit<FeedStreamOptions, 'rooms' | 'queueSummary'>>;
+	/** Caps on long-lived connections, shared with the sync upgrade (default: a private one with default limits). */
+	admission?: ConnectionAdmission;
 	scheduler?: Partial<Pick<SchedulerOptions, 'retryMs' | 'maxAttempts' | 'minGapMs'>>;
 }
 
 /** Who is asking: a member session, an audience session, either or neither. */
 export type Sender = FeedCredentials;
 
-/** The principal an audience session's sync sockets carry (see withAudienceFeed), so removal can close them. */
-const audiencePrincipal = (sessionId: string) => `audience:${sessionId}`;
-
 const feedRoom = (networkId: string) => `${networkId}/feed`;
+
+/** Why a feed stream ended, as its `closed` event tells the person watching. */
+export const FEED_CLOSED = {
+	memberRemoved: 'You were removed from this network.',
+	madePrivate: 'This network is now private.',
+	displayRemoved: 'This display was removed.',
+	loggedOut: 'You were logged out.',
+	eventEnded: 'The event has ended. Thank you for taking part!'
+} as const;
 
 export class Audience {
 	readonly codes: JoinCodes;
@@ -49,8 +58,10 @@ export class Audience {
 	readonly feed: FeedStreams;
 	private joinPerCode: RateLimiter;
 	private joinPerNetwork: RateLimiter;
+	private admission: ConnectionAdmission;
 
 	constructor(private deps: AudienceDeps) {
+		this.admission = deps.admission ?? new ConnectionAdmission();
 		const now = deps.now ?? Date.now;
 		this.codes = new JoinCodes(deps.db, now);
 		this.sessions = new AudienceSessions(deps.db, now);
@@ -169,7 +180,7 @@ export class Audience {
 		const codes = await this.codes.revokeAll(networkId);
 		const sessions = await this.sessions.expireAll(networkId);
 		const prompts = await this.queue.dropWaiting(networkId, 'The event ended.');
-		const reason = 'The event has ended. Thank you for taking part!';
+		const reason = FEED_CLOSED.eventEnded;
 		this.feed.disconnect(networkId, (v) => v.kind === 'audience', reason);
 		await this.deps.rooms.disconnect([feedRoom(networkId)], (s) => !!s.principal?.startsWith('audience:'), reason);
 		return { codes, sessions, prompts };
@@ -206,15 +217,49 @@ export class Audience {
 
 	// —— feed ——
 
-	async openFeed(networkId: string, credentials: FeedCredentials, cards?: number): Promise<ReadableStream<Uint8Array>> {
-		const viewer = await authorizeFeed(this.deps.networks, networkId, credentials);
+	/**
+	 * Opens a feed stream once the connection caps admit it (before any room is touched) and the
+	 * credentials may read the network. `address` is the client's `addressKey`. A refusal is a
+	 * 429 (this client is over its share) or 503 (full), with Retry-After.
+	 */
+	async openFeed(networkId: string, credentials: FeedCredentials, { cards, address }: { cards?: number; address: string }): Promise<ReadableStream<Uint8Array>> {
+		// Read before authorising: access taken away while this request is under way ends it.
+		const since = this.feed.revision;
+		const admitted = this.admission.admit({ address, session: feedConnectionKey(networkId, credentials), network: networkId });
+		if (!admitted.ok) throw new AppError(admitted.status, admitted.message, { retryAfterSeconds: admitted.retryAfterSeconds, limit: admitted.limit });
 		try {
-			return await this.feed.open(networkId, viewer, { cards });
+			const viewer = await authorizeFeed(this.deps.networks, networkId, credentials);
+			return await this.feed.open(networkId, viewer, { cards, since, onEnd: admitted.release });
 		} catch (error) {
+			admitted.release();
 			if (error instanceof AppError) throw error;
 			// The feed room could not load, or the server is stopping: EventSource retries.
 			throw new AppError(503, 'The live feed is not available right now; it reconnects by itself.');
 		}
+	}
+
+	// —— access taken away: the streams that rested on it end, saying why ——
+
+	/** A member was removed: the streams they opened as a member. */
+	memberRemoved(networkId: string, userId: string): void {
+		this.feed.disconnect(networkId, (v) => v.kind === 'member' && v.userId === userId, FEED_CLOSED.memberRemoved);
+	}
+
+	/** The network went private: everyone who saw it only because it was public or unlisted. */
+	madePrivate(networkId: string): void {
+		this.feed.disconnect(networkId, (v) => v.kind === 'public', FEED_CLOSED.madePrivate);
+	}
+
+	/** Kiosk screens were deleted (with their installation, or taken out of it). */
+	screensRemoved(networkId: string, screenIds: string[]): void {
+		if (!screenIds.length) return;
+		const gone = new Set(screenIds);
+		this.feed.disconnect(networkId, (v) => v.kind === 'kiosk' && gone.has(v.id), FEED_CLOSED.displayRemoved);
+	}
+
+	/** A login session ended: its streams on every network (audience and kiosk streams are not its). */
+	loggedOut(loginSessionId: string): void {
+		this.feed.disconnectEverywhere((v) => (v.kind === 'member' || v.kind === 'public') && v.loginSession === loginSessionId, FEED_CLOSED.loggedOut);
 	}
 
 	/** The network is being deleted: end its streams. */

@@ -10,6 +10,8 @@ import { AUDIENCE_COOKIE, type AudienceSession, type ValidatedAudience } from '.
 /** Everything a feed request may carry to prove who it is for. */
 export interface FeedCredentials {
 	user: PublicUser | null;
+	/** The login session `user` came with, so logging out can end the streams it opened. */
+	session?: { id: string } | null;
 	audience: AudienceSession | null;
 	/** A kiosk screen (an installation's token, resolved by the caller): shows its own network's feed. */
 	kiosk?: { screenId: string; networkId: string } | null;
@@ -17,14 +19,18 @@ export interface FeedCredentials {
 
 export const REMOVED_MESSAGE = 'You were removed from this event.';
 
+/** The principal (and connection key) an audience session's sync sockets and streams carry. */
+export const audiencePrincipal = (sessionId: string) => `audience:${sessionId}`;
+
 /**
  * Who may read a network's live feed: anyone who may see the network (a member session, or
  * anyone for public and unlisted networks), an audience session of that network, or a kiosk
- * screen of one of its installations. Extend
- * this function, not the route, when a new kind of viewer appears.
+ * screen of one of its installations. The viewer it returns says what the access rests on,
+ * so that taking that away (removal, going private, logout, a deleted screen) can end the
+ * stream. Extend this function, not the route, when a new kind of viewer appears.
  */
 export async function authorizeFeed(networks: Networks, networkId: string, credentials: FeedCredentials): Promise<FeedViewer> {
-	const { user, audience, kiosk } = credentials;
+	const { user, session, audience, kiosk } = credentials;
 	if (kiosk) {
 		if (kiosk.networkId === networkId) return { kind: 'kiosk', id: kiosk.screenId };
 		throw forbidden('This display link belongs to another network.');
@@ -32,13 +38,28 @@ export async function authorizeFeed(networks: Networks, networkId: string, crede
 	const forThisNetwork = audience?.networkId === networkId ? audience : null;
 	if (forThisNetwork && !forThisNetwork.revoked) return { kind: 'audience', sessionId: forThisNetwork.id };
 	try {
-		await networks.access(networkId, user);
-		return user ? { kind: 'member', userId: user.id } : { kind: 'public' };
+		const { throughVisibility } = await networks.access(networkId, user);
+		if (!user) return { kind: 'public' };
+		const login = { userId: user.id, loginSession: session?.id };
+		return throughVisibility ? { kind: 'public', ...login } : { kind: 'member', ...login };
 	} catch (error) {
 		if (forThisNetwork?.revoked) throw forbidden(REMOVED_MESSAGE);
 		if (!user) throw unauthorized('Join with the code on the screen, or log in.');
 		throw error;
 	}
+}
+
+/**
+ * The session a feed request counts under for connection caps, decided from its credentials
+ * the way `authorizeFeed` picks them (kiosk, then this network's audience session, then the
+ * login session), before any database work; null for none. The keys match the sync
+ * upgrade's, so a session's streams and sockets are counted together.
+ */
+export function feedConnectionKey(networkId: string, { user, session, audience, kiosk }: FeedCredentials): string | null {
+	if (kiosk) return `kiosk:${kiosk.screenId}`;
+	if (audience?.networkId === networkId) return audiencePrincipal(audience.id);
+	if (session) return session.id;
+	return user ? `user:${user.id}` : null;
 }
 
 /** Any sync authorizer's shape (server/sync/upgrade.ts `Authorize`). */
@@ -62,7 +83,7 @@ export function withAudienceFeed(
 		const found = await sessions.validate(token);
 		if (!found || found.session.networkId !== networkId) return grant;
 		if (found.session.revoked) return { ok: false, status: 403, message: REMOVED_MESSAGE };
-		const principal = `audience:${found.session.id}`;
+		const principal = audiencePrincipal(found.session.id);
 		return { ok: true, readOnly: true, awareness: false, sessionKey: principal, principal };
 	};
 }

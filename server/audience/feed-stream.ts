@@ -1,4 +1,5 @@
 import type * as Y from 'yjs';
+import { FORGOTTEN, RevocationLog } from '../auth/revocations';
 import { cardsOf, runMapOf, type Card } from '../engine/feed';
 import type { RoomLease } from '../sync/rooms';
 import type { QueueSummary } from './prompt-queue';
@@ -19,11 +20,12 @@ import type { QueueSummary } from './prompt-queue';
  * dropped once too much is queued for it, rather than buffered for without end.
  */
 export type FeedViewer =
-	| { kind: 'member'; userId: string }
+	/** Let in as owner, member or site admin, through a login session. */
+	| { kind: 'member'; userId: string; loginSession?: string }
 	| { kind: 'audience'; sessionId: string }
-	/** Someone without a session reading a public or unlisted network. */
-	| { kind: 'public' }
-	/** Reserved for kiosk screens (an installation's token). */
+	/** Let in because the network is public or unlisted (logged in or not): going private ends it. */
+	| { kind: 'public'; userId?: string; loginSession?: string }
+	/** A kiosk screen of an installation (its token), by screen id. */
 	| { kind: 'kiosk'; id: string };
 
 export interface FeedStreamRooms {
@@ -41,6 +43,18 @@ export interface FeedStreamOptions {
 	log?: { error(message: string, ...details: unknown[]): void };
 }
 
+export interface OpenFeedOptions {
+	/** Cards in the snapshot. */
+	cards?: number;
+	/**
+	 * `revision` read before the caller authorised the viewer: access taken away since then
+	 * (while authorising or loading the room) ends the stream at once instead of letting it in.
+	 */
+	since?: number;
+	/** Called once when the stream ends, however it ends (e.g. to release its admission). */
+	onEnd?: () => void;
+}
+
 export const DEFAULT_SNAPSHOT_CARDS = 12;
 export const MAX_SNAPSHOT_CARDS = 50;
 
@@ -48,7 +62,9 @@ interface Subscriber {
 	viewer: FeedViewer;
 	controller: ReadableStreamDefaultController<Uint8Array>;
 	open: boolean;
+	onEnd?: () => void;
 }
+
 
 interface Hub {
 	networkId: string;
@@ -59,6 +75,8 @@ interface Hub {
 	joining: number;
 	heartbeat?: ReturnType<typeof setInterval>;
 	queueTimer?: ReturnType<typeof setTimeout>;
+	/** The queue summary snapshots show, refreshed on change: a burst of 500 joins asks once. */
+	queue?: Promise<QueueSummary>;
 	lastQueue?: string;
 	detach?: () => void;
 	disposing?: Promise<void>;
@@ -68,9 +86,21 @@ const encoder = new TextEncoder();
 const event = (name: string, data: unknown) => encoder.encode(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
 const PING = encoder.encode(': ping\n\n');
 
+/** A stream that only says it is over: for a viewer whose access went while it was opening. */
+function closedStream(reason: string): ReadableStream<Uint8Array> {
+	return new ReadableStream<Uint8Array>({
+		start(controller) {
+			controller.enqueue(event('closed', { reason }));
+			controller.close();
+		}
+	});
+}
+
 export class FeedStreams {
 	private hubs = new Map<string, Hub>();
 	private closed = false;
+	/** Recent revocations, for streams authorised before them and still opening. */
+	private revocations = new RevocationLog<FeedViewer>();
 	private readonly heartbeatMs: number;
 	private readonly maxQueuedBytes: number;
 	private readonly queueDebounceMs: number;
@@ -83,18 +113,25 @@ export class FeedStreams {
 		this.log = options.log ?? console;
 	}
 
+	/** Counts revocations; read it before authorising a viewer and pass it to `open` as `since`. */
+	get revision(): number {
+		return this.revocations.revision;
+	}
+
 	/**
 	 * A stream of the network's feed for one viewer (authorised by the caller). Cancelling the
 	 * stream (the client went away) unsubscribes; the last one out releases the feed room.
+	 * `onEnd` is called once the returned stream ends, never when this throws.
 	 */
-	async open(networkId: string, viewer: FeedViewer, { cards = DEFAULT_SNAPSHOT_CARDS } = {}): Promise<ReadableStream<Uint8Array>> {
+	async open(networkId: string, viewer: FeedViewer, options: OpenFeedOptions = {}): Promise<ReadableStream<Uint8Array>> {
+		const { cards = DEFAULT_SNAPSHOT_CARDS, since, onEnd } = options;
 		if (this.closed) throw new Error('The feed is shutting down.');
 		const hub = this.hubs.get(networkId) ?? this.createHub(networkId);
 		hub.joining++;
 		let lease: RoomLease;
 		let queue: QueueSummary;
 		try {
-			[lease, queue] = await Promise.all([hub.ready, this.options.queueSummary(networkId)]);
+			[lease, queue] = await Promise.all([hub.ready, this.queueOf(hub)]);
 		} catch (error) {
 			hub.joining--;
 			this.maybeDispose(hub);
@@ -109,23 +146,39 @@ export class FeedStreams {
 			// The room failed since the hub loaded it: start over with a fresh load.
 			for (const subscriber of [...hub.subscribers]) this.end(hub, subscriber, 'close');
 			await this.dispose(hub);
-			return this.open(networkId, viewer, { cards });
+			return this.open(networkId, viewer, options);
 		}
-		const subscriber = { viewer, open: true } as Subscriber;
+		// Checked in the same synchronous step as subscribing below: no revocation falls between.
+		const revoked = since === undefined ? null : this.revocations.since(since, networkId, viewer);
+		if (revoked === FORGOTTEN) {
+			this.maybeDispose(hub);
+			throw new Error('The feed took too long to open; try again.');
+		}
+		if (revoked) {
+			this.maybeDispose(hub);
+			onEnd?.();
+			return closedStream(revoked.reason);
+		}
+		const subscriber = { viewer, open: true, onEnd } as Subscriber;
 		const count = Math.min(Math.max(1, Math.floor(cards)), MAX_SNAPSHOT_CARDS);
 		return new ReadableStream<Uint8Array>(
 			{
 				start: (controller) => {
 					subscriber.controller = controller;
-					// Read and subscribe in one synchronous step: no change can fall between them.
-					const snapshot = lease.room.read((doc) => {
-						const all = cardsOf(doc);
-						// Y.Array.slice does not clamp a negative start the way Array.slice does.
-						return { run: runMapOf(doc).toJSON(), cards: all.slice(Math.max(0, all.length - count)), queue };
-					});
-					controller.enqueue(encoder.encode('retry: 2000\n\n'));
-					controller.enqueue(event('snapshot', snapshot));
-					hub.subscribers.add(subscriber);
+					try {
+						// Read and subscribe in one synchronous step: no change can fall between them.
+						const snapshot = lease.room.read((doc) => {
+							const all = cardsOf(doc);
+							// Y.Array.slice does not clamp a negative start the way Array.slice does.
+							return { run: runMapOf(doc).toJSON(), cards: all.slice(Math.max(0, all.length - count)), queue };
+						});
+						controller.enqueue(encoder.encode('retry: 2000\n\n'));
+						controller.enqueue(event('snapshot', snapshot));
+						hub.subscribers.add(subscriber);
+					} catch (error) {
+						this.leave(hub, subscriber); // nobody will cancel a stream that never started
+						throw error;
+					}
 				},
 				cancel: () => this.leave(hub, subscriber)
 			},
@@ -136,11 +189,17 @@ export class FeedStreams {
 	/** The prompt queue of a network changed: subscribers get a `queue` event shortly. */
 	queueChanged(networkId: string): void {
 		const hub = this.hubs.get(networkId);
-		if (!hub || hub.queueTimer || !hub.subscribers.size) return;
+		if (!hub) return;
+		if (!hub.subscribers.size) {
+			hub.queue = undefined; // nobody to tell: the next snapshot asks afresh
+			return;
+		}
+		if (hub.queueTimer) return;
 		hub.queueTimer = setTimeout(() => {
 			hub.queueTimer = undefined;
+			hub.queue = undefined;
 			if (!hub.subscribers.size) return;
-			this.options.queueSummary(networkId).then(
+			this.queueOf(hub).then(
 				(summary) => {
 					const text = JSON.stringify(summary);
 					if (text === hub.lastQueue) return;
@@ -153,22 +212,36 @@ export class FeedStreams {
 		hub.queueTimer.unref?.();
 	}
 
+	/** The hub's queue summary, asked for once until the queue changes (a failure is asked again). */
+	private queueOf(hub: Hub): Promise<QueueSummary> {
+		if (!hub.queue) {
+			const asking = this.options.queueSummary(hub.networkId);
+			hub.queue = asking;
+			asking.catch(() => hub.queue === asking && (hub.queue = undefined));
+		}
+		return hub.queue;
+	}
+
 	/** Open streams of a network. */
 	viewers(networkId: string): FeedViewer[] {
 		return [...(this.hubs.get(networkId)?.subscribers ?? [])].map((s) => s.viewer);
 	}
 
-	/** Ends the matching streams of a network with a `closed` event saying why. Returns how many. */
+	/**
+	 * Ends the matching streams of a network with a `closed` event saying why, and those still
+	 * opening that were authorised before now. Returns how many open streams it ended.
+	 */
 	disconnect(networkId: string, match: (viewer: FeedViewer) => boolean, reason: string): number {
+		this.revocations.record(networkId, match, reason);
 		const hub = this.hubs.get(networkId);
-		if (!hub) return 0;
+		return hub ? this.endMatching(hub, match, reason) : 0;
+	}
+
+	/** `disconnect` across every network (a logout ends that session's streams wherever they are). */
+	disconnectEverywhere(match: (viewer: FeedViewer) => boolean, reason: string): number {
+		this.revocations.record(null, match, reason);
 		let closed = 0;
-		for (const subscriber of [...hub.subscribers]) {
-			if (!match(subscriber.viewer)) continue;
-			this.send(hub, subscriber, event('closed', { reason }));
-			this.end(hub, subscriber, 'close');
-			closed++;
-		}
+		for (const hub of [...this.hubs.values()]) closed += this.endMatching(hub, match, reason);
 		return closed;
 	}
 
@@ -181,6 +254,17 @@ export class FeedStreams {
 				await this.dispose(hub);
 			})
 		);
+	}
+
+	private endMatching(hub: Hub, match: (viewer: FeedViewer) => boolean, reason: string): number {
+		let closed = 0;
+		for (const subscriber of [...hub.subscribers]) {
+			if (!match(subscriber.viewer)) continue;
+			this.send(hub, subscriber, event('closed', { reason }));
+			this.end(hub, subscriber, 'close');
+			closed++;
+		}
+		return closed;
 	}
 
 	private createHub(networkId: string): Hub {
@@ -264,6 +348,9 @@ export class FeedStreams {
 	private leave(hub: Hub, subscriber: Subscriber) {
 		subscriber.open = false;
 		hub.subscribers.delete(subscriber);
+		const onEnd = subscriber.onEnd;
+		subscriber.onEnd = undefined;
+		onEnd?.();
 		this.maybeDispose(hub);
 	}
 

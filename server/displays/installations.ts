@@ -54,10 +54,16 @@ export interface Installation {
 /** What a kiosk URL opens: a network's feed shown one way. */
 export type KioskScreen = Extract<StoredScreen, { kind: 'grid' | 'single' }> & { networkId: string };
 
+export interface InstallationEvents {
+	/** Screens were deleted (their installation, or taken out of it): their kiosk URLs are dead. */
+	onScreensRemoved?(networkId: string, screenIds: string[]): void;
+}
+
 export class Installations {
 	constructor(
 		private db: Db,
-		private cipher: KeyCipher
+		private cipher: KeyCipher,
+		private events: InstallationEvents = {}
 	) {}
 
 	async list(networkId: string): Promise<Installation[]> {
@@ -87,12 +93,24 @@ export class Installations {
 			.set({ name: input.name, screens: JSON.stringify(screens), updated_at: now })
 			.where('id', '=', id)
 			.execute();
+		const kept = new Set(screens.map((s) => s.id));
+		this.screensRemoved(networkId, [...before.keys()].filter((screenId) => !kept.has(screenId)));
 		return toPublic({ id, network_id: networkId, name: input.name, screens, updated_at: now });
 	}
 
 	async remove(networkId: string, id: string): Promise<void> {
-		const result = await this.db.deleteFrom('installations').where('id', '=', id).where('network_id', '=', networkId).executeTakeFirst();
-		if (result.numDeletedRows === 0n) throw notFound('No such installation.');
+		const row = await this.db
+			.deleteFrom('installations')
+			.where('id', '=', id)
+			.where('network_id', '=', networkId)
+			.returning('screens')
+			.executeTakeFirst();
+		if (!row) throw notFound('No such installation.');
+		this.screensRemoved(networkId, (row.screens as StoredScreen[]).map((s) => s.id));
+	}
+
+	private screensRemoved(networkId: string, screenIds: string[]) {
+		if (screenIds.length) this.events.onScreensRemoved?.(networkId, screenIds);
 	}
 
 	/** The screen behind a kiosk token, or null (deleted, or never existed). */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { canEdit, canEditGraph, canManage, canSetLock, resolveRole, roomAccess, strongerRole } from './access';
+import { canEdit, canEditGraph, canManage, canSetLock, resolveRole, roomAccess, seesThroughVisibility, strongerRole } from './access';
 
 const alice = { id: 'alice', is_admin: false };
 const admin = { id: 'root', is_admin: true };
@@ -24,6 +24,25 @@ describe('resolveRole', () => {
 	test('a site admin can view a private network but not edit it', () => {
 		expect(resolveRole(net('private'), admin, null)).toBe('viewer');
 		expect(resolveRole(net('private'), admin, 'editor')).toBe('editor');
+	});
+});
+
+describe('seesThroughVisibility', () => {
+	const bob = { id: 'bob', is_admin: false };
+	test('strangers and anonymous readers of a public or unlisted network: yes', () => {
+		for (const v of ['public', 'unlisted'] as const) {
+			expect(seesThroughVisibility(net(v), bob, null)).toBe(true);
+			expect(seesThroughVisibility(net(v), null, null)).toBe(true);
+		}
+	});
+	test('owner, members and site admins keep their access when it goes private: no', () => {
+		expect(seesThroughVisibility(net('public'), alice, null)).toBe(false);
+		expect(seesThroughVisibility(net('public'), bob, 'viewer')).toBe(false);
+		expect(seesThroughVisibility(net('unlisted'), admin, null)).toBe(false);
+	});
+	test('no access at all is not access through visibility', () => {
+		expect(seesThroughVisibility(net('private'), bob, null)).toBe(false);
+		expect(seesThroughVisibility(net('private'), null, null)).toBe(false);
 	});
 });
 

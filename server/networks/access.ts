@@ -25,6 +25,18 @@ export function resolveRole(
 	return null;
 }
 
+/**
+ * Whether someone sees a network only because it is public or unlisted, so that making it
+ * private takes it away (their open feeds are then ended); members, owner and admins keep it.
+ */
+export function seesThroughVisibility(
+	network: { owner_id: string; visibility: Visibility },
+	viewer: Viewer | null,
+	memberRole: MemberRole | null
+): boolean {
+	return resolveRole(network, viewer, memberRole) !== null && resolveRole({ ...network, visibility: 'private' }, viewer, memberRole) === null;
+}
+
 export const canEdit = (role: NetworkRole | null) => role === 'owner' || role === 'editor';
 export const canManage = (role: NetworkRole | null) => role === 'owner';
 

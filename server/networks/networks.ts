@@ -7,7 +7,7 @@ import { displayName } from '../auth/display-name';
 import { runSettingsSchema } from '../engine/settings';
 import { forbidden, notFound } from '../errors';
 import { randomId } from '../ids';
-import { canEdit, canManage, canSetLock, resolveRole, type NetworkRole, type Viewer } from './access';
+import { canEdit, canManage, canSetLock, resolveRole, seesThroughVisibility, type NetworkRole, type Viewer } from './access';
 
 export const networkNameSchema = z.string().trim().min(1, { error: 'Give the network a name.' }).max(120);
 export const visibilitySchema = z.enum(['private', 'unlisted', 'public']);
@@ -56,6 +56,8 @@ export interface MemberView {
 export interface NetworkAccess {
 	network: NetworkSummary;
 	role: NetworkRole;
+	/** Only because it is public or unlisted: going private takes it away. */
+	throughVisibility: boolean;
 }
 
 /**
@@ -90,7 +92,7 @@ export class Networks {
 			.executeTakeFirst();
 		const network = row && this.summary(row, viewer);
 		if (!network) throw notFound('No such network, or it is private. Ask its owner for an invite link.');
-		return { network, role: network.role };
+		return { network, role: network.role, throughVisibility: seesThroughVisibility(row!, viewer, row!.member_role) };
 	}
 
 	async requireEditor(id: string, viewer: Viewer | null): Promise<NetworkAccess> {

@@ -26,7 +26,9 @@ export const CLOSE = {
 	tryAgainLater: 1013,
 	/** Access changed (member removed, role or visibility changed): reconnect to be re-authorized. */
 	accessChanged: 4000,
-	/** y-websocket 3 treats 4400–4499 as final and stops reconnecting: the room is gone. */
+	/** y-websocket 3 treats 4400–4499 as final and stops reconnecting: the session was logged out. */
+	loggedOut: 4401,
+	/** Final as well: the room is gone. */
 	gone: 4410
 } as const;
 

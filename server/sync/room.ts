@@ -32,6 +32,8 @@ export interface SessionOptions {
 	awareness: boolean;
 	/** Who the session acts for (a user id), so access changes can reach their sockets. */
 	principal?: string;
+	/** The login (or audience) session it was granted through, so a logout can reach its sockets. */
+	sessionKey?: string;
 }
 
 export interface SyncSession extends Readonly<SessionOptions> {
@@ -137,7 +139,13 @@ export class SyncRoom {
 
 	join(socket: SyncSocket, options: SessionOptions): SyncSession {
 		this.assertOpen();
-		const session: SyncSession = { id: this.nextSessionId++, readOnly: options.readOnly, awareness: options.awareness, principal: options.principal };
+		const session: SyncSession = {
+			id: this.nextSessionId++,
+			readOnly: options.readOnly,
+			awareness: options.awareness,
+			principal: options.principal,
+			sessionKey: options.sessionKey
+		};
 		this.connections.set(session, { socket, clientIds: new Set() });
 		// Asking a read-only client for its state would only make it upload what we drop.
 		if (!session.readOnly) this.send(session, encodeSyncStep1(this.doc));
@@ -345,12 +353,12 @@ export class SyncRoom {
 	}
 
 	/**
-	 * Closes the sessions that `match` picks (e.g. a member just removed or demoted). The stock
-	 * client reconnects, and the upgrade decides again with the new access.
+	 * Closes the sessions that `match` picks (e.g. a member just removed or demoted). With the
+	 * default code the stock client reconnects, and the upgrade decides again with the new access.
 	 */
-	disconnect(match: (session: SyncSession) => boolean, reason: string): number {
+	disconnect(match: (session: SyncSession) => boolean, reason: string, code: number = CLOSE.accessChanged): number {
 		const sessions = [...this.connections.keys()].filter(match);
-		for (const session of sessions) this.drop(session, CLOSE.accessChanged, reason);
+		for (const session of sessions) this.drop(session, code, reason);
 		return sessions.length;
 	}
 

@@ -1,4 +1,5 @@
 import type * as Y from 'yjs';
+import { RevocationLog } from '../auth/revocations';
 import { CLOSE } from './protocol';
 import { SyncRoom, type SyncLog, type SyncSession } from './room';
 import type { UpdateStore } from './store';
@@ -49,6 +50,8 @@ export class SyncRooms {
 	private closing: Promise<void> | null = null;
 	/** Evicted names (deleted networks): refused for the life of the process; ids are never reused. */
 	private evicted = new Set<string>();
+	/** Recent disconnects, for sockets authorised before them and still joining. */
+	readonly revocations = new RevocationLog<SyncSession>();
 	private readonly log: SyncLog;
 
 	constructor(private readonly options: SyncRoomsOptions) {
@@ -115,16 +118,34 @@ export class SyncRooms {
 		);
 	}
 
-	/** Closes the matching sessions in those of the named rooms that are loaded; returns how many. */
+	/**
+	 * Closes the matching sessions in those of the named rooms that are loaded; returns how many.
+	 * Sockets authorised before this and still joining are closed as they join (`revocations`).
+	 */
 	async disconnect(
 		names: string[],
 		match: (session: SyncSession) => boolean,
 		reason = 'Your access to this network changed.'
 	): Promise<number> {
+		for (const name of names) this.revocations.record(name, match, reason);
 		let closed = 0;
 		for (const name of names) {
 			const room = await this.entries.get(name)?.loading.catch(() => null);
 			if (room?.state === 'open') closed += room.disconnect(match, reason);
+		}
+		return closed;
+	}
+
+	/**
+	 * Closes the matching sessions in every loaded room (a logout reaches all of that session's
+	 * sockets), with `code` (e.g. a final 4401 so the client stops reconnecting); returns how many.
+	 */
+	async disconnectEverywhere(match: (session: SyncSession) => boolean, reason: string, code?: number): Promise<number> {
+		this.revocations.record(null, match, reason, code);
+		let closed = 0;
+		for (const entry of [...this.entries.values()]) {
+			const room = await entry.loading.catch(() => null);
+			if (room?.state === 'open') closed += room.disconnect(match, reason, code);
 		}
 		return closed;
 	}

@@ -3,13 +3,16 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { RateLimiter } from '../auth/rate-limit';
 import { crossSiteCheck } from '../http/origin';
+import { FORGOTTEN } from '../auth/revocations';
+import { addressKey, requestAddress } from '../http/client-address';
+import { ConnectionAdmission } from '../http/connection-admission';
 import { CLOSE } from './protocol';
 import type { SyncLog, SyncSession, SyncSocket } from './room';
 import type { RoomLease, SyncRooms } from './rooms';
 
 /**
  * The transport: HTTP upgrade → WebSocket → room session. Everything that can refuse a
- * client (path, Origin, authorization, connection cap, room load) happens before the
+ * client (path, Origin, authorization, connection caps, room load) happens before the
  * socket is accepted, so a refused client gets a plain HTTP status and no socket at all.
  */
 export type AuthorizeResult =
@@ -24,8 +27,6 @@ export interface SyncLimits {
 	/** Sustained messages per second per connection; exceeding the burst closes with 1008. */
 	messagesPerSecond: number;
 	messageBurst: number;
-	/** Open sockets per session (cookie); more are refused with 429. */
-	maxConnectionsPerKey: number;
 	/** Keepalive: a socket that has not answered the previous ping by the next is dropped. */
 	pingIntervalMs: number;
 	/** A client this far behind on reading is dropped rather than buffered for. */
@@ -36,7 +37,6 @@ export const DEFAULT_LIMITS: SyncLimits = {
 	maxPayloadBytes: 1024 * 1024,
 	messagesPerSecond: 200,
 	messageBurst: 400,
-	maxConnectionsPerKey: 32,
 	pingIntervalMs: 30_000,
 	maxBufferedBytes: 16 * 1024 * 1024
 };
@@ -47,6 +47,11 @@ export interface UpgradeOptions {
 	/** The app's public origin (ORIGIN); without it, Origin must match the request's Host. */
 	origin?: string;
 	limits?: Partial<SyncLimits>;
+	/**
+	 * Caps on open sockets per session, address, network and process, shared with the SSE feed
+	 * (default: a private one with the default caps, e.g. 32 per session).
+	 */
+	admission?: ConnectionAdmission;
 	log?: SyncLog;
 }
 
@@ -82,14 +87,8 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
 	const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
 	// One token bucket per connection: burst `messageBurst`, refilled at `messagesPerSecond`.
 	const messages = new RateLimiter(limits.messageBurst, (limits.messageBurst / limits.messagesPerSecond) * 1000);
-	const openPerKey = new Map<string, number>();
+	const admission = options.admission ?? new ConnectionAdmission();
 	let nextConnection = 1;
-
-	const releaseKey = (key: string) => {
-		const left = (openPerKey.get(key) ?? 1) - 1;
-		if (left > 0) openPerKey.set(key, left);
-		else openPerKey.delete(key);
-	};
 
 	/** Resolves true once the socket belongs to ws (accepted), false if it was refused. */
 	async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<boolean> {
@@ -101,13 +100,13 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
 		if (!crossSiteCheck(source, { configuredOrigin: options.origin, requireOrigin: true }).ok) {
 			return refuse(socket, 403, 'This origin may not open sync connections.');
 		}
+		// Read before authorising: access taken away while this socket is let in refuses it below.
+		const since = rooms.revocations.revision;
 		const auth = await authorize(req, room);
 		if (!auth.ok) return refuse(socket, auth.status, auth.message);
 		if (socket.destroyed) return false; // the client gave up while we checked
-		if ((openPerKey.get(auth.sessionKey) ?? 0) >= limits.maxConnectionsPerKey) {
-			return refuse(socket, 429, 'Too many open sync connections for this session; close some tabs.');
-		}
-		openPerKey.set(auth.sessionKey, (openPerKey.get(auth.sessionKey) ?? 0) + 1);
+		const admitted = admission.admit({ address: addressKey(requestAddress(req)), session: auth.sessionKey, network: room.split('/')[0] });
+		if (!admitted.ok) return refuse(socket, admitted.status, admitted.message, { 'Retry-After': String(admitted.retryAfterSeconds) });
 		let accepted = false;
 		try {
 			let lease: RoomLease;
@@ -121,16 +120,24 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
 				void lease.release(); // the client gave up while we loaded
 				return false;
 			}
+			// From here to joining the room is one synchronous step: nothing is revoked in between.
+			const joining: SyncSession = { id: 0, readOnly: auth.readOnly, awareness: auth.awareness, principal: auth.principal, sessionKey: auth.sessionKey };
+			const revoked = rooms.revocations.since(since, room, joining);
+			if (revoked) {
+				void lease.release();
+				if (revoked === FORGOTTEN) return refuse(socket, 503, 'This took too long; try again.');
+				return refuse(socket, revoked.code === CLOSE.loggedOut ? 401 : 403, revoked.reason);
+			}
 			// handleUpgrade calls back synchronously when it accepts (we pass no async
 			// verifyClient); if it rejected a malformed handshake it has answered and destroyed.
 			wss.handleUpgrade(req, socket, head, (ws) => {
 				accepted = true;
-				attach(ws, lease, auth, () => releaseKey(auth.sessionKey));
+				attach(ws, lease, auth, admitted.release);
 			});
 			if (!accepted) void lease.release();
 			return accepted;
 		} finally {
-			if (!accepted) releaseKey(auth.sessionKey);
+			if (!accepted) admitted.release();
 		}
 	}
 
@@ -156,7 +163,7 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
 		const { room } = lease;
 		let session: SyncSession;
 		try {
-			session = room.join(socket, { readOnly: auth.readOnly, awareness: auth.awareness, principal: auth.principal });
+			session = room.join(socket, { readOnly: auth.readOnly, awareness: auth.awareness, principal: auth.principal, sessionKey: auth.sessionKey });
 		} catch {
 			// The room failed or began shutting down after we acquired it.
 			socket.close(CLOSE.tryAgainLater, 'This document is reloading; try again.');
@@ -202,14 +209,16 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
 }
 
 /** A plain HTTP response on the raw socket, then the socket is gone. */
-function refuse(socket: Duplex, status: number, message: string): false {
+function refuse(socket: Duplex, status: number, message: string, headers: Record<string, string> = {}): false {
 	if (socket.destroyed) return false;
 	const body = `${message}\n`;
+	const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
 	socket.once('finish', () => socket.destroy());
 	socket.end(
 		`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
 			'Connection: close\r\n' +
 			'Content-Type: text/plain; charset=utf-8\r\n' +
+			extra +
 			`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
 	);
 	return false;

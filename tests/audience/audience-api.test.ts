@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { backends } from '../helpers/databases';
 import { ApiClient, startServer, type TestServer } from '../helpers/server';
+import { openFeed } from '../helpers/sse';
 import { until } from '../helpers/wait';
 
 /**
@@ -9,32 +10,6 @@ import { until } from '../helpers/wait';
  * address joining and prompting within a minute, removal, the end of an event, and the live
  * feed as Server-Sent Events.
  */
-/** An EventSource-like reader over fetch: collects `{ event, data }` and comments. */
-async function openFeed(client: ApiClient, path: string) {
-	const res = await client.request('GET', path);
-	const events: Array<{ event: string; data: any }> = [];
-	if (res.status !== 200 || !res.body) return { res, events, close: async () => {} };
-	const reader = res.body.getReader();
-	const decoder = new TextDecoder();
-	let buffer = '';
-	const done = (async () => {
-		for (;;) {
-			const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-			if (done) return;
-			buffer += decoder.decode(value, { stream: true });
-			let end;
-			while ((end = buffer.indexOf('\n\n')) !== -1) {
-				const block = buffer.slice(0, end);
-				buffer = buffer.slice(end + 2);
-				const name = /^event: (.*)$/m.exec(block)?.[1];
-				const data = /^data: (.*)$/m.exec(block)?.[1];
-				if (name) events.push({ event: name, data: data ? JSON.parse(data) : null });
-			}
-		}
-	})();
-	return { res, events, done, close: () => reader.cancel().catch(() => {}) };
-}
-
 describe.each(backends())('audience API on $name', ({ name }) => {
 	let server: TestServer;
 	let owner: ApiClient;

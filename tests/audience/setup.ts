@@ -3,6 +3,7 @@ import type { QueueEngine } from '../../server/audience/scheduler';
 import type { AudienceSettingsInput } from '../../server/audience/settings';
 import type { Db } from '../../server/db/connect';
 import { badRequest } from '../../server/errors';
+import type { ConnectionAdmission } from '../../server/http/connection-admission';
 import { randomId } from '../../server/ids';
 import { Networks } from '../../server/networks/networks';
 import { SyncRooms } from '../../server/sync/rooms';
@@ -55,7 +56,10 @@ export async function createUser(db: Db, email = `${randomId(6)}@example.org`) {
 }
 
 /** A fresh Audience over `db` with a fake engine, real networks and real sync rooms. */
-export function boot(db: Db, options: { lockoutMs?: number; joinsPerMinute?: { perCode: number; perNetwork: number } } = {}) {
+export function boot(
+	db: Db,
+	options: { lockoutMs?: number; joinsPerMinute?: { perCode: number; perNetwork: number }; admission?: ConnectionAdmission } = {}
+) {
 	const networks = new Networks(db);
 	const rooms = new SyncRooms({ store: new KyselyUpdateStore(db), log: { warn() {}, error: console.error } });
 	const engine = new FakeEngine(db, options.lockoutMs ?? 0);
@@ -65,6 +69,7 @@ export function boot(db: Db, options: { lockoutMs?: number; joinsPerMinute?: { p
 		engine,
 		rooms,
 		joinsPerMinute: options.joinsPerMinute,
+		admission: options.admission,
 		scheduler: { minGapMs: 0, retryMs: 50 },
 		feed: { queueDebounceMs: 10 },
 		log: { error: (...a: unknown[]) => (process.env.DEBUG_AUDIENCE ? console.error(...a) : undefined) }

@@ -9,10 +9,14 @@ describe.each(backends())('installations on $name', ({ open }) => {
 	let database: TestDatabase;
 	let installations: Installations;
 	let networkId: string;
+	/** What the installations told the app about deleted screens, as createPanic hears it. */
+	const removed: Array<{ networkId: string; screenIds: string[] }> = [];
 
 	beforeAll(async () => {
 		database = await open();
-		installations = new Installations(database.db, new KeyCipher(randomBytes(32)));
+		installations = new Installations(database.db, new KeyCipher(randomBytes(32)), {
+			onScreensRemoved: (networkId, screenIds) => removed.push({ networkId, screenIds })
+		});
 		const userId = randomId();
 		networkId = randomId();
 		await database.db.insertInto('users').values({ id: userId, email: `${userId}@example.org`, password_hash: 'x', created_at: new Date() }).execute();
@@ -53,12 +57,16 @@ describe.each(backends())('installations on $name', ({ open }) => {
 		expect((await installations.boards(networkId))[0].key).toBe('rw-secret-key-1234');
 		const leftToken = (left as { kioskPath: string }).kioskPath.split('/').pop()!;
 		expect(await installations.kiosk(leftToken)).toBeNull(); // a removed screen's URL stops working
+		expect(removed).toEqual([{ networkId, screenIds: [left.id] }]); // …and its open feeds are told to end
 
 		await expect(
 			installations.update(networkId, created.id, { name: 'x', screens: [{ name: 'new board', kind: 'vestaboard', vestaboard: {} }] })
 		).rejects.toThrow(/needs its read-write key/);
+		removed.length = 0;
 		await installations.remove(networkId, created.id);
 		expect(await installations.list(networkId)).toEqual([]);
+		expect(removed).toEqual([{ networkId, screenIds: [wall.id, board.id] }]);
 		await expect(installations.remove(networkId, created.id)).rejects.toThrow(/No such installation/);
+		expect(removed).toHaveLength(1);
 	});
 });

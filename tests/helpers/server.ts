@@ -25,6 +25,8 @@ export interface ServerOptions {
 	env?: Record<string, string>;
 	dataDir?: string;
 	databaseUrl?: string;
+	/** Open-files limit (soft and hard, `ulimit -n`) for the server, to test descriptor-aware caps. */
+	openFiles?: number;
 }
 
 export async function freePort(): Promise<number> {
@@ -60,7 +62,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
 	};
 	delete env.DATABASE_URL;
 	if (databaseUrl) env.DATABASE_URL = databaseUrl;
-	const child = spawn(process.execPath, ['scripts/serve.js'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+	// Under a lowered limit through the shell: Node raises its soft limit only up to the hard one.
+	const [command, args] = opts.openFiles
+		? ['sh', ['-c', `ulimit -n ${Math.floor(opts.openFiles)} && exec "$0" scripts/serve.js`, process.execPath]]
+		: [process.execPath, ['scripts/serve.js']];
+	const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
 	let output = '';
 	child.stdout!.on('data', (d) => (output += d));
 	child.stderr!.on('data', (d) => (output += d));

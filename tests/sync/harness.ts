@@ -19,8 +19,10 @@ export class FaultyStore implements UpdateStore {
 	failAppends = false;
 	failLoads = false;
 	appendDelayMs = 0;
+	loadDelayMs = 0;
 	constructor(readonly inner: UpdateStore) {}
 	async load(room: string) {
+		if (this.loadDelayMs) await new Promise((r) => setTimeout(r, this.loadDelayMs));
 		if (this.failLoads) throw new Error('database unavailable (test)');
 		return this.inner.load(room);
 	}

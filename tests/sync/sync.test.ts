@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import * as Y from 'yjs';
 import { randomId } from '../../server/ids';
-import { decodeMessage, encodeAwareness, encodeSyncStep2, encodeUpdate } from '../../server/sync/protocol';
+import { CLOSE, decodeMessage, encodeAwareness, encodeSyncStep2, encodeUpdate } from '../../server/sync/protocol';
 import { SyncRooms } from '../../server/sync/rooms';
 import { KyselyUpdateStore } from '../../server/sync/store';
 import { backends, type TestDatabase } from '../helpers/databases';
@@ -156,6 +156,27 @@ describe.each(backends())('sync over y-websocket on $name', (backend) => {
 		open[0].ws.close();
 		await open[0].closed;
 		await waitFor(async () => (await upgradeStatus(`${server.wsUrl}/${name}`, { origin: server.origin, cookie: 'who=viewer; key=k1' })).status === 101, 'a slot frees up');
+	});
+
+	test('a socket authorised just before its access was taken is refused as it joins, with the reason', async () => {
+		const upgrade = (name: string, key: string) => upgradeStatus(`${server.wsUrl}/${name}`, { origin: server.origin, cookie: `who=editor; key=${key}` });
+		server.store.loadDelayMs = 300; // the room is still loading when access changes
+		try {
+			const removed = room();
+			const pending = upgrade(removed, 'gone');
+			await waitFor(() => server.rooms.isLoaded(removed), 'the room loading');
+			await server.rooms.disconnect([removed], (s) => s.sessionKey === 'gone', 'You were removed from this network.');
+			expect(await pending).toEqual({ status: 403, body: 'You were removed from this network.\n' });
+			expect((await upgrade(removed, 'other')).status).toBe(101);
+
+			const loggedOut = room();
+			const late = upgrade(loggedOut, 'ended');
+			await waitFor(() => server.rooms.isLoaded(loggedOut), 'the room loading');
+			await server.rooms.disconnectEverywhere((s) => s.sessionKey === 'ended', 'You were logged out.', CLOSE.loggedOut);
+			expect(await late).toEqual({ status: 401, body: 'You were logged out.\n' });
+		} finally {
+			server.store.loadDelayMs = 0;
+		}
 	});
 
 	test('5,000 garbage frames: that socket is closed, others keep syncing, the store still loads', async () => {

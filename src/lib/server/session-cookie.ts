@@ -27,9 +27,9 @@ export function clearSessionCookie(event: RequestEvent): void {
 	event.cookies.set(SESSION_COOKIE, '', { ...sessionCookieOptions(new Date(0), isSecure(event)), maxAge: 0 });
 }
 
-/** Ends the current session server-side and clears the cookie. */
+/** Ends the current session server-side (closing its streams and sockets) and clears the cookie. */
 export async function logout(event: RequestEvent): Promise<void> {
-	if (event.locals.session) await event.locals.panic.sessions.invalidate(event.locals.session.id);
+	if (event.locals.session) await event.locals.panic.logout(event.locals.session.id);
 	event.locals.session = null;
 	event.locals.user = null;
 	clearSessionCookie(event);

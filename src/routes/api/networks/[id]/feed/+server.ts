@@ -3,6 +3,7 @@ import { MAX_SNAPSHOT_CARDS } from '$server/audience/feed-stream';
 import { notFound } from '$server/errors';
 import { api } from '$server/http/api';
 import { queryObject, validate } from '$server/http/body';
+import { clientKey } from '$lib/server/session-cookie';
 
 const feedQuery = z.object({
 	cards: z.coerce.number().int().min(1).max(MAX_SNAPSHOT_CARDS).optional(),
@@ -17,14 +18,14 @@ const feedQuery = z.object({
  */
 export const GET = api(async (event) => {
 	const { cards, kiosk: token } = validate(feedQuery, queryObject(event.url));
-	const { user, audience, panic } = event.locals;
+	const { user, session, audience, panic } = event.locals;
 	let kiosk = null;
 	if (token) {
 		const screen = await panic.installations.kiosk(token);
 		if (!screen) throw notFound('This display link is no longer valid; ask for a new one.');
 		kiosk = { screenId: screen.id, networkId: screen.networkId };
 	}
-	const stream = await panic.audience.openFeed(event.params.id, { user, audience, kiosk }, cards);
+	const stream = await panic.audience.openFeed(event.params.id, { user, session, audience, kiosk }, { cards, address: clientKey(event) });
 	return new Response(stream, {
 		headers: {
 			'content-type': 'text/event-stream; charset=utf-8',
