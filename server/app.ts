@@ -211,10 +211,16 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 			await networks.remove(id, user);
 		},
 		async importNetwork(owner, file) {
+			// Checked completely first; the network then appears with its graph, or not at all.
 			await graphs.check(file.graph, owner.id);
 			const network = await networks.create(owner, file.name);
-			await graphs.init(network.id, file.name);
-			await graphs.put(network.id, owner, { ...file.graph, name: undefined });
+			try {
+				await graphs.init(network.id, file.name, file.graph);
+			} catch (error) {
+				await rooms.evict(roomsOf(network.id));
+				await networks.remove(network.id, owner);
+				throw error;
+			}
 			return network;
 		},
 		handleUpgrade,
