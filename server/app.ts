@@ -9,6 +9,7 @@ import { embeddedDatabasePath, openDatabase, type Db } from './db/connect';
 import { migrateToLatest } from './db/migrate';
 import { BoardFeeder } from './displays/board-feeder';
 import { Installations } from './displays/installations';
+import { GraphWriteRule } from './graph/write-rule';
 import { Engine } from './engine/engine';
 import { AnalysisService } from './analysis/analysis-service';
 import { RunsService } from './engine/runs-service';
@@ -87,6 +88,7 @@ export interface Panic {
 
 /** The sync rooms of one network: its graph and its feed. */
 const roomsOf = (networkId: string) => [networkId, `${networkId}/feed`];
+const isGraphRoom = (room: string) => !room.includes('/');
 
 export interface PanicOptions {
 	db?: Db;
@@ -114,7 +116,12 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	const catalogue = Catalogue.builtIn({ dummyModels: config.dummyModels });
 	const customModels = new CustomModels(db, catalogue);
 	const networks = new Networks(db);
-	const rooms = new SyncRooms({ store: new KyselyUpdateStore(db) });
+	const rooms = new SyncRooms({
+		store: new KyselyUpdateStore(db),
+		// Editors write the graph room under the graph's rules; the feed room is read-only to clients.
+		writeRule: (room) => (isGraphRoom(room) ? new GraphWriteRule() : undefined),
+		gateLimits: { maxDocBytes: config.syncMaxDocBytes, maxPendingBytes: config.syncMaxPendingBytes }
+	});
 	const graphs = new NetworkGraphs(networks, rooms, customModels);
 	const assets = new FsAssetStore(path.join(config.dataDir, 'assets'));
 	const platforms = builtInPlatforms(hostedPlatforms(config));
@@ -139,7 +146,8 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	const handleUpgrade = createUpgradeHandler({
 		rooms,
 		authorize: withAudienceFeed(syncAuthorizer(sessions, networks), audience),
-		origin: config.origin
+		origin: config.origin,
+		limits: { refusedCooldownMs: config.syncRefusedCooldownMs }
 	});
 
 	let closed = false;

@@ -23,6 +23,13 @@ export interface Config {
 	maxJsonBytes: number;
 	/** Show the `dummy` test models in the catalogue (PANIC_DUMMY_MODELS=1). */
 	dummyModels: boolean;
+	// ── Sync rooms: what editors may write (issue 11, finding 7) ──
+	/** A graph doc's encoded size, history included, past which editors' updates are refused. */
+	syncMaxDocBytes: number;
+	/** Bytes of a room's updates held back waiting for changes the server never received. */
+	syncMaxPendingBytes: number;
+	/** How long a session whose update was refused must wait before reopening sync sockets. */
+	syncRefusedCooldownMs: number;
 }
 
 export function configFromEnv(env: Record<string, string | undefined> = process.env): Config {
@@ -36,6 +43,16 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 		hfBaseUrl: env.HF_BASE_URL || undefined,
 		vestaboardBaseUrl: env.VESTABOARD_BASE_URL || undefined,
 		maxJsonBytes: 1024 * 1024,
-		dummyModels: env.PANIC_DUMMY_MODELS === '1'
+		dummyModels: env.PANIC_DUMMY_MODELS === '1',
+		// Sync rooms (issue 11, finding 7)
+		syncMaxDocBytes: positiveInt(env.PANIC_SYNC_MAX_DOC_BYTES, 8 * 1024 * 1024),
+		syncMaxPendingBytes: positiveInt(env.PANIC_SYNC_MAX_PENDING_BYTES, 1024 * 1024),
+		syncRefusedCooldownMs: positiveInt(env.PANIC_SYNC_REFUSED_COOLDOWN_MS, 5000)
 	};
+}
+
+/** A whole number above zero from the environment, or the default when unset or not one. */
+function positiveInt(value: string | undefined, fallback: number): number {
+	const n = Number(value);
+	return value && Number.isSafeInteger(n) && n > 0 ? n : fallback;
 }

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import * as Y from 'yjs';
 import { encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol';
-import { RoomClosedError, SyncRoom, type LoadOptions, type SyncLog } from './room';
+import { RoomClosedError, SyncRoom, type LoadOptions, type SessionOptions, type SyncLog } from './room';
 import { MemoryUpdateStore } from './store';
 import { ControlledStore, FakeClient, FakeSocket, storedDoc } from './testing';
+import type { WriteRule } from './update-gate';
 
 const ROOM = 'net1';
 const editor = { readOnly: false, awareness: true };
@@ -26,7 +27,7 @@ async function setup(store: MemoryUpdateStore = new ControlledStore(), options: 
 	const log = recordingLog();
 	const room = await SyncRoom.load(ROOM, store, { log, ...options });
 	cleanup.push(() => room.unload());
-	const client = (opts = editor) => {
+	const client = (opts: SessionOptions = editor) => {
 		const c = new FakeClient(room, opts);
 		cleanup.push(() => c.destroy());
 		return c;
@@ -178,6 +179,74 @@ describe('awareness', () => {
 		room.receive(b.session, new Uint8Array([3]));
 		expect(b.pump()).toEqual(['awareness']);
 		expect(b.awareness.getStates().get(a.doc.clientID)).toEqual({ name: 'ada' });
+	});
+});
+
+describe('a write rule judges client updates before they reach the doc', () => {
+	/** Refuses any change under the key `forbidden`. */
+	const rule: WriteRule = {
+		reset() {},
+		check: (_doc, changed) => ([...changed.values()].some((keys) => keys.has('forbidden')) ? 'No forbidden keys here.' : null)
+	};
+
+	test('a refused update closes its session with 4422 and the reason; nothing is applied, stored or shown', async () => {
+		const store = new ControlledStore();
+		const { room, client, log } = await setup(store, { writeRule: rule });
+		const a = client();
+		const b = client();
+		b.pump();
+		a.set('ok', 1);
+		a.set('forbidden', 1);
+		await room.flush();
+		expect(a.socket.closed).toEqual({ code: 4422, reason: 'No forbidden keys here.' });
+		expect(log.lines.join('\n')).toMatch(/closing session .*4422.*No forbidden keys here/);
+		expect(room.read((d) => d.getMap('m').toJSON())).toEqual({ ok: 1 });
+		expect(store.rowCount(ROOM)).toBe(1);
+		b.pump();
+		expect(b.doc.getMap('m').toJSON()).toEqual({ ok: 1 });
+		// Everyone else carries on.
+		b.set('after', 2);
+		await room.flush();
+		expect(room.read((d) => d.getMap('m').toJSON())).toEqual({ ok: 1, after: 2 });
+		expect(b.socket.closed).toBeNull();
+	});
+
+	test('server writes and accepted updates keep the judge in step; a writer’s step 2 on reconnect is accepted', async () => {
+		const store = new ControlledStore();
+		const { room, client } = await setup(store, { writeRule: rule });
+		await room.change((doc) => doc.getMap('m').set('server', 1));
+		const a = client();
+		a.pump();
+		a.set('x', 1);
+		a.leave();
+		a.set('offline', 1); // made while disconnected
+		const again = new FakeClient(room, editor);
+		cleanup.push(() => again.destroy());
+		Y.applyUpdate(again.doc, Y.encodeStateAsUpdate(a.doc));
+		again.pump(); // the server's step 1; reply as the stock client does:
+		room.receive(again.session, encodeSyncStep2(again.doc, Y.encodeStateVector(room.doc)));
+		await room.flush();
+		expect(again.socket.closed).toBeNull();
+		expect((await storedDoc(store, ROOM)).getMap('m').toJSON()).toEqual({ server: 1, x: 1, offline: 1 });
+	});
+
+	test('an update whose dependencies have not arrived is neither applied nor stored until they do', async () => {
+		const store = new ControlledStore();
+		const { room, client } = await setup(store, { writeRule: rule });
+		const a = client();
+		const source = new Y.Doc();
+		const updates: Uint8Array[] = [];
+		source.on('update', (u: Uint8Array) => updates.push(u));
+		source.getMap('m').set('first', 1);
+		source.getMap('m').set('second', 2);
+		room.receive(a.session, encodeUpdate(updates[1]));
+		await room.flush();
+		expect(store.rowCount(ROOM)).toBe(0);
+		expect(room.read((d) => d.getMap('m').toJSON())).toEqual({});
+		room.receive(a.session, encodeUpdate(updates[0]));
+		await room.flush();
+		expect((await storedDoc(store, ROOM)).getMap('m').toJSON()).toEqual({ first: 1, second: 2 });
+		expect(room.doc.store.pendingStructs).toBeNull();
 	});
 });
 

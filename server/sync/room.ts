@@ -2,6 +2,7 @@ import { Awareness, removeAwarenessStates, applyAwarenessUpdate } from 'y-protoc
 import * as Y from 'yjs';
 import { CLOSE, decodeMessage, encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol';
 import type { UpdateStore } from './store';
+import { UpdateGate, type GateLimits, type WriteRule } from './update-gate';
 
 /**
  * One sync room: the single owner of a Y.Doc, its Awareness and the sessions connected to it
@@ -18,6 +19,9 @@ import type { UpdateStore } from './store';
  * reconnect (y-websocket backs off), the room reloads from the store, and each writer's
  * step 2 re-sends whatever of its own edits the store is missing. Nothing diverges silently;
  * edits that never reached the store were never shown to anyone else.
+ *
+ * A room with a write rule (graph rooms) judges each client update before it touches the
+ * doc (see UpdateGate); a refused update closes its session with 4422 and changes nothing.
  */
 export interface SyncSocket {
 	isOpen(): boolean;
@@ -49,6 +53,9 @@ export interface RoomOptions {
 	log?: SyncLog;
 	/** Told once when an append fails and the room stops; the registry forgets it. */
 	onFail?: (room: SyncRoom, error: Error) => void;
+	/** What clients may write into this room; without one, any well-formed update is applied. */
+	writeRule?: WriteRule;
+	gateLimits?: GateLimits;
 }
 
 export interface LoadOptions extends RoomOptions {
@@ -84,6 +91,8 @@ export class SyncRoom {
 	readonly doc = new Y.Doc();
 	readonly awareness = new Awareness(this.doc);
 	private connections = new Map<SyncSession, Connection>();
+	/** Set once the stored state is loaded, for rooms with a write rule. */
+	private gate: UpdateGate | null = null;
 	private nextSessionId = 1;
 	private roomState: RoomState = 'open';
 	private failure: RoomClosedError | null = null;
@@ -119,6 +128,7 @@ export class SyncRoom {
 		try {
 			if (updates.length) Y.applyUpdate(room.doc, Y.mergeUpdates(updates), LOADING);
 			else if (options.initialize) await options.initialize(name, room.doc);
+			if (options.writeRule) room.gate = new UpdateGate(options.writeRule, () => room.doc, options.gateLimits);
 			await room.flush();
 		} catch (error) {
 			room.destroy();
@@ -161,13 +171,7 @@ export class SyncRoom {
 			}
 			case 'sync-step2':
 			case 'sync-update':
-				if (session.readOnly) return;
-				try {
-					// The origin tells onDocUpdate whom not to echo the update back to.
-					Y.applyUpdate(this.doc, message.update, session);
-				} catch {
-					this.drop(session, CLOSE.invalidPayload, 'The update could not be applied.');
-				}
+				if (!session.readOnly) this.applyClientUpdate(session, message.update);
 				return;
 			case 'awareness':
 				if (!session.awareness) return;
@@ -191,6 +195,23 @@ export class SyncRoom {
 		if (!connection) return;
 		this.connections.delete(session);
 		if (connection.clientIds.size) removeAwarenessStates(this.awareness, [...connection.clientIds], null);
+	}
+
+	private applyClientUpdate(session: SyncSession, update: Uint8Array) {
+		let integrated: Uint8Array | null = update;
+		if (this.gate) {
+			const admission = this.gate.admit(update);
+			if (!admission.ok) return this.drop(session, CLOSE.refusedUpdate, admission.reason);
+			integrated = admission.update;
+			if (!integrated) return; // waiting for what it depends on; judged once it integrates
+		}
+		try {
+			// The origin tells onDocUpdate whom not to echo the update back to.
+			Y.applyUpdate(this.doc, integrated, session);
+		} catch {
+			this.gate?.rebuild();
+			this.drop(session, CLOSE.invalidPayload, 'The update could not be applied.');
+		}
 	}
 
 	/**
@@ -259,6 +280,8 @@ export class SyncRoom {
 			return;
 		}
 		const from = this.connections.has(origin as SyncSession) ? (origin as SyncSession) : null;
+		// A client's update reached the doc through the gate's shadow already; the room's own don't.
+		if (!from) this.gate?.follow(update);
 		const message = encodeUpdate(update);
 		this.enqueue(async () => {
 			try {
@@ -376,6 +399,7 @@ export class SyncRoom {
 		this.doc.off('update', this.onDocUpdate);
 		this.awareness.off('update', this.onAwarenessUpdate);
 		this.awareness.destroy(); // clears its outdated-state interval
+		this.gate?.destroy();
 		this.doc.destroy();
 	}
 }

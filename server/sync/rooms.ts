@@ -2,6 +2,7 @@ import type * as Y from 'yjs';
 import { CLOSE } from './protocol';
 import { SyncRoom, type SyncLog, type SyncSession } from './room';
 import type { UpdateStore } from './store';
+import type { GateLimits, WriteRule } from './update-gate';
 
 /**
  * The process's rooms by name. A room is loaded on first use (concurrent users share one
@@ -16,6 +17,9 @@ export interface SyncRoomsOptions {
 	/** Stored rows are compacted after this many appends (default 200). */
 	compactEvery?: number;
 	log?: SyncLog;
+	/** What clients may write into a room, by name (a fresh rule per loaded room); none: anything well-formed. */
+	writeRule?: (room: string) => WriteRule | undefined;
+	gateLimits?: GateLimits;
 }
 
 /** A hold on a loaded room. Release it exactly once; the last release unloads the room. */
@@ -163,6 +167,8 @@ export class SyncRooms {
 					initialize: this.options.initialize,
 					compactEvery: this.options.compactEvery,
 					log: this.log,
+					writeRule: this.options.writeRule?.(name),
+					gateLimits: this.options.gateLimits,
 					// A failed room is forgotten at once so the next joiner reloads from the store;
 					// its holders still release it, which destroys it.
 					onFail: () => this.forget(entry)

@@ -29,6 +29,12 @@ export interface SyncLimits {
 	pingIntervalMs: number;
 	/** A client this far behind on reading is dropped rather than buffered for. */
 	maxBufferedBytes: number;
+	/**
+	 * After one of its updates was refused (4422), a session may not open sync sockets for
+	 * this long: judging and refusing is the dearest thing an update can cost the server, and
+	 * a real editor never sends refused updates in a loop.
+	 */
+	refusedCooldownMs: number;
 }
 
 export const DEFAULT_LIMITS: SyncLimits = {
@@ -37,7 +43,8 @@ export const DEFAULT_LIMITS: SyncLimits = {
 	messageBurst: 400,
 	maxConnectionsPerKey: 32,
 	pingIntervalMs: 30_000,
-	maxBufferedBytes: 16 * 1024 * 1024
+	maxBufferedBytes: 16 * 1024 * 1024,
+	refusedCooldownMs: 5000
 };
 
 export interface UpgradeOptions {
@@ -124,6 +131,8 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
 	// One token bucket per connection: burst `messageBurst`, refilled at `messagesPerSecond`.
 	const messages = new RateLimiter(limits.messageBurst, (limits.messageBurst / limits.messagesPerSecond) * 1000);
 	const openPerKey = new Map<string, number>();
+	// One token per session, spent when one of its updates is refused.
+	const refusals = new RateLimiter(1, limits.refusedCooldownMs);
 	let nextConnection = 1;
 
 	const releaseKey = (key: string) => {
@@ -143,6 +152,9 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
 		const auth = await authorize(req, room);
 		if (!auth.ok) return refuse(socket, auth.status, auth.message);
 		if (socket.destroyed) return false; // the client gave up while we checked
+		if (!refusals.peek(auth.sessionKey)) {
+			return refuse(socket, 429, 'An edit from this session was just refused; reload the page in a few seconds.');
+		}
 		if ((openPerKey.get(auth.sessionKey) ?? 0) >= limits.maxConnectionsPerKey) {
 			return refuse(socket, 429, 'Too many open sync connections for this session; close some tabs.');
 		}
@@ -189,6 +201,7 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
 			},
 			close(code, reason) {
 				clearInterval(ping);
+				if (code === CLOSE.refusedUpdate) refusals.take(auth.sessionKey);
 				ws.close(code, truncateUtf8(reason, 123)); // RFC 6455 caps the reason at 123 bytes
 			}
 		};
