@@ -120,7 +120,8 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		store: new KyselyUpdateStore(db),
 		// Editors write the graph room under the graph's rules; the feed room is read-only to clients.
 		writeRule: (room) => (isGraphRoom(room) ? new GraphWriteRule() : undefined),
-		gateLimits: { maxDocBytes: config.syncMaxDocBytes, maxPendingBytes: config.syncMaxPendingBytes }
+		gateLimits: { maxDocBytes: config.syncMaxDocBytes, maxPendingBytes: config.syncMaxPendingBytes },
+		presence: { maxStateBytes: config.presenceMaxStateBytes, maxClientsPerSession: config.presenceMaxClientsPerSession }
 	});
 	const graphs = new NetworkGraphs(networks, rooms, customModels);
 	const assets = new FsAssetStore(path.join(config.dataDir, 'assets'));

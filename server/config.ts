@@ -23,11 +23,15 @@ export interface Config {
 	maxJsonBytes: number;
 	/** Show the `dummy` test models in the catalogue (PANIC_DUMMY_MODELS=1). */
 	dummyModels: boolean;
-	// ── Sync rooms: what editors may write (issue 11, finding 7) ──
+	// ── Sync rooms: what editors may write, and presence (issue 11, findings 7 and 8) ──
 	/** A graph doc's encoded size, history included, past which editors' updates are refused. */
 	syncMaxDocBytes: number;
 	/** Bytes of a room's updates held back waiting for changes the server never received. */
 	syncMaxPendingBytes: number;
+	/** Largest presence state (name, colour, cursor…) relayed for one client, as JSON bytes. */
+	presenceMaxStateBytes: number;
+	/** Presence client ids one connection may publish (the stock client uses one). */
+	presenceMaxClientsPerSession: number;
 	/** How long a session whose update was refused must wait before reopening sync sockets. */
 	syncRefusedCooldownMs: number;
 }
@@ -44,9 +48,11 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 		vestaboardBaseUrl: env.VESTABOARD_BASE_URL || undefined,
 		maxJsonBytes: 1024 * 1024,
 		dummyModels: env.PANIC_DUMMY_MODELS === '1',
-		// Sync rooms (issue 11, finding 7)
+		// Sync rooms (issue 11, findings 7 and 8)
 		syncMaxDocBytes: positiveInt(env.PANIC_SYNC_MAX_DOC_BYTES, 8 * 1024 * 1024),
 		syncMaxPendingBytes: positiveInt(env.PANIC_SYNC_MAX_PENDING_BYTES, 1024 * 1024),
+		presenceMaxStateBytes: positiveInt(env.PANIC_PRESENCE_MAX_STATE_BYTES, 4096),
+		presenceMaxClientsPerSession: positiveInt(env.PANIC_PRESENCE_MAX_CLIENTS_PER_SESSION, 4),
 		syncRefusedCooldownMs: positiveInt(env.PANIC_SYNC_REFUSED_COOLDOWN_MS, 5000)
 	};
 }

@@ -1,11 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as encoding from 'lib0/encoding';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { readGraph } from '../server/graph/doc';
+import type { PresenceEntry } from '../server/sync/presence-owners';
+import { MESSAGE_AWARENESS, encodeAwarenessEntries } from '../server/sync/protocol';
 import { backends } from './helpers/databases';
 import { ApiClient, startServer, type TestServer } from './helpers/server';
 import { until as waitUntil } from './helpers/wait';
@@ -199,6 +202,14 @@ describe.each(backends())('sync over the app on $name', ({ name }) => {
 	});
 });
 
+/** An awareness frame as a modified client could send it: any ids, clocks and states. */
+function awarenessFrame(entries: PresenceEntry[]): Uint8Array {
+	const e = encoding.createEncoder();
+	encoding.writeVarUint(e, MESSAGE_AWARENESS);
+	encoding.writeVarUint8Array(e, encodeAwarenessEntries(entries));
+	return encoding.toUint8Array(e);
+}
+
 const cookieOf = (c: ApiClient) => [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
 
 describe.each(backends())('what editors may write over sync, on $name', ({ name }) => {
@@ -304,5 +315,37 @@ describe.each(backends())('what editors may write over sync, on $name', ({ name 
 		await waitUntil('the marker stored', async () => (await owner.json('GET', `/api/networks/${id}/graph`)).body.nodes.some((n: { x: number }) => n.x === 301));
 		expect(updates).toBe(1); // only the marker
 		expect([...a.doc.getMap('nodes').keys()].sort()).toEqual(['caption', 'paint']);
+	});
+
+	test('presence: nobody overwrites or removes someone else’s, and a 900 KB state reaches nobody', async () => {
+		const a = connect(owner);
+		const c = connect(editor);
+		await Promise.all([a, c].map((p) => synced(p.provider)));
+		const mine = { user: { name: 'owner', color: 'hsl(10 85% 65%)' }, cursor: { x: 5, y: 6 } };
+		a.provider.awareness.setLocalState(mine);
+		const aId = a.doc.clientID;
+		await until(() => c.provider.awareness.getStates().get(aId)?.user?.name === 'owner');
+		let largest = 0;
+		c.provider.awareness.on('change', () => {
+			for (const state of c.provider.awareness.getStates().values()) largest = Math.max(largest, JSON.stringify(state).length);
+		});
+
+		const raw = new WebSocket(`${server.url.replace('http', 'ws')}/sync/${id}`, { headers: { origin: server.url, cookie: cookieOf(editor) } });
+		await new Promise((r) => raw.once('open', r));
+		const clock = c.provider.awareness.meta.get(aId)!.clock;
+		raw.send(awarenessFrame([{ clientId: aId, clock: clock + 10, state: '{"user":{"name":"mallory","color":"#000"},"cursor":null}' }]));
+		raw.send(awarenessFrame([{ clientId: aId, clock: clock + 11, state: 'null' }]));
+		raw.send(awarenessFrame([{ clientId: 424242, clock: 1, state: JSON.stringify({ user: { name: 'big', color: '#000' }, blob: 'x'.repeat(900 * 1024) }) }]));
+		raw.send(awarenessFrame([{ clientId: 424243, clock: 1, state: '{"user":{"name":"marker","color":"#0f0"},"cursor":null}' }]));
+		await until(() => c.provider.awareness.getStates().get(424243)?.user?.name === 'marker');
+		expect(c.provider.awareness.getStates().get(aId)).toEqual(mine);
+		expect(c.provider.awareness.getStates().has(424242)).toBe(false);
+		expect(largest).toBeLessThan(4096);
+		expect(raw.readyState).toBe(WebSocket.OPEN); // dropped quietly: stock clients echo others' states too
+
+		// The owner's own changes still go through.
+		a.provider.awareness.setLocalStateField('cursor', { x: 7, y: 8 });
+		await until(() => c.provider.awareness.getStates().get(aId)?.cursor?.x === 7);
+		raw.terminate();
 	});
 });

@@ -1,6 +1,8 @@
+import * as encoding from 'lib0/encoding';
 import { afterEach, describe, expect, test } from 'vitest';
 import * as Y from 'yjs';
-import { encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol';
+import type { PresenceEntry } from './presence-owners';
+import { MESSAGE_AWARENESS, encodeAwareness, encodeAwarenessEntries, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol';
 import { RoomClosedError, SyncRoom, type LoadOptions, type SessionOptions, type SyncLog } from './room';
 import { MemoryUpdateStore } from './store';
 import { ControlledStore, FakeClient, FakeSocket, storedDoc } from './testing';
@@ -166,6 +168,92 @@ describe('awareness', () => {
 		v.setPresence({ name: 'watcher' });
 		expect(room.awareness.getStates().has(v.doc.clientID)).toBe(false);
 		expect(b.pump()).toEqual([]);
+	});
+
+	/** An awareness frame as a modified client could send it: any ids, clocks and states. */
+	const awarenessFrame = (entries: PresenceEntry[]) => {
+		const e = encoding.createEncoder();
+		encoding.writeVarUint(e, MESSAGE_AWARENESS);
+		encoding.writeVarUint8Array(e, encodeAwarenessEntries(entries));
+		return encoding.toUint8Array(e);
+	};
+	const stateOf = (c: FakeClient, id: number) => c.awareness.getStates().get(id);
+
+	test('nobody else can overwrite or remove a session’s presence; its owner still can', async () => {
+		const { room, client } = await setup();
+		const a = client();
+		const mallory = client();
+		const c = client();
+		a.setPresence({ name: 'ada' });
+		const id = a.doc.clientID;
+		const clock = room.awareness.meta.get(id)!.clock;
+		c.pump();
+		room.receive(mallory.session, awarenessFrame([{ clientId: id, clock: clock + 1, state: '{"name":"mallory"}' }]));
+		room.receive(mallory.session, awarenessFrame([{ clientId: id, clock: clock + 2, state: 'null' }]));
+		room.receive(mallory.session, awarenessFrame([{ clientId: id, clock, state: 'null' }]));
+		expect(room.awareness.getStates().get(id)).toEqual({ name: 'ada' });
+		expect(c.pump()).toEqual([]);
+		expect(mallory.socket.closed).toBeNull(); // dropped quietly: the stock client echoes others' states too
+		a.setPresence({ name: 'ada', cursor: { x: 1, y: 2 } });
+		c.pump();
+		expect(stateOf(c, id)).toEqual({ name: 'ada', cursor: { x: 1, y: 2 } });
+		a.setPresence(null);
+		c.pump();
+		expect(c.awareness.getStates().has(id)).toBe(false);
+	});
+
+	test('the stock client’s echo of someone else’s state is not applied or relayed', async () => {
+		const { room, client } = await setup();
+		const a = client();
+		const b = client();
+		const c = client();
+		a.setPresence({ name: 'ada' });
+		b.pump();
+		c.pump();
+		room.receive(b.session, encodeAwareness(b.awareness, [a.doc.clientID]));
+		expect(c.pump()).toEqual([]);
+	});
+
+	test('a state over the size cap is dropped (logged once); the editor’s real state fits', async () => {
+		const { room, client, log } = await setup(undefined, { presence: { maxStateBytes: 4096, maxClientsPerSession: 4 } });
+		const a = client();
+		const c = client();
+		const editorState = {
+			user: { name: 'someone.with.a.long.address@example.org', color: 'hsl(217 85% 65%)' },
+			cursor: { x: -123456, y: 654321 },
+			selection: Array.from({ length: 20 }, (_, i) => `n_${i.toString(16).padStart(32, '0')}`)
+		};
+		a.setPresence(editorState);
+		c.pump();
+		expect(stateOf(c, a.doc.clientID)).toEqual(editorState);
+		a.setPresence({ blob: 'x'.repeat(900 * 1024) });
+		a.setPresence({ blob: 'y'.repeat(900 * 1024) });
+		expect(c.pump()).toEqual([]);
+		expect(room.awareness.getStates().get(a.doc.clientID)).toEqual(editorState);
+		expect(log.lines.filter((l) => /over the size cap/.test(l))).toHaveLength(1);
+	});
+
+	test('a session may introduce only so many client ids', async () => {
+		const { room, client } = await setup(undefined, { presence: { maxStateBytes: 4096, maxClientsPerSession: 2 } });
+		const m = client();
+		room.receive(m.session, awarenessFrame([1, 2, 3].map((clientId) => ({ clientId, clock: 1, state: '{"n":1}' }))));
+		expect([...room.awareness.getStates().keys()].sort()).toEqual([1, 2]);
+		m.leave();
+		expect(room.awareness.getStates().size).toBe(0);
+	});
+
+	test('a tab that reconnects before its old socket is gone takes its id over (same person only)', async () => {
+		const { room, client } = await setup();
+		const old = client({ ...editor, principal: 'u1' });
+		const other = client({ ...editor, principal: 'u2' });
+		const fresh = client({ ...editor, principal: 'u1' });
+		room.receive(old.session, awarenessFrame([{ clientId: 7, clock: 1, state: '{"who":"old"}' }]));
+		room.receive(other.session, awarenessFrame([{ clientId: 7, clock: 2, state: '{"who":"u2"}' }]));
+		expect(room.awareness.getStates().get(7)).toEqual({ who: 'old' });
+		room.receive(fresh.session, awarenessFrame([{ clientId: 7, clock: 2, state: '{"who":"fresh"}' }]));
+		expect(room.awareness.getStates().get(7)).toEqual({ who: 'fresh' });
+		old.leave(); // the old socket finally times out: the id is no longer its to remove
+		expect(room.awareness.getStates().get(7)).toEqual({ who: 'fresh' });
 	});
 
 	test('query awareness answers with everyone present', async () => {

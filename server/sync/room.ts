@@ -1,6 +1,7 @@
 import { Awareness, removeAwarenessStates, applyAwarenessUpdate } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { CLOSE, decodeMessage, encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol';
+import { DEFAULT_PRESENCE_LIMITS, PresenceOwners, type PresenceEntry, type PresenceLimits } from './presence-owners';
+import { CLOSE, decodeMessage, encodeAwareness, encodeAwarenessEntries, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol';
 import type { UpdateStore } from './store';
 import { UpdateGate, type GateLimits, type WriteRule } from './update-gate';
 
@@ -22,6 +23,7 @@ import { UpdateGate, type GateLimits, type WriteRule } from './update-gate';
  *
  * A room with a write rule (graph rooms) judges each client update before it touches the
  * doc (see UpdateGate); a refused update closes its session with 4422 and changes nothing.
+ * Awareness ids belong to the session that introduced them (see PresenceOwners).
  */
 export interface SyncSocket {
 	isOpen(): boolean;
@@ -56,6 +58,7 @@ export interface RoomOptions {
 	/** What clients may write into this room; without one, any well-formed update is applied. */
 	writeRule?: WriteRule;
 	gateLimits?: GateLimits;
+	presence?: PresenceLimits;
 }
 
 export interface LoadOptions extends RoomOptions {
@@ -83,14 +86,16 @@ const noop = () => {};
 
 interface Connection {
 	socket: SyncSocket;
-	/** Awareness client ids this session introduced, removed when it leaves. */
-	clientIds: Set<number>;
+	/** Whether an oversized presence state from this session was logged already. */
+	toldOversized: boolean;
 }
 
 export class SyncRoom {
 	readonly doc = new Y.Doc();
 	readonly awareness = new Awareness(this.doc);
 	private connections = new Map<SyncSession, Connection>();
+	private readonly presence: PresenceOwners<SyncSession>;
+	private readonly presenceLimits: PresenceLimits;
 	/** Set once the stored state is loaded, for rooms with a write rule. */
 	private gate: UpdateGate | null = null;
 	private nextSessionId = 1;
@@ -115,6 +120,8 @@ export class SyncRoom {
 		this.compactEvery = options.compactEvery ?? 200;
 		this.compactAt = this.compactEvery + 1;
 		this.log = options.log ?? console;
+		this.presenceLimits = options.presence ?? DEFAULT_PRESENCE_LIMITS;
+		this.presence = new PresenceOwners(this.presenceLimits.maxClientsPerSession);
 		// The server has no presence of its own (the Awareness constructor gives it `{}`).
 		this.awareness.setLocalState(null);
 		this.doc.on('update', this.onDocUpdate);
@@ -148,7 +155,7 @@ export class SyncRoom {
 	join(socket: SyncSocket, options: SessionOptions): SyncSession {
 		this.assertOpen();
 		const session: SyncSession = { id: this.nextSessionId++, readOnly: options.readOnly, awareness: options.awareness, principal: options.principal };
-		this.connections.set(session, { socket, clientIds: new Set() });
+		this.connections.set(session, { socket, toldOversized: false });
 		// Asking a read-only client for its state would only make it upload what we drop.
 		if (!session.readOnly) this.send(session, encodeSyncStep1(this.doc));
 		const present = [...this.awareness.getStates().keys()];
@@ -159,7 +166,7 @@ export class SyncRoom {
 	/** One frame from a session's socket. Bad frames close that session and nothing else. */
 	receive(session: SyncSession, data: Uint8Array): void {
 		if (this.roomState !== 'open' || !this.connections.has(session)) return;
-		const message = decodeMessage(data);
+		const message = decodeMessage(data, { maxPresenceStateBytes: this.presenceLimits.maxStateBytes });
 		switch (message.type) {
 			case 'invalid':
 				return this.drop(session, message.code, message.reason);
@@ -174,12 +181,7 @@ export class SyncRoom {
 				if (!session.readOnly) this.applyClientUpdate(session, message.update);
 				return;
 			case 'awareness':
-				if (!session.awareness) return;
-				try {
-					applyAwarenessUpdate(this.awareness, message.update, session);
-				} catch {
-					this.drop(session, CLOSE.invalidPayload, 'The awareness update could not be applied.');
-				}
+				if (session.awareness) this.applyPresence(session, message.entries, message.oversized);
 				return;
 			case 'query-awareness': {
 				const present = [...this.awareness.getStates().keys()];
@@ -191,10 +193,9 @@ export class SyncRoom {
 
 	/** The session's socket closed (or is being closed): forget it and its presence. */
 	leave(session: SyncSession): void {
-		const connection = this.connections.get(session);
-		if (!connection) return;
-		this.connections.delete(session);
-		if (connection.clientIds.size) removeAwarenessStates(this.awareness, [...connection.clientIds], null);
+		if (!this.connections.delete(session)) return;
+		const ids = this.presence.release(session);
+		if (ids.length) removeAwarenessStates(this.awareness, ids, null);
 	}
 
 	private applyClientUpdate(session: SyncSession, update: Uint8Array) {
@@ -211,6 +212,21 @@ export class SyncRoom {
 		} catch {
 			this.gate?.rebuild();
 			this.drop(session, CLOSE.invalidPayload, 'The update could not be applied.');
+		}
+	}
+
+	private applyPresence(session: SyncSession, entries: PresenceEntry[], oversized: number) {
+		const kept = this.presence.admit(session, entries);
+		const connection = this.connections.get(session)!;
+		if (oversized && !connection.toldOversized) {
+			connection.toldOversized = true;
+			this.log.warn(`[sync] ${this.name}: dropping presence states over the size cap from session ${session.id}`);
+		}
+		if (!kept.length) return;
+		try {
+			applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(kept), session);
+		} catch {
+			this.drop(session, CLOSE.invalidPayload, 'The awareness update could not be applied.');
 		}
 	}
 
@@ -300,14 +316,10 @@ export class SyncRoom {
 		{ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
 		origin: unknown
 	) => {
-		const from = this.connections.get(origin as SyncSession);
-		if (from) {
-			for (const id of added) from.clientIds.add(id);
-			for (const id of removed) from.clientIds.delete(id);
-		}
+		const from = this.connections.has(origin as SyncSession) ? (origin as SyncSession) : null;
 		const changed = [...added, ...updated, ...removed];
 		// Presence is not persisted, so it needs no queue.
-		this.broadcast(encodeAwareness(this.awareness, changed), from ? (origin as SyncSession) : null);
+		this.broadcast(encodeAwareness(this.awareness, changed), from);
 	};
 
 	/**

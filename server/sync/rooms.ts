@@ -1,4 +1,5 @@
 import type * as Y from 'yjs';
+import type { PresenceLimits } from './presence-owners';
 import { CLOSE } from './protocol';
 import { SyncRoom, type SyncLog, type SyncSession } from './room';
 import type { UpdateStore } from './store';
@@ -20,6 +21,7 @@ export interface SyncRoomsOptions {
 	/** What clients may write into a room, by name (a fresh rule per loaded room); none: anything well-formed. */
 	writeRule?: (room: string) => WriteRule | undefined;
 	gateLimits?: GateLimits;
+	presence?: PresenceLimits;
 }
 
 /** A hold on a loaded room. Release it exactly once; the last release unloads the room. */
@@ -169,6 +171,7 @@ export class SyncRooms {
 					log: this.log,
 					writeRule: this.options.writeRule?.(name),
 					gateLimits: this.options.gateLimits,
+					presence: this.options.presence,
 					// A failed room is forgotten at once so the next joiner reloads from the store;
 					// its holders still release it, which destroys it.
 					onFail: () => this.forget(entry)
