@@ -1,14 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as encoding from 'lib0/encoding';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { readGraph } from '../server/graph/doc';
-import type { PresenceEntry } from '../server/sync/presence-owners';
-import { MESSAGE_AWARENESS, encodeAwarenessEntries } from '../server/sync/protocol';
+import { awarenessFrame } from '../server/sync/testing';
 import { backends } from './helpers/databases';
 import { ApiClient, startServer, type TestServer } from './helpers/server';
 import { until as waitUntil } from './helpers/wait';
@@ -201,14 +199,6 @@ describe.each(backends())('sync over the app on $name', ({ name }) => {
 		for (const c of [a, b]) c.provider.destroy();
 	});
 });
-
-/** An awareness frame as a modified client could send it: any ids, clocks and states. */
-function awarenessFrame(entries: PresenceEntry[]): Uint8Array {
-	const e = encoding.createEncoder();
-	encoding.writeVarUint(e, MESSAGE_AWARENESS);
-	encoding.writeVarUint8Array(e, encodeAwarenessEntries(entries));
-	return encoding.toUint8Array(e);
-}
 
 const cookieOf = (c: ApiClient) => [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
 

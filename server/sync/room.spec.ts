@@ -1,11 +1,9 @@
-import * as encoding from 'lib0/encoding';
 import { afterEach, describe, expect, test } from 'vitest';
 import * as Y from 'yjs';
-import type { PresenceEntry } from './presence-owners';
-import { MESSAGE_AWARENESS, encodeAwareness, encodeAwarenessEntries, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol';
+import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol';
 import { RoomClosedError, SyncRoom, type LoadOptions, type SessionOptions, type SyncLog } from './room';
 import { MemoryUpdateStore } from './store';
-import { ControlledStore, FakeClient, FakeSocket, storedDoc } from './testing';
+import { ControlledStore, FakeClient, FakeSocket, awarenessFrame, storedDoc } from './testing';
 import type { WriteRule } from './update-gate';
 
 const ROOM = 'net1';
@@ -170,13 +168,6 @@ describe('awareness', () => {
 		expect(b.pump()).toEqual([]);
 	});
 
-	/** An awareness frame as a modified client could send it: any ids, clocks and states. */
-	const awarenessFrame = (entries: PresenceEntry[]) => {
-		const e = encoding.createEncoder();
-		encoding.writeVarUint(e, MESSAGE_AWARENESS);
-		encoding.writeVarUint8Array(e, encodeAwarenessEntries(entries));
-		return encoding.toUint8Array(e);
-	};
 	const stateOf = (c: FakeClient, id: number) => c.awareness.getStates().get(id);
 
 	test('nobody else can overwrite or remove a session’s presence; its owner still can', async () => {
