@@ -309,6 +309,23 @@ describe('a write rule judges client updates before they reach the doc', () => {
 		expect((await storedDoc(store, ROOM)).getMap('m').toJSON()).toEqual({ server: 1, x: 1, offline: 1 });
 	});
 
+	test('a rule that throws refuses the update instead of letting it through unjudged', async () => {
+		const store = new ControlledStore();
+		const broken: WriteRule = {
+			reset() {},
+			check() {
+				throw new Error('bug');
+			}
+		};
+		const { room, client } = await setup(store, { writeRule: broken });
+		const a = client();
+		a.set('x', 1);
+		await room.flush();
+		expect(a.socket.closed).toEqual({ code: 4422, reason: 'The update could not be checked (bug).' });
+		expect(room.read((d) => d.getMap('m').toJSON())).toEqual({});
+		expect(store.rowCount(ROOM)).toBe(0);
+	});
+
 	test('an update whose dependencies have not arrived is neither applied nor stored until they do', async () => {
 		const store = new ControlledStore();
 		const { room, client } = await setup(store, { writeRule: rule });

@@ -65,7 +65,13 @@ export class UpdateGate {
 		}
 		const integrated = this.integrated as UpdateGate['integrated'];
 		if (!integrated) return { ok: true, update: null };
-		const problem = this.rule.check(this.shadow, integrated.changed) ?? this.sizeProblem(integrated.update.length);
+		let problem: string | null;
+		try {
+			problem = this.rule.check(this.shadow, integrated.changed) ?? this.sizeProblem(integrated.update.length);
+		} catch (error) {
+			// A rule that throws is a bug; the update is refused rather than let through unjudged.
+			problem = `The update could not be checked (${(error as Error)?.message ?? 'error'}).`;
+		}
 		return problem ? this.refuse(problem) : { ok: true, update: integrated.update };
 	}
 
