@@ -307,7 +307,7 @@ describe.each(backends())('what editors may write over sync, on $name', ({ name 
 		expect([...a.doc.getMap('nodes').keys()].sort()).toEqual(['caption', 'paint']);
 	});
 
-	test('presence: nobody overwrites or removes someone else’s, and a 900 KB state reaches nobody', async () => {
+	test('presence: nobody overwrites or removes someone else’s; a 900 KB state closes its socket and reaches nobody', async () => {
 		const a = connect(owner);
 		const c = connect(editor);
 		await Promise.all([a, c].map((p) => synced(p.provider)));
@@ -322,20 +322,24 @@ describe.each(backends())('what editors may write over sync, on $name', ({ name 
 
 		const raw = new WebSocket(`${server.url.replace('http', 'ws')}/sync/${id}`, { headers: { origin: server.url, cookie: cookieOf(editor) } });
 		await new Promise((r) => raw.once('open', r));
+		const closed = new Promise<{ code: number; reason: string }>((r) => raw.once('close', (code, reason) => r({ code, reason: reason.toString() })));
 		const clock = c.provider.awareness.meta.get(aId)!.clock;
 		raw.send(awarenessFrame([{ clientId: aId, clock: clock + 10, state: '{"user":{"name":"mallory","color":"#000"},"cursor":null}' }]));
 		raw.send(awarenessFrame([{ clientId: aId, clock: clock + 11, state: 'null' }]));
-		raw.send(awarenessFrame([{ clientId: 424242, clock: 1, state: JSON.stringify({ user: { name: 'big', color: '#000' }, blob: 'x'.repeat(900 * 1024) }) }]));
 		raw.send(awarenessFrame([{ clientId: 424243, clock: 1, state: '{"user":{"name":"marker","color":"#0f0"},"cursor":null}' }]));
 		await until(() => c.provider.awareness.getStates().get(424243)?.user?.name === 'marker');
 		expect(c.provider.awareness.getStates().get(aId)).toEqual(mine);
+		expect(raw.readyState).toBe(WebSocket.OPEN); // dropped quietly: stock clients echo others' states too
+
+		// A 900 KB state closes the socket that sent it, and reaches nobody.
+		raw.send(awarenessFrame([{ clientId: 424242, clock: 1, state: JSON.stringify({ user: { name: 'big', color: '#000' }, blob: 'x'.repeat(900 * 1024) }) }]));
+		expect(await closed).toEqual({ code: 4422, reason: 'A presence state is over 4096 bytes.' });
+		await until(() => !c.provider.awareness.getStates().has(424243)); // its presence left with it
 		expect(c.provider.awareness.getStates().has(424242)).toBe(false);
 		expect(largest).toBeLessThan(4096);
-		expect(raw.readyState).toBe(WebSocket.OPEN); // dropped quietly: stock clients echo others' states too
 
 		// The owner's own changes still go through.
 		a.provider.awareness.setLocalStateField('cursor', { x: 7, y: 8 });
 		await until(() => c.provider.awareness.getStates().get(aId)?.cursor?.x === 7);
-		raw.terminate();
 	});
 });

@@ -14,7 +14,7 @@ export interface PresenceEntry {
 }
 
 export interface PresenceLimits {
-	/** Largest state (UTF-8 bytes of its JSON) relayed for one client id; the decoder skips larger ones. */
+	/** Largest state (UTF-8 bytes of its JSON) for one client id; a larger one closes its session. */
 	maxStateBytes: number;
 	/** Client ids one session may publish (the stock client uses one per document). */
 	maxClientsPerSession: number;

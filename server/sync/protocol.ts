@@ -30,9 +30,9 @@ export const CLOSE = {
 	/** y-websocket 3 treats 4400–4499 as final and stops reconnecting: the room is gone. */
 	gone: 4410,
 	/**
-	 * An update broke the room's write rule (graph shapes and limits). Final on purpose: the
-	 * client still holds the refused edit and would re-send it on every reconnect; reloading
-	 * starts again from the saved graph.
+	 * An update broke the room's write rule (graph shapes and limits), or a presence state was
+	 * over its cap. Final on purpose: the client still holds the refused edit and would re-send
+	 * it on every reconnect; reloading starts again from the saved graph.
 	 */
 	refusedUpdate: 4422
 } as const;

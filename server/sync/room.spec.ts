@@ -205,8 +205,8 @@ describe('awareness', () => {
 		expect(c.pump()).toEqual([]);
 	});
 
-	test('a state over the size cap is dropped (logged once); the editor’s real state fits', async () => {
-		const { room, client, log } = await setup(undefined, { presence: { maxStateBytes: 4096, maxClientsPerSession: 4 } });
+	test('a state over the size cap closes its session (4422), unrelayed; the editor’s real state fits', async () => {
+		const { room, client } = await setup(undefined, { presence: { maxStateBytes: 4096, maxClientsPerSession: 4 } });
 		const a = client();
 		const c = client();
 		const editorState = {
@@ -217,11 +217,12 @@ describe('awareness', () => {
 		a.setPresence(editorState);
 		c.pump();
 		expect(stateOf(c, a.doc.clientID)).toEqual(editorState);
-		a.setPresence({ blob: 'x'.repeat(900 * 1024) });
-		a.setPresence({ blob: 'y'.repeat(900 * 1024) });
+		const m = client();
+		m.setPresence({ blob: 'x'.repeat(900 * 1024) });
+		expect(m.socket.closed).toEqual({ code: 4422, reason: 'A presence state is over 4096 bytes.' });
 		expect(c.pump()).toEqual([]);
+		expect(room.awareness.getStates().has(m.doc.clientID)).toBe(false);
 		expect(room.awareness.getStates().get(a.doc.clientID)).toEqual(editorState);
-		expect(log.lines.filter((l) => /over the size cap/.test(l))).toHaveLength(1);
 	});
 
 	test('a session may introduce only so many client ids', async () => {

@@ -23,7 +23,8 @@ import { UpdateGate, type GateLimits, type WriteRule } from './update-gate';
  *
  * A room with a write rule (graph rooms) judges each client update before it touches the
  * doc (see UpdateGate); a refused update closes its session with 4422 and changes nothing.
- * Awareness ids belong to the session that introduced them (see PresenceOwners).
+ * Awareness ids belong to the session that introduced them (see PresenceOwners); a session
+ * that sends a presence state over the cap is closed with 4422 too.
  */
 export interface SyncSocket {
 	isOpen(): boolean;
@@ -86,8 +87,6 @@ const noop = () => {};
 
 interface Connection {
 	socket: SyncSocket;
-	/** Whether an oversized presence state from this session was logged already. */
-	toldOversized: boolean;
 }
 
 export class SyncRoom {
@@ -155,7 +154,7 @@ export class SyncRoom {
 	join(socket: SyncSocket, options: SessionOptions): SyncSession {
 		this.assertOpen();
 		const session: SyncSession = { id: this.nextSessionId++, readOnly: options.readOnly, awareness: options.awareness, principal: options.principal };
-		this.connections.set(session, { socket, toldOversized: false });
+		this.connections.set(session, { socket });
 		// Asking a read-only client for its state would only make it upload what we drop.
 		if (!session.readOnly) this.send(session, encodeSyncStep1(this.doc));
 		const present = [...this.awareness.getStates().keys()];
@@ -181,7 +180,11 @@ export class SyncRoom {
 				if (!session.readOnly) this.applyClientUpdate(session, message.update);
 				return;
 			case 'awareness':
-				if (session.awareness) this.applyPresence(session, message.entries, message.oversized);
+				// Nobody's name, colour and cursor come near the cap; a flood of big states is closed at once.
+				if (message.oversized) {
+					return this.drop(session, CLOSE.refusedUpdate, `A presence state is over ${this.presenceLimits.maxStateBytes} bytes.`);
+				}
+				if (session.awareness) this.applyPresence(session, message.entries);
 				return;
 			case 'query-awareness': {
 				const present = [...this.awareness.getStates().keys()];
@@ -215,13 +218,8 @@ export class SyncRoom {
 		}
 	}
 
-	private applyPresence(session: SyncSession, entries: PresenceEntry[], oversized: number) {
+	private applyPresence(session: SyncSession, entries: PresenceEntry[]) {
 		const kept = this.presence.admit(session, entries);
-		const connection = this.connections.get(session)!;
-		if (oversized && !connection.toldOversized) {
-			connection.toldOversized = true;
-			this.log.warn(`[sync] ${this.name}: dropping presence states over the size cap from session ${session.id}`);
-		}
 		if (!kept.length) return;
 		try {
 			applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(kept), session);
