@@ -30,16 +30,18 @@ export class PresenceOwners<S extends { principal?: string }> {
 
 	/**
 	 * The entries `session` may apply, claiming ids nobody owns (up to its cap). An id owned
-	 * by another session of the same person (a tab that reconnected before its old socket
-	 * timed out) moves to the new session instead of leaving that person invisible.
+	 * by another session of the same person moves to this one when it brings a newer state
+	 * (a tab that reconnected before its old socket timed out), instead of leaving that person
+	 * invisible; an echo carries the clock the room already has, so it never moves an id.
+	 * `clockOf` is the room's current clock for an id.
 	 */
-	admit(session: S, entries: readonly PresenceEntry[]): PresenceEntry[] {
+	admit(session: S, entries: readonly PresenceEntry[], clockOf: (clientId: number) => number | undefined): PresenceEntry[] {
 		const kept: PresenceEntry[] = [];
 		for (const entry of entries) {
 			const owner = this.owners.get(entry.clientId);
 			if (owner !== session) {
 				if (entry.state === 'null') continue; // only the owner says an id has left
-				if (owner !== undefined && !(owner.principal && owner.principal === session.principal)) continue;
+				if (owner !== undefined && !(this.samePerson(owner, session) && entry.clock > (clockOf(entry.clientId) ?? -1))) continue;
 				if (owner === undefined && this.idsOf(session).size >= this.maxClientsPerSession) continue;
 				this.claim(session, entry.clientId, owner);
 			}
@@ -58,6 +60,10 @@ export class PresenceOwners<S extends { principal?: string }> {
 
 	ownerOf(clientId: number): S | undefined {
 		return this.owners.get(clientId);
+	}
+
+	private samePerson(a: S, b: S): boolean {
+		return !!a.principal && a.principal === b.principal;
 	}
 
 	private claim(session: S, clientId: number, previous: S | undefined) {

@@ -234,13 +234,14 @@ describe('awareness', () => {
 		expect(room.awareness.getStates().size).toBe(0);
 	});
 
-	test('a tab that reconnects before its old socket is gone takes its id over (same person only)', async () => {
+	test('a tab that reconnects before its old socket is gone takes its id over with its next change (same person only)', async () => {
 		const { room, client } = await setup();
 		const old = client({ ...editor, principal: 'u1' });
 		const other = client({ ...editor, principal: 'u2' });
 		const fresh = client({ ...editor, principal: 'u1' });
 		room.receive(old.session, awarenessFrame([{ clientId: 7, clock: 1, state: '{"who":"old"}' }]));
 		room.receive(other.session, awarenessFrame([{ clientId: 7, clock: 2, state: '{"who":"u2"}' }]));
+		room.receive(fresh.session, awarenessFrame([{ clientId: 7, clock: 1, state: '{"who":"old"}' }])); // an echo
 		expect(room.awareness.getStates().get(7)).toEqual({ who: 'old' });
 		room.receive(fresh.session, awarenessFrame([{ clientId: 7, clock: 2, state: '{"who":"fresh"}' }]));
 		expect(room.awareness.getStates().get(7)).toEqual({ who: 'fresh' });

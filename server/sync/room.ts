@@ -219,7 +219,7 @@ export class SyncRoom {
 	}
 
 	private applyPresence(session: SyncSession, entries: PresenceEntry[]) {
-		const kept = this.presence.admit(session, entries);
+		const kept = this.presence.admit(session, entries, (id) => this.awareness.meta.get(id)?.clock);
 		if (!kept.length) return;
 		try {
 			applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(kept), session);
