@@ -10,6 +10,7 @@ import { embeddedDatabasePath, openDatabase, type Db } from './db/connect';
 import { migrateToLatest } from './db/migrate';
 import { BoardFeeder } from './displays/board-feeder';
 import { Installations } from './displays/installations';
+import { GraphWriteRule } from './graph/write-rule';
 import { Engine } from './engine/engine';
 import { AnalysisService } from './analysis/analysis-service';
 import { RunsService } from './engine/runs-service';
@@ -97,6 +98,7 @@ export interface Panic {
 
 /** The sync rooms of one network: its graph and its feed. */
 const roomsOf = (networkId: string) => [networkId, `${networkId}/feed`];
+const isGraphRoom = (room: string) => !room.includes('/');
 
 export interface PanicOptions {
 	db?: Db;
@@ -126,7 +128,13 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	const catalogue = Catalogue.builtIn({ dummyModels: config.dummyModels });
 	const customModels = new CustomModels(db, catalogue);
 	const networks = new Networks(db);
-	const rooms = new SyncRooms({ store: new KyselyUpdateStore(db) });
+	const rooms = new SyncRooms({
+		store: new KyselyUpdateStore(db),
+		// Editors write the graph room under the graph's rules; the feed room is read-only to clients.
+		writeRule: (room) => (isGraphRoom(room) ? new GraphWriteRule() : undefined),
+		gateLimits: { maxDocBytes: config.syncMaxDocBytes, maxPendingBytes: config.syncMaxPendingBytes },
+		presence: { maxStateBytes: config.presenceMaxStateBytes, maxClientsPerSession: config.presenceMaxClientsPerSession }
+	});
 	const graphs = new NetworkGraphs(networks, rooms, customModels);
 	const assets = new FsAssetStore(path.join(config.dataDir, 'assets'));
 	const platforms = builtInPlatforms(hostedPlatforms(config));
@@ -154,7 +162,8 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		rooms,
 		authorize: withAudienceFeed(syncAuthorizer(sessions, networks), audience),
 		origin: config.origin,
-		admission: connections
+		admission: connections,
+		limits: { refusedCooldownMs: config.syncRefusedCooldownMs }
 	});
 
 	let closed = false;
@@ -228,10 +237,16 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 			await networks.remove(id, user);
 		},
 		async importNetwork(owner, file) {
+			// Checked completely first; the network then appears with its graph, or not at all.
 			await graphs.check(file.graph, owner.id);
 			const network = await networks.create(owner, file.name);
-			await graphs.init(network.id, file.name);
-			await graphs.put(network.id, owner, { ...file.graph, name: undefined });
+			try {
+				await graphs.init(network.id, file.name, file.graph);
+			} catch (error) {
+				await rooms.evict(roomsOf(network.id));
+				await networks.remove(network.id, owner);
+				throw error;
+			}
 			return network;
 		},
 		async logout(sessionId) {

@@ -65,6 +65,17 @@ export interface Config {
 	requestTimeoutMs: number;
 	/** Connections the kernel may queue for the server to accept (capped by net.core.somaxconn). */
 	listenBacklog: number;
+	// ── Sync rooms: what editors may write, and presence (issue 11, findings 7 and 8) ──
+	/** A graph doc's encoded size, history included, past which editors' updates are refused. */
+	syncMaxDocBytes: number;
+	/** Bytes of a room's updates held back waiting for changes the server never received. */
+	syncMaxPendingBytes: number;
+	/** Largest presence state (name, colour, cursor…) relayed for one client, as JSON bytes. */
+	presenceMaxStateBytes: number;
+	/** Presence client ids one connection may publish (the stock client uses one). */
+	presenceMaxClientsPerSession: number;
+	/** How long a session whose update was refused must wait before reopening sync sockets. */
+	syncRefusedCooldownMs: number;
 }
 
 export function configFromEnv(env: Record<string, string | undefined> = process.env): Config {
@@ -106,7 +117,13 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 		},
 		headersTimeoutMs: intFromEnv(env, 'PANIC_HEADERS_TIMEOUT_MS', 10_000),
 		requestTimeoutMs: intFromEnv(env, 'PANIC_REQUEST_TIMEOUT_MS', 300_000),
-		listenBacklog: intFromEnv(env, 'PANIC_LISTEN_BACKLOG', 4096)
+		listenBacklog: intFromEnv(env, 'PANIC_LISTEN_BACKLOG', 4096),
+		// Sync rooms (issue 11, findings 7 and 8)
+		syncMaxDocBytes: intFromEnv(env, 'PANIC_SYNC_MAX_DOC_BYTES', 8 * 1024 * 1024),
+		syncMaxPendingBytes: intFromEnv(env, 'PANIC_SYNC_MAX_PENDING_BYTES', 1024 * 1024),
+		presenceMaxStateBytes: intFromEnv(env, 'PANIC_PRESENCE_MAX_STATE_BYTES', 4096),
+		presenceMaxClientsPerSession: intFromEnv(env, 'PANIC_PRESENCE_MAX_CLIENTS_PER_SESSION', 4),
+		syncRefusedCooldownMs: intFromEnv(env, 'PANIC_SYNC_REFUSED_COOLDOWN_MS', 5000)
 	};
 }
 

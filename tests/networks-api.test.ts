@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { GRAPH_LIMITS } from '../server/graph/limits';
+import { graphBytes } from '../server/graph/size';
 import { backends } from './helpers/databases';
 import { ApiClient, startServer, type TestServer } from './helpers/server';
 
@@ -181,6 +183,57 @@ describe.each(backends())('networks API on $name', ({ name }) => {
 		const queueText = await queue.text();
 		expect(JSON.parse(queueText).waiting).toEqual([expect.objectContaining({ id: sent.body.id, from: bobName })]);
 		expect(queueText).not.toMatch(/@example\.org/);
+	});
+
+	test('params with a reserved key are refused before anything is touched: the graph stays, an import leaves no network', async () => {
+		const before = (await owner.json('GET', `/api/networks/${id}/graph`)).body;
+		const networksBefore = (await owner.json('GET', '/api/networks')).body.length;
+		for (const key of ['constructor', '__proto__', 'prototype']) {
+			// Raw JSON: an object literal would turn "__proto__" into a prototype instead of a key.
+			const hostile = JSON.stringify({ ...graph, nodes: [{ ...graph.nodes[0], params: '(params)' }, graph.nodes[1]] }).replace('"(params)"', `{"${key}": {"x": 1}}`);
+			const put = await owner.json('PUT', `/api/networks/${id}/graph`, hostile);
+			expect(put.status).toBe(400);
+			expect(put.body.error).toBe(`nodes.0.params: Params use the reserved key "${key}"; rename it.`);
+			const imported = await owner.json('POST', '/api/networks/import', `{"format":"panic-network","version":1,"name":"Hostile","graph":${hostile}}`);
+			expect(imported.status).toBe(400);
+			expect(imported.body.error).toMatch(/reserved key/);
+		}
+		// The room unloads after each request, so this reads what the database holds.
+		expect((await owner.json('GET', `/api/networks/${id}/graph`)).body).toEqual(before);
+		expect((await owner.json('GET', '/api/networks')).body).toHaveLength(networksBefore);
+	});
+
+	test('a graph too big to import again is refused; one at the limits exports and imports', async () => {
+		const made = await owner.json('POST', '/api/networks', { name: 'Full' });
+		const label = 'l'.repeat(GRAPH_LIMITS.maxLabelLength);
+		const nodes = Array.from({ length: GRAPH_LIMITS.maxNodes }, (_, i) => ({ id: `n${i}`, modelId: 'local/paint', x: i, y: -i, label }));
+		const edges = Array.from({ length: GRAPH_LIMITS.maxEdges }, (_, i) => ({ id: `e${i}`, source: `n${i % 500}`, target: `n${(i * 7 + 1) % 500}` }));
+		const note = (i: number) => ({ id: `t${i}`, text: 'x'.repeat(GRAPH_LIMITS.maxNoteLength), x: 0, y: i });
+		const room = GRAPH_LIMITS.maxGraphBytes - graphBytes({ nodes, edges });
+		const fits = Math.floor(room / graphBytes({ nodes: [], edges: [], notes: [note(10)] }));
+		const full = { nodes, edges, startNodeId: 'n0', notes: Array.from({ length: fits }, (_, i) => note(i)) };
+		const over = { ...full, notes: [...full.notes, note(fits)] };
+		expect(JSON.stringify(over).length).toBeLessThan(1024 * 1024); // under the body cap: refused by the graph limit
+
+		const refused = await owner.json('PUT', `/api/networks/${made.body.id}/graph`, over);
+		expect(refused.status).toBe(400);
+		expect(refused.body.error).toMatch(/a network holds at most 512 KB/);
+		const networksBefore = (await owner.json('GET', '/api/networks')).body.length;
+		const importedOver = await owner.json('POST', '/api/networks/import', { format: 'panic-network', version: 1, name: 'Over', graph: over });
+		expect(importedOver.status).toBe(400);
+		expect((await owner.json('GET', '/api/networks')).body).toHaveLength(networksBefore);
+
+		expect((await owner.json('PUT', `/api/networks/${made.body.id}/graph`, full)).status).toBe(200);
+		const file = await (await owner.request('GET', `/api/networks/${made.body.id}/export`)).json();
+		const copy = await owner.json('POST', '/api/networks/import', file);
+		expect(copy.status).toBe(201);
+		const graphCopy = (await owner.json('GET', `/api/networks/${copy.body.id}/graph`)).body;
+		expect({ nodes: graphCopy.nodes.length, edges: graphCopy.edges.length, notes: graphCopy.notes.length }).toEqual({
+			nodes: full.nodes.length,
+			edges: full.edges.length,
+			notes: full.notes.length
+		});
+		for (const extra of [made.body.id, copy.body.id]) await owner.json('DELETE', `/api/networks/${extra}`);
 	});
 
 	test('only the owner deletes; afterwards the network is gone for everyone', async () => {

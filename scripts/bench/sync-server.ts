@@ -14,9 +14,14 @@ if (mode === 'ours') {
 	const { SyncRooms } = await import('../../server/sync/rooms');
 	const { KyselyUpdateStore } = await import('../../server/sync/store');
 	const { createUpgradeHandler } = await import('../../server/sync/upgrade');
+	const { GraphWriteRule } = await import('../../server/graph/write-rule');
 	const db = await openDatabase({ url: 'memory://' });
 	await migrateToLatest(db);
-	const rooms = new SyncRooms({ store: new KyselyUpdateStore(db) });
+	// As the app does: graph rooms judge every editor update (BENCH_NO_RULE=1 leaves it out, to compare).
+	const rooms = new SyncRooms({
+		store: new KyselyUpdateStore(db),
+		writeRule: (room) => (room.includes('/') || process.env.BENCH_NO_RULE ? undefined : new GraphWriteRule())
+	});
 	let n = 0;
 	// The bench stands in for the session cookie: a header says the role, each client is its own session.
 	const handle = createUpgradeHandler({

@@ -92,7 +92,12 @@ async function runCase(port: number, pid: number, c: Case): Promise<Result> {
 	const idleRssMb = rssMb(pid);
 	// The one writer is an editor in both servers; in the watcher case it is the only one.
 	const editor = await connect(port, c.room, 'editor');
-	const node = new Y.Map<unknown>();
+	// A node as the editor writes one (graph rooms refuse anything else); the send time rides in its label.
+	const node = new Y.Map<unknown>([
+		['modelId', 'local/paint'],
+		['x', 0],
+		['y', 0]
+	]);
 	editor.doc.getMap('nodes').set('moving', node);
 
 	const joinStart = performance.now();
@@ -103,16 +108,16 @@ async function runCase(port: number, pid: number, c: Case): Promise<Result> {
 	let measuring = true;
 	for (const { doc } of others) {
 		doc.getMap('nodes').observeDeep(() => {
-			const sent = (doc.getMap('nodes').get('moving') as Y.Map<number> | undefined)?.get('t');
-			if (measuring && typeof sent === 'number') latencies.push(performance.now() - sent);
+			const sent = Number((doc.getMap('nodes').get('moving') as Y.Map<unknown> | undefined)?.get('label'));
+			if (measuring && sent > 0) latencies.push(performance.now() - sent);
 		});
 	}
 	const moves = MOVE_HZ * MOVE_SECONDS;
 	for (let i = 0; i < moves; i++) {
 		editor.doc.transact(() => {
 			node.set('x', i * 3);
-			node.set('y', Math.sin(i / 10) * 100);
-			node.set('t', performance.now());
+			node.set('y', Math.round(Math.sin(i / 10) * 100));
+			node.set('label', String(performance.now()));
 		});
 		await new Promise((r) => setTimeout(r, 1000 / MOVE_HZ));
 	}

@@ -23,52 +23,76 @@ export function yMapOf(fields: Record<string, unknown>): Y.Map<unknown> {
 }
 
 export function readGraph(doc: Y.Doc): Graph & { name: string } {
+	// The sync write rule keeps malformed entries out; docs stored before it may still hold
+	// some, and reading them must not fail (or nobody could export or fix the graph).
 	const nodes: GraphNode[] = [];
 	nodesOf(doc).forEach((m, id) => {
-		const label = m.get('label') as string | undefined;
-		const params = m.get('params') as Record<string, unknown> | undefined;
+		if (!(m instanceof Y.Map)) return;
+		const label = m.get('label');
+		const params = m.get('params');
 		nodes.push({
 			id,
 			modelId: String(m.get('modelId') ?? ''),
 			x: Number(m.get('x') ?? 0),
 			y: Number(m.get('y') ?? 0),
-			...(label !== undefined ? { label } : {}),
-			...(params !== undefined ? { params } : {})
+			...(typeof label === 'string' ? { label } : {}),
+			...(isRecord(params) ? { params } : {})
 		});
 	});
 	const edges: GraphEdge[] = [];
-	edgesOf(doc).forEach((m, id) => edges.push({ id, source: String(m.get('source') ?? ''), target: String(m.get('target') ?? '') }));
+	edgesOf(doc).forEach((m, id) => {
+		if (m instanceof Y.Map) edges.push({ id, source: String(m.get('source') ?? ''), target: String(m.get('target') ?? '') });
+	});
 	const notes: GraphNote[] = [];
-	notesOf(doc).forEach((m, id) => notes.push({ id, text: String(m.get('text') ?? ''), x: Number(m.get('x') ?? 0), y: Number(m.get('y') ?? 0) }));
+	notesOf(doc).forEach((m, id) => {
+		if (m instanceof Y.Map) notes.push({ id, text: String(m.get('text') ?? ''), x: Number(m.get('x') ?? 0), y: Number(m.get('y') ?? 0) });
+	});
 	const meta = metaOf(doc);
+	const start = meta.get('startNodeId');
 	const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 	return {
 		name: String(meta.get('name') ?? ''),
 		nodes: nodes.sort(byId),
 		edges: edges.sort(byId),
-		startNodeId: (meta.get('startNodeId') as string | undefined) ?? null,
+		startNodeId: typeof start === 'string' ? start : null,
 		notes: notes.sort(byId)
 	};
 }
 
-/** Replaces the whole graph in one transaction, so every open canvas sees one change. */
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+	typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Y.AbstractType);
+
+/**
+ * Replaces the whole graph in one transaction, so every open canvas sees one change. Yjs
+ * cannot roll a transaction back, so the graph is first written into a scratch doc: whatever
+ * Yjs would refuse (a value it cannot store) throws there, before the live doc is touched.
+ * Callers validate the graph first (graphSchema); this is the guarantee behind it.
+ */
 export function writeGraph(doc: Y.Doc, graph: Graph, origin: unknown = 'api'): void {
-	doc.transact(() => {
-		const nodes = nodesOf(doc);
-		const edges = edgesOf(doc);
-		const notes = notesOf(doc);
-		nodes.clear();
-		edges.clear();
-		notes.clear();
-		for (const { id, ...fields } of graph.nodes) nodes.set(id, yMapOf(fields));
-		for (const { id, ...fields } of graph.edges) edges.set(id, yMapOf(fields));
-		for (const { id, ...fields } of graph.notes ?? []) notes.set(id, yMapOf(fields));
-		const meta = metaOf(doc);
-		meta.set('schemaVersion', GRAPH_SCHEMA_VERSION);
-		if (graph.name) meta.set('name', graph.name);
-		if (graph.startNodeId) meta.set('startNodeId', graph.startNodeId);
-		else meta.delete('startNodeId');
-	}, origin);
+	const scratch = new Y.Doc();
+	try {
+		scratch.transact(() => fillGraph(scratch, graph));
+	} finally {
+		scratch.destroy();
+	}
+	doc.transact(() => fillGraph(doc, graph), origin);
+}
+
+function fillGraph(doc: Y.Doc, graph: Graph): void {
+	const nodes = nodesOf(doc);
+	const edges = edgesOf(doc);
+	const notes = notesOf(doc);
+	nodes.clear();
+	edges.clear();
+	notes.clear();
+	for (const { id, ...fields } of graph.nodes) nodes.set(id, yMapOf(fields));
+	for (const { id, ...fields } of graph.edges) edges.set(id, yMapOf(fields));
+	for (const { id, ...fields } of graph.notes ?? []) notes.set(id, yMapOf(fields));
+	const meta = metaOf(doc);
+	meta.set('schemaVersion', GRAPH_SCHEMA_VERSION);
+	if (graph.name) meta.set('name', graph.name);
+	if (graph.startNodeId) meta.set('startNodeId', graph.startNodeId);
+	else meta.delete('startNodeId');
 }
 
 /**

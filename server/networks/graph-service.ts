@@ -2,6 +2,8 @@ import type * as Y from 'yjs';
 import { z } from 'zod';
 import { badRequest, locked } from '../errors';
 import { initGraphDoc, metaOf, readGraph, writeGraph } from '../graph/doc';
+import { GRAPH_LIMITS } from '../graph/limits';
+import { graphBytes, tooBigMessage } from '../graph/size';
 import { graphSchema, type Graph } from '../graph/types';
 import { describeIssue, validateGraph } from '../graph/validate';
 import type { ModelInfo } from '../platforms/types';
@@ -23,7 +25,7 @@ export const LOCKED_MESSAGE = 'The canvas is locked for a performance; the owner
 export const networkFileSchema = z.object({
 	format: z.literal('panic-network', { error: 'This is not a PANIC network file.' }),
 	version: z.literal(1, { error: 'This network file comes from a newer PANIC; update this one.' }),
-	name: z.string().trim().min(1).max(120),
+	name: z.string().trim().min(1).max(GRAPH_LIMITS.maxNameLength),
 	graph: graphSchema
 });
 export type NetworkFile = z.infer<typeof networkFileSchema>;
@@ -53,6 +55,10 @@ export class NetworkGraphs {
 		return { ...graph, name: network.name, ...this.report(graph, models) };
 	}
 
+	/**
+	 * Replaces the graph. Everything is checked before the live doc is touched (and writeGraph
+	 * rehearses the write on a scratch doc), so a refused graph leaves the old one as it was.
+	 */
 	async put(id: string, viewer: Viewer, graph: Graph) {
 		const { network, role } = await this.networks.requireEditor(id, viewer);
 		if (!canEditGraph(role, network.locked)) throw locked(LOCKED_MESSAGE);
@@ -68,8 +74,11 @@ export class NetworkGraphs {
 		this.checkStructure(graph, await this.modelsOf(graph, ownerId));
 	}
 
-	async init(id: string, name: string): Promise<void> {
-		await this.docs.withRoom(id, (room) => room.change((doc) => initGraphDoc(doc, name), 'server'));
+	/** Sets up a new network's doc, with its graph when it has one (an import): one change, one stored row. */
+	async init(id: string, name: string, graph?: Graph): Promise<void> {
+		await this.docs.withRoom(id, (room) =>
+			room.change((doc) => (graph ? writeGraph(doc, { ...graph, name }, 'server') : initGraphDoc(doc, name)), 'server')
+		);
 	}
 
 	/** Tells every open canvas that the lock changed (see isLocked). */
@@ -81,9 +90,21 @@ export class NetworkGraphs {
 		await this.docs.withRoom(id, (room) => room.change((doc) => metaOf(doc).set('name', name), 'server'));
 	}
 
+	/**
+	 * The network as a file the import takes back. Edges whose node is gone (two people
+	 * editing at once can leave one) and a start node that is gone carry nothing and would
+	 * make the import refuse the file, so they are left out of it.
+	 */
 	async exportFile(id: string, viewer: Viewer | null): Promise<NetworkFile> {
 		const { name, nodes, edges, startNodeId, notes } = await this.get(id, viewer);
-		return { format: 'panic-network', version: 1, name, graph: { nodes, edges, startNodeId, notes } };
+		const nodeIds = new Set(nodes.map((n) => n.id));
+		const graph = {
+			nodes,
+			edges: edges.filter((e) => nodeIds.has(e.source) && nodeIds.has(e.target)),
+			startNodeId: startNodeId && nodeIds.has(startNodeId) ? startNodeId : null,
+			notes
+		};
+		return { format: 'panic-network', version: 1, name, graph };
 	}
 
 	/** Structural problems that would make a graph meaningless; each is a 400 naming the culprit. */
@@ -109,6 +130,8 @@ export class NetworkGraphs {
 		if (graph.startNodeId && !nodeIds.has(graph.startNodeId)) {
 			throw badRequest(`The start node ${graph.startNodeId} is not one of the nodes.`);
 		}
+		const bytes = graphBytes(graph);
+		if (bytes > GRAPH_LIMITS.maxGraphBytes) throw badRequest(tooBigMessage(bytes, GRAPH_LIMITS.maxGraphBytes));
 	}
 
 	/** The model of every node, curated or added by name (the owner's entry first). */

@@ -1,8 +1,8 @@
 import * as encoding from 'lib0/encoding';
 import { describe, expect, test } from 'vitest';
-import { Awareness } from 'y-protocols/awareness';
+import { Awareness, applyAwarenessUpdate } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { decodeMessage, encodeAwareness, encodeQueryAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol';
+import { decodeMessage, encodeAwareness, encodeAwarenessEntries, encodeQueryAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol';
 
 function docWithText(text: string) {
 	const doc = new Y.Doc();
@@ -55,13 +55,38 @@ describe('decodeMessage: what the stock client sends', () => {
 		}
 	});
 
-	test('awareness carries its update and the client ids it speaks for', () => {
+	test('awareness carries one entry per client id it speaks for, states as JSON text', () => {
 		const doc = new Y.Doc();
 		const awareness = new Awareness(doc);
 		awareness.setLocalState({ name: 'ada' });
 		const message = decodeMessage(encodeAwareness(awareness, [doc.clientID]));
-		expect(message).toMatchObject({ type: 'awareness', clients: [doc.clientID] });
+		expect(message).toEqual({ type: 'awareness', entries: [{ clientId: doc.clientID, clock: 1, state: '{"name":"ada"}' }], oversized: 0 });
 		awareness.destroy();
+	});
+
+	test('awareness states over maxPresenceStateBytes are counted and skipped, not decoded', () => {
+		const e = encoding.createEncoder();
+		encoding.writeVarUint(e, 2);
+		for (const [id, state] of [[1, '{"name":"ada"}'], [2, `{"blob":"${'x'.repeat(100)}`]] as const) {
+			encoding.writeVarUint(e, id);
+			encoding.writeVarUint(e, 1);
+			encoding.writeVarString(e, state); // the second is not even JSON: it is never parsed
+		}
+		const message = decodeMessage(frame(1, encoding.toUint8Array(e)), { maxPresenceStateBytes: 64 });
+		expect(message).toEqual({ type: 'awareness', entries: [{ clientId: 1, clock: 1, state: '{"name":"ada"}' }], oversized: 1 });
+	});
+
+	test('awareness entries encode back into an update applyAwarenessUpdate takes', () => {
+		const doc = new Y.Doc();
+		const source = new Awareness(doc);
+		source.setLocalState({ name: 'ada' });
+		const message = decodeMessage(encodeAwareness(source, [doc.clientID]));
+		if (message.type !== 'awareness') throw new Error(message.type);
+		const target = new Awareness(new Y.Doc());
+		applyAwarenessUpdate(target, encodeAwarenessEntries(message.entries), 'test');
+		expect(target.getStates().get(doc.clientID)).toEqual({ name: 'ada' });
+		source.destroy();
+		target.destroy();
 	});
 
 	test('query awareness', () => {

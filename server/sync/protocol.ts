@@ -3,6 +3,7 @@ import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
+import type { PresenceEntry } from './presence-owners';
 
 /**
  * The y-websocket wire format, as the stock client speaks it: every frame is a varuint
@@ -29,21 +30,36 @@ export const CLOSE = {
 	/** y-websocket 3 treats 4400–4499 as final and stops reconnecting: the session was logged out. */
 	loggedOut: 4401,
 	/** Final as well: the room is gone. */
-	gone: 4410
+	gone: 4410,
+	/**
+	 * An update broke the room's write rule (graph shapes and limits), or a presence state was
+	 * over its cap. Final on purpose: the client still holds the refused edit and would re-send
+	 * it on every reconnect; reloading starts again from the saved graph.
+	 */
+	refusedUpdate: 4422
 } as const;
 
 export type ClientMessage =
 	| { type: 'sync-step1'; stateVector: Uint8Array }
 	| { type: 'sync-step2' | 'sync-update'; update: Uint8Array }
-	| { type: 'awareness'; update: Uint8Array; clients: number[] }
+	/** `oversized`: entries left out, undecoded, because their state was over the cap. */
+	| { type: 'awareness'; entries: PresenceEntry[]; oversized: number }
 	| { type: 'query-awareness' }
 	| { type: 'invalid'; code: typeof CLOSE.unsupportedData | typeof CLOSE.invalidPayload; reason: string };
 
+export interface DecodeLimits {
+	/**
+	 * Presence states longer than this (UTF-8 bytes) are skipped without being decoded or
+	 * parsed: a room drops them anyway, and parsing a 900 KB state costs milliseconds.
+	 */
+	maxPresenceStateBytes?: number;
+}
+
 /** Decodes one frame from a client and checks its payload is well-formed. Never throws. */
-export function decodeMessage(data: Uint8Array): ClientMessage {
+export function decodeMessage(data: Uint8Array, limits: DecodeLimits = {}): ClientMessage {
 	try {
 		const decoder = decoding.createDecoder(data);
-		const message = decodeBody(decoder, decoding.readVarUint(decoder));
+		const message = decodeBody(decoder, decoding.readVarUint(decoder), limits);
 		if (message.type !== 'invalid' && decoding.hasContent(decoder)) {
 			return invalid(CLOSE.invalidPayload, 'Trailing bytes after the message.');
 		}
@@ -55,7 +71,7 @@ export function decodeMessage(data: Uint8Array): ClientMessage {
 	}
 }
 
-function decodeBody(decoder: decoding.Decoder, type: number): ClientMessage {
+function decodeBody(decoder: decoding.Decoder, type: number, limits: DecodeLimits): ClientMessage {
 	switch (type) {
 		case MESSAGE_SYNC: {
 			const step = decoding.readVarUint(decoder);
@@ -74,8 +90,7 @@ function decodeBody(decoder: decoding.Decoder, type: number): ClientMessage {
 			return { type: step === syncProtocol.messageYjsUpdate ? 'sync-update' : 'sync-step2', update: payload };
 		}
 		case MESSAGE_AWARENESS: {
-			const update = decoding.readVarUint8Array(decoder);
-			return { type: 'awareness', update, clients: awarenessClients(update) };
+			return { type: 'awareness', ...decodeAwarenessEntries(decoding.readVarUint8Array(decoder), limits.maxPresenceStateBytes ?? Infinity) };
 		}
 		case MESSAGE_QUERY_AWARENESS:
 			return { type: 'query-awareness' };
@@ -85,17 +100,42 @@ function decodeBody(decoder: decoding.Decoder, type: number): ClientMessage {
 	}
 }
 
-/** Reads an awareness update as applyAwarenessUpdate would (which throws part-way through). */
-function awarenessClients(update: Uint8Array): number[] {
+const utf8 = new TextDecoder();
+
+/**
+ * Reads an awareness update as applyAwarenessUpdate would (which throws part-way through),
+ * keeping each state as its JSON text so the room can filter entries without parsing again.
+ */
+function decodeAwarenessEntries(update: Uint8Array, maxStateBytes: number): { entries: PresenceEntry[]; oversized: number } {
 	const decoder = decoding.createDecoder(update);
-	const clients: number[] = [];
+	const entries: PresenceEntry[] = [];
+	let oversized = 0;
 	for (let n = decoding.readVarUint(decoder); n > 0; n--) {
-		clients.push(decoding.readVarUint(decoder));
-		decoding.readVarUint(decoder); // clock
-		JSON.parse(decoding.readVarString(decoder));
+		const clientId = decoding.readVarUint(decoder);
+		const clock = decoding.readVarUint(decoder);
+		const bytes = decoding.readVarUint8Array(decoder); // a view: nothing copied yet
+		if (bytes.length > maxStateBytes) {
+			oversized++;
+			continue;
+		}
+		const state = utf8.decode(bytes);
+		JSON.parse(state);
+		entries.push({ clientId, clock, state });
 	}
 	if (decoding.hasContent(decoder)) throw new Error('Trailing bytes in awareness update.');
-	return clients;
+	return { entries, oversized };
+}
+
+/** An awareness update (the payload applyAwarenessUpdate takes) holding just these entries. */
+export function encodeAwarenessEntries(entries: readonly PresenceEntry[]): Uint8Array {
+	return frame((e) => {
+		encoding.writeVarUint(e, entries.length);
+		for (const { clientId, clock, state } of entries) {
+			encoding.writeVarUint(e, clientId);
+			encoding.writeVarUint(e, clock);
+			encoding.writeVarString(e, state);
+		}
+	});
 }
 
 const invalid = (code: typeof CLOSE.unsupportedData | typeof CLOSE.invalidPayload, reason: string): ClientMessage => ({

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import * as Y from 'yjs';
-import { encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol';
-import { RoomClosedError, SyncRoom, type LoadOptions, type SyncLog } from './room';
+import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol';
+import { RoomClosedError, SyncRoom, type LoadOptions, type SessionOptions, type SyncLog } from './room';
 import { MemoryUpdateStore } from './store';
-import { ControlledStore, FakeClient, FakeSocket, storedDoc } from './testing';
+import { ControlledStore, FakeClient, FakeSocket, awarenessFrame, storedDoc } from './testing';
+import type { WriteRule } from './update-gate';
 
 const ROOM = 'net1';
 const editor = { readOnly: false, awareness: true };
@@ -26,7 +27,7 @@ async function setup(store: MemoryUpdateStore = new ControlledStore(), options: 
 	const log = recordingLog();
 	const room = await SyncRoom.load(ROOM, store, { log, ...options });
 	cleanup.push(() => room.unload());
-	const client = (opts = editor) => {
+	const client = (opts: SessionOptions = editor) => {
 		const c = new FakeClient(room, opts);
 		cleanup.push(() => c.destroy());
 		return c;
@@ -167,6 +168,87 @@ describe('awareness', () => {
 		expect(b.pump()).toEqual([]);
 	});
 
+	const stateOf = (c: FakeClient, id: number) => c.awareness.getStates().get(id);
+
+	test('nobody else can overwrite or remove a session’s presence; its owner still can', async () => {
+		const { room, client } = await setup();
+		const a = client();
+		const mallory = client();
+		const c = client();
+		a.setPresence({ name: 'ada' });
+		const id = a.doc.clientID;
+		const clock = room.awareness.meta.get(id)!.clock;
+		c.pump();
+		room.receive(mallory.session, awarenessFrame([{ clientId: id, clock: clock + 1, state: '{"name":"mallory"}' }]));
+		room.receive(mallory.session, awarenessFrame([{ clientId: id, clock: clock + 2, state: 'null' }]));
+		room.receive(mallory.session, awarenessFrame([{ clientId: id, clock, state: 'null' }]));
+		expect(room.awareness.getStates().get(id)).toEqual({ name: 'ada' });
+		expect(c.pump()).toEqual([]);
+		expect(mallory.socket.closed).toBeNull(); // dropped quietly: the stock client echoes others' states too
+		a.setPresence({ name: 'ada', cursor: { x: 1, y: 2 } });
+		c.pump();
+		expect(stateOf(c, id)).toEqual({ name: 'ada', cursor: { x: 1, y: 2 } });
+		a.setPresence(null);
+		c.pump();
+		expect(c.awareness.getStates().has(id)).toBe(false);
+	});
+
+	test('the stock client’s echo of someone else’s state is not applied or relayed', async () => {
+		const { room, client } = await setup();
+		const a = client();
+		const b = client();
+		const c = client();
+		a.setPresence({ name: 'ada' });
+		b.pump();
+		c.pump();
+		room.receive(b.session, encodeAwareness(b.awareness, [a.doc.clientID]));
+		expect(c.pump()).toEqual([]);
+	});
+
+	test('a state over the size cap closes its session (4422), unrelayed; the editor’s real state fits', async () => {
+		const { room, client } = await setup(undefined, { presence: { maxStateBytes: 4096, maxClientsPerSession: 4 } });
+		const a = client();
+		const c = client();
+		const editorState = {
+			user: { name: 'someone.with.a.long.address@example.org', color: 'hsl(217 85% 65%)' },
+			cursor: { x: -123456, y: 654321 },
+			selection: Array.from({ length: 20 }, (_, i) => `n_${i.toString(16).padStart(32, '0')}`)
+		};
+		a.setPresence(editorState);
+		c.pump();
+		expect(stateOf(c, a.doc.clientID)).toEqual(editorState);
+		const m = client();
+		m.setPresence({ blob: 'x'.repeat(900 * 1024) });
+		expect(m.socket.closed).toEqual({ code: 4422, reason: 'A presence state is over 4096 bytes.' });
+		expect(c.pump()).toEqual([]);
+		expect(room.awareness.getStates().has(m.doc.clientID)).toBe(false);
+		expect(room.awareness.getStates().get(a.doc.clientID)).toEqual(editorState);
+	});
+
+	test('a session may introduce only so many client ids', async () => {
+		const { room, client } = await setup(undefined, { presence: { maxStateBytes: 4096, maxClientsPerSession: 2 } });
+		const m = client();
+		room.receive(m.session, awarenessFrame([1, 2, 3].map((clientId) => ({ clientId, clock: 1, state: '{"n":1}' }))));
+		expect([...room.awareness.getStates().keys()].sort()).toEqual([1, 2]);
+		m.leave();
+		expect(room.awareness.getStates().size).toBe(0);
+	});
+
+	test('a tab that reconnects before its old socket is gone takes its id over with its next change (same person only)', async () => {
+		const { room, client } = await setup();
+		const old = client({ ...editor, principal: 'u1' });
+		const other = client({ ...editor, principal: 'u2' });
+		const fresh = client({ ...editor, principal: 'u1' });
+		room.receive(old.session, awarenessFrame([{ clientId: 7, clock: 1, state: '{"who":"old"}' }]));
+		room.receive(other.session, awarenessFrame([{ clientId: 7, clock: 2, state: '{"who":"u2"}' }]));
+		room.receive(fresh.session, awarenessFrame([{ clientId: 7, clock: 1, state: '{"who":"old"}' }])); // an echo
+		expect(room.awareness.getStates().get(7)).toEqual({ who: 'old' });
+		room.receive(fresh.session, awarenessFrame([{ clientId: 7, clock: 2, state: '{"who":"fresh"}' }]));
+		expect(room.awareness.getStates().get(7)).toEqual({ who: 'fresh' });
+		old.leave(); // the old socket finally times out: the id is no longer its to remove
+		expect(room.awareness.getStates().get(7)).toEqual({ who: 'fresh' });
+	});
+
 	test('query awareness answers with everyone present', async () => {
 		const { room, client } = await setup();
 		const a = client();
@@ -178,6 +260,91 @@ describe('awareness', () => {
 		room.receive(b.session, new Uint8Array([3]));
 		expect(b.pump()).toEqual(['awareness']);
 		expect(b.awareness.getStates().get(a.doc.clientID)).toEqual({ name: 'ada' });
+	});
+});
+
+describe('a write rule judges client updates before they reach the doc', () => {
+	/** Refuses any change under the key `forbidden`. */
+	const rule: WriteRule = {
+		reset() {},
+		check: (_doc, changed) => ([...changed.values()].some((keys) => keys.has('forbidden')) ? 'No forbidden keys here.' : null)
+	};
+
+	test('a refused update closes its session with 4422 and the reason; nothing is applied, stored or shown', async () => {
+		const store = new ControlledStore();
+		const { room, client, log } = await setup(store, { writeRule: rule });
+		const a = client();
+		const b = client();
+		b.pump();
+		a.set('ok', 1);
+		a.set('forbidden', 1);
+		await room.flush();
+		expect(a.socket.closed).toEqual({ code: 4422, reason: 'No forbidden keys here.' });
+		expect(log.lines.join('\n')).toMatch(/closing session .*4422.*No forbidden keys here/);
+		expect(room.read((d) => d.getMap('m').toJSON())).toEqual({ ok: 1 });
+		expect(store.rowCount(ROOM)).toBe(1);
+		b.pump();
+		expect(b.doc.getMap('m').toJSON()).toEqual({ ok: 1 });
+		// Everyone else carries on.
+		b.set('after', 2);
+		await room.flush();
+		expect(room.read((d) => d.getMap('m').toJSON())).toEqual({ ok: 1, after: 2 });
+		expect(b.socket.closed).toBeNull();
+	});
+
+	test('server writes and accepted updates keep the judge in step; a writer’s step 2 on reconnect is accepted', async () => {
+		const store = new ControlledStore();
+		const { room, client } = await setup(store, { writeRule: rule });
+		await room.change((doc) => doc.getMap('m').set('server', 1));
+		const a = client();
+		a.pump();
+		a.set('x', 1);
+		a.leave();
+		a.set('offline', 1); // made while disconnected
+		const again = new FakeClient(room, editor);
+		cleanup.push(() => again.destroy());
+		Y.applyUpdate(again.doc, Y.encodeStateAsUpdate(a.doc));
+		again.pump(); // the server's step 1; reply as the stock client does:
+		room.receive(again.session, encodeSyncStep2(again.doc, Y.encodeStateVector(room.doc)));
+		await room.flush();
+		expect(again.socket.closed).toBeNull();
+		expect((await storedDoc(store, ROOM)).getMap('m').toJSON()).toEqual({ server: 1, x: 1, offline: 1 });
+	});
+
+	test('a rule that throws refuses the update instead of letting it through unjudged', async () => {
+		const store = new ControlledStore();
+		const broken: WriteRule = {
+			reset() {},
+			check() {
+				throw new Error('bug');
+			}
+		};
+		const { room, client } = await setup(store, { writeRule: broken });
+		const a = client();
+		a.set('x', 1);
+		await room.flush();
+		expect(a.socket.closed).toEqual({ code: 4422, reason: 'The update could not be checked (bug).' });
+		expect(room.read((d) => d.getMap('m').toJSON())).toEqual({});
+		expect(store.rowCount(ROOM)).toBe(0);
+	});
+
+	test('an update whose dependencies have not arrived is neither applied nor stored until they do', async () => {
+		const store = new ControlledStore();
+		const { room, client } = await setup(store, { writeRule: rule });
+		const a = client();
+		const source = new Y.Doc();
+		const updates: Uint8Array[] = [];
+		source.on('update', (u: Uint8Array) => updates.push(u));
+		source.getMap('m').set('first', 1);
+		source.getMap('m').set('second', 2);
+		room.receive(a.session, encodeUpdate(updates[1]));
+		await room.flush();
+		expect(store.rowCount(ROOM)).toBe(0);
+		expect(room.read((d) => d.getMap('m').toJSON())).toEqual({});
+		room.receive(a.session, encodeUpdate(updates[0]));
+		await room.flush();
+		expect((await storedDoc(store, ROOM)).getMap('m').toJSON()).toEqual({ first: 1, second: 2 });
+		expect(room.doc.store.pendingStructs).toBeNull();
 	});
 });
 

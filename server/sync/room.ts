@@ -1,7 +1,9 @@
 import { Awareness, removeAwarenessStates, applyAwarenessUpdate } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { CLOSE, decodeMessage, encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol';
+import { DEFAULT_PRESENCE_LIMITS, PresenceOwners, type PresenceEntry, type PresenceLimits } from './presence-owners';
+import { CLOSE, decodeMessage, encodeAwareness, encodeAwarenessEntries, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol';
 import type { UpdateStore } from './store';
+import { UpdateGate, type GateLimits, type WriteRule } from './update-gate';
 
 /**
  * One sync room: the single owner of a Y.Doc, its Awareness and the sessions connected to it
@@ -18,6 +20,11 @@ import type { UpdateStore } from './store';
  * reconnect (y-websocket backs off), the room reloads from the store, and each writer's
  * step 2 re-sends whatever of its own edits the store is missing. Nothing diverges silently;
  * edits that never reached the store were never shown to anyone else.
+ *
+ * A room with a write rule (graph rooms) judges each client update before it touches the
+ * doc (see UpdateGate); a refused update closes its session with 4422 and changes nothing.
+ * Awareness ids belong to the session that introduced them (see PresenceOwners); a session
+ * that sends a presence state over the cap is closed with 4422 too.
  */
 export interface SyncSocket {
 	isOpen(): boolean;
@@ -51,6 +58,10 @@ export interface RoomOptions {
 	log?: SyncLog;
 	/** Told once when an append fails and the room stops; the registry forgets it. */
 	onFail?: (room: SyncRoom, error: Error) => void;
+	/** What clients may write into this room; without one, any well-formed update is applied. */
+	writeRule?: WriteRule;
+	gateLimits?: GateLimits;
+	presence?: PresenceLimits;
 }
 
 export interface LoadOptions extends RoomOptions {
@@ -78,14 +89,16 @@ const noop = () => {};
 
 interface Connection {
 	socket: SyncSocket;
-	/** Awareness client ids this session introduced, removed when it leaves. */
-	clientIds: Set<number>;
 }
 
 export class SyncRoom {
 	readonly doc = new Y.Doc();
 	readonly awareness = new Awareness(this.doc);
 	private connections = new Map<SyncSession, Connection>();
+	private readonly presence: PresenceOwners<SyncSession>;
+	private readonly presenceLimits: PresenceLimits;
+	/** Set once the stored state is loaded, for rooms with a write rule. */
+	private gate: UpdateGate | null = null;
 	private nextSessionId = 1;
 	private roomState: RoomState = 'open';
 	private failure: RoomClosedError | null = null;
@@ -108,6 +121,8 @@ export class SyncRoom {
 		this.compactEvery = options.compactEvery ?? 200;
 		this.compactAt = this.compactEvery + 1;
 		this.log = options.log ?? console;
+		this.presenceLimits = options.presence ?? DEFAULT_PRESENCE_LIMITS;
+		this.presence = new PresenceOwners(this.presenceLimits.maxClientsPerSession);
 		// The server has no presence of its own (the Awareness constructor gives it `{}`).
 		this.awareness.setLocalState(null);
 		this.doc.on('update', this.onDocUpdate);
@@ -121,6 +136,7 @@ export class SyncRoom {
 		try {
 			if (updates.length) Y.applyUpdate(room.doc, Y.mergeUpdates(updates), LOADING);
 			else if (options.initialize) await options.initialize(name, room.doc);
+			if (options.writeRule) room.gate = new UpdateGate(options.writeRule, () => room.doc, options.gateLimits);
 			await room.flush();
 		} catch (error) {
 			room.destroy();
@@ -146,7 +162,7 @@ export class SyncRoom {
 			principal: options.principal,
 			sessionKey: options.sessionKey
 		};
-		this.connections.set(session, { socket, clientIds: new Set() });
+		this.connections.set(session, { socket });
 		// Asking a read-only client for its state would only make it upload what we drop.
 		if (!session.readOnly) this.send(session, encodeSyncStep1(this.doc));
 		const present = [...this.awareness.getStates().keys()];
@@ -157,7 +173,7 @@ export class SyncRoom {
 	/** One frame from a session's socket. Bad frames close that session and nothing else. */
 	receive(session: SyncSession, data: Uint8Array): void {
 		if (this.roomState !== 'open' || !this.connections.has(session)) return;
-		const message = decodeMessage(data);
+		const message = decodeMessage(data, { maxPresenceStateBytes: this.presenceLimits.maxStateBytes });
 		switch (message.type) {
 			case 'invalid':
 				return this.drop(session, message.code, message.reason);
@@ -169,21 +185,14 @@ export class SyncRoom {
 			}
 			case 'sync-step2':
 			case 'sync-update':
-				if (session.readOnly) return;
-				try {
-					// The origin tells onDocUpdate whom not to echo the update back to.
-					Y.applyUpdate(this.doc, message.update, session);
-				} catch {
-					this.drop(session, CLOSE.invalidPayload, 'The update could not be applied.');
-				}
+				if (!session.readOnly) this.applyClientUpdate(session, message.update);
 				return;
 			case 'awareness':
-				if (!session.awareness) return;
-				try {
-					applyAwarenessUpdate(this.awareness, message.update, session);
-				} catch {
-					this.drop(session, CLOSE.invalidPayload, 'The awareness update could not be applied.');
+				// Nobody's name, colour and cursor come near the cap; a flood of big states is closed at once.
+				if (message.oversized) {
+					return this.drop(session, CLOSE.refusedUpdate, `A presence state is over ${this.presenceLimits.maxStateBytes} bytes.`);
 				}
+				if (session.awareness) this.applyPresence(session, message.entries);
 				return;
 			case 'query-awareness': {
 				const present = [...this.awareness.getStates().keys()];
@@ -195,10 +204,36 @@ export class SyncRoom {
 
 	/** The session's socket closed (or is being closed): forget it and its presence. */
 	leave(session: SyncSession): void {
-		const connection = this.connections.get(session);
-		if (!connection) return;
-		this.connections.delete(session);
-		if (connection.clientIds.size) removeAwarenessStates(this.awareness, [...connection.clientIds], null);
+		if (!this.connections.delete(session)) return;
+		const ids = this.presence.release(session);
+		if (ids.length) removeAwarenessStates(this.awareness, ids, null);
+	}
+
+	private applyClientUpdate(session: SyncSession, update: Uint8Array) {
+		let integrated: Uint8Array | null = update;
+		if (this.gate) {
+			const admission = this.gate.admit(update);
+			if (!admission.ok) return this.drop(session, CLOSE.refusedUpdate, admission.reason);
+			integrated = admission.update;
+			if (!integrated) return; // waiting for what it depends on; judged once it integrates
+		}
+		try {
+			// The origin tells onDocUpdate whom not to echo the update back to.
+			Y.applyUpdate(this.doc, integrated, session);
+		} catch {
+			this.gate?.rebuild();
+			this.drop(session, CLOSE.invalidPayload, 'The update could not be applied.');
+		}
+	}
+
+	private applyPresence(session: SyncSession, entries: PresenceEntry[]) {
+		const kept = this.presence.admit(session, entries, (id) => this.awareness.meta.get(id)?.clock);
+		if (!kept.length) return;
+		try {
+			applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(kept), session);
+		} catch {
+			this.drop(session, CLOSE.invalidPayload, 'The awareness update could not be applied.');
+		}
 	}
 
 	/**
@@ -267,6 +302,8 @@ export class SyncRoom {
 			return;
 		}
 		const from = this.connections.has(origin as SyncSession) ? (origin as SyncSession) : null;
+		// A client's update reached the doc through the gate's shadow already; the room's own don't.
+		if (!from) this.gate?.follow(update);
 		const message = encodeUpdate(update);
 		this.enqueue(async () => {
 			try {
@@ -285,14 +322,10 @@ export class SyncRoom {
 		{ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
 		origin: unknown
 	) => {
-		const from = this.connections.get(origin as SyncSession);
-		if (from) {
-			for (const id of added) from.clientIds.add(id);
-			for (const id of removed) from.clientIds.delete(id);
-		}
+		const from = this.connections.has(origin as SyncSession) ? (origin as SyncSession) : null;
 		const changed = [...added, ...updated, ...removed];
 		// Presence is not persisted, so it needs no queue.
-		this.broadcast(encodeAwareness(this.awareness, changed), from ? (origin as SyncSession) : null);
+		this.broadcast(encodeAwareness(this.awareness, changed), from);
 	};
 
 	/**
@@ -384,6 +417,7 @@ export class SyncRoom {
 		this.doc.off('update', this.onDocUpdate);
 		this.awareness.off('update', this.onAwarenessUpdate);
 		this.awareness.destroy(); // clears its outdated-state interval
+		this.gate?.destroy();
 		this.doc.destroy();
 	}
 }

@@ -1,8 +1,10 @@
 import type * as Y from 'yjs';
 import { RevocationLog } from '../auth/revocations';
+import type { PresenceLimits } from './presence-owners';
 import { CLOSE } from './protocol';
 import { SyncRoom, type SyncLog, type SyncSession } from './room';
 import type { UpdateStore } from './store';
+import type { GateLimits, WriteRule } from './update-gate';
 
 /**
  * The process's rooms by name. A room is loaded on first use (concurrent users share one
@@ -17,6 +19,10 @@ export interface SyncRoomsOptions {
 	/** Stored rows are compacted after this many appends (default 200). */
 	compactEvery?: number;
 	log?: SyncLog;
+	/** What clients may write into a room, by name (a fresh rule per loaded room); none: anything well-formed. */
+	writeRule?: (room: string) => WriteRule | undefined;
+	gateLimits?: GateLimits;
+	presence?: PresenceLimits;
 }
 
 /** A hold on a loaded room. Release it exactly once; the last release unloads the room. */
@@ -184,6 +190,9 @@ export class SyncRooms {
 					initialize: this.options.initialize,
 					compactEvery: this.options.compactEvery,
 					log: this.log,
+					writeRule: this.options.writeRule?.(name),
+					gateLimits: this.options.gateLimits,
+					presence: this.options.presence,
 					// A failed room is forgotten at once so the next joiner reloads from the store;
 					// its holders still release it, which destroys it.
 					onFail: () => this.forget(entry)

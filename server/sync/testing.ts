@@ -3,7 +3,8 @@ import * as encoding from 'lib0/encoding';
 import { Awareness, applyAwarenessUpdate } from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { MESSAGE_AWARENESS, MESSAGE_SYNC, encodeAwareness, encodeSyncStep1, encodeUpdate } from './protocol';
+import type { PresenceEntry } from './presence-owners';
+import { MESSAGE_AWARENESS, MESSAGE_SYNC, encodeAwareness, encodeAwarenessEntries, encodeSyncStep1, encodeUpdate } from './protocol';
 import type { SessionOptions, SyncRoom, SyncSession, SyncSocket } from './room';
 import { MemoryUpdateStore } from './store';
 
@@ -91,6 +92,14 @@ export class FakeClient {
 		this.awareness.destroy();
 		this.doc.destroy();
 	}
+}
+
+/** An awareness frame as a modified client could send it: any ids, clocks and states. */
+export function awarenessFrame(entries: PresenceEntry[]): Uint8Array {
+	const e = encoding.createEncoder();
+	encoding.writeVarUint(e, MESSAGE_AWARENESS);
+	encoding.writeVarUint8Array(e, encodeAwarenessEntries(entries));
+	return encoding.toUint8Array(e);
 }
 
 export function deferred<T = void>() {

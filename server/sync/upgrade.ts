@@ -31,6 +31,12 @@ export interface SyncLimits {
 	pingIntervalMs: number;
 	/** A client this far behind on reading is dropped rather than buffered for. */
 	maxBufferedBytes: number;
+	/**
+	 * After one of its updates was refused (4422), a session may not open sync sockets for
+	 * this long: judging and refusing is the dearest thing an update can cost the server, and
+	 * a real editor never sends refused updates in a loop.
+	 */
+	refusedCooldownMs: number;
 }
 
 export const DEFAULT_LIMITS: SyncLimits = {
@@ -38,7 +44,8 @@ export const DEFAULT_LIMITS: SyncLimits = {
 	messagesPerSecond: 200,
 	messageBurst: 400,
 	pingIntervalMs: 30_000,
-	maxBufferedBytes: 16 * 1024 * 1024
+	maxBufferedBytes: 16 * 1024 * 1024,
+	refusedCooldownMs: 5000
 };
 
 export interface UpgradeOptions {
@@ -88,6 +95,8 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
 	// One token bucket per connection: burst `messageBurst`, refilled at `messagesPerSecond`.
 	const messages = new RateLimiter(limits.messageBurst, (limits.messageBurst / limits.messagesPerSecond) * 1000);
 	const admission = options.admission ?? new ConnectionAdmission();
+	// One token per session, spent when one of its updates is refused.
+	const refusals = new RateLimiter(1, limits.refusedCooldownMs);
 	let nextConnection = 1;
 
 	/** Resolves true once the socket belongs to ws (accepted), false if it was refused. */
@@ -105,6 +114,9 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
 		const auth = await authorize(req, room);
 		if (!auth.ok) return refuse(socket, auth.status, auth.message);
 		if (socket.destroyed) return false; // the client gave up while we checked
+		if (!refusals.peek(auth.sessionKey)) {
+			return refuse(socket, 429, 'An edit from this session was just refused; reload the page in a few seconds.');
+		}
 		const admitted = admission.admit({ address: addressKey(requestAddress(req)), session: auth.sessionKey, network: room.split('/')[0] });
 		if (!admitted.ok) return refuse(socket, admitted.status, admitted.message, { 'Retry-After': String(admitted.retryAfterSeconds) });
 		let accepted = false;
@@ -157,6 +169,7 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
 			},
 			close(code, reason) {
 				clearInterval(ping);
+				if (code === CLOSE.refusedUpdate) refusals.take(auth.sessionKey);
 				ws.close(code, truncateUtf8(reason, 123)); // RFC 6455 caps the reason at 123 bytes
 			}
 		};

@@ -1,6 +1,7 @@
 import { describe, expect, test, vi } from 'vitest';
 import * as Y from 'yjs';
 import { edgesOf, metaOf, nodesOf, writeGraph } from '$server/graph/doc';
+import { GRAPH_LIMITS } from '$server/graph/limits';
 import type { ModelInfo } from '$server/platforms/types';
 import { EditorController } from '$lib/editor/editor-controller.svelte';
 import type { FlowNode } from '$lib/editor/flow-mapping';
@@ -126,6 +127,18 @@ describe('EditorController', () => {
 		const flagged = editor.edges.find((e) => e.id === 'api-edge')!;
 		expect(flagged.class).toBe('invalid');
 		expect(flagged.data?.problem).toMatch(/image output to a text input/);
+	});
+
+	test('at the graph limits it says so instead of making an edit the server would refuse', () => {
+		const { doc, editor } = setup();
+		const nodes = Array.from({ length: GRAPH_LIMITS.maxNodes }, (_, i) => ({ id: `n${i}`, modelId: 'local/paint', x: 0, y: 0 }));
+		const notes = Array.from({ length: GRAPH_LIMITS.maxNotes }, (_, i) => ({ id: `t${i}`, text: '', x: 0, y: 0 }));
+		writeGraph(doc, { nodes, edges: [], notes }, 'server');
+		expect(editor.addModel('local/paint', { x: 0, y: 0 })).toBeNull();
+		expect(editor.notice).toEqual({ tone: 'error', text: 'A network holds at most 500 nodes; delete some first.' });
+		expect(editor.addNote({ x: 0, y: 0 })).toBeNull();
+		expect(editor.notice?.text).toMatch(/at most 500 notes/);
+		expect(nodesOf(doc).size).toBe(GRAPH_LIMITS.maxNodes);
 	});
 
 	test('a viewer changes nothing', () => {

@@ -6,7 +6,7 @@ import * as Y from 'yjs';
 import type { Db } from '../../server/db/connect';
 import { encodeSyncStep1 } from '../../server/sync/protocol';
 import type { SyncLog } from '../../server/sync/room';
-import { SyncRooms } from '../../server/sync/rooms';
+import { SyncRooms, type SyncRoomsOptions } from '../../server/sync/rooms';
 import { KyselyUpdateStore, type UpdateStore } from '../../server/sync/store';
 import { createUpgradeHandler, type AuthorizeResult, type SyncLimits } from '../../server/sync/upgrade';
 
@@ -48,12 +48,12 @@ export interface SyncTestServer {
 
 export async function startSyncServer(
 	db: Db,
-	options: { compactEvery?: number; limits?: Partial<SyncLimits>; store?: FaultyStore } = {}
+	options: { compactEvery?: number; limits?: Partial<SyncLimits>; store?: FaultyStore; writeRule?: SyncRoomsOptions['writeRule'] } = {}
 ): Promise<SyncTestServer> {
 	const store = options.store ?? new FaultyStore(new KyselyUpdateStore(db));
 	const lines: string[] = [];
 	const log = { lines, warn: (m: string) => void lines.push(m), error: (m: string) => void lines.push(m) };
-	const rooms = new SyncRooms({ store, compactEvery: options.compactEvery, log });
+	const rooms = new SyncRooms({ store, compactEvery: options.compactEvery, log, writeRule: options.writeRule });
 	let keys = 0;
 	const authorize = async (req: http.IncomingMessage): Promise<AuthorizeResult> => {
 		const cookie = req.headers.cookie ?? '';

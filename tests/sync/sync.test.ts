@@ -383,3 +383,51 @@ describe.each(backends())('shutdown on $name', (backend) => {
 		return randomId(8);
 	}
 });
+
+describe.each(backends())('refused updates over y-websocket on $name', (backend) => {
+	let t: TestDatabase;
+	let server: SyncTestServer;
+	const peers = new Peers();
+
+	beforeAll(async () => {
+		t = await backend.open();
+		server = await startSyncServer(t.db, {
+			limits: { refusedCooldownMs: 300 },
+			// Refuses any change under the key `forbidden` (graph rooms use GraphWriteRule).
+			writeRule: () => ({
+				reset() {},
+				check: (_doc, changed) => ([...changed.values()].some((keys) => keys.has('forbidden')) ? 'No forbidden keys here.' : null)
+			})
+		});
+	});
+	afterEach(() => peers.destroyAll());
+	afterAll(async () => {
+		await server.close();
+		await t.close();
+	});
+
+	test('closed with 4422 and the reason, nothing stored; that session may reconnect only after a cooldown', async () => {
+		const name = randomId(8);
+		const a = peers.connect(server, name, 'editor', { key: 'k1' });
+		const b = peers.connect(server, name, 'editor', { key: 'k2' });
+		await Promise.all([synced(a), synced(b)]);
+		let reason = '';
+		a.provider.on('connection-close', (event: { reason: string } | null) => (reason ||= event?.reason ?? ''));
+		a.map.set('fine', 1);
+		a.map.set('forbidden', 1);
+		await waitFor(() => a.closes.includes(4422), 'the refusal');
+		expect(reason).toBe('No forbidden keys here.');
+		expect(a.provider.shouldConnect).toBe(false); // final for the stock client
+
+		const url = `${server.wsUrl}/${name}`;
+		const again = await upgradeStatus(url, { origin: server.origin, cookie: 'who=editor; key=k1' });
+		expect(again).toEqual({ status: 429, body: 'An edit from this session was just refused; reload the page in a few seconds.\n' });
+		expect((await upgradeStatus(url, { origin: server.origin, cookie: 'who=editor; key=k3' })).status).toBe(101);
+		await waitFor(async () => (await upgradeStatus(url, { origin: server.origin, cookie: 'who=editor; key=k1' })).status === 101, 'the cooldown to pass');
+
+		b.map.set('after', 2);
+		await waitFor(async () => (await storedDoc(t.db, name)).getMap('m').has('after'), 'the next edit stored');
+		expect((await storedDoc(t.db, name)).getMap('m').toJSON()).toEqual({ fine: 1, after: 2 });
+		expect(b.map.has('forbidden')).toBe(false);
+	});
+});

@@ -1,4 +1,5 @@
 import type { Connection, OnConnectEnd } from '@xyflow/svelte';
+import { GRAPH_LIMITS } from '$server/graph/limits';
 import { describeIssue, validateGraph, type GraphReport } from '$server/graph/validate';
 import type { ModelInfo } from '$server/platforms/types';
 import { connectionProblem } from './connect-rules';
@@ -142,7 +143,7 @@ export class EditorController {
 
 	connect(source: string, target: string): boolean {
 		if (this.readOnly) return false;
-		const problem = connectionProblem(this.graph, this.modelOf, source, target);
+		const problem = connectionProblem(this.graph, this.modelOf, source, target) ?? this.fullProblem('edges');
 		if (problem) {
 			this.say(problem, 'error');
 			return false;
@@ -187,13 +188,29 @@ export class EditorController {
 	// ── other edits ────────────────────────────────────────────────────────────
 
 	addModel(modelId: string, at: { x: number; y: number }): string | null {
-		if (this.readOnly || !this.modelOf(modelId)) return null;
+		if (this.readOnly || !this.modelOf(modelId) || this.refuseWhenFull('nodes')) return null;
 		return this.binding.addNode(modelId, at.x, at.y);
 	}
 
 	addNote(at: { x: number; y: number }): string | null {
-		if (this.readOnly) return null;
+		if (this.readOnly || this.refuseWhenFull('notes')) return null;
 		return this.binding.addNote(at.x, at.y);
+	}
+
+	/**
+	 * The server closes the socket of an editor whose update goes past GRAPH_LIMITS, so the
+	 * editor says no first (the server stays the judge: two people adding the last node at
+	 * once can still cross it).
+	 */
+	private fullProblem(kind: 'nodes' | 'edges' | 'notes'): string | null {
+		const max = { nodes: GRAPH_LIMITS.maxNodes, edges: GRAPH_LIMITS.maxEdges, notes: GRAPH_LIMITS.maxNotes }[kind];
+		return this.graph[kind].length >= max ? `A network holds at most ${max} ${kind}; delete some first.` : null;
+	}
+
+	private refuseWhenFull(kind: 'nodes' | 'notes'): boolean {
+		const problem = this.fullProblem(kind);
+		if (problem) this.say(problem, 'error');
+		return !!problem;
 	}
 
 	setNoteText(noteId: string, text: string): void {

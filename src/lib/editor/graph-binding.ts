@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
 import { edgesOf, isLocked, metaOf, nodesOf, notesOf, readGraph, yMapOf } from '$server/graph/doc';
+import { GRAPH_LIMITS } from '$server/graph/limits';
 import type { Graph } from '$server/graph/types';
 import { newId } from './ids';
 
@@ -207,5 +208,8 @@ export class GraphBinding {
 	}
 }
 
-/** Whole pixels are plenty for a canvas, and keep every drag update small on the wire. */
-const round = (n: number) => Math.round(n);
+/**
+ * Whole pixels are plenty for a canvas, and keep every drag update small on the wire. The
+ * server refuses coordinates beyond GRAPH_LIMITS, so a node flung that far stops at the edge.
+ */
+const round = (n: number) => Math.max(-GRAPH_LIMITS.maxCoordinate, Math.min(GRAPH_LIMITS.maxCoordinate, Math.round(n)));
