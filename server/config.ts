@@ -23,6 +23,20 @@ export interface Config {
 	maxJsonBytes: number;
 	/** Show the `dummy` test models in the catalogue (PANIC_DUMMY_MODELS=1). */
 	dummyModels: boolean;
+
+	// —— capacity: audience joins and runs (issue 11, findings 9 and 10) ——
+	/** Audience joins one address may make to one network at once (a venue behind one NAT scanning together). */
+	joinBurstPerAddress: number;
+	/** …and per minute after that burst. */
+	joinsPerAddressPerMinute: number;
+	/** Runs going at once (paused ones too) on the networks of one owner. */
+	runsPerOwner: number;
+	/** Runs going at once in this process. */
+	runsTotal: number;
+	/** Built-in models' steps (the call and its database writes) and output fingerprints at once, across every run. */
+	stepsAtOnce: number;
+	/** Least milliseconds between a hosted model's step and the step before it, whatever a network's pacing. */
+	hostedStepMinMs: number;
 }
 
 export function configFromEnv(env: Record<string, string | undefined> = process.env): Config {
@@ -36,6 +50,35 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 		hfBaseUrl: env.HF_BASE_URL || undefined,
 		vestaboardBaseUrl: env.VESTABOARD_BASE_URL || undefined,
 		maxJsonBytes: 1024 * 1024,
-		dummyModels: env.PANIC_DUMMY_MODELS === '1'
+		dummyModels: env.PANIC_DUMMY_MODELS === '1',
+		...capacityFromEnv(env)
 	};
+}
+
+type CapacityConfig = Pick<Config, 'joinBurstPerAddress' | 'joinsPerAddressPerMinute' | 'runsPerOwner' | 'runsTotal' | 'stepsAtOnce' | 'hostedStepMinMs'>;
+
+/**
+ * Capacity limits. A venue's 500 phones share one address: 250 join at once and the rest
+ * within about two minutes, while one address cannot mint sessions without end. Four runs per
+ * owner and sixteen in all keep one account from taking the server; two built-in steps at a
+ * time keep the main thread free for requests; hosted models step at most once a second.
+ */
+function capacityFromEnv(env: Record<string, string | undefined>): CapacityConfig {
+	return {
+		joinBurstPerAddress: count(env, 'PANIC_JOIN_BURST_PER_ADDRESS', 250, 1),
+		joinsPerAddressPerMinute: count(env, 'PANIC_JOINS_PER_ADDRESS_PER_MINUTE', 120, 1),
+		runsPerOwner: count(env, 'PANIC_RUNS_PER_OWNER', 4, 1),
+		runsTotal: count(env, 'PANIC_RUNS_TOTAL', 16, 1),
+		stepsAtOnce: count(env, 'PANIC_STEPS_AT_ONCE', 2, 1),
+		hostedStepMinMs: count(env, 'PANIC_HOSTED_STEP_MIN_MS', 1000, 0)
+	};
+}
+
+/** A whole number from the environment, or the default when unset; anything else stops the start-up. */
+function count(env: Record<string, string | undefined>, name: string, fallback: number, min: number): number {
+	const raw = env[name]?.trim();
+	if (!raw) return fallback;
+	const value = Number(raw);
+	if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be a whole number of at least ${min}; it is "${raw}".`);
+	return value;
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/connect';
 import { generateSessionToken, sessionIdFromToken } from '../auth/session-token';
 import { randomId } from '../ids';
+import { OneAtATime } from '../one-at-a-time';
 
 /**
  * Audience sessions: what a phone gets for scanning a join code. No account: a 160-bit
@@ -48,7 +49,7 @@ export interface AudienceListing {
 
 export class AudienceSessions {
 	/** Per network, label assignment in progress: joins are numbered one after another. */
-	private labelling = new Map<string, Promise<unknown>>();
+	private labelling = new OneAtATime();
 
 	constructor(
 		private db: Db,
@@ -63,7 +64,7 @@ export class AudienceSessions {
 		const expiresAt = new Date(now.getTime() + AUDIENCE_LIFETIME_MS);
 		// The count and the insert run back to back per network, so 200 people joining at once
 		// get 200 different numbers (this process owns the database, as DESIGN.md says).
-		const label = await this.serial(networkId, async () => {
+		const label = await this.labelling.run(networkId, async () => {
 			const { n } = await this.db
 				.selectFrom('audience_sessions')
 				.select((eb) => eb.fn.countAll<string>().as('n'))
@@ -187,16 +188,5 @@ export class AudienceSessions {
 			revoked: r.revoked_at !== null,
 			prompts: Number(r.prompts ?? 0)
 		}));
-	}
-
-	private serial<T>(key: string, task: () => Promise<T>): Promise<T> {
-		const previous = this.labelling.get(key) ?? Promise.resolve();
-		const next = previous.then(task, task);
-		const tail = next.catch(() => {});
-		this.labelling.set(key, tail);
-		void tail.then(() => {
-			if (this.labelling.get(key) === tail) this.labelling.delete(key);
-		});
-		return next;
 	}
 }
