@@ -140,7 +140,14 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	});
 	const resume = opts.resume ?? true;
 	if (resume) await engine.resume();
-	const audience = new Audience({ db, networks, engine, rooms });
+	const audience = new Audience({
+		db,
+		networks,
+		engine,
+		rooms,
+		joinsPerAddress: { burst: config.joinBurstPerAddress, perMinute: config.joinsPerAddressPerMinute },
+		writes: { atOnce: config.audienceAtOnce, waiting: config.audienceWaiting }
+	});
 	runEnded = () => audience.scheduler.capacityFreed();
 	if (resume) await audience.resume();
 	const invites = new Invites(db, networks);

@@ -29,6 +29,10 @@ export interface Config {
 	joinBurstPerAddress: number;
 	/** …and per minute after that burst. */
 	joinsPerAddressPerMinute: number;
+	/** Audience joins and prompts handled at once; the rest wait their turn, round-robin per address. */
+	audienceAtOnce: number;
+	/** Audience joins and prompts that may wait for a turn before more are refused (503). */
+	audienceWaiting: number;
 	/** Runs going at once (paused ones too) on the networks of one owner. */
 	runsPerOwner: number;
 	/** Runs going at once in this process. */
@@ -55,18 +59,24 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 	};
 }
 
-type CapacityConfig = Pick<Config, 'joinBurstPerAddress' | 'joinsPerAddressPerMinute' | 'runsPerOwner' | 'runsTotal' | 'stepsAtOnce' | 'hostedStepMinMs'>;
+type CapacityConfig = Pick<
+	Config,
+	'joinBurstPerAddress' | 'joinsPerAddressPerMinute' | 'audienceAtOnce' | 'audienceWaiting' | 'runsPerOwner' | 'runsTotal' | 'stepsAtOnce' | 'hostedStepMinMs'
+>;
 
 /**
  * Capacity limits. A venue's 500 phones share one address: 250 join at once and the rest
- * within about two minutes, while one address cannot mint sessions without end. Four runs per
- * owner and sixteen in all keep one account from taking the server; two built-in steps at a
- * time keep the main thread free for requests; hosted models step at most once a second.
+ * within about two minutes, while one address cannot mint sessions without end. Joins and
+ * prompts, and built-in models' steps, take turns two at a time, so a crowd or a loop never
+ * queues more than a few tasks' work ahead of anyone else's request. Four runs per owner and
+ * sixteen in all keep one account from taking the server; hosted models step at most once a second.
  */
 function capacityFromEnv(env: Record<string, string | undefined>): CapacityConfig {
 	return {
 		joinBurstPerAddress: count(env, 'PANIC_JOIN_BURST_PER_ADDRESS', 250, 1),
 		joinsPerAddressPerMinute: count(env, 'PANIC_JOINS_PER_ADDRESS_PER_MINUTE', 120, 1),
+		audienceAtOnce: count(env, 'PANIC_AUDIENCE_AT_ONCE', 2, 1),
+		audienceWaiting: count(env, 'PANIC_AUDIENCE_WAITING', 5000, 1),
 		runsPerOwner: count(env, 'PANIC_RUNS_PER_OWNER', 4, 1),
 		runsTotal: count(env, 'PANIC_RUNS_TOTAL', 16, 1),
 		stepsAtOnce: count(env, 'PANIC_STEPS_AT_ONCE', 2, 1),

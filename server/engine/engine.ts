@@ -11,6 +11,7 @@ import type { RetryPolicy } from '../platforms/retry';
 import type { HostedPlatformId, ModelInfo, Payload, PlatformId } from '../platforms/types';
 import type { RoomLease } from '../sync/rooms';
 import type { SyncRoom } from '../sync/room';
+import { FairTurns } from '../fair-turns';
 import { OneAtATime } from '../one-at-a-time';
 import { FeedWriter, setRunState, updateRunState, type Card } from './feed';
 import type { PendingInvocation } from './ledger';
@@ -22,7 +23,6 @@ import { withSafetyFallback } from './safety';
 import { RunController, type RunPlan, type RunStart } from './run-controller';
 import { RunRecords, type RunRow } from './run-records';
 import { resolveRunSettings, type RunSettings } from './settings';
-import { StepGate } from './step-gate';
 
 /** The slice of SyncRooms the engine needs: the graph room to read, the feed room to hold. */
 export interface EngineRooms {
@@ -89,7 +89,12 @@ export class Engine {
 	private active = new Map<string, ActiveRun>();
 	/** Starts under way (network → owner): they hold a place under the run limits already. */
 	private starting = new Map<string, string>();
-	private readonly gate: StepGate | null;
+	/**
+	 * Turns at the main thread for built-in models' steps and hosted outputs' fingerprints,
+	 * round-robin between runs: unbounded unpaced steps would queue CPU work and PGlite queries
+	 * ahead of every request (19 unpaced loops held /api/health for seconds).
+	 */
+	private readonly gate: FairTurns | null;
 	/** Starts and stops of one network, one after another. */
 	private locks = new OneAtATime();
 	private state: 'open' | 'closed' = 'open';
@@ -100,7 +105,7 @@ export class Engine {
 		this.records = new RunRecords(deps.db);
 		this.now = deps.now ?? Date.now;
 		this.log = deps.log ?? console;
-		this.gate = deps.limits?.stepsAtOnce ? new StepGate(deps.limits.stepsAtOnce) : null;
+		this.gate = deps.limits?.stepsAtOnce ? new FairTurns(deps.limits.stepsAtOnce) : null;
 	}
 
 	/** Picks up every run left running by a previous process. Returns how many resumed. */

@@ -55,7 +55,16 @@ export async function createUser(db: Db, email = `${randomId(6)}@example.org`) {
 }
 
 /** A fresh Audience over `db` with a fake engine, real networks and real sync rooms. */
-export function boot(db: Db, options: { lockoutMs?: number; joinsPerMinute?: { perCode: number; perNetwork: number } } = {}) {
+export function boot(
+	db: Db,
+	options: {
+		lockoutMs?: number;
+		joinsPerMinute?: { perCode: number; perNetwork: number };
+		joinsPerAddress?: { burst: number; perMinute: number };
+		writes?: { atOnce: number; waiting: number };
+		now?: () => number;
+	} = {}
+) {
 	const networks = new Networks(db);
 	const rooms = new SyncRooms({ store: new KyselyUpdateStore(db), log: { warn() {}, error: console.error } });
 	const engine = new FakeEngine(db, options.lockoutMs ?? 0);
@@ -65,6 +74,9 @@ export function boot(db: Db, options: { lockoutMs?: number; joinsPerMinute?: { p
 		engine,
 		rooms,
 		joinsPerMinute: options.joinsPerMinute,
+		joinsPerAddress: options.joinsPerAddress,
+		writes: options.writes,
+		now: options.now,
 		scheduler: { minGapMs: 0, retryMs: 50 },
 		feed: { queueDebounceMs: 10 },
 		log: { error: (...a: unknown[]) => (process.env.DEBUG_AUDIENCE ? console.error(...a) : undefined) }

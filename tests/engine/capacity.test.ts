@@ -12,7 +12,7 @@ import { builtInPlatforms, type Platform } from '../../server/platforms/platform
 import type { ModelInfo, Payload } from '../../server/platforms/types';
 import { backends } from '../helpers/databases';
 import { engineBed } from '../helpers/engine-bed';
-import { loopGraph } from '../helpers/graphs';
+import { fanOutLoop, loopGraph } from '../helpers/graphs';
 import { until } from '../helpers/wait';
 
 const hosted: ModelInfo = {
@@ -113,20 +113,7 @@ describe.each(backends())('run capacity on $name', ({ open }) => {
 
 	test('with the step gate, unpaced fan-out loops of built-in models all progress, taking turns', async () => {
 		const { engine, rooms } = boot({ limits: { stepsAtOnce: 1 } });
-		const fan = {
-			nodes: [
-				{ id: 'a', modelId: 'local/paint', x: 0, y: 0 },
-				{ id: 'b', modelId: 'local/caption', x: 200, y: 0 },
-				{ id: 'c', modelId: 'local/caption', x: 200, y: 100 }
-			],
-			edges: [
-				{ id: 'ab', source: 'a', target: 'b' },
-				{ id: 'ac', source: 'a', target: 'c' },
-				{ id: 'ba', source: 'b', target: 'a' },
-				{ id: 'ca', source: 'c', target: 'a' }
-			],
-			startNodeId: 'a'
-		};
+		const fan = fanOutLoop('local/paint', 'local/caption', 2);
 		const ids = await Promise.all([1, 2, 3].map(() => network(fan, { ...unpaced, maxConcurrent: 32, pendingCap: 1000 }, rooms)));
 		const runIds: string[] = [];
 		for (const id of ids) runIds.push((await engine.start(id, input, bed.userId)).runId);

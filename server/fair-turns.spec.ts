@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { StepGate } from './step-gate';
+import { FairTurns } from './fair-turns';
 
 const tick = () => new Promise((r) => setImmediate(r));
 /** A task that stays running until its `finish` is called. */
@@ -9,9 +9,9 @@ function held() {
 	return { finish, task: () => done };
 }
 
-describe('StepGate', () => {
+describe('FairTurns', () => {
 	test('runs at most `slots` tasks at once; the rest wait and then run', async () => {
-		const gate = new StepGate(2);
+		const gate = new FairTurns(2);
 		const a = held();
 		const b = held();
 		const c = held();
@@ -34,8 +34,8 @@ describe('StepGate', () => {
 		expect([gate.running, gate.queued]).toEqual([0, 0]);
 	});
 
-	test('turns go round-robin between runs, however many tasks one run queued', async () => {
-		const gate = new StepGate(1);
+	test('turns go round-robin between keys, however many tasks one key queued', async () => {
+		const gate = new FairTurns(1);
 		const first = held();
 		const order: string[] = [];
 		const all = [gate.run('busy', undefined, first.task)];
@@ -48,7 +48,7 @@ describe('StepGate', () => {
 	});
 
 	test('a turn is handed over after pending I/O callbacks, not in the same microtask', async () => {
-		const gate = new StepGate(1);
+		const gate = new FairTurns(1);
 		const events: string[] = [];
 		const a = gate.run('r1', undefined, () => void events.push('a'));
 		const b = gate.run('r2', undefined, () => void events.push('b'));
@@ -59,7 +59,7 @@ describe('StepGate', () => {
 	});
 
 	test('an aborted waiter leaves the line with the reason; a released slot still goes to the next', async () => {
-		const gate = new StepGate(1);
+		const gate = new FairTurns(1);
 		const first = held();
 		const running = gate.run('r1', undefined, first.task);
 		const abort = new AbortController();
@@ -76,7 +76,7 @@ describe('StepGate', () => {
 	});
 
 	test('a failing task gives its slot back', async () => {
-		const gate = new StepGate(1);
+		const gate = new FairTurns(1);
 		await expect(gate.run('r1', undefined, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
 		expect(await gate.run('r1', undefined, () => 7)).toBe(7);
 		expect(gate.running).toBe(0);

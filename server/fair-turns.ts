@@ -1,26 +1,27 @@
 /**
- * Turns at this process's main thread, shared by every run: a built-in model's whole step
- * (marking it running, the call, recording it) or a hosted output's fingerprint. Built-in
- * models compute on the thread that answers HTTP requests, and embedded PGlite runs every
- * query there too, one after another, handing over in microtasks. With 19 unpaced fan-out
- * loops, hundreds of steps in flight queued hundreds of queries, and a request (even one that
- * needs no database) waited seconds for the thread. More steps at once add no throughput here,
- * only that backlog. The gate lets `slots` tasks run at once and hands the next turn
- * round-robin between runs (a run with 32 calls in flight waits its turn like a run with one),
- * each handover after the event loop has had a chance to take new requests.
+ * Turns at something scarce, shared fairly: at most `slots` tasks run at once, and the next
+ * turn goes round-robin between keys (a key with 32 tasks waiting gets one turn, then every
+ * other waiting key gets one), each handover after the event loop has had a chance to take new
+ * requests. The engine's steps take turns per run, audience requests per client address.
+ *
+ * Why it matters here: built-in models compute on the main thread, and embedded PGlite runs
+ * every query there too, one after another, handing over in microtasks. Hundreds of steps or
+ * requests in flight queue hundreds of queries, and a request that arrives meanwhile (even one
+ * that needs no database) waits for all of them. More at once adds no throughput, only that
+ * backlog; taking turns keeps the backlog to a few tasks.
  */
 type Waiter = () => void;
 
-export class StepGate {
+export class FairTurns {
 	private busy = 0;
-	/** Waiting tasks per run, runs in turn order (a Map keeps insertion order). */
+	/** Waiting tasks per key, keys in turn order (a Map keeps insertion order). */
 	private waiting = new Map<string, Waiter[]>();
 
 	constructor(readonly slots: number) {
-		if (!(slots >= 1)) throw new Error('A step gate needs at least one slot.');
+		if (!(slots >= 1)) throw new Error('FairTurns needs at least one slot.');
 	}
 
-	/** Runs `task` when `key` (a run) gets its turn; rejects with the signal's reason if aborted while waiting. */
+	/** Runs `task` when `key` gets its turn; rejects with the signal's reason if aborted while waiting. */
 	async run<T>(key: string, signal: AbortSignal | undefined, task: () => T | Promise<T>): Promise<T> {
 		await this.turn(key, signal);
 		try {
@@ -75,7 +76,7 @@ export class StepGate {
 			if (first.done) return;
 			const [key, queue] = first.value;
 			const waiter = queue.shift()!;
-			// This run goes to the back of the line; others take their turns first.
+			// This key goes to the back of the line; others take their turns first.
 			this.waiting.delete(key);
 			if (queue.length) this.waiting.set(key, queue);
 			this.busy++;
