@@ -139,6 +139,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	const assets = new FsAssetStore(path.join(config.dataDir, 'assets'));
 	const platforms = builtInPlatforms(hostedPlatforms(config));
 	const revealKey = (userId: string, platform: PlatformId) => keys.reveal(userId, platform as HostedPlatformId);
+	let runEnded = () => {}; // the audience's, once it exists
 	const engine = new Engine({
 		db,
 		rooms,
@@ -148,13 +149,29 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		revealKey,
 		keyPlatforms: async (userId) => (await keys.list(userId)).map((k) => k.platform),
 		models: customModels,
-		onCard: (networkId, card) => void boardFeeder.card(networkId, card)
+		onCard: (networkId, card) => void boardFeeder.card(networkId, card),
+		// A run ended: prompts waiting for a place under the run limits may start.
+		onRunEnded: () => runEnded(),
+		limits: {
+			runs: { perOwner: config.runsPerOwner, total: config.runsTotal },
+			stepsAtOnce: config.stepsAtOnce,
+			hostedStepFloorMs: config.hostedStepMinMs
+		}
 	});
 	const resume = opts.resume ?? true;
 	if (resume) await engine.resume();
 	const resolved = resolveConnectionLimits(config.connections, readOpenFilesLimit());
 	const connections = new ConnectionAdmission(resolved.limits);
-	const audience = new Audience({ db, networks, engine, rooms, admission: connections });
+	const audience = new Audience({
+		db,
+		networks,
+		engine,
+		rooms,
+		admission: connections,
+		joinsPerAddress: { burst: config.joinBurstPerAddress, perMinute: config.joinsPerAddressPerMinute },
+		writes: { atOnce: config.audienceAtOnce, waiting: config.audienceWaiting }
+	});
+	runEnded = () => audience.scheduler.capacityFreed();
 	if (resume) await audience.resume();
 	const invites = new Invites(db, networks);
 	const runs = new RunsService(engine, networks);

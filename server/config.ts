@@ -76,6 +76,23 @@ export interface Config {
 	presenceMaxClientsPerSession: number;
 	/** How long a session whose update was refused must wait before reopening sync sockets. */
 	syncRefusedCooldownMs: number;
+	// —— capacity: audience joins and runs (issue 11, findings 9 and 10) ——
+	/** Audience joins one address may make to one network at once (a venue behind one NAT scanning together). */
+	joinBurstPerAddress: number;
+	/** …and per minute after that burst. */
+	joinsPerAddressPerMinute: number;
+	/** Audience joins and prompts handled at once; the rest wait their turn, round-robin per address. */
+	audienceAtOnce: number;
+	/** Audience joins and prompts that may wait for a turn before more are refused (503). */
+	audienceWaiting: number;
+	/** Runs going at once (paused ones too) on the networks of one owner. */
+	runsPerOwner: number;
+	/** Runs going at once in this process. */
+	runsTotal: number;
+	/** Built-in models' steps (the call and its database writes) and output fingerprints at once, across every run. */
+	stepsAtOnce: number;
+	/** Least milliseconds between a hosted model's step and the step before it, whatever a network's pacing. */
+	hostedStepMinMs: number;
 }
 
 export function configFromEnv(env: Record<string, string | undefined> = process.env): Config {
@@ -123,7 +140,21 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 		syncMaxPendingBytes: intFromEnv(env, 'PANIC_SYNC_MAX_PENDING_BYTES', 1024 * 1024),
 		presenceMaxStateBytes: intFromEnv(env, 'PANIC_PRESENCE_MAX_STATE_BYTES', 4096),
 		presenceMaxClientsPerSession: intFromEnv(env, 'PANIC_PRESENCE_MAX_CLIENTS_PER_SESSION', 4),
-		syncRefusedCooldownMs: intFromEnv(env, 'PANIC_SYNC_REFUSED_COOLDOWN_MS', 5000)
+		syncRefusedCooldownMs: intFromEnv(env, 'PANIC_SYNC_REFUSED_COOLDOWN_MS', 5000),
+		// Capacity: audience joins and runs (issue 11, findings 9 and 10). A venue's 500 phones
+		// share one address and all get in at once; after that burst one address joins 120 a
+		// minute, so it cannot mint sessions without end. Joins, prompts and built-in models'
+		// steps take turns two at a time, so a crowd or a loop never queues more than a few tasks'
+		// work ahead of anyone else's request. Four runs per owner and sixteen in all keep one
+		// account from taking the server; hosted models step at most once a second.
+		joinBurstPerAddress: intFromEnv(env, 'PANIC_JOIN_BURST_PER_ADDRESS', 600),
+		joinsPerAddressPerMinute: intFromEnv(env, 'PANIC_JOINS_PER_ADDRESS_PER_MINUTE', 120),
+		audienceAtOnce: intFromEnv(env, 'PANIC_AUDIENCE_AT_ONCE', 2),
+		audienceWaiting: intFromEnv(env, 'PANIC_AUDIENCE_WAITING', 5000),
+		runsPerOwner: intFromEnv(env, 'PANIC_RUNS_PER_OWNER', 4),
+		runsTotal: intFromEnv(env, 'PANIC_RUNS_TOTAL', 16),
+		stepsAtOnce: intFromEnv(env, 'PANIC_STEPS_AT_ONCE', 2),
+		hostedStepMinMs: intFromEnv(env, 'PANIC_HOSTED_STEP_MIN_MS', 1000, 0)
 	};
 }
 

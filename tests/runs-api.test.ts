@@ -85,6 +85,32 @@ describe.each(backends())('runs API on $name', ({ name }) => {
 		expect(invocations.map((i) => i.seq)).toEqual(invocations.map((_, i) => i + 1));
 	});
 
+	test('one owner runs four at once: a fifth start is refused with 429 naming the limit, until one ends', async () => {
+		const ids: string[] = [];
+		for (let i = 0; i < 5; i++) {
+			const made = (await bob.json('POST', '/api/networks', { name: `bob ${i}` })).body.id as string;
+			await bob.json('PUT', `/api/networks/${made}/graph`, loopGraph('dummy/echo', 'dummy/upper'));
+			await bob.json('PATCH', `/api/networks/${made}`, { settings: { pacing: { fixedMs: 1000 } } });
+			ids.push(made);
+		}
+		const runIds: string[] = [];
+		for (const made of ids.slice(0, 4)) runIds.push((await bob.json('POST', `/api/networks/${made}/runs`, { input: 'hi' })).body.runId);
+		const refused = await bob.json('POST', `/api/networks/${ids[4]}/runs`, { input: 'hi' });
+		expect(refused).toMatchObject({
+			status: 429,
+			body: { error: expect.stringMatching(/^This network's owner already has 4 runs going at once.*Stop one of them/), details: { limit: 'runs-per-owner', max: 4 } }
+		});
+		expect(refused.res.headers.get('retry-after')).toBe('30');
+		// Starting one of the four again replaces its run: no new place needed.
+		const again = await bob.json('POST', `/api/networks/${ids[0]}/runs`, { input: 'again' });
+		expect(again.status).toBe(201);
+		runIds[0] = again.body.runId;
+		expect((await bob.json('POST', `/api/runs/${runIds[1]}/stop`)).status).toBe(200);
+		const fifth = await bob.json('POST', `/api/networks/${ids[4]}/runs`, { input: 'hi' });
+		expect(fifth.status).toBe(201);
+		for (const runId of [runIds[0], runIds[2], runIds[3], fifth.body.runId]) await bob.json('POST', `/api/runs/${runId}/stop`);
+	});
+
 	test('viewers read runs but cannot start or stop them', async () => {
 		await owner.json('PATCH', `/api/networks/${id}`, { visibility: 'public' });
 		const runId = (await owner.json('POST', `/api/networks/${id}/runs`, { input: 'watch' })).body.runId;

@@ -1,5 +1,6 @@
 // bench:audience — a symposium in one process: 500 simulated phones join a network with a
-// join code (each its own audience session, all from 127.0.0.1), watch the live feed over
+// join code (each its own audience session, all from 127.0.0.1; a phone told to wait, since one
+// address joins at most so many at once, tries again as the phone page does), watch the live feed over
 // Server-Sent Events and send prompts at a realistic rate while a loop of instant dummy
 // models produces cards. Reports: join burst time, card fan-out latency p50/p99 (card
 // createdAt → phone), prompts accepted / refused by the rate limit (and a check that every
@@ -194,7 +195,18 @@ async function main() {
 		// 1. Everyone scans the QR code at once.
 		const phones = Array.from({ length: PHONES }, () => new Client(server.url));
 		const joinStart = performance.now();
-		const joined = await Promise.all(phones.map((p) => p.call('POST', `/api/join/${code}`)));
+		let toldToWait = 0;
+		const joined = await Promise.all(
+			phones.map(async (p) => {
+				for (;;) {
+					const r = await p.call('POST', `/api/join/${code}`);
+					if (r.status !== 429 && r.status !== 503) return r;
+					// As the phone page does: wait as told, plus up to five seconds so a hall does not return at once.
+					toldToWait++;
+					await sleep((r.body?.details?.retryAfterSeconds ?? 5) * 1000 + Math.random() * 5000);
+				}
+			})
+		);
 		const joinMs = performance.now() - joinStart;
 		const refusedJoins = joined.filter((r) => r.status !== 200).length;
 
@@ -258,7 +270,7 @@ async function main() {
 		const yjsResult = summary('y-websocket feed room (reference)', yjs, PHONES, { rssMb: Math.round(peakRss) });
 
 		console.log(
-			`joins: ${PHONES} in ${joinMs.toFixed(0)} ms (${refusedJoins} refused, all from one IP); SSE snapshots to all in ${watchMs.toFixed(0)} ms; RSS ${connectedRss.toFixed(0)} MB with ${PHONES} streams open`
+			`joins: ${PHONES} in ${joinMs.toFixed(0)} ms (${refusedJoins} refused, all from one IP; ${toldToWait} times told to wait and retried); SSE snapshots to all in ${watchMs.toFixed(0)} ms; RSS ${connectedRss.toFixed(0)} MB with ${PHONES} streams open`
 		);
 		console.log(
 			`prompts: ${accepted.length} accepted, by status ${JSON.stringify(Object.fromEntries(statuses))}; spammers refused ${spammerRefusals} of ${SPAMMERS * SPAM_BURST}; accepted but not recorded: ${missing.length}`

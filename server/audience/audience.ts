@@ -3,6 +3,7 @@ import type { PublicUser } from '../auth/sessions';
 import type { Db } from '../db/connect';
 import { ConnectionAdmission } from '../http/connection-admission';
 import { AppError, forbidden, notFound, tooManyRequests, unauthorized } from '../errors';
+import { FairTurns } from '../fair-turns';
 import { canEdit } from '../networks/access';
 import type { Networks } from '../networks/networks';
 import type { SyncSession } from '../sync/room';
@@ -30,6 +31,17 @@ export interface AudienceDeps {
 	log?: { error(message: string, ...details: unknown[]): void };
 	/** Joins allowed per minute, per code and per network (not per IP: a venue shares one NAT). */
 	joinsPerMinute?: { perCode: number; perNetwork: number };
+	/**
+	 * Joins one address may make to one network: `burst` at once, then `perMinute`. Sized for a
+	 * whole venue behind one address; it bounds how many sessions (each a share of the queue)
+	 * one address can mint.
+	 */
+	joinsPerAddress?: { burst: number; perMinute: number };
+	/**
+	 * Joins and prompts handled at once (the rest wait their turn, round-robin per address),
+	 * and how many may wait before more are refused with 503.
+	 */
+	writes?: { atOnce: number; waiting: number };
 	feed?: Partial<Omit<FeedStreamOptions, 'rooms' | 'queueSummary'>>;
 	/** Caps on long-lived connections, shared with the sync upgrade (default: a private one with default limits). */
 	admission?: ConnectionAdmission;
@@ -50,6 +62,9 @@ export const FEED_CLOSED = {
 	eventEnded: 'The event has ended. Thank you for taking part!'
 } as const;
 
+/** Seconds a phone refused a seat (too many joining) waits before its page tries again. */
+export const JOIN_RETRY_SECONDS = 5;
+
 export class Audience {
 	readonly codes: JoinCodes;
 	readonly sessions: AudienceSessions;
@@ -59,6 +74,15 @@ export class Audience {
 	private joinPerCode: RateLimiter;
 	private joinPerNetwork: RateLimiter;
 	private admission: ConnectionAdmission;
+
+	private joinPerAddress: RateLimiter;
+	/**
+	 * Turns for joins and prompts. A burst of them (a venue scanning at once, or a flood) would
+	 * otherwise queue all their queries in PGlite at once, ahead of everyone else's requests;
+	 * taking turns per address, a few at a time, keeps that queue short.
+	 */
+	private writes: FairTurns;
+	private maxWaitingWrites: number;
 
 	constructor(private deps: AudienceDeps) {
 		this.admission = deps.admission ?? new ConnectionAdmission();
@@ -89,6 +113,11 @@ export class Audience {
 		const joins = deps.joinsPerMinute ?? { perCode: 1000, perNetwork: 2000 };
 		this.joinPerCode = new RateLimiter(joins.perCode, 60_000, now);
 		this.joinPerNetwork = new RateLimiter(joins.perNetwork, 60_000, now);
+		const perAddress = deps.joinsPerAddress ?? { burst: 600, perMinute: 120 };
+		this.joinPerAddress = new RateLimiter(perAddress.burst, (perAddress.burst / perAddress.perMinute) * 60_000, now);
+		const writes = deps.writes ?? { atOnce: 2, waiting: 5000 };
+		this.writes = new FairTurns(writes.atOnce);
+		this.maxWaitingWrites = writes.waiting;
 	}
 
 	/** Starts scheduling networks that still had prompts waiting when the server last stopped. */
@@ -127,8 +156,14 @@ export class Audience {
 	/**
 	 * Joins the audience with a code. A phone that already holds a live session of the same
 	 * network keeps it (`token` null: the cookie stays); one removed from it is told so.
+	 * `address` is the client's address key (clientKey); joins are limited per network and
+	 * address, not per code, since every code a network showed in the last hour still works.
 	 */
-	async join(input: string, existingToken?: string): Promise<{ token: string | null; session: AudienceSession }> {
+	join(input: string, existingToken?: string, address = 'unknown'): Promise<{ token: string | null; session: AudienceSession }> {
+		return this.inTurn(address, () => this.joinNow(input, existingToken, address));
+	}
+
+	private async joinNow(input: string, existingToken: string | undefined, address: string): Promise<{ token: string | null; session: AudienceSession }> {
 		const check = await this.codes.check(input);
 		if (!check.ok) {
 			if (check.reason === 'unknown') throw notFound('There is no such code. Check it against the screen and try again.');
@@ -143,12 +178,14 @@ export class Audience {
 			if (existing.session.revoked) throw forbidden(REMOVED_MESSAGE);
 			return { token: existing.renewed ? existingToken! : null, session: existing.session };
 		}
-		// Look at both limits before spending from either, so one refusal does not cost the other.
-		if (!this.joinPerCode.peek(check.code) || !this.joinPerNetwork.peek(check.networkId)) {
-			throw tooManyRequests('Lots of people are joining right now. Try again in a few seconds.', 5);
+		// Look at every limit before spending from any, so one refusal does not cost the others.
+		const fromHere = `${check.networkId}|${address}`;
+		if (!this.joinPerCode.peek(check.code) || !this.joinPerNetwork.peek(check.networkId) || !this.joinPerAddress.peek(fromHere)) {
+			throw tooManyRequests('Lots of people are joining right now. This page tries again by itself in a few seconds.', JOIN_RETRY_SECONDS);
 		}
 		this.joinPerCode.take(check.code);
 		this.joinPerNetwork.take(check.networkId);
+		this.joinPerAddress.take(fromHere);
 		return this.sessions.create(check.networkId, check.code);
 	}
 
@@ -167,11 +204,22 @@ export class Audience {
 
 	/** Removes one person: their session, their waiting prompts, their open streams and sockets. */
 	async removeSession(networkId: string, user: PublicUser, sessionId: string): Promise<void> {
+		if (!(await this.removeSessions(networkId, user, [sessionId])).removed) throw notFound('No such audience session.');
+	}
+
+	/**
+	 * Removes many people in one action (a flood of sessions): their sessions, their waiting
+	 * prompts, their open streams and sockets. Ids that are not live sessions of the network
+	 * are skipped. Returns how many sessions were removed and how many prompts dropped.
+	 */
+	async removeSessions(networkId: string, user: PublicUser, sessionIds: string[]): Promise<{ removed: number; prompts: number }> {
 		await this.deps.networks.requireEditor(networkId, user);
-		if (!(await this.sessions.remove(networkId, sessionId))) throw notFound('No such audience session.');
-		await this.queue.dropWaiting(networkId, 'Removed by the facilitator.', sessionId);
-		this.feed.disconnect(networkId, (v) => v.kind === 'audience' && v.sessionId === sessionId, REMOVED_MESSAGE);
-		await this.deps.rooms.disconnect([feedRoom(networkId)], (s) => s.principal === audiencePrincipal(sessionId), REMOVED_MESSAGE);
+		const removed = new Set(await this.sessions.removeMany(networkId, sessionIds));
+		const prompts = await this.queue.dropWaiting(networkId, 'Removed by the facilitator.', [...removed]);
+		this.feed.disconnect(networkId, (v) => v.kind === 'audience' && removed.has(v.sessionId), REMOVED_MESSAGE);
+		const principals = new Set([...removed].map(audiencePrincipal));
+		await this.deps.rooms.disconnect([feedRoom(networkId)], (s) => !!s.principal && principals.has(s.principal), REMOVED_MESSAGE);
+		return { removed: removed.size, prompts };
 	}
 
 	/** Ends the event: every code and audience session, every waiting prompt, every audience stream. */
@@ -188,8 +236,10 @@ export class Audience {
 
 	// —— prompts ——
 
-	async submitPrompt(networkId: string, sender: Sender, text: string) {
-		return this.queue.submit(networkId, await this.author(networkId, sender), text);
+	/** A prompt into the queue; `address` is the sender's address key (prompts take turns per address). */
+	async submitPrompt(networkId: string, sender: Sender, text: string, address = 'unknown') {
+		const author = await this.author(networkId, sender);
+		return this.inTurn(address, () => this.queue.submit(networkId, author, text));
 	}
 
 	/** Facilitators get the whole queue and recent history; everyone else their own prompts. */
@@ -209,6 +259,12 @@ export class Audience {
 	async reject(networkId: string, user: PublicUser, promptId: string, reason?: string) {
 		await this.deps.networks.requireEditor(networkId, user);
 		return this.queue.reject(networkId, promptId, reason);
+	}
+
+	/** Drops every waiting prompt at once (a facilitator clearing a flood). Returns how many. */
+	async clearQueue(networkId: string, user: PublicUser): Promise<{ dropped: number }> {
+		await this.deps.networks.requireEditor(networkId, user);
+		return { dropped: await this.queue.dropWaiting(networkId, 'The facilitator cleared the queue. You can send it again.') };
 	}
 
 	async withdraw(networkId: string, sender: Sender, promptId: string) {
@@ -265,6 +321,15 @@ export class Audience {
 	/** The network is being deleted: end its streams. */
 	forget(networkId: string): void {
 		this.feed.disconnect(networkId, () => true, 'This network was deleted.');
+		this.sessions.forgetNetwork(networkId);
+	}
+
+	/** Runs a join or prompt when its address gets a turn; refuses (503) when too many already wait. */
+	private inTurn<T>(address: string, task: () => Promise<T>): Promise<T> {
+		if (this.writes.queued >= this.maxWaitingWrites) {
+			return Promise.reject(new AppError(503, 'Lots of people are sending at once. Try again in a few seconds.', { retryAfterSeconds: JOIN_RETRY_SECONDS }));
+		}
+		return this.writes.run(address, undefined, task);
 	}
 
 	async close(): Promise<void> {

@@ -4,7 +4,9 @@ import { displayName } from '../auth/display-name';
 import { RateLimiter } from '../auth/rate-limit';
 import { badRequest, notFound, tooManyRequests } from '../errors';
 import { randomId } from '../ids';
+import { OneAtATime } from '../one-at-a-time';
 import { blocklistMatcher, cleanPrompt } from './prompt-text';
+import { admitPrompt, type AuthorShare } from './queue-share';
 import type { AudienceSettings } from './settings';
 
 /**
@@ -15,9 +17,10 @@ import type { AudienceSettings } from './settings';
  *     │ └──────────────── auto mode ──────────────┘  │
  *     ├─ reject / start refused ─▶ rejected            └─ start refused ─▶ rejected
  *     ├─ withdraw (its author) ─▶ withdrawn
- *     └─ event ended / author removed ─▶ dropped
+ *     └─ event ended / author removed / queue cleared / gave way in a full queue ─▶ dropped
  *
- * "Waiting" means queued or approved. Order is arrival order (created_at, then id).
+ * "Waiting" means queued or approved. Order is arrival order (created_at, then id). Each
+ * audience member gets a fair share of the places (queue-share.ts).
  */
 export type PromptAuthor = { kind: 'audience'; sessionId: string } | { kind: 'member'; userId: string };
 
@@ -59,10 +62,14 @@ export interface PromptQueueDeps {
 
 const WAITING: PromptStatus[] = ['queued', 'approved'];
 const HISTORY = 100;
+/** What a phone reads on a prompt that gave its place to someone with fewer waiting. */
+export const GAVE_WAY = 'The queue was full, so it made room for someone with fewer prompts waiting. Send it again later.';
 
 export class PromptQueue {
 	/** One limiter per (burst, rate) a network configured; keys are `network:author`. */
 	private limiters = new Map<string, RateLimiter>();
+	/** Per network, one admission at a time: the fair-share check and its writes do not interleave. */
+	private admitting = new OneAtATime();
 	private readonly now: () => number;
 
 	constructor(private deps: PromptQueueDeps) {
@@ -72,7 +79,9 @@ export class PromptQueue {
 	/**
 	 * Adds a prompt. Refusals, in this order: bad text (400), the author's rate (429, before the
 	 * blocklist so the list cannot be probed quickly), the blocklist (400, without saying which
-	 * word), a full queue (429).
+	 * word), the author's share of waiting prompts used up (429), a full queue with nobody holding
+	 * more than their share (429). In a full queue, a prompt may take the place of the newest
+	 * queued prompt of whoever holds the most (that one is dropped, saying why).
 	 */
 	async submit(networkId: string, author: PromptAuthor, raw: string): Promise<{ id: string; status: PromptStatus; position: number }> {
 		const cleaned = cleanPrompt(raw);
@@ -86,25 +95,36 @@ export class PromptQueue {
 		if (blocklistMatcher(settings.blocklist)(cleaned.text)) {
 			throw badRequest('This prompt was not accepted. Try different words.');
 		}
-		const waiting = await this.waitingCount(networkId);
-		if (waiting >= settings.maxQueue) {
-			throw tooManyRequests('The queue is full right now. Try again in a minute.', 60);
-		}
-		const id = randomId();
-		const createdAt = new Date(this.now());
-		await this.deps.db
-			.insertInto('prompts')
-			.values({
-				id,
-				network_id: networkId,
-				audience_session_id: author.kind === 'audience' ? author.sessionId : null,
-				user_id: author.kind === 'member' ? author.userId : null,
-				text: cleaned.text,
-				status: 'queued',
-				created_at: createdAt
-			})
-			.execute();
-		const position = await this.positionOf(networkId, { id, created_at: createdAt });
+		const { id, position } = await this.admitting.run(networkId, async () => {
+			const shares = await this.shares(networkId);
+			const admission = admitPrompt(authorKey(author), author.kind === 'audience', shares, settings);
+			if (!admission.admit && admission.reason === 'person') {
+				throw tooManyRequests(
+					`You have ${settings.maxWaitingPerPerson} prompt${settings.maxWaitingPerPerson === 1 ? '' : 's'} waiting already. Send another once one of them has started, or take one back.`,
+					15
+				);
+			}
+			if (!admission.admit) throw tooManyRequests('The queue is full right now. Try again in a minute.', 60);
+			if (admission.evict) await this.giveWay(networkId, admission.evict);
+			const id = randomId();
+			const createdAt = new Date(this.now());
+			await this.deps.db
+				.insertInto('prompts')
+				.values({
+					id,
+					network_id: networkId,
+					audience_session_id: author.kind === 'audience' ? author.sessionId : null,
+					user_id: author.kind === 'member' ? author.userId : null,
+					text: cleaned.text,
+					status: 'queued',
+					created_at: createdAt
+				})
+				.execute();
+			// The newest waiting prompt: behind everything that was waiting, less the one that gave way.
+			let waiting = 0;
+			for (const share of shares.values()) waiting += share.waiting;
+			return { id, position: waiting - (admission.evict ? 1 : 0) + 1 };
+		});
 		this.changed(networkId);
 		return { id, status: 'queued', position };
 	}
@@ -161,14 +181,15 @@ export class PromptQueue {
 		return this.decide(networkId, promptId, WAITING, { status: 'withdrawn' }, 'This prompt has already been decided.');
 	}
 
-	/** Drops waiting prompts: all of the network's, or one audience session's. Returns how many. */
-	async dropWaiting(networkId: string, reason: string, sessionId?: string): Promise<number> {
+	/** Drops waiting prompts: all of the network's, or those of some audience sessions. Returns how many. */
+	async dropWaiting(networkId: string, reason: string, sessionIds?: string[]): Promise<number> {
+		if (sessionIds && !sessionIds.length) return 0;
 		let query = this.deps.db
 			.updateTable('prompts')
 			.set({ status: 'dropped', reason, decided_at: new Date(this.now()) })
 			.where('network_id', '=', networkId)
 			.where('status', 'in', WAITING);
-		if (sessionId) query = query.where('audience_session_id', '=', sessionId);
+		if (sessionIds) query = query.where('audience_session_id', 'in', sessionIds);
 		const dropped = Number((await query.executeTakeFirst()).numUpdatedRows);
 		if (dropped) this.changed(networkId);
 		return dropped;
@@ -268,6 +289,48 @@ export class PromptQueue {
 
 	private row(networkId: string, promptId: string) {
 		return this.deps.db.selectFrom('prompts').selectAll().where('id', '=', promptId).where('network_id', '=', networkId).executeTakeFirst();
+	}
+
+	/** Who holds the waiting places, by author key: how many each, and when each last queued one. */
+	private async shares(networkId: string): Promise<Map<string, AuthorShare>> {
+		const rows = await this.deps.db
+			.selectFrom('prompts')
+			.select((eb) => ['audience_session_id', 'user_id', 'status', eb.fn.countAll<string>().as('n'), eb.fn.max('created_at').as('newest')])
+			.where('network_id', '=', networkId)
+			.where('status', 'in', WAITING)
+			.groupBy(['audience_session_id', 'user_id', 'status'])
+			.execute();
+		const shares = new Map<string, AuthorShare>();
+		for (const row of rows) {
+			// A host's prompts (user_id) never give way; nor do those of an account since deleted.
+			const key = row.audience_session_id ? `a:${row.audience_session_id}` : row.user_id ? `u:${row.user_id}` : 'gone';
+			const share = shares.get(key) ?? { waiting: 0, newestQueuedAt: null, audience: row.audience_session_id !== null };
+			share.waiting += Number(row.n);
+			if (row.status === 'queued') share.newestQueuedAt = new Date(row.newest).getTime();
+			shares.set(key, share);
+		}
+		return shares;
+	}
+
+	/** The newest queued prompt of `key`'s audience session is dropped to make room. */
+	private async giveWay(networkId: string, key: string): Promise<void> {
+		const victim = await this.deps.db
+			.selectFrom('prompts')
+			.select('id')
+			.where('network_id', '=', networkId)
+			.where('audience_session_id', '=', key.slice('a:'.length))
+			.where('status', '=', 'queued')
+			.orderBy('created_at', 'desc')
+			.orderBy('id', 'desc')
+			.limit(1)
+			.executeTakeFirst();
+		if (!victim) return; // started meanwhile: its place is free anyway
+		await this.deps.db
+			.updateTable('prompts')
+			.set({ status: 'dropped', reason: GAVE_WAY, decided_at: new Date(this.now()) })
+			.where('id', '=', victim.id)
+			.where('status', '=', 'queued')
+			.execute();
 	}
 
 	private async waitingCount(networkId: string): Promise<number> {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { badRequest } from '../errors';
+import { AppError, badRequest } from '../errors';
 import type { StartablePrompt } from './prompt-queue';
-import { PAUSED_POLL_MS, PromptScheduler, type QueueEngine, type SchedulerQueue } from './scheduler';
+import { CAPACITY_RETRY_MS, PAUSED_POLL_MS, PromptScheduler, type QueueEngine, type SchedulerQueue } from './scheduler';
 
 /** An in-memory queue with the same transitions as PromptQueue's scheduler side. */
 class MemoryQueue implements SchedulerQueue {
@@ -39,12 +39,15 @@ class FakeEngine implements QueueEngine {
 	lastStart = new Map<string, number>();
 	refuse = new Set<string>();
 	paused = false;
+	/** The server at its run limit: starts are refused with 429 until this is false. */
+	full = false;
 	constructor(public lockoutMs: number) {}
 	isPaused() {
 		return this.paused;
 	}
 	async start(networkId: string, input: { kind: string; text?: string }) {
 		if (this.refuse.has(input.text!)) throw badRequest('Pick a start node first: the network has none.');
+		if (this.full) throw new AppError(429, 'This server is already running 16 runs at once.', { retryAfterSeconds: 30 });
 		this.starts.push(input.text!);
 		this.lastStart.set(networkId, Date.now());
 		return { runId: `run-${this.starts.length}` };
@@ -174,6 +177,36 @@ describe('PromptScheduler', () => {
 		await vi.advanceTimersByTimeAsync(5000);
 		expect(engine.starts).toEqual(['approved']);
 		expect(vi.getTimerCount()).toBe(0);
+	});
+
+	test('at the run limit a prompt keeps its place, and starts as soon as a run ends', async () => {
+		engine.full = true;
+		queue.add('n', 'patient');
+		queue.add('n', 'behind');
+		scheduler.poke('n');
+		await vi.advanceTimersByTimeAsync(0);
+		expect(engine.starts).toEqual([]);
+		expect(queue.states()).toEqual(['queued', 'queued']);
+		// Told that a run ended, but the place went to someone else: it waits on.
+		scheduler.capacityFreed();
+		await vi.advanceTimersByTimeAsync(0);
+		expect(queue.states()).toEqual(['queued', 'queued']);
+		engine.full = false;
+		scheduler.capacityFreed();
+		await vi.advanceTimersByTimeAsync(0);
+		expect(engine.starts).toEqual(['patient']);
+	});
+
+	test('at the run limit, a queue looks again by itself after a while', async () => {
+		engine.full = true;
+		queue.add('n', 'patient');
+		scheduler.poke('n');
+		await vi.advanceTimersByTimeAsync(0);
+		engine.full = false;
+		await vi.advanceTimersByTimeAsync(CAPACITY_RETRY_MS - 1);
+		expect(engine.starts).toEqual([]);
+		await vi.advanceTimersByTimeAsync(1);
+		expect(engine.starts).toEqual(['patient']);
 	});
 
 	test('with a lockout of 0, queued prompts still start at least minGapMs apart', async () => {

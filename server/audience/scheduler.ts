@@ -5,6 +5,7 @@ import type { StartablePrompt } from './prompt-queue';
 
 /** The slice of the engine the queue needs, so it can be tested with a fake. */
 export interface QueueEngine {
+	/** Rejects with a 429 AppError while a run limit is reached (the server's, or the network owner's). */
 	start(networkId: string, input: Payload, startedBy: string | null): Promise<{ runId: string }>;
 	/** Seconds before a prompt may replace the active run (0: now). */
 	lockoutSeconds(networkId: string): number;
@@ -14,6 +15,11 @@ export interface QueueEngine {
 
 /** How often a queue held by a paused run looks again (resuming needs no other signal). */
 export const PAUSED_POLL_MS = 2000;
+/**
+ * How long a queue waits for a place under the run limits before it looks again by itself;
+ * `capacityFreed` (a run ended) wakes it sooner.
+ */
+export const CAPACITY_RETRY_MS = 30_000;
 
 /** The slice of the prompt queue the scheduler drives. */
 export interface SchedulerQueue {
@@ -54,6 +60,8 @@ export class PromptScheduler {
 	private again = new Set<string>();
 	private failures = new Map<string, number>();
 	private lastStart = new Map<string, number>();
+	/** Networks whose next prompt waits for a place under the run limits. */
+	private waitingForCapacity = new Set<string>();
 	private closed = false;
 	private readonly retryMs: number;
 	private readonly maxAttempts: number;
@@ -79,6 +87,13 @@ export class PromptScheduler {
 		this.schedule(networkId, 0);
 	}
 
+	/** A run ended somewhere: queues that waited for a place under the run limits look again. */
+	capacityFreed(): void {
+		const waiting = [...this.waitingForCapacity];
+		this.waitingForCapacity.clear();
+		for (const networkId of waiting) this.poke(networkId);
+	}
+
 	/** Networks with a timer or a tick in progress (for tests and diagnostics). */
 	get busy(): string[] {
 		return [...new Set([...this.timers.keys(), ...this.running.keys()])];
@@ -90,6 +105,7 @@ export class PromptScheduler {
 		for (const timer of this.timers.values()) clearTimeout(timer);
 		this.timers.clear();
 		this.again.clear();
+		this.waitingForCapacity.clear();
 		await Promise.all(this.running.values());
 	}
 
@@ -140,6 +156,13 @@ export class PromptScheduler {
 				this.lastStart.set(networkId, this.now());
 				await this.options.queue.markStarted(networkId, prompt.id, runId);
 			} catch (error) {
+				// The server (or the network's owner) runs as many runs as it may: the prompt keeps
+				// its place and starts once a run ends, instead of failing.
+				if (error instanceof AppError && error.status === 429) {
+					await this.options.queue.unclaim(prompt);
+					this.waitingForCapacity.add(networkId);
+					return CAPACITY_RETRY_MS;
+				}
 				// The network cannot take this prompt (no start node, the start node takes images,
 				// the owner lacks a key…): say so on the prompt and go on with the next.
 				if (error instanceof AppError && error.status < 500) {

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/connect';
 import { generateSessionToken, sessionIdFromToken } from '../auth/session-token';
 import { randomId } from '../ids';
+import { OneAtATime } from '../one-at-a-time';
 
 /**
  * Audience sessions: what a phone gets for scanning a join code. No account: a 160-bit
@@ -19,6 +20,14 @@ export const AUDIENCE_LIFETIME_MS = 12 * 60 * 60 * 1000;
 const TOUCH_EVERY_MS = 30_000;
 /** Someone counts as present if they did anything in this window (or hold a feed stream open). */
 export const PRESENT_WINDOW_MS = 2 * 60 * 1000;
+/**
+ * How long a validated session is remembered in memory. Every request a phone makes starts
+ * with validating its cookie; a hall of phones (or a flood) would otherwise queue a query per
+ * request. Removal and the end of the event forget at once; this only bounds how stale
+ * anything else could be (another process's removal, were there one).
+ */
+const REMEMBER_MS = 5000;
+const REMEMBER_AT_MOST = 20_000;
 
 export interface AudienceSession {
 	id: string;
@@ -48,7 +57,11 @@ export interface AudienceListing {
 
 export class AudienceSessions {
 	/** Per network, label assignment in progress: joins are numbered one after another. */
-	private labelling = new Map<string, Promise<unknown>>();
+	private labelling = new OneAtATime();
+	/** Recently validated sessions by token hash, with when to look in the database again. */
+	private remembered = new Map<string, { session: AudienceSession; until: number }>();
+	/** Bumped by every removal: a lookup that started before one must not remember what it read. */
+	private removals = 0;
 
 	constructor(
 		private db: Db,
@@ -63,7 +76,7 @@ export class AudienceSessions {
 		const expiresAt = new Date(now.getTime() + AUDIENCE_LIFETIME_MS);
 		// The count and the insert run back to back per network, so 200 people joining at once
 		// get 200 different numbers (this process owns the database, as DESIGN.md says).
-		const label = await this.serial(networkId, async () => {
+		const label = await this.labelling.run(networkId, async () => {
 			const { n } = await this.db
 				.selectFrom('audience_sessions')
 				.select((eb) => eb.fn.countAll<string>().as('n'))
@@ -85,7 +98,9 @@ export class AudienceSessions {
 				.execute();
 			return label;
 		});
-		return { token, session: { id, networkId, label, createdAt: now, lastSeenAt: now, expiresAt, revoked: false } };
+		const session: AudienceSession = { id, networkId, label, createdAt: now, lastSeenAt: now, expiresAt, revoked: false };
+		this.remember(sessionIdFromToken(token), session);
+		return { token, session };
 	}
 
 	/**
@@ -94,13 +109,19 @@ export class AudienceSessions {
 	 */
 	async validate(token: string): Promise<ValidatedAudience | null> {
 		if (!token || token.length > 64) return null;
+		const hash = sessionIdFromToken(token);
+		const now = this.now();
+		const known = this.remembered.get(hash);
+		if (known && now < known.until && now < known.session.expiresAt.getTime() && (known.session.revoked || now - known.session.lastSeenAt.getTime() < TOUCH_EVERY_MS)) {
+			return { session: { ...known.session }, renewed: false };
+		}
+		const removals = this.removals;
 		const row = await this.db
 			.selectFrom('audience_sessions')
 			.select(['id', 'network_id', 'label', 'created_at', 'last_seen_at', 'expires_at', 'revoked_at'])
-			.where('token_hash', '=', sessionIdFromToken(token))
+			.where('token_hash', '=', hash)
 			.executeTakeFirst();
 		if (!row) return null;
-		const now = this.now();
 		if (now >= row.expires_at.getTime()) return null;
 		const session: AudienceSession = {
 			id: row.id,
@@ -111,7 +132,10 @@ export class AudienceSessions {
 			expiresAt: row.expires_at,
 			revoked: row.revoked_at !== null
 		};
-		if (session.revoked || now - row.last_seen_at.getTime() < TOUCH_EVERY_MS) return { session, renewed: false };
+		if (session.revoked || now - row.last_seen_at.getTime() < TOUCH_EVERY_MS) {
+			if (removals === this.removals) this.remember(hash, session);
+			return { session: { ...session }, renewed: false };
+		}
 		session.lastSeenAt = new Date(now);
 		session.expiresAt = new Date(now + AUDIENCE_LIFETIME_MS);
 		await this.db
@@ -120,20 +144,25 @@ export class AudienceSessions {
 			.where('id', '=', row.id)
 			.where('revoked_at', 'is', null)
 			.execute();
-		return { session, renewed: true };
+		if (removals === this.removals) this.remember(hash, session);
+		return { session: { ...session }, renewed: true };
 	}
 
-	/** Revokes one person's session. False when it is not a live session of that network. */
-	async remove(networkId: string, sessionId: string): Promise<boolean> {
-		const result = await this.db
+	/** Revokes people's sessions. Returns the ids that were live sessions of that network (others are skipped). */
+	async removeMany(networkId: string, sessionIds: string[]): Promise<string[]> {
+		if (!sessionIds.length) return [];
+		const rows = await this.db
 			.updateTable('audience_sessions')
 			.set({ revoked_at: new Date(this.now()) })
-			.where('id', '=', sessionId)
+			.where('id', 'in', sessionIds)
 			.where('network_id', '=', networkId)
 			.where('revoked_at', 'is', null)
 			.where('expires_at', '>', new Date(this.now()))
-			.executeTakeFirst();
-		return result.numUpdatedRows === 1n;
+			.returning('id')
+			.execute();
+		const removed = new Set(rows.map((r) => r.id));
+		this.forget((session) => removed.has(session.id));
+		return [...removed];
 	}
 
 	/** Ends every session of the network now (the event is over). */
@@ -145,7 +174,24 @@ export class AudienceSessions {
 			.where('network_id', '=', networkId)
 			.where('expires_at', '>', now)
 			.executeTakeFirst();
+		this.forgetNetwork(networkId);
 		return Number(result.numUpdatedRows);
+	}
+
+	/** Drops what is remembered of a network's sessions (it ended, or is being deleted). */
+	forgetNetwork(networkId: string): void {
+		this.forget((session) => session.networkId === networkId);
+	}
+
+	private remember(hash: string, session: AudienceSession) {
+		if (this.remembered.size >= REMEMBER_AT_MOST) this.remembered.delete(this.remembered.keys().next().value!);
+		this.remembered.delete(hash); // re-inserted: the oldest stay first in line to go
+		this.remembered.set(hash, { session: { ...session }, until: this.now() + REMEMBER_MS });
+	}
+
+	private forget(match: (session: AudienceSession) => boolean) {
+		this.removals++;
+		for (const [hash, { session }] of this.remembered) if (match(session)) this.remembered.delete(hash);
 	}
 
 	/** Ids of live, unrevoked sessions seen within the presence window. */
@@ -187,16 +233,5 @@ export class AudienceSessions {
 			revoked: r.revoked_at !== null,
 			prompts: Number(r.prompts ?? 0)
 		}));
-	}
-
-	private serial<T>(key: string, task: () => Promise<T>): Promise<T> {
-		const previous = this.labelling.get(key) ?? Promise.resolve();
-		const next = previous.then(task, task);
-		const tail = next.catch(() => {});
-		this.labelling.set(key, tail);
-		void tail.then(() => {
-			if (this.labelling.get(key) === tail) this.labelling.delete(key);
-		});
-		return next;
 	}
 }

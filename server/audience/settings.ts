@@ -25,8 +25,10 @@ export const audienceSettingsSchema = z
 		promptsPerMinute: z.number().int().min(1).max(60).optional(),
 		/** How many prompts one person may send in a row before the per-minute rate applies. */
 		promptBurst: z.number().int().min(1).max(20).optional(),
-		/** Prompts waiting at most; further ones are refused until the queue drains. */
-		maxQueue: z.number().int().min(1).max(5000).optional()
+		/** Prompts waiting at most; when full, a prompt gets in only by taking the place of someone holding more (queue-share.ts). */
+		maxQueue: z.number().int().min(1).max(5000).optional(),
+		/** Prompts one audience member may have waiting at once (hosts have no such cap). */
+		maxWaitingPerPerson: z.number().int().min(1).max(100).optional()
 	})
 	.strict();
 
@@ -35,7 +37,7 @@ export type AudienceSettings = Required<AudienceSettingsInput>;
 
 /**
  * A phone should be able to send a few prompts in a row (a second thought, a typo fixed), but
- * not flood the queue: three at once, then one every twenty seconds.
+ * not flood the queue: three at once, then one every twenty seconds, and three waiting at most.
  */
 export const AUDIENCE_DEFAULTS: AudienceSettings = {
 	rotateSeconds: 300,
@@ -44,7 +46,8 @@ export const AUDIENCE_DEFAULTS: AudienceSettings = {
 	blocklist: [],
 	promptsPerMinute: 3,
 	promptBurst: 3,
-	maxQueue: 200
+	maxQueue: 200,
+	maxWaitingPerPerson: 3
 };
 
 /**

@@ -30,7 +30,27 @@ export async function openDatabase({ url }: DatabaseOptions): Promise<Db> {
 	]);
 	if (!url.startsWith('memory://')) fs.mkdirSync(path.dirname(url), { recursive: true });
 	const pglite = await PGlite.create(url);
-	return new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+	return new Kysely<Database>({ dialect: new PGliteDialect(takingTurns(pglite)) });
+}
+
+/**
+ * PGlite runs every query on this thread, one at a time, and the dialect hands its one
+ * connection to the next query in a microtask: a queue of queries (a burst of requests, busy
+ * runs) ran back to back without the event loop getting a look in, holding every other
+ * request (even one that needs no database) until the whole queue drained. Each query now
+ * starts in a macrotask of its own, so pending I/O is taken between any two queries.
+ */
+function takingTurns<C extends { query: (...args: never[]) => Promise<unknown> }>(client: C): C {
+	const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+	const queryInTurn = (...args: unknown[]) => new Promise<void>((resolve) => setImmediate(resolve)).then(() => query(...args));
+	// Everything else (close, ...) goes to PGlite itself, bound to it: it keeps its state in private fields.
+	return new Proxy(client, {
+		get(target, property) {
+			if (property === 'query') return queryInTurn;
+			const value: unknown = Reflect.get(target, property, target);
+			return typeof value === 'function' ? value.bind(target) : value;
+		}
+	});
 }
 
 /** Where the embedded database lives inside the data directory. */

@@ -11,9 +11,12 @@ import type { RetryPolicy } from '../platforms/retry';
 import type { HostedPlatformId, ModelInfo, Payload, PlatformId } from '../platforms/types';
 import type { RoomLease } from '../sync/rooms';
 import type { SyncRoom } from '../sync/room';
+import { FairTurns } from '../fair-turns';
+import { OneAtATime } from '../one-at-a-time';
 import { FeedWriter, setRunState, updateRunState, type Card } from './feed';
 import type { PendingInvocation } from './ledger';
 import { loadPayload, payloadView, storePayload } from './payloads';
+import { runLimitError, runLimitReached, type HeldRun, type RunLimits } from './capacity';
 import { lockoutRemainingSeconds, statusFor } from './policy';
 import { hostedPlatformsOf, missingKeysMessage, reachableNodeIds } from './preflight';
 import { withSafetyFallback } from './safety';
@@ -44,6 +47,19 @@ export interface EngineDeps {
 	log?: { error(message: string, ...details: unknown[]): void };
 	/** Each card a run produces, after it went to the feed (for Vestaboards and the like). */
 	onCard?: (networkId: string, card: Card) => void;
+	/** A run ended here: a place under the run limits may have come free (the prompt queue waits for one). */
+	onRunEnded?: (networkId: string) => void;
+	/** What this process takes on at once; each part absent means no limit. */
+	limits?: EngineLimits;
+}
+
+export interface EngineLimits {
+	/** Runs going at once, per network owner and in all. */
+	runs?: RunLimits;
+	/** Built-in models' steps (the call and its database writes) and hosted outputs' fingerprints at once, across every run. */
+	stepsAtOnce?: number;
+	/** Least milliseconds between the previous step's start and a hosted model's, whatever the pacing. */
+	hostedStepFloorMs?: number;
 }
 
 export interface StartOptions {
@@ -53,6 +69,7 @@ export interface StartOptions {
 
 interface ActiveRun {
 	networkId: string;
+	ownerId: string;
 	controller: RunController;
 	feed: FeedWriter;
 	lease: RoomLease;
@@ -70,7 +87,16 @@ type GraphSnapshot = Graph & { name?: string; models?: Record<string, ModelInfo>
 export class Engine {
 	readonly records: RunRecords;
 	private active = new Map<string, ActiveRun>();
-	private locks = new Map<string, Promise<unknown>>();
+	/** Starts under way (network → owner): they hold a place under the run limits already. */
+	private starting = new Map<string, string>();
+	/**
+	 * Turns at the main thread for built-in models' steps and hosted outputs' fingerprints,
+	 * round-robin between runs: unbounded unpaced steps would queue CPU work and PGlite queries
+	 * ahead of every request (19 unpaced loops held /api/health for seconds).
+	 */
+	private readonly gate: FairTurns | null;
+	/** Starts and stops of one network, one after another. */
+	private locks = new OneAtATime();
 	private state: 'open' | 'closed' = 'open';
 	private readonly now: () => number;
 	private readonly log: NonNullable<EngineDeps['log']>;
@@ -79,6 +105,7 @@ export class Engine {
 		this.records = new RunRecords(deps.db);
 		this.now = deps.now ?? Date.now;
 		this.log = deps.log ?? console;
+		this.gate = deps.limits?.stepsAtOnce ? new FairTurns(deps.limits.stepsAtOnce) : null;
 	}
 
 	/** Picks up every run left running by a previous process. Returns how many resumed. */
@@ -87,7 +114,7 @@ export class Engine {
 		for (const runId of await this.records.runningIds()) {
 			const run = await this.records.get(runId);
 			if (!run) continue;
-			await this.exclusive(run.networkId, async () => {
+			await this.locks.run(run.networkId, async () => {
 				const previous = this.active.get(run.networkId);
 				if (previous) await this.retire(previous, 'replaced'); // two left running: the newest wins
 				const settings = resolveRunSettings(run.settings);
@@ -106,7 +133,7 @@ export class Engine {
 	/** Starts a run of the network with `input` at its start node, replacing the active run. */
 	async start(networkId: string, input: Payload, startedBy: string | null, options: StartOptions = {}): Promise<{ runId: string }> {
 		this.assertOpen();
-		return this.exclusive(networkId, async () => {
+		return this.locks.run(networkId, async () => {
 			this.assertOpen();
 			const network = await this.deps.db
 				.selectFrom('networks')
@@ -114,49 +141,79 @@ export class Engine {
 				.where('id', '=', networkId)
 				.executeTakeFirst();
 			if (!network) throw notFound('No such network.');
-			const graph = await this.deps.rooms.withRoom(networkId, (room) => room.read(readGraph));
-			const startNodeId = options.startNodeId ?? graph.startNodeId;
-			const startNode = graph.nodes.find((n) => n.id === startNodeId);
-			if (!startNodeId || !startNode) throw badRequest('Pick a start node first: the network has none.');
-			const models = await this.resolveModels(graph, network.owner_id);
-			const model = models.get(startNode.modelId);
-			if (!model) throw badRequest(`The start node's model ${startNode.modelId} is not available.`);
-			if (model.input !== input.kind) {
-				throw badRequest(`The start node (${model.name}) takes ${model.input}, not ${input.kind}. Send ${model.input} or pick another start node.`);
-			}
-			await this.requireKeys(network.owner_id, graph, startNodeId, models);
-			const settings = resolveRunSettings(network.settings);
-			const storedInput = await storePayload(input, this.deps.assets);
-			const custom = [...models.values()].filter((m) => !this.deps.catalogue.get(m.id));
-			const snapshot: GraphSnapshot = {
-				...graph,
-				startNodeId,
-				...(custom.length ? { models: Object.fromEntries(custom.map((m) => [m.id, m])) } : {})
-			};
-
-			// Held before the old run lets go of it, so the feed room stays loaded across the swap.
-			const lease = await this.deps.rooms.acquire(`${networkId}/feed`);
+			this.holdPlace(networkId, network.owner_id);
 			try {
-				const previous = this.active.get(networkId);
-				if (previous) await this.retire(previous, 'replaced');
-				for (const orphan of await this.records.runningIds(networkId)) await this.records.finish(orphan, 'replaced');
-
-				const { runId, first, startedAt } = await this.records.create({
-					networkId,
-					startedBy,
-					input: storedInput,
-					settings,
-					graph: snapshot,
-					first: { nodeId: startNode.id, modelId: startNode.modelId }
-				});
-				const start: RunStart = { pending: [first], started: 0, completed: 0, spendUsd: 0, lastHashByNode: new Map() };
-				this.launch(networkId, lease, network.owner_id, runId, startedAt, settings, snapshot, start, true);
-				return { runId };
-			} catch (error) {
-				await lease.release();
-				throw error;
+				return await this.startHeld(networkId, network, input, startedBy, options);
+			} finally {
+				this.starting.delete(networkId);
 			}
 		});
+	}
+
+	/** Runs going (or starting) here, each holding a place under the run limits. */
+	private *held(): Iterable<HeldRun> {
+		for (const run of this.active.values()) yield run;
+		for (const [networkId, ownerId] of this.starting) if (!this.active.has(networkId)) yield { networkId, ownerId };
+	}
+
+	/** Takes a place under the run limits for a start, or refuses it (429) naming the limit. */
+	private holdPlace(networkId: string, ownerId: string) {
+		const limits = this.deps.limits?.runs;
+		const reached = limits && runLimitReached(this.held(), networkId, ownerId, limits);
+		if (reached) throw runLimitError(reached, limits);
+		this.starting.set(networkId, ownerId);
+	}
+
+	/** The rest of `start`, once its place is held. */
+	private async startHeld(
+		networkId: string,
+		network: { owner_id: string; settings: unknown },
+		input: Payload,
+		startedBy: string | null,
+		options: StartOptions
+	): Promise<{ runId: string }> {
+		const graph = await this.deps.rooms.withRoom(networkId, (room) => room.read(readGraph));
+		const startNodeId = options.startNodeId ?? graph.startNodeId;
+		const startNode = graph.nodes.find((n) => n.id === startNodeId);
+		if (!startNodeId || !startNode) throw badRequest('Pick a start node first: the network has none.');
+		const models = await this.resolveModels(graph, network.owner_id);
+		const model = models.get(startNode.modelId);
+		if (!model) throw badRequest(`The start node's model ${startNode.modelId} is not available.`);
+		if (model.input !== input.kind) {
+			throw badRequest(`The start node (${model.name}) takes ${model.input}, not ${input.kind}. Send ${model.input} or pick another start node.`);
+		}
+		await this.requireKeys(network.owner_id, graph, startNodeId, models);
+		const settings = resolveRunSettings(network.settings);
+		const storedInput = await storePayload(input, this.deps.assets);
+		const custom = [...models.values()].filter((m) => !this.deps.catalogue.get(m.id));
+		const snapshot: GraphSnapshot = {
+			...graph,
+			startNodeId,
+			...(custom.length ? { models: Object.fromEntries(custom.map((m) => [m.id, m])) } : {})
+		};
+
+		// Held before the old run lets go of it, so the feed room stays loaded across the swap.
+		const lease = await this.deps.rooms.acquire(`${networkId}/feed`);
+		try {
+			const previous = this.active.get(networkId);
+			if (previous) await this.retire(previous, 'replaced');
+			for (const orphan of await this.records.runningIds(networkId)) await this.records.finish(orphan, 'replaced');
+
+			const { runId, first, startedAt } = await this.records.create({
+				networkId,
+				startedBy,
+				input: storedInput,
+				settings,
+				graph: snapshot,
+				first: { nodeId: startNode.id, modelId: startNode.modelId }
+			});
+			const start: RunStart = { pending: [first], started: 0, completed: 0, spendUsd: 0, lastHashByNode: new Map() };
+			this.launch(networkId, lease, network.owner_id, runId, startedAt, settings, snapshot, start, true);
+			return { runId };
+		} catch (error) {
+			await lease.release();
+			throw error;
+		}
 	}
 
 	/** Ends a run with `cause` (and for errors, `reason`). False when it was not running. */
@@ -164,7 +221,7 @@ export class Engine {
 		const run = [...this.active.values()].find((a) => a.controller.runId === runId);
 		const networkId = run?.networkId ?? (await this.records.get(runId))?.networkId;
 		if (!networkId) return false;
-		return this.exclusive(networkId, async () => {
+		return this.locks.run(networkId, async () => {
 			const current = this.active.get(networkId);
 			if (current?.controller.runId === runId) return this.retire(current, cause, reason);
 			return this.records.finish(runId, cause, new Date(), reason); // not active here (e.g. failed to resume)
@@ -191,7 +248,7 @@ export class Engine {
 	 * is replaced, so the run page shows what it now follows and a restart resumes with them.
 	 */
 	async applySettings(networkId: string): Promise<void> {
-		await this.exclusive(networkId, async () => {
+		await this.locks.run(networkId, async () => {
 			const current = this.active.get(networkId);
 			if (!current) return;
 			const network = await this.deps.db.selectFrom('networks').select('settings').where('id', '=', networkId).executeTakeFirst();
@@ -217,7 +274,7 @@ export class Engine {
 
 	/** Ends the network's active run, if any (before deleting the network, say). */
 	async stopNetwork(networkId: string, cause: StopCause = 'stopped'): Promise<void> {
-		await this.exclusive(networkId, async () => {
+		await this.locks.run(networkId, async () => {
 			const current = this.active.get(networkId);
 			if (current) await this.retire(current, cause);
 			for (const orphan of await this.records.runningIds(networkId)) await this.records.finish(orphan, cause);
@@ -254,7 +311,7 @@ export class Engine {
 	async close(): Promise<void> {
 		if (this.state === 'closed') return;
 		this.state = 'closed';
-		await Promise.all(this.locks.values()).catch(() => {});
+		await this.locks.idle();
 		const runs = [...this.active.values()];
 		this.active.clear();
 		for (const run of runs) run.controller.close();
@@ -281,24 +338,26 @@ export class Engine {
 		pausedAt: Date | null = null
 	): void {
 		const feed = new FeedWriter(lease.room, (error) => this.log.error(`[engine] feed of ${networkId}: write failed`, error));
+		// Custom models as they were when the run started; curated ones from the catalogue.
+		const models = new Map(Object.entries(graph.models ?? {}));
+		const modelOf = (modelId: string) => this.deps.catalogue.get(modelId) ?? models.get(modelId);
 		const plan: RunPlan = {
 			runId,
 			networkId,
 			startedAt,
 			settings,
 			nodes: new Map(graph.nodes.map((n) => [n.id, n.modelId])),
-			edges: graph.edges
+			edges: graph.edges,
+			stepFloorMs: this.stepFloors(graph.nodes.map((n) => modelOf(n.modelId)))
 		};
 		const params = new Map(graph.nodes.map((n) => [n.id, n.params ?? {}]));
-		// Custom models as they were when the run started; curated ones from the catalogue.
-		const models = new Map(Object.entries(graph.models ?? {}));
 		const controller = new RunController(plan, start, {
 			ledger: this.records,
 			feed,
-			invoke: (invocation, signal) => {
-				const model = this.deps.catalogue.get(invocation.modelId) ?? models.get(invocation.modelId);
-				return this.invoke(invocation, model, ownerId, params.get(invocation.nodeId) ?? {}, signal);
-			},
+			invoke: (invocation, signal) => this.invoke(runId, invocation, modelOf(invocation.modelId), ownerId, params.get(invocation.nodeId) ?? {}, signal),
+			// A built-in model's whole step (its database writes too) waits its turn at the gate:
+			// PGlite answers on this thread as well, so unbounded steps queue up queries as much as CPU.
+			inTurn: (invocation, signal, attempt) => (this.computesHere(modelOf(invocation.modelId)) ? this.onMainThread(runId, signal, attempt) : attempt()),
 			onStop: (cause, reason) =>
 				void this.stop(runId, cause, reason).catch((error) => this.log.error(`[engine] stopping ${runId} failed`, error)),
 			onCard: (card) => this.deps.onCard?.(networkId, card),
@@ -306,7 +365,7 @@ export class Engine {
 			retry: this.deps.retry,
 			log: this.log
 		});
-		this.active.set(networkId, { networkId, controller, feed, lease });
+		this.active.set(networkId, { networkId, ownerId, controller, feed, lease });
 		const first = start.pending[0];
 		feed.write((doc) =>
 			setRunState(
@@ -333,7 +392,7 @@ export class Engine {
 		const active = [...this.active.values()].find((a) => a.controller.runId === runId);
 		const networkId = active?.networkId ?? (await this.records.get(runId))?.networkId;
 		if (!networkId) throw notFound('No such run.');
-		return this.exclusive(networkId, async () => {
+		return this.locks.run(networkId, async () => {
 			const found = this.active.get(networkId);
 			// Not active in this process (it failed to resume): the row is all there is to change.
 			const controller = found?.controller.runId === runId ? found.controller : null;
@@ -361,6 +420,7 @@ export class Engine {
 		const { controller, feed, lease } = run;
 		controller.close();
 		if (this.active.get(run.networkId) === run) this.active.delete(run.networkId);
+		this.deps.onRunEnded?.(run.networkId);
 		const ended = await this.records.finish(controller.runId, cause, new Date(), reason);
 		feed.write((doc) =>
 			updateRunState(doc, controller.runId, {
@@ -377,7 +437,31 @@ export class Engine {
 		return ended;
 	}
 
+	/**
+	 * The server's least step interval for each hosted model of a run (none for built-in
+	 * models): a loop of hosted models spends the owner's money and provider quota however
+	 * fast its pacing asks to go.
+	 */
+	private stepFloors(models: Array<ModelInfo | undefined>): Map<string, number> {
+		const floor = this.deps.limits?.hostedStepFloorMs ?? 0;
+		const floors = new Map<string, number>();
+		if (floor <= 0) return floors;
+		for (const model of models) if (model && !this.computesHere(model)) floors.set(model.id, floor);
+		return floors;
+	}
+
+	/** Whether a model runs in this process (a missing one fails at once, so it may as well wait its turn). */
+	private computesHere(model: ModelInfo | undefined): boolean {
+		return !model || !!this.deps.platforms.get(model.platform)?.runsInProcess;
+	}
+
+	/** Runs CPU-heavy step work when the run gets its turn at the step gate (at once without one). */
+	private onMainThread<T>(runId: string, signal: AbortSignal, task: () => T | Promise<T>): Promise<T> {
+		return this.gate ? this.gate.run(runId, signal, task) : Promise.resolve().then(task);
+	}
+
 	private async invoke(
+		runId: string,
 		invocation: PendingInvocation,
 		model: ModelInfo | undefined,
 		ownerId: string,
@@ -397,10 +481,12 @@ export class Engine {
 		const result = await withSafetyFallback(model, input, signal, (attemptInput) =>
 			platform.invoke(model, attemptInput, { signal, key, params })
 		);
+		const fingerprint = () => fingerprintOrNothing(result.output);
 		return {
 			output: await storePayload(result.output, this.deps.assets),
 			// While the bytes are in memory: exact hash and local fingerprint for loop detection.
-			fingerprint: fingerprintOrNothing(result.output),
+			// A built-in model's step holds its turn already; a hosted output takes one for this.
+			fingerprint: platform.runsInProcess ? fingerprint() : await this.onMainThread(runId, signal, fingerprint),
 			requestId: result.requestId,
 			costUsd: result.costUsd,
 			metrics: result.metrics
@@ -434,18 +520,6 @@ export class Engine {
 	private async ownerOf(networkId: string): Promise<string> {
 		const row = await this.deps.db.selectFrom('networks').select('owner_id').where('id', '=', networkId).executeTakeFirstOrThrow();
 		return row.owner_id;
-	}
-
-	/** Runs `task` after every other start/stop of the same network. */
-	private exclusive<T>(networkId: string, task: () => Promise<T>): Promise<T> {
-		const previous = this.locks.get(networkId) ?? Promise.resolve();
-		const next = previous.then(task, task);
-		const tail = next.catch(() => {});
-		this.locks.set(networkId, tail);
-		void tail.then(() => {
-			if (this.locks.get(networkId) === tail) this.locks.delete(networkId);
-		});
-		return next;
 	}
 
 	private assertOpen() {

@@ -235,4 +235,9 @@ describe('next start time under (changed) pacing', () => {
 		expect(nextStartAtMs({ atMs: 10_000, elapsedMs: 0 }, { fixedMs: 10 })).toBe(10_010);
 		expect(nextStartAtMs({ atMs: 10_000, elapsedMs: 11 * 60_000 }, DEFAULT_PACING)).toBe(25_000);
 	});
+	it("never comes sooner than the server's floor for the next model; pacing slower than the floor wins", () => {
+		expect(nextStartAtMs({ atMs: 10_000, elapsedMs: 0 }, { fixedMs: 0 }, 1000)).toBe(11_000);
+		expect(nextStartAtMs({ atMs: 10_000, elapsedMs: 0 }, { fixedMs: 5000 }, 1000)).toBe(15_000);
+		expect(nextStartAtMs(null, { fixedMs: 0 }, 1000)).toBe(0);
+	});
 });

@@ -82,10 +82,12 @@ export function nextStep(s: PumpState): NextStep {
  * When pacing lets the next invocation start, given the last start (its time and how far into
  * the run it was). Recomputed whenever the pacing changes, so a facilitator who speeds a slow
  * loop up sees the next step at once, and one who slows it down holds the next step back.
+ * `floorMs` is the least gap the server allows before the next invocation's model (hosted
+ * models have one), whatever the network's pacing says.
  */
-export function nextStartAtMs(lastStart: { atMs: number; elapsedMs: number } | null, pacing: Pacing): number {
+export function nextStartAtMs(lastStart: { atMs: number; elapsedMs: number } | null, pacing: Pacing, floorMs = 0): number {
 	if (!lastStart) return 0;
-	return lastStart.atMs + pacingDelayMs(lastStart.elapsedMs, pacing);
+	return lastStart.atMs + Math.max(pacingDelayMs(lastStart.elapsedMs, pacing), floorMs);
 }
 
 /** Nothing pending and nothing running: the wiring led nowhere further. */

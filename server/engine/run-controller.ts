@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { fingerprintStored, type OutputFingerprint } from '../analysis/fingerprint';
 import { LoopWatcher, type PastOutput } from '../analysis/loop-watcher';
 import type { StopCause, StoredPayload } from '../db/schema';
@@ -18,6 +19,11 @@ export interface RunPlan {
 	/** nodeId → modelId */
 	nodes: ReadonlyMap<string, string>;
 	edges: readonly { source: string; target: string }[];
+	/**
+	 * The least time between the previous start and a start of this model, by model id, that
+	 * the server allows whatever the pacing (hosted models have one; built-in ones none).
+	 */
+	stepFloorMs?: ReadonlyMap<string, number>;
 }
 
 /** Where the run stands when the controller takes over (a fresh run, or one resumed). */
@@ -47,6 +53,12 @@ export interface RunControllerDeps {
 	feed: FeedWriter;
 	/** One attempt at one invocation; rejects on failure or when `signal` aborts. */
 	invoke(invocation: PendingInvocation, signal: AbortSignal): Promise<InvocationOutcome>;
+	/**
+	 * Runs one attempt (marking it running, the call, recording it) when the invocation gets its
+	 * turn: the engine's step gate, shared by every run, for built-in models. Rejects with the
+	 * signal's reason if the run ends first. Without it, attempts go at once.
+	 */
+	inTurn?<T>(invocation: PendingInvocation, signal: AbortSignal, attempt: () => Promise<T>): Promise<T>;
 	/**
 	 * Told once when the run should end by itself (dead end, budget, error, fixed point);
 	 * for errors, `reason` says what went wrong.
@@ -88,7 +100,6 @@ export class RunController {
 	private durationTimer: ReturnType<typeof setTimeout> | null = null;
 	/** The last start, for recomputing the next one when the pacing changes. */
 	private lastStart: { atMs: number; elapsedMs: number } | null = null;
-	private nextStartAt = 0;
 	/** Completions and failures are recorded one at a time, so drops see a settled queue. */
 	private recording: Promise<void> = Promise.resolve();
 	private readonly inFlight = new Set<Promise<void>>();
@@ -109,6 +120,9 @@ export class RunController {
 			start.history ?? [...start.lastHashByNode].map(([nodeId, exactHash], i) => ({ seq: -i, nodeId, exactHash }))
 		);
 		this.paused = start.paused ?? false;
+		// Every call in flight listens on the run's signal (its timeout, its turn at the step
+		// gate, the provider client): up to 32 calls, a few listeners each, is no leak.
+		setMaxListeners(MAX_CALL_LISTENERS, this.abort.signal);
 		this.now = deps.now ?? Date.now;
 		this.retry = this.retryPolicy(plan.settings);
 	}
@@ -139,7 +153,7 @@ export class RunController {
 			completed: this.completed,
 			paused: this.paused,
 			/** When pacing lets the next start go (0: whenever there is room). */
-			nextStartAt: this.nextStartAt
+			nextStartAt: this.nextStartAt()
 		};
 	}
 
@@ -175,7 +189,6 @@ export class RunController {
 		if (this.closed) return;
 		this.plan.settings = settings;
 		this.retry = this.retryPolicy(settings);
-		this.nextStartAt = nextStartAtMs(this.lastStart, settings.pacing);
 		this.armDurationTimer();
 		this.pump();
 	}
@@ -217,7 +230,7 @@ export class RunController {
 				running: this.running.size,
 				maxConcurrent: settings.maxConcurrent,
 				budgetExhausted: budgetExhausted(progress, settings.budgets),
-				msUntilNextStart: this.nextStartAt - now
+				msUntilNextStart: this.nextStartAt() - now
 			});
 			if (step.action === 'end') {
 				if (startedAny) this.showRunning();
@@ -229,7 +242,6 @@ export class RunController {
 			this.running.set(invocation.id, invocation);
 			this.started++;
 			this.lastStart = { atMs: now, elapsedMs: progress.elapsedMs };
-			this.nextStartAt = nextStartAtMs(this.lastStart, settings.pacing);
 			startedAny = true;
 			const execution = this.execute(invocation).catch((error) => this.crashed(error));
 			this.inFlight.add(execution);
@@ -239,26 +251,41 @@ export class RunController {
 	};
 
 	private async execute(invocation: PendingInvocation): Promise<void> {
-		const signal = this.abort.signal;
 		for (let attempt = invocation.attempts + 1; ; attempt++) {
-			const marked = await this.deps.ledger.markRunning(this.plan.runId, invocation.id, attempt, new Date(this.now()));
-			if (!marked || this.closed) return this.forget(invocation);
+			let retryInMs: number | null;
 			try {
-				const outcome = await withTimeout(signal, this.retry.timeoutMs, (s) => this.deps.invoke(invocation, s));
-				return await this.record(() => this.recordCompletion(invocation, outcome));
+				retryInMs = await (this.deps.inTurn ? this.deps.inTurn(invocation, this.abort.signal, () => this.attempt(invocation, attempt)) : this.attempt(invocation, attempt));
 			} catch (error) {
-				if (this.closed) return;
-				if (shouldRetry(attempt, this.retry, error)) {
-					try {
-						await sleep(retryDelayMs(attempt, this.retry, error, this.deps.random), signal);
-					} catch {
-						return; // closed while waiting
-					}
-					continue;
-				}
-				return await this.record(() => this.recordFailure(invocation, error));
+				if (!this.closed) throw error;
+				return this.forget(invocation); // the run ended while this waited for its turn
+			}
+			if (retryInMs === null) return;
+			try {
+				await sleep(retryInMs, this.abort.signal);
+			} catch {
+				return; // closed while waiting
 			}
 		}
+	}
+
+	/** One attempt, from marking it running to recording its outcome; or how long to wait before the next. */
+	private async attempt(invocation: PendingInvocation, attempt: number): Promise<number | null> {
+		const marked = await this.deps.ledger.markRunning(this.plan.runId, invocation.id, attempt, new Date(this.now()));
+		if (!marked || this.closed) {
+			this.forget(invocation);
+			return null;
+		}
+		let outcome: InvocationOutcome;
+		try {
+			outcome = await withTimeout(this.abort.signal, this.retry.timeoutMs, (s) => this.deps.invoke(invocation, s));
+		} catch (error) {
+			if (this.closed) return null;
+			if (shouldRetry(attempt, this.retry, error)) return retryDelayMs(attempt, this.retry, error, this.deps.random);
+			await this.record(() => this.recordFailure(invocation, error));
+			return null;
+		}
+		await this.record(() => this.recordCompletion(invocation, outcome));
+		return null;
 	}
 
 	private async recordCompletion(invocation: PendingInvocation, outcome: InvocationOutcome): Promise<void> {
@@ -386,10 +413,19 @@ export class RunController {
 		};
 	}
 
+	/** When the oldest pending invocation may start: pacing from the last start, and its model's floor. */
+	private nextStartAt(): number {
+		const next = this.pending[0];
+		const floor = next ? (this.plan.stepFloorMs?.get(next.modelId) ?? 0) : 0;
+		return nextStartAtMs(this.lastStart, this.plan.settings.pacing, floor);
+	}
+
 	private clearPacingTimer() {
 		if (this.pacingTimer) clearTimeout(this.pacingTimer);
 		this.pacingTimer = null;
 	}
 }
+
+const MAX_CALL_LISTENERS = 32 * 4;
 
 const stopsRun = (error: unknown) => error instanceof PlatformError && error.stopsRun;

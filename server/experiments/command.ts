@@ -43,7 +43,9 @@ export async function experimentCommand(argv: string[], io: CommandIo): Promise<
 		const prompts = readPromptsFile(args.prompts);
 		const plan = planExperiment(sources, prompts, args.runs, args.steps);
 
-		const config = configFromEnv(args.dataDir ? { ...io.env, PANIC_DATA_DIR: args.dataDir } : io.env);
+		const env = configFromEnv(args.dataDir ? { ...io.env, PANIC_DATA_DIR: args.dataDir } : io.env);
+		// This process runs only the experiment: the server's run limits must not refuse what --concurrency asked for.
+		const config = { ...env, runsPerOwner: Math.max(env.runsPerOwner, args.concurrency), runsTotal: Math.max(env.runsTotal, args.concurrency) };
 		if (!config.databaseUrl) refuseIfOpen(embeddedDatabasePath(config.dataDir));
 		const out = path.resolve(args.out ?? path.join('experiments', stamp((io.now ?? (() => new Date()))())));
 		fs.mkdirSync(out, { recursive: true });

@@ -44,6 +44,11 @@ export interface Platform {
 	id: PlatformId;
 	/** Whether invoking needs the network owner's provider key for this platform. */
 	needsKey: boolean;
+	/**
+	 * Models that compute in this process (built-in ones) rather than at a provider: they take
+	 * turns at the main thread, and the server's least step interval for hosted models spares them.
+	 */
+	runsInProcess?: boolean;
 	invoke(model: ModelInfo, input: Payload, options: InvokeOptions): Promise<InvokeResult>;
 	/** Embeds an output for loop analysis, on platforms that offer embedders. */
 	embed?(embedder: EmbedderInfo, input: Payload, options: InvokeOptions): Promise<EmbedResult>;
@@ -105,6 +110,7 @@ export function inProcessPlatform(id: PlatformId, models: LocalModel[]): Platfor
 	return {
 		id,
 		needsKey: false,
+		runsInProcess: true,
 		async invoke(model, input, { signal, params }) {
 			const local = byId.get(model.id);
 			if (!local) throw new PlatformError(`${model.id} is not a ${id} model.`);

@@ -21,13 +21,13 @@ describe.each(backends())('prompt queue on $name', ({ open }) => {
 		const app = boot(db, { lockoutMs });
 		booted.push(app);
 		const id = await app.network(owner, settings);
-		const { code } = await app.audience.mintCode(id, owner);
+		const codes = await app.audience.mintCode(id, owner);
 		const guests = [];
 		for (let i = 0; i < people; i++) {
-			const { session } = await app.audience.join(code);
+			const { session } = await app.audience.join(codes.code);
 			guests.push({ user: null, audience: session });
 		}
-		return { ...app, id, guests };
+		return { ...app, id, guests, codes };
 	}
 	const statuses = async (id: string) =>
 		(await db.selectFrom('prompts').select(['text', 'status']).where('network_id', '=', id).orderBy('created_at').execute()).map((r) => [r.text, r.status]);
@@ -143,6 +143,79 @@ describe.each(backends())('prompt queue on $name', ({ open }) => {
 		await audience.submitPrompt(id, guests[0], 'a');
 		await audience.submitPrompt(id, guests[1], 'b');
 		expect(await refusal(audience.submitPrompt(id, guests[2], 'c'))).toMatchObject({ status: 429 });
+	});
+
+	test('each person may keep only their share waiting; hosts may keep more', async () => {
+		const { audience, id, guests } = await event(1, { queueMode: 'moderated', promptBurst: 10, maxWaitingPerPerson: 2 });
+		await audience.submitPrompt(id, guests[0], 'one');
+		await audience.submitPrompt(id, guests[0], 'two');
+		const refused = await refusal(audience.submitPrompt(id, guests[0], 'three'));
+		expect(refused).toMatchObject({ status: 429, message: 'You have 2 prompts waiting already. Send another once one of them has started, or take one back.' });
+		const own = (await audience.listPrompts(id, guests[0])) as { prompts: Array<{ id: string; text: string }> };
+		await audience.withdraw(id, guests[0], own.prompts.find((p) => p.text === 'one')!.id);
+		expect(await refusal(audience.submitPrompt(id, guests[0], 'three'))).toBeNull();
+		const host = { user: owner, audience: null };
+		for (const text of ['h1', 'h2', 'h3']) expect(await refusal(audience.submitPrompt(id, host, text))).toBeNull();
+	});
+
+	test('the issue’s flood: 80 sessions × 3 prompts fill the queue, a real person still gets in, and one call clears the flood', async () => {
+		const { audience, id, codes } = await event(0, { queueMode: 'moderated' });
+		const { code } = codes;
+		const joins = await Promise.all(Array.from({ length: 80 }, () => audience.join(code, undefined, '203.0.113.9')));
+		const flood = joins.map((j) => ({ user: null, audience: j.session }));
+		const sent = await Promise.all(flood.flatMap((f, i) => [0, 1, 2].map((n) => refusal(audience.submitPrompt(id, f, `spam ${i}.${n}`)))));
+		expect(sent.filter((r) => r === null).length).toBeGreaterThanOrEqual(200);
+		expect(await audience.queue.summary(id)).toMatchObject({ length: 200 });
+
+		// A real person, from the same venue address: accepted; a flooder's newest prompt gave way.
+		const real = { user: null, audience: (await audience.join(code, undefined, '203.0.113.9')).session };
+		const mine = await audience.submitPrompt(id, real, 'a dream of the sea at dawn');
+		expect(mine).toMatchObject({ status: 'queued', position: 200 });
+		expect(await audience.queue.summary(id)).toMatchObject({ length: 200 });
+		const gaveWay = await db.selectFrom('prompts').select(['reason', 'audience_session_id']).where('network_id', '=', id).where('status', '=', 'dropped').execute();
+		expect(gaveWay.length).toBeGreaterThanOrEqual(1);
+		expect(gaveWay[0].reason).toMatch(/queue was full, so it made room for someone with fewer prompts waiting/);
+		expect(flood.map((f) => f.audience.id)).toContain(gaveWay[0].audience_session_id);
+
+		// The facilitator removes the flood's sessions in one call: their prompts go, the real one stays.
+		const result = await audience.removeSessions(id, owner, flood.map((f) => f.audience.id));
+		expect(result).toEqual({ removed: 80, prompts: 199 });
+		const left = (await audience.listPrompts(id, { user: owner, audience: null })) as { waiting: Array<{ text: string; position: number }> };
+		expect(left.waiting).toEqual([expect.objectContaining({ text: 'a dream of the sea at dawn', position: 1 })]);
+		const removed = (await audience.validate(joins[0].token!))!.session;
+		expect(await refusal(audience.submitPrompt(id, { user: null, audience: removed }, 'again'))).toMatchObject({ status: 403 });
+	});
+
+	test('removing many sessions at once: only editors; ids of other networks or already removed are skipped', async () => {
+		const { audience, id, guests, network } = await event(3, { queueMode: 'moderated' });
+		const other = await network(owner);
+		const { code } = await audience.mintCode(other, owner);
+		const elsewhere = (await audience.join(code)).session;
+		await audience.submitPrompt(id, guests[0], 'a');
+		await audience.submitPrompt(id, guests[1], 'b');
+		const stranger = await createUser(db);
+		expect(await refusal(audience.removeSessions(id, stranger, [guests[0].audience.id]))).toMatchObject({ status: 404 });
+		expect(await audience.removeSessions(id, owner, [guests[0].audience.id, guests[1].audience.id, elsewhere.id, 'no-such-session'])).toEqual({ removed: 2, prompts: 2 });
+		expect(await audience.removeSessions(id, owner, [guests[0].audience.id])).toEqual({ removed: 0, prompts: 0 });
+		const untouched = await db.selectFrom('audience_sessions').select('revoked_at').where('id', '=', elsewhere.id).executeTakeFirstOrThrow();
+		expect(untouched.revoked_at).toBeNull();
+		expect(await refusal(audience.submitPrompt(id, guests[2], 'still here'))).toBeNull();
+	});
+
+	test('the facilitator clears the queue in one call; senders may send again', async () => {
+		const { audience, id, guests } = await event(2, { queueMode: 'moderated' });
+		await audience.submitPrompt(id, guests[0], 'a');
+		await audience.submitPrompt(id, guests[1], 'b');
+		const stranger = await createUser(db);
+		expect(await refusal(audience.clearQueue(id, stranger))).toMatchObject({ status: 404 });
+		expect(await audience.clearQueue(id, owner)).toEqual({ dropped: 2 });
+		expect(await statuses(id)).toEqual([
+			['a', 'dropped'],
+			['b', 'dropped']
+		]);
+		const own = (await audience.listPrompts(id, guests[0])) as { prompts: Array<{ reason: string }> };
+		expect(own.prompts[0].reason).toMatch(/cleared the queue/);
+		expect(await refusal(audience.submitPrompt(id, guests[0], 'again'))).toBeNull();
 	});
 
 	test('who may prompt: audience of this network and owners/editors; not viewers, strangers or the removed', async () => {

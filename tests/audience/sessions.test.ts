@@ -67,6 +67,39 @@ describe.each(backends())('audience sessions on $name', ({ open }) => {
 		expect(await status(audience.join(b))).toMatchObject({ status: 429 });
 	});
 
+	test('joins from one address to one network: a burst, then a rate; other addresses and networks are not affected', async () => {
+		let clock = Date.now();
+		const app = boot(db, { joinsPerAddress: { burst: 3, perMinute: 6 }, now: () => clock });
+		booted.push(app);
+		const { audience, network } = app;
+		const id = await network(owner);
+		const a = (await audience.mintCode(id, owner)).code;
+		const b = (await audience.mintCode(id, owner)).code;
+		for (let i = 0; i < 3; i++) await audience.join(i % 2 ? a : b, undefined, '198.51.100.7');
+		// Another code of the same network does not give the address more seats.
+		const refused = await status(audience.join(b, undefined, '198.51.100.7'));
+		expect(refused).toEqual({ status: 429, message: 'Lots of people are joining right now. This page tries again by itself in a few seconds.' });
+		expect(await status(audience.join(a, undefined, '198.51.100.8'))).toBe(200);
+		const other = await network(owner);
+		expect(await status(audience.join((await audience.mintCode(other, owner)).code, undefined, '198.51.100.7'))).toBe(200);
+		// Six a minute after the burst: one every ten seconds.
+		clock += 10_000;
+		expect(await status(audience.join(a, undefined, '198.51.100.7'))).toBe(200);
+		expect(await status(audience.join(a, undefined, '198.51.100.7'))).toMatchObject({ status: 429 });
+	});
+
+	test('joins and prompts take turns a few at a time; past the waiting limit they are refused with 503', async () => {
+		const { audience, network } = start({ writes: { atOnce: 1, waiting: 3 } });
+		const id = await network(owner);
+		const { code } = await audience.mintCode(id, owner);
+		const results = await Promise.all(Array.from({ length: 8 }, () => status(audience.join(code, undefined, '198.51.100.9'))));
+		expect(results.filter((r) => r === 200)).toHaveLength(4); // one at a time, three waiting
+		for (const r of results.filter((r) => r !== 200)) {
+			expect(r).toEqual({ status: 503, message: 'Lots of people are sending at once. Try again in a few seconds.' });
+		}
+		expect(await status(audience.join(code, undefined, '198.51.100.9'))).toBe(200);
+	});
+
 	test('unknown, expired and revoked codes are refused with 404 / 410 and a clear message', async () => {
 		const { audience, network } = start();
 		const id = await network(owner);

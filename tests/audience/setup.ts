@@ -58,7 +58,14 @@ export async function createUser(db: Db, email = `${randomId(6)}@example.org`) {
 /** A fresh Audience over `db` with a fake engine, real networks and real sync rooms. */
 export function boot(
 	db: Db,
-	options: { lockoutMs?: number; joinsPerMinute?: { perCode: number; perNetwork: number }; admission?: ConnectionAdmission } = {}
+	options: {
+		lockoutMs?: number;
+		joinsPerMinute?: { perCode: number; perNetwork: number };
+		joinsPerAddress?: { burst: number; perMinute: number };
+		writes?: { atOnce: number; waiting: number };
+		now?: () => number;
+		admission?: ConnectionAdmission;
+	} = {}
 ) {
 	const networks = new Networks(db);
 	const rooms = new SyncRooms({ store: new KyselyUpdateStore(db), log: { warn() {}, error: console.error } });
@@ -70,6 +77,9 @@ export function boot(
 		rooms,
 		joinsPerMinute: options.joinsPerMinute,
 		admission: options.admission,
+		joinsPerAddress: options.joinsPerAddress,
+		writes: options.writes,
+		now: options.now,
 		scheduler: { minGapMs: 0, retryMs: 50 },
 		feed: { queueDebounceMs: 10 },
 		log: { error: (...a: unknown[]) => (process.env.DEBUG_AUDIENCE ? console.error(...a) : undefined) }

@@ -222,6 +222,39 @@ test('the console: approve a prompt in moderated mode, pause and resume the run'
 	await Promise.all([phone.close(), page.close()]);
 });
 
+test('the console clears a flood in one action each: remove everyone who just joined, clear the queue', async () => {
+	const id = await loopNetwork('Flooded loop');
+	await call(ada, 'PATCH', `/api/networks/${id}`, { audience: { queueMode: 'moderated' } });
+	const page = await ada.newPage();
+	page.on('dialog', (dialog) => void dialog.accept());
+	await page.goto(`${server.url}/networks/${id}/console`);
+	await page.getByTestId('console-page').waitFor();
+
+	// Three sessions each send two prompts.
+	const { code } = await call(ada, 'POST', `/api/networks/${id}/join-codes`);
+	const phones = await Promise.all([1, 2, 3].map(() => phoneContext()));
+	for (const [i, phone] of phones.entries()) {
+		expect((await phone.request.post(`${server.url}/api/join/${code}`)).status()).toBe(200);
+		for (const n of [1, 2]) expect((await phone.request.post(`${server.url}/api/networks/${id}/prompts`, { data: { text: `spam ${i}.${n}` } })).status()).toBe(201);
+	}
+	await page.locator('[data-testid=queued-prompt]').nth(5).waitFor({ timeout: 10_000 });
+	await page.locator('[data-testid=select-session]').nth(2).waitFor({ timeout: 10_000 });
+
+	await page.getByTestId('select-recent-1').click();
+	await page.getByTestId('remove-selected').filter({ hasText: 'Remove 3 selected' }).click();
+	await page.getByTestId('sessions-removed').filter({ hasText: 'Removed 3 people and 6 waiting prompts.' }).waitFor({ timeout: 10_000 });
+	await page.locator('[data-testid=queued-prompt]').first().waitFor({ state: 'detached', timeout: 10_000 });
+	expect(await page.locator('[data-testid=audience-session][data-revoked=true]').count()).toBe(3);
+
+	// Clearing the queue drops whatever waits, in one click.
+	for (const text of ['one', 'two']) await call(ada, 'POST', `/api/networks/${id}/prompts`, { text });
+	await page.locator('[data-testid=queued-prompt]').nth(1).waitFor({ timeout: 10_000 });
+	await page.getByTestId('clear-queue').click();
+	await page.getByTestId('queue-cleared').filter({ hasText: '2 prompts dropped.' }).waitFor({ timeout: 10_000 });
+	await page.locator('[data-testid=queued-prompt]').first().waitFor({ state: 'detached', timeout: 10_000 });
+	await Promise.all([...phones.map((p) => p.close()), page.close()]);
+});
+
 test('a grid display fills its slots in order, and a kiosk URL works without login', async () => {
 	// Five invocations, one at a time: seqs 1–4 fill the 2×2 grid, 5 takes slot 0 again.
 	const id = await loopNetwork('Wall loop', { pacing: { fixedMs: 50 }, budgets: { maxInvocations: 5 } });

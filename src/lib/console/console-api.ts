@@ -34,6 +34,9 @@ export const approvePrompt = (id: string, promptId: string) => call<unknown>(fet
 export const rejectPrompt = (id: string, promptId: string) => call<unknown>(fetch, 'POST', `${net(id)}/prompts/${encodeURIComponent(promptId)}/reject`);
 export const audienceListing = (id: string) => call<AudienceListing>(fetch, 'GET', `${net(id)}/audience`);
 export const removeSession = (id: string, sessionId: string) => call<unknown>(fetch, 'DELETE', `${net(id)}/audience/${encodeURIComponent(sessionId)}`);
+export const removeSessions = (id: string, sessionIds: string[]) =>
+	call<{ removed: number; prompts: number }>(fetch, 'POST', `${net(id)}/audience/remove`, { sessionIds });
+export const clearQueue = (id: string) => call<{ dropped: number }>(fetch, 'POST', `${net(id)}/prompts/clear`);
 export const endEvent = (id: string) => call<{ codes: number; sessions: number; prompts: number }>(fetch, 'POST', `${net(id)}/end-event`);
 
 /** Runs `task`, returning its error message (or null): console buttons show it beside themselves. */

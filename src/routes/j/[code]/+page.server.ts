@@ -2,6 +2,7 @@ import { error } from '@sveltejs/kit';
 import { readAudienceCookie, setAudienceCookie } from '$server/audience/cookie';
 import { AppError } from '$server/errors';
 import { audienceStage } from '$lib/server/audience-stage';
+import { clientKey } from '$lib/server/session-cookie';
 import type { PageServerLoad } from './$types';
 
 /**
@@ -13,7 +14,7 @@ export const load: PageServerLoad = async (event) => {
 	const { locals, params } = event;
 	let session = locals.audience && !locals.audience.revoked ? locals.audience : null;
 	try {
-		const joined = await locals.panic.audience.join(params.code, readAudienceCookie(event));
+		const joined = await locals.panic.audience.join(params.code, readAudienceCookie(event), clientKey(event));
 		if (joined.token) setAudienceCookie(event, joined.token, joined.session.expiresAt);
 		session = joined.session;
 	} catch (e) {
