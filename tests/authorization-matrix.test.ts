@@ -148,11 +148,16 @@ const ROWS: Row[] = [
 	{ method: 'GET', route: '/api/networks/[id]/join-codes/current', expect: '401 401 401 404 403 200 200', path: (f) => `${net(f)}/join-codes/current` },
 	{ method: 'GET', route: '/api/networks/[id]/audience', expect: '401 401 401 404 403 200 200', path: (f) => `${net(f)}/audience` },
 	{ method: 'DELETE', route: '/api/networks/[id]/audience/[sessionId]', expect: '401 401 401 404 403 200 200', path: async (f) => `${net(f)}/audience/${await f.freshAudienceSession()}` },
+	{
+		method: 'POST', route: '/api/networks/[id]/audience/remove', expect: '401 401 401 404 403 200 200',
+		path: (f) => `${net(f)}/audience/remove`, body: async (f) => ({ sessionIds: [await f.freshAudienceSession()] })
+	},
 	{ method: 'POST', route: '/api/networks/[id]/end-event', expect: '401 401 401 404 403 200 200', path: async (f) => `/api/networks/${await f.freshNetwork()}/end-event` },
 	// Prompts: the audience and facilitators send; a viewer may neither send nor read the queue.
 	{ method: 'GET', route: '/api/networks/[id]/prompts', expect: '401 401 200 404 403 200 200', path: (f) => `${net(f)}/prompts` },
 	{ method: 'POST', route: '/api/networks/[id]/prompts', expect: '401 401 201 404 403 201 201', path: (f) => `${net(f)}/prompts`, body: () => ({ text: 'a red circle at noon' }) },
 	// Withdrawing: one's own prompts only (the target is the owner's).
+	{ method: 'POST', route: '/api/networks/[id]/prompts/clear', expect: '401 401 401 404 403 200 200', path: (f) => `${net(f)}/prompts/clear` },
 	{ method: 'DELETE', route: '/api/networks/[id]/prompts/[promptId]', expect: '401 401 404 404 403 404 200', path: async (f) => `${net(f)}/prompts/${await f.freshPrompt()}` },
 	{ method: 'POST', route: '/api/networks/[id]/prompts/[promptId]/approve', expect: '401 401 401 404 403 200 200', path: async (f) => `${net(f)}/prompts/${await f.freshAudiencePrompt()}/approve` },
 	{ method: 'POST', route: '/api/networks/[id]/prompts/[promptId]/reject', expect: '401 401 401 404 403 200 200', path: async (f) => `${net(f)}/prompts/${await f.freshAudiencePrompt()}/reject` },
@@ -220,7 +225,7 @@ describe.each(backends())('the authorization matrix on $name', ({ name }) => {
 			let target = await row.path(f, who);
 			if (who === 'kiosk') target += `${target.includes('?') ? '&' : '?'}kiosk=${f.kioskToken}`;
 			const method = row.method === 'fallback' ? 'GET' : row.method;
-			const body = row.body?.(f, who);
+			const body = await row.body?.(f, who);
 			const res = await client.request(method, target, body);
 			if (res.status >= 400) {
 				const error = await res.json().catch(() => null);
