@@ -60,7 +60,10 @@ export class FsAssetStore implements AssetStore {
 		const file = await this.find(sha256, ext);
 		if (!file) return null;
 		try {
-			return new Uint8Array(await fs.readFile(file));
+			// A view, not `new Uint8Array(buffer)`: V8 copies a Buffer into a new Uint8Array
+			// element by element (~150 ms for 48 MB of sound, on the event loop).
+			const buffer = await fs.readFile(file);
+			return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 		} catch (error) {
 			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
 			throw error;

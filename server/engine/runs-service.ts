@@ -35,7 +35,8 @@ export const runPageSchema = z.object({
 export function inputPayload(input: z.infer<typeof startRunSchema>['input']): Payload {
 	if (typeof input === 'string') return { kind: 'text', text: input };
 	if (input.kind === 'text') return { kind: 'text', text: input.text };
-	const bytes = new Uint8Array(Buffer.from(input.dataBase64, 'base64'));
+	const decoded = Buffer.from(input.dataBase64, 'base64');
+	const bytes = new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.byteLength); // a view: no element-wise copy
 	const magic = input.kind === 'image' ? [0x89, 0x50, 0x4e, 0x47] : [0x52, 0x49, 0x46, 0x46]; // \x89PNG, RIFF
 	if (bytes.length < 12 || magic.some((b, i) => bytes[i] !== b)) {
 		throw badRequest(`The ${input.kind} is not a valid ${input.mime} file.`);

@@ -24,11 +24,12 @@ function memoryOf(pid: number): { rssMb: number; peakMb: number } {
 	return { rssMb: Math.round(kb('VmRSS') / 1024), peakMb: Math.round(kb('VmHWM') / 1024) };
 }
 
-/** A valid run.json whose invocations output the given PNG assets (by sha256). */
-function runJson(pictures: string[]): Uint8Array {
-	const file = textRunFile(pictures.map(() => 'a picture'));
+/** A valid run.json whose invocations output the given assets (by sha256): PNG pictures, or WAV sounds. */
+function runJson(assets: string[], kind: 'image' | 'audio' = 'image'): Uint8Array {
+	const file = textRunFile(assets.map(() => `a ${kind}`));
+	const asset = kind === 'image' ? { mime: 'image/png', ext: 'png' } : { mime: 'audio/wav', ext: 'wav' };
 	file.invocations.forEach((invocation, i) => {
-		invocation.output = { kind: 'image', asset: { sha256: pictures[i], mime: 'image/png', ext: 'png' } };
+		invocation.output = { kind, asset: { sha256: assets[i], ...asset } };
 		invocation.outputHash = null;
 	});
 	return Buffer.from(JSON.stringify(file));
@@ -177,5 +178,25 @@ describe('a large honest import (the ratio check turned off to let it in)', () =
 		expect(result.status, result.error).toBe(201);
 		// One 16 MB asset at a time (and zlib's copy of it), never all 128 MB.
 		expect(after.peakMb - before.peakMb).toBeLessThan(100);
+	});
+
+	test('exporting a run with 48 MB of sound, three times at once: the ZIP is written a slice at a time, taking turns with everyone else', async () => {
+		const client = await signedUp(server);
+		// Noise, as a real recording is, not silence.
+		const sound = Buffer.alloc(48 * MB);
+		for (let i = 0; i < sound.length; i += 4) sound.writeUInt32LE((Math.imul(i, 2654435761) ^ (i >>> 7)) >>> 0, i);
+		const sha = createHash('sha256').update(sound).digest('hex');
+		const imported = await upload(client, craftZip([deflated('run.json', runJson([sha], 'audio')), stored(`assets/${sha}.wav`, sound)]));
+		expect(imported.status, imported.error).toBe(201);
+		const [network] = (await client.json('GET', '/api/networks')).body as Array<{ id: string }>;
+		const [run] = (await client.json('GET', `/api/networks/${network.id}/runs`)).body as Array<{ id: string }>;
+		const download = async () => {
+			const res = await client.request('GET', `/api/runs/${run.id}/export.zip`);
+			expect(res.status).toBe(200);
+			return (await res.arrayBuffer()).byteLength;
+		};
+		await download(); // the first request to a route loads its code: a stall of its own, once, for any route
+		const { result } = await underAttack(server.url, () => Promise.all([download(), download(), download()]), { maxMs: 200, label: '3 exports of 48 MB of sound' });
+		for (const bytes of result) expect(bytes).toBeGreaterThan(48 * MB); // the sound, stored whole
 	});
 });
