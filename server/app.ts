@@ -255,7 +255,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		},
 		async importNetwork(owner, file) {
 			// Checked completely first; the network then appears with its graph, or not at all.
-			await graphs.check(file.graph, owner.id);
+			await graphs.checkImport(file.graph, owner.id);
 			const network = await networks.create(owner, file.name);
 			try {
 				await graphs.init(network.id, file.name, file.graph);

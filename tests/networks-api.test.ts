@@ -203,6 +203,23 @@ describe.each(backends())('networks API on $name', ({ name }) => {
 		expect((await owner.json('GET', '/api/networks')).body).toHaveLength(networksBefore);
 	});
 
+	test('a file naming a model this PANIC does not know imports; the canvas flags the node and a run through it is refused', async () => {
+		const retired = { ...graph, nodes: [graph.nodes[0], { ...graph.nodes[1], modelId: 'replicate/someone/retired-model' }] };
+		const file = { format: 'panic-network', version: 1, name: 'From another PANIC', graph: retired };
+		const imported = await owner.json('POST', '/api/networks/import', file);
+		expect(imported.status).toBe(201);
+		const copy = await owner.json('GET', `/api/networks/${imported.body.id}/graph`);
+		expect(copy.body.nodes).toEqual(retired.nodes);
+		expect(copy.body.issues).toContainEqual(expect.objectContaining({ kind: 'unknown-model', message: expect.stringMatching(/retired-model, which this PANIC does not know/) }));
+		// What the canvas holds exports and imports again, unknown model and all.
+		const again = await owner.json('POST', '/api/networks/import', await (await owner.request('GET', `/api/networks/${imported.body.id}/export`)).json());
+		expect(again.status).toBe(201);
+		const run = await owner.json('POST', `/api/networks/${again.body.id}/runs`, { input: 'a lighthouse' });
+		expect(run.status).toBe(400);
+		expect(run.body.error).toMatch(/retired-model/);
+		for (const extra of [imported.body.id, again.body.id]) await owner.json('DELETE', `/api/networks/${extra}`);
+	});
+
 	test('a graph too big to import again is refused; one at the limits exports and imports', async () => {
 		const made = await owner.json('POST', '/api/networks', { name: 'Full' });
 		const label = 'l'.repeat(GRAPH_LIMITS.maxLabelLength);

@@ -69,9 +69,20 @@ export class NetworkGraphs {
 		return this.get(id, viewer);
 	}
 
-	/** Checks a graph's structure as if `ownerId` owned it (before importing it, say). */
+	/** Checks a graph's structure as if `ownerId` owned it, every model known (experiments, about to run it). */
 	async check(graph: Graph, ownerId: string): Promise<void> {
 		this.checkStructure(graph, await this.modelsOf(graph, ownerId));
+	}
+
+	/**
+	 * Checks a network file's graph as if `ownerId` owned it, before importing it. Models this
+	 * PANIC does not know are let through, unlike a PUT: a file may come from another PANIC
+	 * (someone's models added by name) or name a model since retired, and editors can put any
+	 * model id on a canvas over sync, so refusing them would break export-then-import. The
+	 * canvas flags such nodes and a run through one is refused before it starts.
+	 */
+	async checkImport(graph: Graph, ownerId: string): Promise<void> {
+		this.checkStructure(graph, await this.modelsOf(graph, ownerId), { unknownModels: 'keep' });
 	}
 
 	/** Sets up a new network's doc, with its graph when it has one (an import): one change, one stored row. */
@@ -108,7 +119,7 @@ export class NetworkGraphs {
 	}
 
 	/** Structural problems that would make a graph meaningless; each is a 400 naming the culprit. */
-	private checkStructure(graph: Graph, models: ReadonlyMap<string, ModelInfo>): void {
+	private checkStructure(graph: Graph, models: ReadonlyMap<string, ModelInfo>, { unknownModels = 'refuse' } = {}): void {
 		const unique = (ids: string[], what: string) => {
 			const seen = new Set<string>();
 			for (const id of ids) {
@@ -121,7 +132,7 @@ export class NetworkGraphs {
 		unique(graph.edges.map((e) => e.id), 'edges');
 		unique((graph.notes ?? []).map((n) => n.id), 'notes');
 		for (const node of graph.nodes) {
-			if (!models.has(node.modelId)) throw badRequest(`Node ${node.id} uses an unknown model: ${node.modelId}.`);
+			if (unknownModels === 'refuse' && !models.has(node.modelId)) throw badRequest(`Node ${node.id} uses an unknown model: ${node.modelId}.`);
 		}
 		for (const edge of graph.edges) {
 			if (!nodeIds.has(edge.source)) throw badRequest(`Edge ${edge.id} starts at a node that does not exist: ${edge.source}.`);
