@@ -22,6 +22,7 @@ import { tinyPng } from './fakes/fake-replicate-models';
 import { ApiClient, startServer, type TestServer } from './helpers/server';
 import { until } from './helpers/wait';
 import { loopGraph } from './helpers/graphs';
+import { underAttack } from './security/health-watch';
 
 const REPLICATE_KEY = 'r8_owner_key_0123456789abcdefghij';
 const OPENAI_KEY = 'sk-owner-key-0123456789abcdefghij';
@@ -294,13 +295,20 @@ describe('hosted models through the app', () => {
 			`${relay.origin}/files/out.png?to=${encodeURIComponent(inside)}`,
 			'https://files.example.com/out.png'
 		];
-		for (const target of targets) {
-			const id = await network(graph, { pacing: { fixedMs: 0 } });
-			const body = await ended(await start(id, target));
-			expect(body.invocations, target).toHaveLength(1);
-			expect(body.invocations[0], target).toMatchObject({ state: 'failed', output: null, error: "The provider's output file could not be downloaded." });
-			expect(body.status).toBe('failed');
-		}
+		// With /api/health watched from another process all the while (issue 11: within 200 ms).
+		await underAttack(
+			server.url,
+			async () => {
+				for (const target of targets) {
+					const id = await network(graph, { pacing: { fixedMs: 0 } });
+					const body = await ended(await start(id, target));
+					expect(body.invocations, target).toHaveLength(1);
+					expect(body.invocations[0], target).toMatchObject({ state: 'failed', output: null, error: "The provider's output file could not be downloaded." });
+					expect(body.status).toBe('failed');
+				}
+			},
+			{ label: 'output URLs inside the network' }
+		);
 		expect(internal.hits).toEqual([]);
 		expect(relay.hits).toHaveLength(1);
 		const stored = fs.readdirSync(path.join(server.dataDir, 'assets'), { recursive: true }).map(String);
