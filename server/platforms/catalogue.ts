@@ -61,6 +61,20 @@ export function filterModels<M extends ModelInfo>(models: M[], filter: Catalogue
  * spec (system prompts, fixed inputs, billing tables), which only the adapter needs.
  */
 export function publicModelInfo(model: ModelInfo): ModelInfo {
-	const { id, platform, name, input, output, description, homepage, defaults, deprecated, pricing } = model;
-	return { id, platform, name, input, output, description, homepage, defaults, ...(deprecated ? { deprecated } : {}), ...(pricing ? { pricing } : {}) };
+	const { id, platform, name, input, output, description, homepage, defaults, deprecated, pricing, params, confirmed, retires } = model;
+	return {
+		id,
+		platform,
+		name,
+		input,
+		output,
+		description,
+		homepage,
+		defaults,
+		...(deprecated ? { deprecated } : {}),
+		...(pricing ? { pricing } : {}),
+		...(params ? { params } : {}),
+		...(confirmed ? { confirmed } : {}),
+		...(retires ? { retires } : {})
+	};
 }

@@ -52,16 +52,41 @@ export interface Platform {
 	invoke(model: ModelInfo, input: Payload, options: InvokeOptions): Promise<InvokeResult>;
 	/** Embeds an output for loop analysis, on platforms that offer embedders. */
 	embed?(embedder: EmbedderInfo, input: Payload, options: InvokeOptions): Promise<EmbedResult>;
+	/**
+	 * Asks the provider, with the owner's key, which of these models (or embedders) it serves
+	 * now: OpenAI's model list, Replicate's model and version lookup, Hugging Face's provider
+	 * mapping. Every id asked about is in the answer; `reason` says why one is not served.
+	 * Throws a PlatformError when the provider cannot be asked (refused key, outage).
+	 */
+	checkAvailability?(entries: ReadonlyArray<ModelInfo | EmbedderInfo>, options: { key: string; signal: AbortSignal }): Promise<Map<string, AvailabilityAnswer>>;
+}
+
+/** One model's answer from a provider's availability check. */
+export interface AvailabilityAnswer {
+	available: boolean;
+	reason?: string;
 }
 
 /**
  * What kind of failure a platform saw, so the engine can act on it without knowing the
- * provider: `auth` stops the run (the owner's key was refused), `rate_limited` and
- * `unavailable` are retried (honouring `retryAfterMs`), `safety` is retried once with a
- * harmless fallback input, `invalid_output` (a malformed answer) and `invalid_input` (the
- * provider rejected what we sent) fail the step.
+ * provider: `auth` (the owner's key was refused) and `no_credit` (the owner's account has no
+ * credit: 402, OpenAI's `insufficient_quota`) stop the run, `rate_limited` and `unavailable`
+ * are retried (honouring `retryAfterMs`), `safety` is retried once with a harmless fallback
+ * input, `model_gone` (the provider no longer serves the model: retired, removed, version
+ * deleted), `invalid_output` (a malformed answer) and `invalid_input` (the provider rejected
+ * what we sent) fail the step.
  */
-export type PlatformErrorKind = 'auth' | 'rate_limited' | 'unavailable' | 'timeout' | 'safety' | 'invalid_output' | 'invalid_input' | 'other';
+export type PlatformErrorKind =
+	| 'auth'
+	| 'no_credit'
+	| 'rate_limited'
+	| 'unavailable'
+	| 'timeout'
+	| 'safety'
+	| 'model_gone'
+	| 'invalid_output'
+	| 'invalid_input'
+	| 'other';
 
 export interface PlatformErrorOptions {
 	kind?: PlatformErrorKind;
@@ -98,9 +123,9 @@ export class PlatformError extends Error {
 		this.requestId = options.requestId;
 	}
 
-	/** A refused key: every further call would fail the same way, so the run stops. */
+	/** A refused key or an account without credit: every further call would fail the same way, so the run stops. */
 	get stopsRun(): boolean {
-		return this.kind === 'auth';
+		return this.kind === 'auth' || this.kind === 'no_credit';
 	}
 }
 

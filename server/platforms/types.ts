@@ -26,6 +26,39 @@ export interface ModelInfo {
 	deprecated?: boolean;
 	/** What a call costs, for people choosing models (e.g. "about $0.003 per image"). */
 	pricing?: string;
+	/**
+	 * The settings a node may change for this model, in the order its settings form shows them.
+	 * The adapter sends only these keys (plus what the entry fixes), so a node can never send a
+	 * parameter the model does not take. Absent: the model takes no settings.
+	 */
+	params?: readonly ParamSpec[];
+	/** When this entry's model id, request shape and price were last checked against the provider's own documentation (ISO date). */
+	confirmed?: string;
+	/** The shutdown date the provider has announced for this model (ISO date), if any. */
+	retires?: string;
+}
+
+/**
+ * One setting of a model, as a node's settings form shows it and the adapter checks it.
+ * `key` is the parameter's name in the node's params (usually the provider's own name).
+ */
+export type ParamSpec = { key: string; label: string; help?: string } & (
+	| { kind: 'text'; maxLength: number; multiline?: boolean; default?: string }
+	| { kind: 'number'; min: number; max: number; step?: number; integer?: boolean; default?: number }
+	| { kind: 'choice'; options: readonly string[]; default?: string }
+	| { kind: 'boolean'; default?: boolean }
+);
+
+/**
+ * Whether a provider serves a catalogue model to the owner's key, as last checked: `unchecked`
+ * when there is no key or no check yet (runs then go ahead and fail at the provider if they must).
+ */
+export interface ModelAvailability {
+	state: 'available' | 'unavailable' | 'unchecked';
+	/** Why not, in words for the owner: "OpenAI no longer serves dall-e-3 (shut down 2026-05-12)". */
+	reason?: string;
+	/** When the provider was asked (ISO timestamp). */
+	checkedAt?: string;
 }
 
 /** Image formats a payload may carry; local models read PNG only and say so. */
