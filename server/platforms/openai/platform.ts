@@ -6,7 +6,7 @@ import { speak, transcribe } from './audio';
 import { embedText } from './embeddings';
 import { openaiErrorFrom } from './errors';
 import { editImage, generateImage } from './images';
-import { resolveParams, type Call } from './inputs';
+import { callParams, type Call } from './inputs';
 import type { OpenAIEmbedderInfo, OpenAIEndpoint, OpenAIModelInfo } from './models';
 import { chat, describeImage } from './text';
 
@@ -46,7 +46,7 @@ export function createOpenAIPlatform(config: ProviderConfig, options: OpenAIPlat
 		async invoke(model, input, { signal, key, params }) {
 			const spec = openaiModel(model);
 			return calling(signal, () =>
-				ENDPOINTS[spec.openai.endpoint]({ client: clientFor(key), model: spec, input, params: resolveParams(spec, params), signal })
+				ENDPOINTS[spec.openai.endpoint]({ client: clientFor(key), model: spec, input, params: callParams(spec, params), signal })
 			);
 		},
 		async embed(embedder, input, { signal, key }) {
