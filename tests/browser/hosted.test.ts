@@ -160,9 +160,9 @@ test('adding a Replicate model by name on the models page puts it in Your models
 	// Hosted models say which key they need; local ones need none.
 	await page.getByTestId('your-models').waitFor();
 	await page.getByTestId('my-models-empty').waitFor();
-	expect(await page.locator('[data-model-id="openai/gpt-4o-mini"] [data-testid=needs-key]').textContent()).toMatch(/needs your OpenAI key/);
+	expect(await page.locator('[data-model-id="openai/gpt-6-luna"] [data-testid=needs-key]').textContent()).toMatch(/needs your OpenAI key/);
 	expect(await page.locator('[data-model-id="local/caption"] [data-testid=needs-key]').count()).toBe(0);
-	expect(await page.locator('[data-model-id="openai/gpt-4o-mini"] [data-testid=model-pricing]').count()).toBe(1);
+	expect(await page.locator('[data-model-id="openai/gpt-6-luna"] [data-testid=model-pricing]').count()).toBe(1);
 
 	// Without a Replicate key, the lookup explains what to do.
 	await page.getByTestId('add-model-ref').fill('someone/dream-painter');

@@ -12,9 +12,18 @@
  * /v1/embeddings. Answers are derived deterministically from the request, so tests can
  * assert on them. `calls` holds every parsed POST body (multipart files as bytes);
  * `refuseNext` and `malformNext` queue a safety refusal or an unusable 200 answer.
+ *
+ * Like the real API, it serves only the models OpenAI serves (the table in
+ * server/platforms/openai/served.ts): GET /v1/models lists them with their `shutdown_date`,
+ * a retired or unknown model answers 404 `model_not_found` on every route, a model on a
+ * route it is not served on answers 404, and a parameter the model does not take (or a value
+ * it does not take) answers 400. `removeModel` takes one off the list (and answers 404 for it
+ * from then on), `setShutdownDate` announces a shutdown, and `quotaExhausted` makes every
+ * POST answer OpenAI's 429 `insufficient_quota`, as an account without credit does.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { encodePng } from '../../server/platforms/local/png';
+import { OPENAI_SERVED, retiredModel, unknownModelMessage, type ServedModel } from '../../server/platforms/openai/served';
 import { decodeWav, encodeWav } from '../../server/platforms/local/wav';
 import { FakeHttpServer, type FakeReply, type RouteContext } from './http';
 
@@ -23,6 +32,8 @@ export interface FakeOpenAIModel {
 	object: 'model';
 	created: number;
 	owned_by: string;
+	/** YYYY-MM-DD when announced, else null (as GET /v1/models shows it). */
+	shutdown_date: string | null;
 }
 
 /** A file in a multipart upload, bytes intact. */
@@ -50,11 +61,21 @@ export type FakeOpenAIRefusal = 'chat' | 'content-filter' | 'image';
 export interface FakeOpenAIOptions {
 	/** API keys the fake accepts. */
 	keys: string[];
-	/** Models listed by GET /v1/models. */
+	/**
+	 * The served models this fake lists and answers (default: every model in OPENAI_SERVED).
+	 * Only ids from that table: the fake never serves what the real API does not.
+	 */
 	models?: string[];
 }
 
-const DEFAULT_MODELS = ['gpt-4o-mini', 'gpt-image-1', 'dall-e-3', 'whisper-1', 'tts-1'];
+/** OpenAI's answer for an account without credit (429, not retryable). */
+export const INSUFFICIENT_QUOTA = {
+	message:
+		'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.',
+	type: 'insufficient_quota',
+	param: null,
+	code: 'insufficient_quota'
+} as const;
 
 const ERRORS: Record<number, { type: string; code: string | null; message: string }> = {
 	401: {
@@ -87,23 +108,31 @@ function redact(key: string): string {
 
 export class FakeOpenAI extends FakeHttpServer {
 	readonly keys: Set<string>;
-	readonly models: FakeOpenAIModel[];
 	/** Parsed bodies of every POST received, in order. */
 	readonly calls: FakeOpenAICall[] = [];
+	/** While true, every POST answers 429 `insufficient_quota` (the account has no credit). */
+	quotaExhausted = false;
+	/** The served models, by id, with the shutdown date the list shows. */
+	#served = new Map<string, { spec: ServedModel; shutdownDate: string | null }>();
 	#refusals: FakeOpenAIRefusal[] = [];
 	#malformed = 0;
 
 	constructor(options: FakeOpenAIOptions) {
 		super();
 		this.keys = new Set(options.keys);
-		this.models = (options.models ?? DEFAULT_MODELS).map((id, i) => ({
-			id,
-			object: 'model' as const,
-			created: 1_700_000_000 + i,
-			owned_by: id.startsWith('gpt') ? 'system' : 'openai'
-		}));
+		for (const id of options.models ?? OPENAI_SERVED.map((m) => m.id)) {
+			const spec = OPENAI_SERVED.find((m) => m.id === id);
+			if (!spec) throw new Error(`The fake OpenAI serves only models the real one does (served.ts); ${id} is not one.`);
+			this.#served.set(id, { spec, shutdownDate: spec.shutdownDate ?? null });
+		}
 
 		this.route('GET', '/v1/models', (ctx) => this.#authenticate(ctx) ?? this.#ok({ object: 'list', data: this.models }));
+		this.route('GET', '/v1/models/:model', (ctx) => {
+			const denied = this.#authenticate(ctx);
+			if (denied) return denied;
+			const model = this.models.find((m) => m.id === ctx.params.model);
+			return model ? this.#ok(model) : modelNotFound(ctx.params.model);
+		});
 		this.#post('/v1/chat/completions', (call) => this.#chat(call.json ?? {}));
 		this.#post('/v1/images/generations', (call) => this.#imageGeneration(call.json ?? {}));
 		this.#post('/v1/images/edits', (call) => this.#imageEdit(call));
@@ -125,6 +154,29 @@ export class FakeOpenAI extends FakeHttpServer {
 	/** The next POST answers 200 with a body of the right type but nothing usable in it. */
 	malformNext(): void {
 		this.#malformed += 1;
+	}
+
+	/** GET /v1/models, as the list shows it now. */
+	get models(): FakeOpenAIModel[] {
+		return [...this.#served].map(([id, { shutdownDate }], i) => ({
+			id,
+			object: 'model' as const,
+			created: 1_700_000_000 + i,
+			owned_by: id.startsWith('gpt') ? 'system' : 'openai',
+			shutdown_date: shutdownDate
+		}));
+	}
+
+	/** OpenAI stops serving `id`: off the list, and 404 `model_not_found` on every call naming it. */
+	removeModel(id: string): void {
+		this.#served.delete(id);
+	}
+
+	/** Announces (or, with null, withdraws) a shutdown date for a served model, as the list shows it. */
+	setShutdownDate(id: string, date: string | null): void {
+		const served = this.#served.get(id);
+		if (!served) throw new Error(`The fake OpenAI does not serve ${id}.`);
+		served.shutdownDate = date;
 	}
 
 	/** What to pass as the client's base URL (the real default is `https://api.openai.com/v1`). */
@@ -152,12 +204,46 @@ export class FakeOpenAI extends FakeHttpServer {
 			this.calls.push(call);
 			const denied = this.#authenticate(ctx);
 			if (denied) return denied;
+			if (this.quotaExhausted) return apiError(429, INSUFFICIENT_QUOTA);
+			const refused = this.#refuseModelOrParams(path, call);
+			if (refused) return refused;
 			if (this.#malformed > 0) {
 				this.#malformed -= 1;
 				return MALFORMED[path];
 			}
 			return answer(call);
 		});
+	}
+
+	/**
+	 * What OpenAI answers before doing anything when a call names a model it does not serve
+	 * (404 `model_not_found`; a shut-down model's message says it was deprecated), a model on a
+	 * route it is not served on, a parameter the model does not take, or a value it does not take.
+	 */
+	#refuseModelOrParams(path: string, call: FakeOpenAICall): FakeReply | undefined {
+		const body: Record<string, unknown> = call.json ?? call.fields ?? {};
+		const model = typeof body.model === 'string' ? body.model : '';
+		if (!model) return apiError(400, { message: 'you must provide a model parameter', type: 'invalid_request_error', param: null, code: null });
+		const served = this.#served.get(model)?.spec;
+		if (!served) return modelNotFound(model);
+		if (!served.routes.includes(path as ServedModel['routes'][number])) {
+			// OpenAI answers e.g. "This is not a chat model and thus not supported in the v1/chat/completions endpoint."
+			return apiError(404, { message: `The model \`${model}\` is not supported in the ${path.slice(1)} endpoint.`, type: 'invalid_request_error', param: 'model', code: null });
+		}
+		for (const key of served.refuses ?? []) {
+			if (body[key] !== undefined) {
+				return apiError(400, { message: `Unsupported parameter: '${key}' is not supported with this model.`, type: 'invalid_request_error', param: key, code: 'unsupported_parameter' });
+			}
+		}
+		for (const [key, values] of Object.entries(served.accepts ?? {})) {
+			const value = body[key];
+			if (value !== undefined && !values.includes(String(value))) {
+				const supported = values.map((v) => `'${v}'`);
+				const list = `${supported.slice(0, -1).join(', ')}, and ${supported.at(-1)}`;
+				return apiError(400, { message: `Invalid value: '${String(value)}'. Supported values are: ${list}.`, type: 'invalid_request_error', param: key, code: 'invalid_value' });
+			}
+		}
+		return undefined;
 	}
 
 	#takeRefusal(...kinds: FakeOpenAIRefusal[]): FakeOpenAIRefusal | undefined {
@@ -190,14 +276,9 @@ export class FakeOpenAI extends FakeHttpServer {
 
 	#imageGeneration(body: Record<string, unknown>): FakeReply {
 		if (this.#takeRefusal('image')) return contentPolicyViolation();
+		// Every image model OpenAI still serves is a GPT Image model: base64 out, token usage reported.
 		const prompt = String(body.prompt ?? '');
-		const model = String(body.model ?? 'dall-e-2');
-		const gptImage = model.startsWith('gpt-image');
-		if (!gptImage && body.response_format !== 'b64_json') {
-			return this.#ok({ created: now(), data: [{ url: `${this.url}/files/image.png`, revised_prompt: prompt }] });
-		}
-		const image = { b64_json: Buffer.from(fakePng(prompt)).toString('base64'), ...(gptImage ? {} : { revised_prompt: prompt }) };
-		return this.#ok({ created: now(), data: [image], ...(gptImage ? { usage: imageUsage(wordCount(prompt), 0) } : {}) });
+		return this.#ok({ created: now(), data: [{ b64_json: Buffer.from(fakePng(prompt)).toString('base64') }], usage: imageUsage(wordCount(prompt), 0) });
 	}
 
 	#imageEdit(call: FakeOpenAICall): FakeReply {
@@ -213,7 +294,8 @@ export class FakeOpenAI extends FakeHttpServer {
 		const file = call.files?.file;
 		if (!file) return this.errorReply(400, "Missing required parameter: 'file'.");
 		const text = `Heard ${file.name}, ${file.bytes.byteLength} bytes of ${file.type || 'audio'}.`;
-		if (call.fields?.model === 'whisper-1') {
+		// Whisper reports the billed duration; gpt-transcribe (billed per minute) is assumed to as well (its usage shape is unconfirmed).
+		if (call.fields?.model === 'whisper-1' || call.fields?.model === 'gpt-transcribe') {
 			return this.#ok({ text, usage: { type: 'duration', seconds: Math.ceil(durationOf(file.bytes)) } });
 		}
 		const output = wordCount(text);
@@ -335,6 +417,17 @@ function fakeVector(text: string, dimensions: number): number[] {
 	const raw = Array.from({ length: dimensions }, (_, i) => seed[i % seed.length] / 255 - 0.5 + Math.sin(i + seed[0]) * 0.1);
 	const norm = Math.hypot(...raw) || 1;
 	return raw.map((x) => x / norm);
+}
+
+/** An OpenAI error body with a status. */
+function apiError(status: number, error: { message: string; type: string; param: string | null; code: string | null }): FakeReply {
+	return { status, headers: { 'x-request-id': requestId() }, body: { error } };
+}
+
+/** OpenAI's 404 for a model it does not serve: a shut-down model's message says it was deprecated. */
+function modelNotFound(model: string): FakeReply {
+	const message = retiredModel(model)?.message ?? unknownModelMessage(model);
+	return apiError(404, { message, type: 'invalid_request_error', param: null, code: 'model_not_found' });
 }
 
 function contentPolicyViolation(): FakeReply {

@@ -18,7 +18,8 @@ import { wavSeconds } from './wav';
 export async function transcribe(call: Call): Promise<InvokeResult> {
 	const audio = expectPayload(call.input, 'audio', call.model.name);
 	const file = await toFile(audio.bytes, fileNameFor(audio), { type: audio.mime });
-	const body = { ...call.params, model: call.model.openai.model, file, response_format: 'json' } as TranscriptionCreateParamsNonStreaming<'json'>;
+	// The response format is the entry's fixed `response_format` (JSON where set; gpt-transcribe's default is JSON).
+	const body = { ...call.params, model: call.model.openai.model, file } as TranscriptionCreateParamsNonStreaming<'json'>;
 	const { data, request_id } = await call.client.audio.transcriptions.create(body, { signal: call.signal }).withResponse();
 	const requestId = request_id ?? undefined;
 	const text = typeof data.text === 'string' ? data.text.trim() : '';

@@ -3,10 +3,11 @@ import { createOpenAIClient, type ProviderConfig } from '../clients';
 import { PlatformError, type InvokeResult, type Platform } from '../platform';
 import type { EmbedderInfo, ModelInfo } from '../types';
 import { speak, transcribe } from './audio';
+import { checkOpenAIAvailability } from './availability';
 import { embedText } from './embeddings';
 import { openaiErrorFrom } from './errors';
 import { editImage, generateImage } from './images';
-import { resolveParams, type Call } from './inputs';
+import { callParams, type Call } from './inputs';
 import type { OpenAIEmbedderInfo, OpenAIEndpoint, OpenAIModelInfo } from './models';
 import { chat, describeImage } from './text';
 
@@ -21,9 +22,14 @@ export interface OpenAIPlatformOptions {
 	/** Per-request timeout; image generation can take a minute. */
 	timeoutMs?: number;
 	fetch?: typeof fetch;
+	/** Bound on the whole model-list check (default 10 s, as for the key check). */
+	availabilityTimeoutMs?: number;
+	/** Today's date, for shutdown dates in the model list (tests set it). */
+	today?: () => Date;
 }
 
 const DEFAULT_TIMEOUT_MS = 120_000;
+const DEFAULT_AVAILABILITY_TIMEOUT_MS = 10_000;
 
 const ENDPOINTS: Record<OpenAIEndpoint, (call: Call) => Promise<InvokeResult>> = {
 	chat,
@@ -45,24 +51,30 @@ export function createOpenAIPlatform(config: ProviderConfig, options: OpenAIPlat
 		needsKey: true,
 		async invoke(model, input, { signal, key, params }) {
 			const spec = openaiModel(model);
-			return calling(signal, () =>
-				ENDPOINTS[spec.openai.endpoint]({ client: clientFor(key), model: spec, input, params: resolveParams(spec, params), signal })
+			return calling(signal, spec.openai.model, () =>
+				ENDPOINTS[spec.openai.endpoint]({ client: clientFor(key), model: spec, input, params: callParams(spec, params), signal })
 			);
 		},
 		async embed(embedder, input, { signal, key }) {
 			const spec = openaiEmbedder(embedder);
-			return calling(signal, () => embedText(clientFor(key), spec, input, signal));
+			return calling(signal, spec.openai.model, () => embedText(clientFor(key), spec, input, signal));
+		},
+		async checkAvailability(entries, { key, signal }) {
+			const timeoutMs = options.availabilityTimeoutMs ?? DEFAULT_AVAILABILITY_TIMEOUT_MS;
+			if (!key) throw new PlatformError('The network owner has no OpenAI key. The owner can add one under Account → Keys.', { kind: 'auth' });
+			const client = createOpenAIClient(key, config, { maxRetries: 0, timeout: timeoutMs, fetch: options.fetch });
+			return checkOpenAIAvailability(client, entries, { signal, timeoutMs, today: options.today?.() });
 		}
 	};
 }
 
 /** Runs a call, passing an abort through as itself and anything else as a PlatformError. */
-async function calling<T>(signal: AbortSignal, run: () => Promise<T>): Promise<T> {
+async function calling<T>(signal: AbortSignal, apiModel: string, run: () => Promise<T>): Promise<T> {
 	try {
 		return await run();
 	} catch (error) {
 		if (signal.aborted) throw signal.reason ?? error;
-		throw openaiErrorFrom(error);
+		throw openaiErrorFrom(error, apiModel);
 	}
 }
 

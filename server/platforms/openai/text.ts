@@ -1,4 +1,5 @@
-import type { ChatCompletion, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type { ReasoningEffort } from 'openai/resources/shared';
 import type { InvokeResult } from '../platform';
 import { toDataUri } from '../hosted/media';
 import { priced } from './cost';
@@ -34,10 +35,15 @@ export async function describeImage(call: Call): Promise<InvokeResult> {
 }
 
 async function complete(call: Call, messages: ChatCompletionMessageParam[]): Promise<InvokeResult> {
-	const { temperature, max_completion_tokens } = call.params as { temperature?: number; max_completion_tokens?: number };
-	const { data, request_id } = await call.client.chat.completions
-		.create({ model: call.model.openai.model, messages, temperature, max_completion_tokens }, { signal: call.signal })
-		.withResponse();
+	// Only the API's own keys: `system`, `prompt` and `detail` went into the messages. Keys a model
+	// does not take (temperature for GPT-6) are absent from its params, so they are never sent.
+	const { temperature, max_completion_tokens, reasoning_effort } = call.params as {
+		temperature?: number;
+		max_completion_tokens?: number;
+		reasoning_effort?: ReasoningEffort;
+	};
+	const body: ChatCompletionCreateParamsNonStreaming = { model: call.model.openai.model, messages, temperature, max_completion_tokens, reasoning_effort };
+	const { data, request_id } = await call.client.chat.completions.create(body, { signal: call.signal }).withResponse();
 	const requestId = request_id ?? undefined;
 	return { output: { kind: 'text', text: answerOf(data, requestId) }, requestId, ...usageOf(call, data) };
 }
