@@ -25,6 +25,8 @@ import {
 } from '../../server/platforms/huggingface/models';
 import { SERVED, type ServedModel } from '../../server/platforms/huggingface/served';
 import { OUTPUT_DOWNLOAD_FAILED } from '../../server/platforms/hosted/file-download';
+import { createHfInferenceClient } from '../../server/platforms/clients';
+import { acceptsValue } from '../../server/platforms/params';
 import { PlatformError, type Platform } from '../../server/platforms/platform';
 import { encodePng } from '../../server/platforms/local/png';
 import { encodeWav } from '../../server/platforms/local/wav';
@@ -435,6 +437,14 @@ describe('huggingface: curated catalogue', () => {
 		}
 	});
 
+	it('gives every setting a default it accepts, and no setting twice', () => {
+		for (const m of HUGGINGFACE_MODELS) {
+			const keys = (m.params ?? []).map((p) => p.key);
+			expect(new Set(keys).size, m.id).toBe(keys.length);
+			for (const spec of m.params ?? []) if (spec.default !== undefined) expect(acceptsValue(spec, spec.default), `${m.id} ${spec.key}`).toBe(true);
+		}
+	});
+
 	it('offers every direction Hugging Face serves today, and no speech model until one is confirmed', () => {
 		const offered = HUGGINGFACE_MODELS.filter((m) => !m.deprecated);
 		expect(new Set(offered.map((m) => `${m.input}→${m.output}`))).toEqual(new Set(['text→text', 'image→text', 'text→image', 'image→image', 'audio→text']));
@@ -468,6 +478,16 @@ describe('huggingface: the fake serves only its table', () => {
 			{ provider: 'ovhcloud', hfModelId: 'openai/gpt-oss-20b', providerId: 'gpt-oss-20b', status: 'live', task: 'conversational' }
 		]);
 		expect((await fetch(`${fake.url}/api/models/nobody/nothing`)).status).toBe(404);
+	});
+
+	it('is the only place the client reaches: a provider’s own API (a non-hf_ key’s route) is refused, not fetched', async () => {
+		const before = fake.requests.length;
+		const client = createHfInferenceClient('gsk_a_groq_key_000000000000000000', { hfBaseUrl: fake.url }, { retry_on_error: false });
+		await expect(client.chatCompletion({ model: 'openai/gpt-oss-20b', provider: 'groq', messages: [{ role: 'user', content: 'x' }] })).rejects.toThrow(
+			/Refused to fetch https:\/\/api\.groq\.com/
+		);
+		// At most the Hub look-up (redirected to the fake; the client may have it cached) went out.
+		expect(fake.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
 	});
 
 	it('refuses a model its provider does not serve, as that provider does', async () => {
