@@ -249,7 +249,8 @@ function embedder(repo: string, options: Pick<EmbedderInfo, 'name' | 'dimensions
 	return {
 		id: `huggingface/${repo}`,
 		platform: 'huggingface',
-		name: options.name,
+		// EmbedderInfo has no `deprecated` that pickers read yet, so the name says it.
+		name: options.retired ? `${options.name} (retired)` : options.name,
 		input: 'text',
 		dimensions: options.dimensions,
 		description: options.retired ? `${options.description} Retired: ${options.retired}` : options.description,
