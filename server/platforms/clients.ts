@@ -96,9 +96,13 @@ export function createOpenAIClient(key: string, config: ProviderConfig, options:
 /**
  * A Hugging Face inference client for one token. With `hfBaseUrl` set, every
  * request the library makes to the Hub or the router is redirected there (the
- * library has no base-URL option). Caveat: a few third-party provider helpers in
- * the library (fal-ai, novita, zai-org polling) call global `fetch` directly; PANIC
- * uses the `hf-inference` provider, which honours `fetch`.
+ * library has no base-URL option): provider routes are router paths
+ * (`https://router.huggingface.co/groq/openai/v1/chat/completions` →
+ * `<hfBaseUrl>/router/groq/openai/v1/chat/completions`), and any other URL is refused
+ * rather than sent to the real internet (with a non-`hf_` key the library would call a
+ * provider's own API, e.g. api.groq.com). Caveat: some provider helpers (fal-ai,
+ * wavespeed, zai-org polling; replicate and hf-inference output downloads) call the
+ * global `fetch` directly, past this option; the HF adapter avoids those paths.
  */
 export function createHfInferenceClient(
 	key: string,
@@ -107,10 +111,14 @@ export function createHfInferenceClient(
 ): InferenceClient {
 	const hfBaseUrl = config.hfBaseUrl?.replace(/\/+$/, '');
 	const fetch = hfBaseUrl
-		? redirectingFetch(options.fetch ?? globalThis.fetch, [
-				[HF_ROUTER_URL, `${hfBaseUrl}/router`],
-				[HF_HUB_URL, hfBaseUrl]
-			])
+		? redirectingFetch(
+				options.fetch ?? globalThis.fetch,
+				[
+					[HF_ROUTER_URL, `${hfBaseUrl}/router`],
+					[HF_HUB_URL, hfBaseUrl]
+				],
+				{ refuseOthers: true }
+			)
 		: options.fetch;
 	return new InferenceClient(requireKey(key, 'Hugging Face'), { ...options, fetch });
 }
@@ -126,8 +134,10 @@ export function hfHubParams(key: string, config: ProviderConfig): { accessToken:
 /**
  * A `fetch` that rewrites URLs starting with one origin to another base. Only
  * whole origins match (`https://huggingface.co.evil` does not match `https://huggingface.co`).
+ * With `refuseOthers`, a URL no rewrite matches is refused (a TypeError, as fetch throws)
+ * instead of being fetched as is: nothing slips past the configured base to the real service.
  */
-export function redirectingFetch(base: Fetch, rewrites: Array<[from: string, to: string]>): Fetch {
+export function redirectingFetch(base: Fetch, rewrites: Array<[from: string, to: string]>, { refuseOthers = false } = {}): Fetch {
 	return (input, init) => {
 		const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
 		for (const [from, to] of rewrites) {
@@ -136,6 +146,9 @@ export function redirectingFetch(base: Fetch, rewrites: Array<[from: string, to:
 				const target = to + rest;
 				return input instanceof Request ? base(new Request(target, input), init) : base(target, init);
 			}
+		}
+		if (refuseOthers && !rewrites.some(([, to]) => url.startsWith(to))) {
+			return Promise.reject(new TypeError(`Refused to fetch ${new URL(url).origin}: only the configured Hugging Face base URL is reached.`));
 		}
 		return base(input, init);
 	};

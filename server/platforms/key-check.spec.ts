@@ -253,20 +253,20 @@ describe('client factories', () => {
 		const fake = await startFakeHuggingFace({ keys: ['hf_user'] });
 		try {
 			const client = createHfInferenceClient('hf_user', { hfBaseUrl: fake.url }, { retry_on_error: false });
-			// The fake has no inference routes yet, so these fail, but only after hitting the fake.
-			// 1. A model id: the library first asks the Hub for the model's provider mapping.
+			// 1. A model id: the library first asks the Hub for the model's provider mapping
+			//    (Salesforce/blip-image-captioning-large is mapped nowhere any more, so no POST follows).
 			await expect(
-				client.textToImage({ model: 'black-forest-labs/FLUX.1-schnell', provider: 'hf-inference', inputs: 'a loop' })
-			).rejects.toThrow();
+				client.imageToText({ model: 'Salesforce/blip-image-captioning-large', provider: 'hf-inference', data: new Blob([new Uint8Array([1])]) })
+			).rejects.toThrow(/inference provider information/);
 			// 2. A router endpoint URL (as the library builds them) goes to <hfBaseUrl>/router/...
 			const routed = createHfInferenceClient('hf_user', { hfBaseUrl: fake.url }, {
 				retry_on_error: false,
 				endpointUrl: 'https://router.huggingface.co/hf-inference/models/black-forest-labs/FLUX.1-schnell'
 			});
-			await expect(routed.textToImage({ inputs: 'a loop' })).rejects.toThrow();
+			await expect(routed.textToImage({ inputs: 'a loop' })).resolves.toBeInstanceOf(Blob);
 
 			expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
-				'GET /api/models/black-forest-labs/FLUX.1-schnell',
+				'GET /api/models/Salesforce/blip-image-captioning-large',
 				'POST /router/hf-inference/models/black-forest-labs/FLUX.1-schnell'
 			]);
 			for (const req of fake.requests) expect(req.headers.authorization).toBe('Bearer hf_user');
