@@ -32,7 +32,7 @@ export async function networkAvailability(deps: NetworkAvailabilityDeps, network
 		platforms: Object.fromEntries(
 			Object.entries(view.platforms).map(([id, p]) => [
 				id,
-				{ canCheck: false, ...(p.checkedAt ? { checkedAt: p.checkedAt } : {}), ...(p.error ? { error: 'could not check' } : {}) }
+				{ canCheck: false, ...(p.cannotAsk ? { cannotAsk: true } : {}), ...(p.checkedAt ? { checkedAt: p.checkedAt } : {}), ...(p.error ? { error: 'could not check' } : {}) }
 			])
 		)
 	};

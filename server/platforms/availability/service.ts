@@ -85,6 +85,7 @@ export class AvailabilityService {
 			const record = byPlatform.get(id);
 			platforms[id] = {
 				canCheck: checkable.has(id),
+				...(platform.checkAvailability ? {} : { cannotAsk: true }),
 				...(record?.checkedAt ? { checkedAt: record.checkedAt.toISOString() } : {}),
 				...(record?.error ? { error: record.error } : {}),
 				...(this.inflight.has(slot(userId, id)) ? { checking: true } : {})

@@ -15,6 +15,8 @@ export interface PlatformCheck {
 	checking?: boolean;
 	/** Whether this platform can be checked for this user at all (has the check, and a key if it needs one). */
 	canCheck: boolean;
+	/** This server has no way to ask the platform (its models stay unchecked whatever the key). */
+	cannotAsk?: boolean;
 }
 
 export interface AvailabilityView {
