@@ -147,7 +147,9 @@ export class AvailabilityService {
 		this.deferred.delete(k);
 		const running = this.inflight.get(k);
 		if (running) {
-			void running.then(() => this.keySaved(userId, platform));
+			// Either way (a failed check was logged by whoever started it), ask again with the new key.
+			const again = () => this.keySaved(userId, platform);
+			void running.then(again, again);
 			return;
 		}
 		const wait = (this.started.get(k) ?? -Infinity) + this.checkEveryMs - this.now();
@@ -165,7 +167,7 @@ export class AvailabilityService {
 		const k = slot(userId, platform);
 		clearTimeout(this.deferred.get(k));
 		this.deferred.delete(k);
-		await this.inflight.get(k);
+		await this.inflight.get(k)?.catch(() => {}); // its failure is logged where it started
 		await this.deps.store.clear(userId, platform);
 	}
 
