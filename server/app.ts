@@ -34,6 +34,11 @@ import { ReplicateModelAdder } from './platforms/replicate/custom';
 import { checkProviderKey, type KeyCheckResult } from './platforms/key-check';
 import { hostedPlatforms } from './platforms/hosted/index';
 import { builtInPlatforms } from './platforms/platform';
+import { AvailabilityService } from './platforms/availability/service';
+import { KyselyAvailabilityStore } from './platforms/availability/store';
+import { networkAvailability } from './platforms/availability/network';
+import type { AvailabilityView } from './platforms/availability/view';
+import { dummyPlatformWithAvailability, parseDummyUnavailable } from './platforms/dummy/availability';
 import type { HostedPlatformId, PlatformId } from './platforms/types';
 import { CLOSE } from './sync/protocol';
 import { SyncRooms } from './sync/rooms';
@@ -73,6 +78,10 @@ export interface Panic {
 	analysis: AnalysisService;
 	/** Join codes, audience sessions, the prompt queue and the SSE feed (issue 6). */
 	audience: Audience;
+	/** Which models each user's keys reach, as the providers last said (issue 12). */
+	availability: AvailabilityService;
+	/** A network's models as its owner's keys reach them, for its members. */
+	networkAvailability(networkId: string, user: PublicUser): Promise<AvailabilityView>;
 	/** Calls the provider's cheapest authenticated endpoint with the user's saved key. */
 	checkKey(userId: string, platform: HostedPlatformId): Promise<KeyCheckResult>;
 	createNetwork(owner: PublicUser, name: string): Promise<NetworkSummary>;
@@ -117,7 +126,12 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	await sessions.sweepExpired();
 	const secret = loadSecretKey(config);
 	const cipher = new KeyCipher(secret);
-	const keys = new ProviderKeys(db, cipher);
+	let availability: AvailabilityService | null = null; // created below, once the catalogue and platforms exist
+	const keys = new ProviderKeys(db, cipher, {
+		saved: (userId, platform) => availability?.keySaved(userId, platform),
+		removed: (userId, platform) =>
+			void availability?.keyRemoved(userId, platform).catch((error) => console.error('[availability] forgetting answers failed', error))
+	});
 	// Deleted kiosk screens end their feeds (audience is created below; nothing is deleted before it is).
 	const installations = new Installations(db, cipher, { onScreensRemoved: (networkId, ids) => audience.screensRemoved(networkId, ids) });
 	const boardFeeder = new BoardFeeder({
@@ -137,8 +151,21 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	});
 	const graphs = new NetworkGraphs(networks, rooms, customModels);
 	const assets = new FsAssetStore(path.join(config.dataDir, 'assets'));
-	const platforms = builtInPlatforms(hostedPlatforms(config));
+	// Test-only: a dummy platform whose availability check refuses the models PANIC_DUMMY_UNAVAILABLE names.
+	const dummyChecks = config.dummyUnavailable ? [dummyPlatformWithAvailability(parseDummyUnavailable(config.dummyUnavailable))] : [];
+	const platforms = builtInPlatforms([...hostedPlatforms(config), ...dummyChecks]);
 	const revealKey = (userId: string, platform: PlatformId) => keys.reveal(userId, platform as HostedPlatformId);
+	const keyPlatforms = async (userId: string) => (await keys.list(userId)).map((k) => k.platform);
+	availability = new AvailabilityService({
+		store: new KyselyAvailabilityStore(db),
+		platforms,
+		entries: async (userId) => [...catalogue.list({ includeDeprecated: true }), ...catalogue.embedders, ...(await customModels.list(userId))],
+		keyPlatforms,
+		revealKey,
+		maxAgeMs: config.availabilityMaxAgeMs,
+		checkEveryMs: config.availabilityCheckEveryMs
+	});
+	const checks = availability;
 	let runEnded = () => {}; // the audience's, once it exists
 	const engine = new Engine({
 		db,
@@ -147,8 +174,9 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		platforms,
 		assets,
 		revealKey,
-		keyPlatforms: async (userId) => (await keys.list(userId)).map((k) => k.platform),
+		keyPlatforms,
 		models: customModels,
+		availability: checks,
 		onCard: (networkId, card) => void boardFeeder.card(networkId, card),
 		// A run ended: prompts waiting for a place under the run limits may start.
 		onRunEnded: () => runEnded(),
@@ -204,6 +232,8 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		runs,
 		analysis: new AnalysisService(runs, { db, assets, platforms, revealKey, catalogue }),
 		audience,
+		availability: checks,
+		networkAvailability: (networkId, user) => networkAvailability({ networks, graphs, catalogue, availability: checks }, networkId, user),
 		async checkKey(userId, platform) {
 			const key = await keys.reveal(userId, platform);
 			if (!key) throw notFound(`No ${platform} key is saved. Add one first.`);
@@ -285,6 +315,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 			if (closed) return;
 			closed = true;
 			boardFeeder.close();
+			checks.close();
 			// Before the engine: no prompt may start a run on the way down.
 			await audience.close();
 			await engine.close();

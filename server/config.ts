@@ -26,6 +26,13 @@ export interface Config {
 	maxJsonBytes: number;
 	/** Show the `dummy` test models in the catalogue (PANIC_DUMMY_MODELS=1). */
 	dummyModels: boolean;
+	/** Test-only: dummy models the dummy platform's availability check refuses, `id:reason;…` (PANIC_DUMMY_UNAVAILABLE). */
+	dummyUnavailable?: string;
+	// —— Live availability (issue 12) ——
+	/** Providers' answers about which models a key reaches are asked again after this long (PANIC_AVAILABILITY_MAX_AGE_HOURS, default 24). */
+	availabilityMaxAgeMs: number;
+	/** "Check now" per user and platform at most once in this long; key saves wait as long (PANIC_AVAILABILITY_CHECK_EVERY_SECONDS, default 60). */
+	availabilityCheckEveryMs: number;
 
 	// Untrusted bytes in (issue 11, findings 1 and 5): provider output downloads, run imports.
 	/**
@@ -107,6 +114,9 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 		vestaboardBaseUrl: env.VESTABOARD_BASE_URL || undefined,
 		maxJsonBytes: 1024 * 1024,
 		dummyModels: env.PANIC_DUMMY_MODELS === '1',
+		dummyUnavailable: env.PANIC_DUMMY_MODELS === '1' ? env.PANIC_DUMMY_UNAVAILABLE || undefined : undefined,
+		availabilityMaxAgeMs: intFromEnv(env, 'PANIC_AVAILABILITY_MAX_AGE_HOURS', 24) * 60 * 60 * 1000,
+		availabilityCheckEveryMs: intFromEnv(env, 'PANIC_AVAILABILITY_CHECK_EVERY_SECONDS', 60) * 1000,
 
 		// Untrusted bytes in (issue 11, findings 1 and 5).
 		outputHosts: (env.PANIC_OUTPUT_HOSTS ?? '').split(/[\s,]+/).filter(Boolean),

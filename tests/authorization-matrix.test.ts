@@ -95,6 +95,9 @@ const ROWS: Row[] = [
 	{ method: 'DELETE', route: '/api/me/keys/[platform]', expect: '401 401 401 200 200 200 200', path: () => '/api/me/keys/replicate' },
 	// Nobody here saved a Hugging Face key: past the login check, a 404 that says so.
 	{ method: 'POST', route: '/api/me/keys/[platform]/check', expect: '401 401 401 404 404 404 404', path: () => '/api/me/keys/huggingface/check' },
+	// Availability as the user's own keys reach it; "Check now" asks again (nothing to ask here: no checkable keys).
+	{ method: 'GET', route: '/api/me/availability', expect: '401 401 401 200 200 200 200', path: () => '/api/me/availability' },
+	{ method: 'POST', route: '/api/me/availability/check', expect: '401 401 401 200 200 200 200', path: () => '/api/me/availability/check', body: () => ({}) },
 	{ method: 'GET', route: '/api/me/models', expect: '401 401 401 200 200 200 200', path: () => '/api/me/models' },
 	// Without a Replicate key, adding a model by name is a 400 that says to add one.
 	{ method: 'POST', route: '/api/me/models', expect: '401 401 401 400 400 400 400', path: () => '/api/me/models', body: () => ({ ref: 'someone/some-model' }) },
@@ -118,6 +121,8 @@ const ROWS: Row[] = [
 	{ method: 'PATCH', route: '/api/networks/[id]', expect: '401 401 401 404 403 200 200', path: net, body: () => ({ name: 'Matrix' }) },
 	{ method: 'DELETE', route: '/api/networks/[id]', expect: '401 401 401 404 403 403 200', path: async (f) => `/api/networks/${await f.freshNetwork()}` },
 	{ method: 'GET', route: '/api/networks/[id]/export', expect: '404 404 404 404 200 200 200', path: (f) => `${net(f)}/export` },
+	// The owner's keys' view of the network's models: members only, viewers included.
+	{ method: 'GET', route: '/api/networks/[id]/availability', expect: '401 401 401 404 200 200 200', path: (f) => `${net(f)}/availability` },
 	{ method: 'GET', route: '/api/networks/[id]/graph', expect: '404 404 404 404 200 200 200', path: (f) => `${net(f)}/graph` },
 	{ method: 'PUT', route: '/api/networks/[id]/graph', expect: '401 401 401 404 403 200 200', path: (f) => `${net(f)}/graph`, body: () => GRAPH },
 	{ method: 'GET', route: '/api/networks/[id]/members', expect: '401 401 401 404 200 200 200', path: (f) => `${net(f)}/members` },

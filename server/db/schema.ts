@@ -154,6 +154,7 @@ export interface Database {
 	runs: RunsTable;
 	invocations: InvocationsTable;
 	custom_models: CustomModelsTable;
+	model_availability: ModelAvailabilityTable;
 	join_codes: JoinCodesTable;
 	audience_sessions: AudienceSessionsTable;
 	prompts: PromptsTable;
@@ -219,6 +220,17 @@ export interface CustomModelsTable {
 	model_id: string;
 	info: Json<Record<string, unknown>>;
 	created_at: Timestamp;
+}
+
+/** A provider's answers about the models it serves to one user's key (issue 12). */
+export interface ModelAvailabilityTable {
+	user_id: string;
+	platform: string;
+	/** When the provider was last asked (null: never, only steps' `model_gone` marks so far). */
+	checked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+	/** "could not check: …" when the last check failed. */
+	error: ColumnType<string | null, string | null | undefined, string | null>;
+	answers: Json<Record<string, { available: boolean; reason?: string; at: string }>>;
 }
 
 export type User = Selectable<UsersTable>;

@@ -19,6 +19,7 @@ import { loadPayload, payloadView, storePayload } from './payloads';
 import { runLimitError, runLimitReached, type HeldRun, type RunLimits } from './capacity';
 import { lockoutRemainingSeconds, statusFor } from './policy';
 import { hostedPlatformsOf, missingKeysMessage, reachableNodeIds } from './preflight';
+import { unavailableMessage } from '../platforms/availability/view';
 import { withSafetyFallback } from './safety';
 import { RunController, type RunPlan, type RunStart } from './run-controller';
 import { RunRecords, type RunRow } from './run-records';
@@ -40,6 +41,14 @@ export interface EngineDeps {
 	revealKey?: (userId: string, platform: PlatformId) => Promise<string | null>;
 	/** Which hosted platforms a user has keys for (checked before a run starts). */
 	keyPlatforms?: (userId: string) => Promise<PlatformId[]>;
+	/**
+	 * What the owner's providers last said they serve (issue 12): a run through a model they no
+	 * longer serve is refused before it starts, and a step that finds its model gone says so.
+	 */
+	availability?: {
+		unavailable(ownerId: string, models: readonly ModelInfo[]): Promise<Array<{ model: ModelInfo; reason: string }>>;
+		modelGone(ownerId: string, model: ModelInfo, reason: string): Promise<void>;
+	};
 	/** Models beyond the curated catalogue (ones people added by name); the catalogue alone if absent. */
 	models?: { resolve(modelId: string, ownerId: string): Promise<ModelInfo | undefined> };
 	now?: () => number;
@@ -183,6 +192,7 @@ export class Engine {
 			throw badRequest(`The start node (${model.name}) takes ${model.input}, not ${input.kind}. Send ${model.input} or pick another start node.`);
 		}
 		await this.requireKeys(network.owner_id, graph, startNodeId, models);
+		await this.requireAvailable(network.owner_id, graph, startNodeId, models);
 		const settings = resolveRunSettings(network.settings);
 		const storedInput = await storePayload(input, this.deps.assets);
 		const custom = [...models.values()].filter((m) => !this.deps.catalogue.get(m.id));
@@ -480,7 +490,13 @@ export class Engine {
 		const input = await loadPayload(invocation.input, this.deps.assets);
 		const result = await withSafetyFallback(model, input, signal, (attemptInput) =>
 			platform.invoke(model, attemptInput, { signal, key, params })
-		);
+		).catch(async (error: unknown) => {
+			// The provider no longer serves the model: the canvas and the next start say so at once.
+			if (error instanceof PlatformError && error.kind === 'model_gone') {
+				await this.deps.availability?.modelGone(ownerId, model, error.message).catch((e) => this.log.error(`[engine] marking ${model.id} gone failed`, e));
+			}
+			throw error;
+		});
 		const fingerprint = () => fingerprintOrNothing(result.output);
 		return {
 			output: await storePayload(result.output, this.deps.assets),
@@ -515,6 +531,17 @@ export class Engine {
 	private async requireKeys(ownerId: string, graph: Graph, startNodeId: string, models: Map<string, ModelInfo>) {
 		const missing = await this.keysMissing(ownerId, graph, startNodeId, models);
 		if (missing.length) throw badRequest(missingKeysMessage(missing), { missingKeys: missing });
+	}
+
+	/** Refuses to start a run through a model the owner's providers no longer serve, naming each one and why. */
+	private async requireAvailable(ownerId: string, graph: Graph, startNodeId: string, models: Map<string, ModelInfo>) {
+		if (!this.deps.availability) return;
+		const reachable = reachableNodeIds(startNodeId, graph.edges);
+		const used = [...new Set(graph.nodes.filter((n) => reachable.has(n.id)).map((n) => n.modelId))].flatMap((id) => models.get(id) ?? []);
+		const gone = await this.deps.availability.unavailable(ownerId, used);
+		if (!gone.length) return;
+		const list = gone.map(({ model, reason }) => ({ id: model.id, name: model.name, reason }));
+		throw badRequest(unavailableMessage(list), { unavailableModels: list });
 	}
 
 	private async ownerOf(networkId: string): Promise<string> {

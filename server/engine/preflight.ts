@@ -6,21 +6,8 @@ import { HOSTED_PLATFORMS, type HostedPlatformId, type ModelInfo } from '../plat
  * when they press start, not several steps into a run.
  */
 
-/** Every node a run from `startNodeId` can reach by following edges (the start included). */
-export function reachableNodeIds(startNodeId: string, edges: readonly { source: string; target: string }[]): Set<string> {
-	const seen = new Set([startNodeId]);
-	const queue = [startNodeId];
-	while (queue.length) {
-		const node = queue.shift()!;
-		for (const edge of edges) {
-			if (edge.source === node && !seen.has(edge.target)) {
-				seen.add(edge.target);
-				queue.push(edge.target);
-			}
-		}
-	}
-	return seen;
-}
+// Shared with the canvas (which says what a start would refuse), so it lives with the graph.
+export { reachableNodeIds } from '../graph/reach';
 
 /** The hosted platforms whose keys these models spend, in a stable order. */
 export function hostedPlatformsOf(models: readonly ModelInfo[]): HostedPlatformId[] {

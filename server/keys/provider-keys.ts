@@ -23,11 +23,18 @@ export interface KeySummary {
 	updatedAt: Date;
 }
 
+/** What others learn when a key changes (the availability cache asks again with a new key). */
+export interface KeyEvents {
+	saved?(userId: string, platform: HostedPlatformId): void;
+	removed?(userId: string, platform: HostedPlatformId): void;
+}
+
 /** Provider keys per user: encrypted on the way in, decrypted only for server-side calls. */
 export class ProviderKeys {
 	constructor(
 		private db: Db,
-		private cipher: KeyCipher
+		private cipher: KeyCipher,
+		private events: KeyEvents = {}
 	) {}
 
 	async save(userId: string, platform: HostedPlatformId, key: string): Promise<KeySummary> {
@@ -39,6 +46,7 @@ export class ProviderKeys {
 			.values({ user_id: userId, platform, ciphertext, last4, created_at: now, updated_at: now })
 			.onConflict((oc) => oc.columns(['user_id', 'platform']).doUpdateSet({ ciphertext, last4, updated_at: now }))
 			.execute();
+		this.events.saved?.(userId, platform);
 		return { platform, last4, updatedAt: now };
 	}
 
@@ -59,6 +67,7 @@ export class ProviderKeys {
 			.where('platform', '=', platform)
 			.executeTakeFirst();
 		if (result.numDeletedRows === 0n) throw notFound(`No ${platform} key is saved.`);
+		this.events.removed?.(userId, platform);
 	}
 
 	/** The plaintext key, for server-side provider calls only. Never send it to a browser. */

@@ -1,3 +1,4 @@
+import type { AvailabilityView } from '$server/platforms/availability/view';
 import type { HostedPlatformId, ModelInfo } from '$server/platforms/types';
 
 export type NetworkRole = 'owner' | 'editor' | 'viewer';
@@ -12,4 +13,6 @@ export interface EditorPageData {
 	models: ModelInfo[];
 	/** Hosted platforms whose key the owner lacks for a run from the start node (owners and editors only). */
 	missingKeys: HostedPlatformId[];
+	/** Which models the owner's keys reach, as the providers last said (members only; empty otherwise). */
+	availability: AvailabilityView;
 }

@@ -10,7 +10,9 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 		const all = locals.panic.catalogue.list();
 		const user = locals.user;
 		// Logged in: which hosted platforms they hold keys for, and the models they added by name.
-		const [keys, mine] = user ? await Promise.all([locals.panic.keys.list(user.id), locals.panic.customModels.list(user.id)]) : [null, null];
+		const [keys, mine, availability] = user
+			? await Promise.all([locals.panic.keys.list(user.id), locals.panic.customModels.list(user.id), locals.panic.availability.view(user.id)])
+			: [null, null, null];
 		return {
 			filter,
 			// Spec fields (system prompts, fixed inputs, billing tables) stay on the server.
@@ -18,7 +20,9 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 			platforms: [...new Set(all.map((m) => m.platform))],
 			total: all.length,
 			keyPlatforms: keys ? keys.map((k) => k.platform as string) : null,
-			mine: mine ? mine.map(publicModelInfo) : null
+			mine: mine ? mine.map(publicModelInfo) : null,
+			// What the user's keys reach, as the providers last said (null when logged out).
+			availability
 		};
 	} catch (e) {
 		if (e instanceof AppError) error(e.status, e.message);
