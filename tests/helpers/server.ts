@@ -40,6 +40,10 @@ export async function freePort(): Promise<number> {
 	});
 }
 
+const PROVIDER_URLS = ['REPLICATE_BASE_URL', 'OPENAI_BASE_URL', 'HF_BASE_URL', 'VESTABOARD_BASE_URL'];
+/** Port 9 (discard) on loopback: nothing listens, so a call is refused at once. */
+const NOWHERE = 'http://127.0.0.1:9';
+
 export async function startServer(opts: ServerOptions = {}): Promise<TestServer> {
 	const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'panic-test-'));
 	let databaseUrl = opts.databaseUrl;
@@ -53,6 +57,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
 	}
 	const port = await freePort();
 	const env: Record<string, string> = {
+		// Tests never reach a real provider: unless a test points a provider at its fake, the
+		// provider is a closed port here (a saved key starts an availability check, for one).
+		...Object.fromEntries(PROVIDER_URLS.map((name) => [name, NOWHERE])),
 		...(process.env as Record<string, string>),
 		PORT: String(port),
 		HOST: '127.0.0.1',
