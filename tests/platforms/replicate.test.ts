@@ -22,6 +22,7 @@ import {
 	WHISPER_SCHEMA
 } from '../fakes/fake-replicate-schemas';
 import { describePlatformContract } from './contract';
+import { CLIP_EMBEDDINGS_VERSION } from '../../server/platforms/replicate/served';
 
 const KEY = 'r8_test_key_0123456789abcdefghij';
 const model = (ref: string): ReplicateModelInfo => {
@@ -90,7 +91,10 @@ describe('replicate adapter', () => {
 		expect(api.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /v1/models/black-forest-labs/flux-schnell/predictions']);
 		expect(api[0].headers.authorization).toBe(`Bearer ${KEY}`);
 		expect(api[0].headers.prefer).toBe('wait=10');
-		expect(JSON.parse(api[0].body)).toEqual({ input: { prompt: 'a lighthouse', output_format: 'png', num_outputs: 1 } });
+		// What the entry fixes, then its settings' defaults: only inputs flux-schnell takes.
+		expect(JSON.parse(api[0].body)).toEqual({
+			input: { prompt: 'a lighthouse', output_format: 'png', num_outputs: 1, aspect_ratio: '1:1', num_inference_steps: 4, megapixels: '1', go_fast: true }
+		});
 		expect(fake.predictions.has(result.requestId!)).toBe(true);
 		// The output file is fetched without the key: it is a delivery URL, not the API.
 		const download = fake.requests.slice(before).find((r) => r.path.startsWith('/files/'));
@@ -130,17 +134,26 @@ describe('replicate adapter', () => {
 		}
 	});
 
-	it('merges fixed inputs, model defaults and node params, with the payload last', async () => {
+	it('sends fixed inputs and the settings the model takes, with the payload last; other node params are dropped', async () => {
 		const before = fake.requests.length;
-		await invoke(platform(), 'meta/musicgen', text('calm strings'), never(), { duration: 3, prompt: 'ignored', output_format: 'mp3' });
+		await invoke(platform(), 'meta/musicgen', text('calm strings'), never(), { duration: 3, prompt: 'ignored', output_format: 'mp3', style: 'jazz' });
 		const create = fake.requests.slice(before).find((r) => r.path === '/v1/predictions');
 		expect(JSON.parse(create!.body).input).toEqual({
-			output_format: 'mp3',
+			output_format: 'wav',
 			model_version: 'stereo-melody-large',
 			normalization_strategy: 'peak',
 			duration: 3,
+			temperature: 1,
 			prompt: 'calm strings'
 		});
+	});
+
+	it('refuses a setting outside what the model takes before any request, naming it', async () => {
+		const before = fake.requests.length;
+		const error = await failure(invoke(platform(), 'black-forest-labs/flux-schnell', text('x'), never(), { num_inference_steps: 9 }));
+		expect(error.kind).toBe('invalid_input');
+		expect(error.message).toMatch(/“Steps”: it takes a whole number from 1 to 4/);
+		expect(fake.requests.length).toBe(before);
 	});
 
 	it('estimates token-billed cost from the token counts Replicate reports', async () => {
@@ -234,18 +247,37 @@ describe('replicate adapter', () => {
 		expect((await failure(p.invoke(model('salesforce/blip'), image, { signal: never(), params: {} }))).kind).toBe('auth');
 	});
 
-	it('embeds text and images with CLIP into one 768-dimensional space', async () => {
+	it('embeds text and images with CLIP embeddings (pinned version) into one 768-dimensional space, the image as a file input', async () => {
 		const p = platform();
-		const [textEmbedder, imageEmbedder] = REPLICATE_EMBEDDERS;
+		const embedder = (id: string) => REPLICATE_EMBEDDERS.find((e) => e.id === id)!;
 		const before = fake.requests.length;
-		const t = await p.embed!(textEmbedder, text('two\nlines'), { signal: never(), key: KEY, params: {} });
-		const i = await p.embed!(imageEmbedder, image, { signal: never(), key: KEY, params: {} });
+		const t = await p.embed!(embedder('replicate/krthr/clip-embeddings/text'), text('two\nlines'), { signal: never(), key: KEY, params: {} });
+		const i = await p.embed!(embedder('replicate/krthr/clip-embeddings/image'), image, { signal: never(), key: KEY, params: {} });
 		expect(t.vector).toHaveLength(768);
 		expect(i.vector).toHaveLength(768);
-		const creates = fake.requests.slice(before).filter((r) => r.path === '/v1/predictions').map((r) => JSON.parse(r.body).input.inputs);
-		expect(creates[0]).toBe('two lines');
-		expect(creates[1]).toMatch(/^data:image\/png;base64,/);
+		const api = fake.requests.slice(before).filter((r) => r.path.startsWith('/v1/'));
+		// Pinned: no model lookup, straight to the version.
+		expect(api.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /v1/predictions', 'POST /v1/predictions']);
+		const bodies = api.map((r) => JSON.parse(r.body));
+		expect(bodies.map((b) => b.version)).toEqual([CLIP_EMBEDDINGS_VERSION, CLIP_EMBEDDINGS_VERSION]);
+		expect(bodies[0].input).toEqual({ text: 'two\nlines' });
+		expect(Object.keys(bodies[1].input)).toEqual(['image']);
+		expect(bodies[1].input.image).toMatch(/^data:image\/png;base64,/);
 		expect(t.costUsd).toBeCloseTo(1.5 * 0.000225, 9);
+	});
+
+	it('keeps the old CLIP features ids: text still on clip-features (one line), image now on CLIP embeddings', async () => {
+		const p = platform();
+		const embedder = (id: string) => REPLICATE_EMBEDDERS.find((e) => e.id === id)!;
+		expect(embedder('replicate/andreasjansson/clip-features/text').deprecated).toBe(true);
+		expect(embedder('replicate/andreasjansson/clip-features/image').deprecated).toBe(true);
+		const before = fake.requests.length;
+		await p.embed!(embedder('replicate/andreasjansson/clip-features/text'), text('two\nlines'), { signal: never(), key: KEY, params: {} });
+		await p.embed!(embedder('replicate/andreasjansson/clip-features/image'), image, { signal: never(), key: KEY, params: {} });
+		const creates = fake.requests.slice(before).filter((r) => r.path === '/v1/predictions').map((r) => JSON.parse(r.body));
+		expect(creates[0]).toMatchObject({ version: fakeVersionId('andreasjansson/clip-features'), input: { inputs: 'two lines' } });
+		expect(creates[1]).toMatchObject({ version: CLIP_EMBEDDINGS_VERSION });
+		expect(creates[1].input.image).toMatch(/^data:image\/png;base64,/);
 	});
 
 	it('runs a model a user added through describeReplicateModel', async () => {

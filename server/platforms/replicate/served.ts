@@ -320,3 +320,79 @@ export function servedModel(ref: string, version?: string): ServedModel | undefi
 	if (version !== undefined && !model.versions?.includes(version)) return undefined;
 	return model;
 }
+
+/** Whether `value` is one the served input takes (what Replicate's validation would accept). */
+function takes(input: ServedInput, value: unknown): boolean {
+	switch (input.type) {
+		case 'file':
+			return typeof value === 'string';
+		case 'string':
+			return typeof value === 'string' && (input.maxLength === undefined || value.length <= input.maxLength);
+		case 'boolean':
+			return typeof value === 'boolean';
+		case 'enum':
+			return input.values.includes(value as string | number);
+		case 'integer':
+		case 'number':
+			return (
+				typeof value === 'number' &&
+				(input.type === 'number' || Number.isInteger(value)) &&
+				(input.minimum === undefined || value >= input.minimum) &&
+				(input.maximum === undefined || value <= input.maximum)
+			);
+	}
+}
+
+function outputKinds(o: ServedOutput | { type: 'other' }): Set<'file' | 'text' | 'vector'> {
+	switch (o.type) {
+		case 'file':
+			return new Set(['file']);
+		case 'text':
+			return new Set(['text']);
+		case 'vector':
+			return new Set(['vector']);
+		case 'list':
+			return outputKinds(o.of);
+		default:
+			return new Set();
+	}
+}
+
+/**
+ * How a catalogue entry (its Replicate spec and settings) disagrees with what Replicate
+ * serves: an empty list when every part of its request is one the served model takes.
+ * The catalogue's contract test runs every entry through this.
+ */
+export function servedMismatches(
+	spec: { model: string; version?: string; inputField: string; input: Record<string, unknown>; outputShape?: 'file' | 'text'; outputField?: string },
+	params: readonly { key: string; kind: string; default?: unknown; options?: readonly string[]; min?: number; max?: number; integer?: boolean }[] = []
+): string[] {
+	const served = servedModel(spec.model, spec.version);
+	if (!served) return [`Replicate does not serve ${spec.model}${spec.version ? `:${spec.version}` : ''} (not in served.ts)`];
+	const out: string[] = [];
+	const inputs = served.inputs;
+	if (!inputs[spec.inputField]) out.push(`${spec.model} takes no \`${spec.inputField}\``);
+	for (const [key, value] of Object.entries(spec.input)) {
+		if (!inputs[key]) out.push(`${spec.model} takes no \`${key}\``);
+		else if (!takes(inputs[key], value)) out.push(`${spec.model} refuses ${JSON.stringify(value)} as \`${key}\``);
+	}
+	for (const p of params) {
+		const input = inputs[p.key];
+		if (!input) {
+			out.push(`${spec.model} takes no \`${p.key}\``);
+			continue;
+		}
+		const samples = [p.default, ...(p.options ?? []), p.min, p.max].filter((v) => v !== undefined);
+		if (p.kind === 'boolean' && input.type !== 'boolean') out.push(`\`${p.key}\` is not a boolean on ${spec.model}`);
+		if (p.kind === 'text' && input.type !== 'string') out.push(`\`${p.key}\` is not text on ${spec.model}`);
+		if (p.kind === 'number' && input.type !== 'integer' && input.type !== 'number') out.push(`\`${p.key}\` is not a number on ${spec.model}`);
+		if (p.kind === 'number' && input.type === 'integer' && !p.integer) out.push(`\`${p.key}\` takes whole numbers on ${spec.model}`);
+		for (const value of samples) if (!takes(input, value)) out.push(`${spec.model} refuses ${JSON.stringify(value)} as \`${p.key}\``);
+	}
+	if (spec.outputShape) {
+		let output: ServedOutput | { type: 'other' } = served.output;
+		if (spec.outputField) output = served.output.type === 'object' ? (served.output.fields[spec.outputField] ?? { type: 'other' }) : { type: 'other' };
+		if (!outputKinds(output).has(spec.outputShape)) out.push(`${spec.model}'s output is not ${spec.outputShape}${spec.outputField ? ` in \`${spec.outputField}\`` : ''}`);
+	}
+	return out;
+}
