@@ -68,13 +68,12 @@ export async function checkReplicateAvailability(
 			}
 		}
 	};
-	try {
-		await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
-	} catch (error) {
-		throw options.signal.aborted ? options.signal.reason : error;
-	} finally {
-		options.signal.removeEventListener('abort', onAbort);
-	}
+	// Every lookup has ended (answered or aborted) before this returns or throws: none outlives the call.
+	const settled = await Promise.allSettled(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
+	options.signal.removeEventListener('abort', onAbort);
+	if (options.signal.aborted) throw options.signal.reason;
+	const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+	if (failed) throw stop.signal.aborted ? stop.signal.reason : failed.reason;
 	for (const { id, key, inputField } of asked) answers.set(id, judge({ ...targets.get(key)!, inputField }, found.get(key)!));
 	return answers;
 }
