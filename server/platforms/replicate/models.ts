@@ -163,6 +163,7 @@ export const REPLICATE_MODELS: ReplicateModelInfo[] = [
 			billing: perSecond('Nvidia L40S')
 		}
 	}),
+	// Unconfirmed for late 2026 (served.ts `evidence`): offered behind the live availability check.
 	entry({
 		ref: 'meta/meta-llama-3-8b-instruct',
 		name: 'Llama 3 8B Instruct',
@@ -185,6 +186,7 @@ export const REPLICATE_MODELS: ReplicateModelInfo[] = [
 			billing: { per: 'token', inputUsdPerMillion: 0.05, outputUsdPerMillion: 0.25 }
 		}
 	}),
+	// Unconfirmed for late 2026 (served.ts `evidence`): offered behind the live availability check.
 	entry({
 		ref: 'lucataco/moondream2',
 		name: 'moondream2',
@@ -196,6 +198,7 @@ export const REPLICATE_MODELS: ReplicateModelInfo[] = [
 		params: [promptParam('Describe this image.', 'What to ask about the picture.')],
 		spec: { official: false, inputField: 'image', input: {}, outputShape: 'text', billing: perSecond('Nvidia L40S') }
 	}),
+	// Unconfirmed for late 2026 (served.ts `evidence`): offered behind the live availability check.
 	entry({
 		ref: 'bytedance/sdxl-lightning-4step',
 		name: 'SDXL-Lightning (4 steps)',
@@ -212,6 +215,7 @@ export const REPLICATE_MODELS: ReplicateModelInfo[] = [
 		],
 		spec: { official: false, inputField: 'prompt', input: { num_outputs: 1 }, outputShape: 'file', billing: perSecond('Nvidia L40S') }
 	}),
+	// Unconfirmed for late 2026 (served.ts `evidence`): offered behind the live availability check.
 	entry({
 		ref: 'meta/musicgen',
 		name: 'MusicGen',
