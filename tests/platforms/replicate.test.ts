@@ -3,7 +3,7 @@
  * contract, then what only Replicate has (versions, polling, cancelling, per-second
  * billing, schema inference for models a user adds) and the curated catalogue.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PlatformError, type Platform } from '../../server/platforms/platform';
 import type { Payload } from '../../server/platforms/types';
 import { createReplicatePlatform, type ReplicatePlatformOptions } from '../../server/platforms/replicate/platform';
@@ -22,6 +22,8 @@ import {
 	WHISPER_SCHEMA
 } from '../fakes/fake-replicate-schemas';
 import { describePlatformContract } from './contract';
+import { CLIP_EMBEDDINGS_VERSION, FLUX_ASPECT_RATIOS, servedModel, WHISPER_VERSION } from '../../server/platforms/replicate/served';
+import { MAX_DATA_URI_BYTES } from '../../server/platforms/replicate/files';
 
 const KEY = 'r8_test_key_0123456789abcdefghij';
 const model = (ref: string): ReplicateModelInfo => {
@@ -33,6 +35,7 @@ const text = (value: string): Payload => ({ kind: 'text', text: value });
 const image: Payload = { kind: 'image', bytes: tinyPng(7), mime: 'image/png' };
 const audio: Payload = { kind: 'audio', bytes: tinyWav(), mime: 'audio/wav' };
 const never = () => new AbortController().signal;
+const invoke = (p: Platform, ref: string, input: Payload, signal = never(), params = {}) => p.invoke(model(ref), input, { signal, key: KEY, params });
 
 async function failure(promise: Promise<unknown>): Promise<PlatformError> {
 	try {
@@ -74,7 +77,6 @@ describe('replicate adapter', () => {
 				}
 			}
 		);
-	const invoke = (p: Platform, ref: string, input: Payload, signal = never(), params = {}) => p.invoke(model(ref), input, { signal, key: KEY, params });
 
 	beforeAll(async () => {
 		fake = await startFakeReplicate({ keys: [KEY] });
@@ -90,7 +92,10 @@ describe('replicate adapter', () => {
 		expect(api.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /v1/models/black-forest-labs/flux-schnell/predictions']);
 		expect(api[0].headers.authorization).toBe(`Bearer ${KEY}`);
 		expect(api[0].headers.prefer).toBe('wait=10');
-		expect(JSON.parse(api[0].body)).toEqual({ input: { prompt: 'a lighthouse', output_format: 'png', num_outputs: 1 } });
+		// What the entry fixes, then its settings' defaults: only inputs flux-schnell takes.
+		expect(JSON.parse(api[0].body)).toEqual({
+			input: { prompt: 'a lighthouse', output_format: 'png', num_outputs: 1, aspect_ratio: '1:1', num_inference_steps: 4, megapixels: '1', go_fast: true }
+		});
 		expect(fake.predictions.has(result.requestId!)).toBe(true);
 		// The output file is fetched without the key: it is a delivery URL, not the API.
 		const download = fake.requests.slice(before).find((r) => r.path.startsWith('/files/'));
@@ -130,17 +135,26 @@ describe('replicate adapter', () => {
 		}
 	});
 
-	it('merges fixed inputs, model defaults and node params, with the payload last', async () => {
+	it('sends fixed inputs and the settings the model takes, with the payload last; other node params are dropped', async () => {
 		const before = fake.requests.length;
-		await invoke(platform(), 'meta/musicgen', text('calm strings'), never(), { duration: 3, prompt: 'ignored', output_format: 'mp3' });
+		await invoke(platform(), 'meta/musicgen', text('calm strings'), never(), { duration: 3, prompt: 'ignored', output_format: 'mp3', style: 'jazz' });
 		const create = fake.requests.slice(before).find((r) => r.path === '/v1/predictions');
 		expect(JSON.parse(create!.body).input).toEqual({
-			output_format: 'mp3',
+			output_format: 'wav',
 			model_version: 'stereo-melody-large',
 			normalization_strategy: 'peak',
 			duration: 3,
+			temperature: 1,
 			prompt: 'calm strings'
 		});
+	});
+
+	it('refuses a setting outside what the model takes before any request, naming it', async () => {
+		const before = fake.requests.length;
+		const error = await failure(invoke(platform(), 'black-forest-labs/flux-schnell', text('x'), never(), { num_inference_steps: 9 }));
+		expect(error.kind).toBe('invalid_input');
+		expect(error.message).toMatch(/“Steps”: it takes a whole number from 1 to 4/);
+		expect(fake.requests.length).toBe(before);
 	});
 
 	it('estimates token-billed cost from the token counts Replicate reports', async () => {
@@ -234,18 +248,37 @@ describe('replicate adapter', () => {
 		expect((await failure(p.invoke(model('salesforce/blip'), image, { signal: never(), params: {} }))).kind).toBe('auth');
 	});
 
-	it('embeds text and images with CLIP into one 768-dimensional space', async () => {
+	it('embeds text and images with CLIP embeddings (pinned version) into one 768-dimensional space, the image as a file input', async () => {
 		const p = platform();
-		const [textEmbedder, imageEmbedder] = REPLICATE_EMBEDDERS;
+		const embedder = (id: string) => REPLICATE_EMBEDDERS.find((e) => e.id === id)!;
 		const before = fake.requests.length;
-		const t = await p.embed!(textEmbedder, text('two\nlines'), { signal: never(), key: KEY, params: {} });
-		const i = await p.embed!(imageEmbedder, image, { signal: never(), key: KEY, params: {} });
+		const t = await p.embed!(embedder('replicate/krthr/clip-embeddings/text'), text('two\nlines'), { signal: never(), key: KEY, params: {} });
+		const i = await p.embed!(embedder('replicate/krthr/clip-embeddings/image'), image, { signal: never(), key: KEY, params: {} });
 		expect(t.vector).toHaveLength(768);
 		expect(i.vector).toHaveLength(768);
-		const creates = fake.requests.slice(before).filter((r) => r.path === '/v1/predictions').map((r) => JSON.parse(r.body).input.inputs);
-		expect(creates[0]).toBe('two lines');
-		expect(creates[1]).toMatch(/^data:image\/png;base64,/);
+		const api = fake.requests.slice(before).filter((r) => r.path.startsWith('/v1/'));
+		// Pinned: no model lookup, straight to the version.
+		expect(api.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /v1/predictions', 'POST /v1/predictions']);
+		const bodies = api.map((r) => JSON.parse(r.body));
+		expect(bodies.map((b) => b.version)).toEqual([CLIP_EMBEDDINGS_VERSION, CLIP_EMBEDDINGS_VERSION]);
+		expect(bodies[0].input).toEqual({ text: 'two\nlines' });
+		expect(Object.keys(bodies[1].input)).toEqual(['image']);
+		expect(bodies[1].input.image).toMatch(/^data:image\/png;base64,/);
 		expect(t.costUsd).toBeCloseTo(1.5 * 0.000225, 9);
+	});
+
+	it('keeps the old CLIP features ids: text still on clip-features (one line), image now on CLIP embeddings', async () => {
+		const p = platform();
+		const embedder = (id: string) => REPLICATE_EMBEDDERS.find((e) => e.id === id)!;
+		expect(embedder('replicate/andreasjansson/clip-features/text').deprecated).toBe(true);
+		expect(embedder('replicate/andreasjansson/clip-features/image').deprecated).toBe(true);
+		const before = fake.requests.length;
+		await p.embed!(embedder('replicate/andreasjansson/clip-features/text'), text('two\nlines'), { signal: never(), key: KEY, params: {} });
+		await p.embed!(embedder('replicate/andreasjansson/clip-features/image'), image, { signal: never(), key: KEY, params: {} });
+		const creates = fake.requests.slice(before).filter((r) => r.path === '/v1/predictions').map((r) => JSON.parse(r.body));
+		expect(creates[0]).toMatchObject({ version: fakeVersionId('andreasjansson/clip-features'), input: { inputs: 'two lines' } });
+		expect(creates[1]).toMatchObject({ version: CLIP_EMBEDDINGS_VERSION });
+		expect(creates[1].input.image).toMatch(/^data:image\/png;base64,/);
 	});
 
 	it('runs a model a user added through describeReplicateModel', async () => {
@@ -254,6 +287,258 @@ describe('replicate adapter', () => {
 		expect(result.output.kind).toBe('text');
 		expect(result.costUsd).toBeUndefined();
 		expect(result.metrics?.predictTimeSeconds).toBe(1.5);
+	});
+});
+
+describe('replicate adapter: the refreshed catalogue, request by request', () => {
+	let fake: FakeReplicate;
+	const p = () => createReplicatePlatform({ replicateBaseUrl: fake.baseUrl }, { pollIntervalMs: 20 });
+	beforeAll(async () => {
+		fake = await startFakeReplicate({ keys: [KEY] });
+	});
+	afterAll(() => fake.close());
+
+	/** The one prediction create a call made, checked to send only inputs the served model takes. */
+	function createOf(before: number, ref: string) {
+		const creates = fake.requests.slice(before).filter((r) => r.method === 'POST' && /^\/v1\/(models\/.+\/)?predictions$/.test(r.path));
+		expect(creates).toHaveLength(1);
+		const body = JSON.parse(creates[0].body) as { version?: string; input: Record<string, unknown> };
+		const served = servedModel(ref, body.version === fakeVersionId(ref) ? undefined : body.version)!;
+		expect(served, ref).toBeDefined();
+		for (const key of Object.keys(body.input)) expect(served.inputs, `${ref} takes ${key}`).toHaveProperty(key);
+		return { path: creates[0].path, ...body };
+	}
+
+	it.each([
+		[
+			'black-forest-labs/flux-kontext-pro',
+			image,
+			{ prompt: 'Make it night' },
+			'/v1/models/black-forest-labs/flux-kontext-pro/predictions',
+			{ prompt: 'Make it night', output_format: 'png', aspect_ratio: 'match_input_image', safety_tolerance: 2, prompt_upsampling: false }
+		],
+		[
+			'minimax/speech-02-turbo',
+			text('Hello there.'),
+			{ voice_id: 'Deep_Voice_Man', speed: 1.5 },
+			'/v1/models/minimax/speech-02-turbo/predictions',
+			{ text: 'Hello there.', voice_id: 'Deep_Voice_Man', emotion: 'auto', speed: 1.5, pitch: 0, volume: 1 }
+		],
+		[
+			'meta/meta-llama-3-8b-instruct',
+			text('hi'),
+			{ system_prompt: 'Answer in one line.' },
+			'/v1/models/meta/meta-llama-3-8b-instruct/predictions',
+			{ prompt: 'hi', system_prompt: 'Answer in one line.', max_tokens: 512, temperature: 0.6, top_p: 0.9 }
+		],
+		['lucataco/moondream2', image, {}, '/v1/predictions', { prompt: 'Describe this image.' }],
+		['openai/whisper', audio, { language: 'en' }, '/v1/predictions', { transcription: 'plain text', language: 'en', translate: false, temperature: 0 }]
+	] as const)('%s: sends its documented shape', async (ref, input, params, path, expected) => {
+		const before = fake.requests.length;
+		const m = model(ref);
+		const result = await p().invoke(m, input, { signal: never(), key: KEY, params });
+		expect(result.output.kind).toBe(m.output);
+		const create = createOf(before, ref);
+		expect(create.path).toBe(path);
+		expect(create.input).toMatchObject(expected);
+		const payload = create.input[m.replicate.inputField];
+		if (input.kind === 'text') expect(payload).toBe(input.text);
+		else expect(payload).toMatch(new RegExp(`^data:${input.mime}`));
+		if (ref === 'openai/whisper') {
+			// Pinned: the version research confirmed, with no lookup of the latest one.
+			expect(create.version).toBe(WHISPER_VERSION);
+			expect(fake.requests.slice(before).some((r) => r.path === '/v1/models/openai/whisper')).toBe(false);
+		}
+		if (ref === 'minimax/speech-02-turbo') {
+			expect(result.metrics?.characters).toBe(12);
+			expect(result.costUsd).toBeCloseTo((12 * 0.015) / 1000, 12);
+		}
+	});
+
+	it('the fake refuses what real Replicate refuses: webp from Kontext is invalid input, named as PANIC words it', async () => {
+		const kontext = model('black-forest-labs/flux-kontext-pro');
+		const sloppy = { ...kontext, replicate: { ...kontext.replicate, input: { output_format: 'webp' } } };
+		const error = await failure(p().invoke(sloppy, image, { signal: never(), key: KEY, params: {} }));
+		expect(error.kind).toBe('invalid_input');
+		expect(error.message).toBe('Replicate refused the request (422).');
+	});
+
+	it('the fake serves only served models: others 404 with Replicate’s body, removed ones too', async () => {
+		for (const ref of ['someone/unheard-of', 'openai/gpt-5-nano']) {
+			const res = await fetch(`${fake.baseUrl}/models/${ref}`, { headers: { authorization: `Bearer ${KEY}` } });
+			expect(res.status).toBe(404);
+			expect(await res.json()).toEqual({ detail: 'The requested resource could not be found.', status: 404 });
+		}
+		const res = await fetch(`${fake.baseUrl}/predictions`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+			body: JSON.stringify({ version: '0'.repeat(64), input: {} })
+		});
+		expect(res.status).toBe(422);
+		expect(await res.json()).toEqual({
+			title: 'Invalid version or not permitted',
+			detail: "The specified version does not exist (or perhaps you don't have permission to use it?)",
+			status: 422
+		});
+	});
+});
+
+describe('replicate adapter: Replicate saying no', () => {
+	let fake: FakeReplicate;
+	const p = () => createReplicatePlatform({ replicateBaseUrl: fake.baseUrl }, { pollIntervalMs: 20 });
+	beforeEach(async () => {
+		fake = await startFakeReplicate({ keys: [KEY] });
+	});
+	afterEach(() => fake.close());
+
+	it('a 429 with only retry_after in the body is retryable after that long, with one request sent', async () => {
+		fake.throttleNext({ retryAfterBody: 2, route: 'POST /v1/models/:owner/:name/predictions' });
+		const error = await failure(invoke(p(), 'black-forest-labs/flux-schnell', text('x')));
+		expect(error).toMatchObject({ kind: 'rate_limited', retryable: true, retryAfterMs: 2000 });
+		expect(fake.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+		fake.throttleNext({ detailSeconds: 7 });
+		expect((await failure(invoke(p(), 'black-forest-labs/flux-schnell', text('x')))).retryAfterMs).toBe(7000);
+	});
+
+	it.each(['billing', 'credit'] as const)('a 402 (%s) is no_credit: it stops the run and tells the owner', async (kind) => {
+		fake.paymentRequiredNext({ kind });
+		const error = await failure(invoke(p(), 'black-forest-labs/flux-schnell', text('x')));
+		expect(error).toMatchObject({ kind: 'no_credit', stopsRun: true, status: 402 });
+		expect(error.message).toMatch(/Replicate account has no credit, or billing is not set up/);
+		expect(error.message).not.toMatch(/https|purchase/);
+	});
+
+	it('a removed official model is model_gone, not invalid input', async () => {
+		fake.removeModel('black-forest-labs/flux-schnell');
+		const error = await failure(invoke(p(), 'black-forest-labs/flux-schnell', text('x')));
+		expect(error).toMatchObject({ kind: 'model_gone', retryable: false, message: 'Replicate no longer serves black-forest-labs/flux-schnell.' });
+	});
+
+	it('a community model removed after PANIC learnt its latest version is model_gone (422), and is looked up afresh next time', async () => {
+		const platform = p();
+		await invoke(platform, 'lucataco/moondream2', image);
+		fake.removeModel('lucataco/moondream2');
+		const error = await failure(invoke(platform, 'lucataco/moondream2', image));
+		expect(error.kind).toBe('model_gone');
+		expect(error.message).toMatch(/^Replicate no longer serves lucataco\/moondream2/);
+		const again = await failure(invoke(platform, 'lucataco/moondream2', image));
+		expect(again).toMatchObject({ kind: 'model_gone', message: 'Replicate no longer serves lucataco/moondream2.' });
+		expect(fake.requests.filter((r) => r.path === '/v1/models/lucataco/moondream2')).toHaveLength(2);
+	});
+
+	it('a pinned version that is gone is model_gone', async () => {
+		fake.removeVersion(WHISPER_VERSION);
+		const error = await failure(invoke(p(), 'openai/whisper', audio));
+		expect(error.kind).toBe('model_gone');
+		expect(error.message).toMatch(/^Replicate no longer serves openai\/whisper/);
+	});
+});
+
+describe('replicate adapter: large inputs', () => {
+	let fake: FakeReplicate;
+	const p = () => createReplicatePlatform({ replicateBaseUrl: fake.baseUrl }, { pollIntervalMs: 20 });
+	beforeAll(async () => {
+		fake = await startFakeReplicate({ keys: [KEY], maxUploadBytes: 3 * 1024 * 1024 });
+	});
+	afterAll(() => fake.close());
+	/** A PNG padded to `size` bytes (the format is read from its first bytes). */
+	const bigImage = (size: number): Payload => {
+		const bytes = new Uint8Array(size);
+		bytes.set(tinyPng(3));
+		return { kind: 'image', bytes, mime: 'image/png' };
+	};
+
+	it(`an image over ${MAX_DATA_URI_BYTES} bytes goes up through POST /v1/files and the prediction names the file URL`, async () => {
+		const big = bigImage(2 * 1024 * 1024);
+		const before = fake.requests.length;
+		const result = await invoke(p(), 'lucataco/moondream2', big);
+		const api = fake.requests.slice(before).filter((r) => r.path.startsWith('/v1/'));
+		const upload = api.find((r) => r.method === 'POST' && r.path === '/v1/files');
+		expect(upload?.headers.authorization).toBe(`Bearer ${KEY}`);
+		expect(upload?.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+		const [file] = [...fake.uploads.values()];
+		expect(file).toMatchObject({ contentType: 'image/png', name: 'input.png' });
+		expect(Buffer.from(file.bytes).equals(Buffer.from(big.kind === 'image' ? big.bytes : []))).toBe(true);
+		const create = JSON.parse(api.find((r) => r.path === '/v1/predictions')!.body);
+		expect(create.input.image).toBe(file.url);
+		expect(create.input.image).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/files\/[a-z0-9]+$/);
+		expect(api.find((r) => r.path === '/v1/predictions')!.body).not.toContain('data:');
+		// The model read the uploaded file itself.
+		expect(result.output.kind === 'text' && result.output.text).toMatch(/image\/png/);
+		const object = await (await fetch(file.url, { headers: { authorization: `Bearer ${KEY}` } })).json();
+		expect(object).toMatchObject({ id: file.id, content_type: 'image/png', size: 2 * 1024 * 1024, urls: { get: file.url } });
+		expect(object.checksums.sha256).toMatch(/^[0-9a-f]{64}$/);
+	});
+
+	it('a small image stays a data URI, with no upload', async () => {
+		const before = fake.requests.length;
+		await invoke(p(), 'lucataco/moondream2', image);
+		expect(fake.requests.slice(before).some((r) => r.path === '/v1/files')).toBe(false);
+		expect(JSON.parse(fake.requests.slice(before).find((r) => r.path === '/v1/predictions')!.body).input.image).toMatch(/^data:image\/png;base64,/);
+	});
+
+	it('an upload Replicate refuses as too large (413) is invalid input; no prediction is made', async () => {
+		const before = fake.requests.length;
+		const error = await failure(invoke(p(), 'lucataco/moondream2', bigImage(4 * 1024 * 1024)));
+		expect(error.kind).toBe('invalid_input');
+		expect(error.message).toMatch(/too large for Replicate's files API/);
+		expect(fake.requests.slice(before).some((r) => r.path === '/v1/predictions')).toBe(false);
+	});
+});
+
+describe('replicate checkAvailability', () => {
+	let fake: FakeReplicate;
+	let platform: Platform;
+	const entries = [...REPLICATE_MODELS, ...REPLICATE_EMBEDDERS];
+	const check = (key = KEY, list: typeof entries = entries) => platform.checkAvailability!(list, { key, signal: never() });
+	beforeEach(async () => {
+		fake = await startFakeReplicate({ keys: [KEY] });
+		platform = createReplicatePlatform({ replicateBaseUrl: fake.baseUrl });
+	});
+	afterEach(() => fake.close());
+
+	it('finds every curated entry served, asking once per model and pinned version, a few at a time', async () => {
+		const answers = await check();
+		expect([...answers.keys()].sort()).toEqual(entries.map((e) => e.id).sort());
+		for (const [id, answer] of answers) expect(answer, id).toEqual({ available: true });
+		const lookups = fake.requests.filter((r) => r.path.startsWith('/v1/models/'));
+		const distinct = new Set(entries.map((e) => `${e.replicate.model}:${e.replicate.version ?? ''}`));
+		const pinned = [...distinct].filter((k) => !k.endsWith(':')).length;
+		expect(lookups).toHaveLength(distinct.size + pinned);
+		expect(lookups.every((r) => r.method === 'GET' && r.headers.authorization === `Bearer ${KEY}`)).toBe(true);
+	});
+
+	it('says why an entry is not served: model gone, pinned version gone, no version, payload field gone', async () => {
+		fake.removeModel('lucataco/moondream2');
+		fake.removeVersion(WHISPER_VERSION);
+		fake.removeVersion(fakeVersionId('meta/musicgen'));
+		const llama = fake.models.get('meta/meta-llama-3-8b-instruct')!;
+		const schema = structuredClone(llama.openapiSchema) as { components: { schemas: { Input: { properties: Record<string, unknown> } } } };
+		delete schema.components.schemas.Input.properties.prompt;
+		fake.addModel('meta/meta-llama-3-8b-instruct', { ...llama, openapiSchema: schema });
+		const answers = await check();
+		expect(answers.get('replicate/lucataco/moondream2')).toEqual({ available: false, reason: 'Replicate no longer serves lucataco/moondream2.' });
+		expect(answers.get('replicate/openai/whisper')).toEqual({ available: false, reason: `openai/whisper no longer has version ${WHISPER_VERSION.slice(0, 12)}… on Replicate.` });
+		expect(answers.get('replicate/meta/musicgen')).toEqual({ available: false, reason: 'meta/musicgen has no published version on Replicate.' });
+		expect(answers.get('replicate/meta/meta-llama-3-8b-instruct')).toEqual({
+			available: false,
+			reason: "meta/meta-llama-3-8b-instruct's latest version no longer takes `prompt`."
+		});
+		expect(answers.get('replicate/black-forest-labs/flux-schnell')).toEqual({ available: true });
+	});
+
+	it('checks a model a user added, and throws when the key is refused', async () => {
+		const added = await describeReplicateModel(KEY, { replicateBaseUrl: fake.baseUrl }, 'yorickvp/llava-13b', never());
+		expect((await check(KEY, [added])).get(added.id)).toEqual({ available: true });
+		expect(await failure(check('r8_wrong_key_000000000000'))).toMatchObject({ kind: 'auth' });
+	});
+
+	it('throws when Replicate throttles, without a storm of lookups after it', async () => {
+		fake.throttleNext({ retryAfterBody: 3 });
+		const before = fake.requests.length;
+		expect(await failure(check())).toMatchObject({ kind: 'rate_limited', retryAfterMs: 3000 });
+		// The refusal stops the rest: no storm of lookups after it.
+		expect(fake.requests.length - before).toBeLessThanOrEqual(4);
 	});
 });
 
@@ -376,6 +661,26 @@ describe('describeReplicateModel', () => {
 		});
 		expect(replicateSpecSchema.safeParse(info.replicate).success).toBe(true);
 		expect(fake.requests.at(-1)?.headers.authorization).toBe(`Bearer ${KEY}`);
+	});
+
+	it('builds the settings form from the schema’s inputs, and a run sends only those settings', async () => {
+		const info = await describeReplicateModel(KEY, config(), 'black-forest-labs/flux-schnell', never());
+		const byKey = Object.fromEntries((info.params ?? []).map((p) => [p.key, p]));
+		// The payload's field is no setting; files and unbounded numbers (seed) have no form field.
+		expect(Object.keys(byKey)).toEqual(['aspect_ratio', 'num_outputs', 'num_inference_steps', 'output_format', 'output_quality', 'disable_safety_checker', 'go_fast', 'megapixels']);
+		expect(byKey.aspect_ratio).toMatchObject({ kind: 'choice', options: [...FLUX_ASPECT_RATIOS], default: '1:1' });
+		expect(byKey.num_inference_steps).toMatchObject({ kind: 'number', min: 1, max: 4, integer: true, default: 4 });
+		expect(byKey.output_format).toMatchObject({ kind: 'choice', options: ['webp', 'jpg', 'png'], default: 'webp' });
+		expect(byKey.go_fast).toMatchObject({ kind: 'boolean', default: true });
+		const texty = await describeReplicateModel(KEY, config(), 'yorickvp/llava-13b', never());
+		expect(texty.params?.map((p) => [p.key, p.kind])).toEqual([['prompt', 'text'], ['top_p', 'number']]);
+
+		const p = createReplicatePlatform({ replicateBaseUrl: fake.baseUrl });
+		const before = fake.requests.length;
+		await p.invoke(texty, image, { signal: never(), key: KEY, params: { top_p: 0.5, temperature: 9, stray: 'x' } });
+		const create = fake.requests.slice(before).find((r) => r.path === '/v1/predictions')!;
+		expect(Object.keys(JSON.parse(create.body).input).sort()).toEqual(['image', 'prompt', 'top_p']);
+		expect(JSON.parse(create.body).input).toMatchObject({ prompt: 'Describe this image.', top_p: 0.5 });
 	});
 
 	it('pins a version when one is given, reading that version', async () => {

@@ -37,14 +37,17 @@ export type AddModelBody = z.infer<typeof addModelSchema>;
 /** The proposal with the person's corrections applied. */
 export function withCorrections(proposal: ReplicateModelInfo, body: AddModelBody): ReplicateModelInfo {
 	const output = body.output ?? proposal.output;
+	const inputField = body.inputField ?? proposal.replicate.inputField;
 	return {
 		...proposal,
 		name: body.name ?? proposal.name,
 		input: body.input ?? proposal.input,
 		output,
+		// The payload's field is not a setting: the run fills it.
+		...(proposal.params ? { params: proposal.params.filter((p) => p.key !== inputField) } : {}),
 		replicate: {
 			...proposal.replicate,
-			inputField: body.inputField ?? proposal.replicate.inputField,
+			inputField,
 			// A person saying "it makes images" about a text model means its output is files.
 			outputShape: body.output ? (output === 'text' ? 'text' : 'file') : proposal.replicate.outputShape
 		}

@@ -45,13 +45,19 @@ export function readOutput(spec: ReplicateSpec, prediction: Prediction): ReadOut
 	return { kind: 'text', text };
 }
 
-const clipOutputSchema = z.array(z.object({ embedding: z.array(z.number()).min(1) })).min(1);
+const vectorSchema = z.object({ embedding: z.array(z.number()).min(1) });
+const embeddingOutputSchema = z.union([
+	/** krthr/clip-embeddings: `{ embedding }`. */
+	vectorSchema,
+	/** andreasjansson/clip-features: `[{ input, embedding }]`, one per input line. */
+	z.array(vectorSchema).min(1)
+]);
 
-/** The first vector of a `[{ input, embedding }]` answer (andreasjansson/clip-features). */
+/** The vector of an embedding answer, in either shape the curated embedders use. */
 export function readEmbedding(model: string, prediction: Prediction): number[] {
-	const parsed = clipOutputSchema.safeParse(prediction.output);
+	const parsed = embeddingOutputSchema.safeParse(prediction.output);
 	if (!parsed.success) throw invalid(model, prediction.id, 'no embedding');
-	return parsed.data[0].embedding;
+	return Array.isArray(parsed.data) ? parsed.data[0].embedding : parsed.data.embedding;
 }
 
 const SAFETY = /nsfw|safety|flagged|sensitive/i;
@@ -87,11 +93,14 @@ export interface Cost {
 	metrics: Record<string, number>;
 }
 
-/** Replicate's metrics in PANIC's names, and the cost they imply under `billing`. */
-export function costOf(billing: ReplicateBilling | undefined, prediction: Prediction, outputCount: number): Cost {
+/**
+ * Replicate's metrics in PANIC's names, and the cost they imply under `billing`. `characters`
+ * is the length of the text sent, for models billed by character.
+ */
+export function costOf(billing: ReplicateBilling | undefined, prediction: Prediction, outputCount: number, characters?: number): Cost {
 	const reported = prediction.metrics ?? {};
 	const number = (name: string) => (typeof reported[name] === 'number' && Number.isFinite(reported[name]) ? (reported[name] as number) : undefined);
-	const metrics: Record<string, number> = { outputCount };
+	const metrics: Record<string, number> = { outputCount, ...(characters === undefined ? {} : { characters }) };
 	const named: Array<[string, string]> = [
 		['predictTimeSeconds', 'predict_time'],
 		['totalTimeSeconds', 'total_time'],
@@ -114,5 +123,7 @@ function estimate(billing: ReplicateBilling, metrics: Record<string, number>): n
 		case 'token':
 			if (metrics.inputTokens === undefined && metrics.outputTokens === undefined) return undefined;
 			return ((metrics.inputTokens ?? 0) * billing.inputUsdPerMillion + (metrics.outputTokens ?? 0) * billing.outputUsdPerMillion) / 1e6;
+		case 'character':
+			return metrics.characters === undefined ? undefined : (metrics.characters * billing.usdPerThousand) / 1000;
 	}
 }

@@ -3,11 +3,14 @@ import { z } from 'zod';
 import type Replicate from 'replicate';
 import { createReplicateClient, replayFirstAttempt, type ProviderConfig } from '../clients';
 import { PlatformError, type EmbedResult, type InvokeOptions, type InvokeResult, type Platform } from '../platform';
-import { platformErrorFrom } from '../hosted/errors';
 import { downloadOutput } from '../hosted/file-download';
 import { providerFileHosts } from '../hosted/file-hosts';
-import { binaryPayload, toDataUri } from '../hosted/media';
+import { binaryPayload } from '../hosted/media';
+import { resolveParams } from '../params';
 import type { EmbedderInfo, ModelInfo, Payload } from '../types';
+import { checkReplicateAvailability } from './availability';
+import { replicateErrorFrom, type ReplicateCall } from './errors';
+import { inputValue } from './files';
 import { costOf, FINISHED, predictionFailure, predictionSchema, readEmbedding, readOutput, type Prediction } from './output';
 import { replicateEmbedSpecSchema, replicateSpecSchema, type ReplicateEmbedSpec } from './spec';
 
@@ -77,13 +80,19 @@ export function createReplicatePlatform(config: ProviderConfig, options: Replica
 		createReplicateClient(key, config, { fetch: replayFirstAttempt(baseFetch), useFileOutput: false });
 
 	/** One request through a one-request client, its answer checked against `schema`. */
-	async function request<T>(signal: AbortSignal, schema: z.ZodType<T>, send: () => Promise<unknown>, requestId?: string): Promise<T> {
+	async function request<T>(
+		signal: AbortSignal,
+		schema: z.ZodType<T>,
+		send: () => Promise<unknown>,
+		context: { ref: string; call: ReplicateCall; requestId?: string }
+	): Promise<T> {
+		const { requestId } = context;
 		let body: unknown;
 		try {
 			body = await send();
 		} catch (error) {
 			if (signal.aborted) throw signal.reason;
-			throw platformErrorFrom('replicate', error, requestId);
+			throw replicateErrorFrom(error, context);
 		}
 		const parsed = schema.safeParse(body);
 		if (!parsed.success) {
@@ -96,9 +105,9 @@ export function createReplicatePlatform(config: ProviderConfig, options: Replica
 		const cached = latestVersions.get(ref);
 		if (cached) return cached;
 		const [owner, name] = ref.split('/');
-		const model = await request(signal, modelSchema, () => client(key).models.get(owner, name, { signal }));
+		const model = await request(signal, modelSchema, () => client(key).models.get(owner, name, { signal }), { ref, call: 'lookup' });
 		const id = model.latest_version?.id;
-		if (!id) throw new PlatformError(`${ref} has no published version on Replicate.`, { kind: 'invalid_input' });
+		if (!id) throw new PlatformError(`Replicate no longer serves ${ref}: it has no published version.`, { kind: 'model_gone' });
 		latestVersions.set(ref, id);
 		return id;
 	}
@@ -116,9 +125,17 @@ export function createReplicatePlatform(config: ProviderConfig, options: Replica
 		const deadline = Date.now() + o.pollTimeoutMs;
 		const version = spec.version ?? (spec.official ? undefined : await latestVersion(spec.model, key, signal));
 		const target = version ? { version } : { model: spec.model };
-		let prediction = await request(signal, predictionSchema, () =>
-			client(key).predictions.create({ ...target, input, wait: o.waitSeconds, signal })
-		);
+		let prediction: Prediction;
+		try {
+			prediction = await request(signal, predictionSchema, () => client(key).predictions.create({ ...target, input, wait: o.waitSeconds, signal }), {
+				ref: spec.model,
+				call: 'create'
+			});
+		} catch (error) {
+			// The latest version PANIC remembered may be the one that went: look again next time.
+			if (error instanceof PlatformError && error.kind === 'model_gone') latestVersions.delete(spec.model);
+			throw error;
+		}
 		const id = prediction.id;
 		try {
 			let interval = o.pollIntervalMs;
@@ -133,7 +150,7 @@ export function createReplicatePlatform(config: ProviderConfig, options: Replica
 				await sleep(Math.min(interval, left), undefined, { signal });
 				interval = Math.min(interval * 1.5, o.maxPollIntervalMs);
 				try {
-					prediction = await request(signal, predictionSchema, () => client(key).predictions.get(id, { signal }), id);
+					prediction = await request(signal, predictionSchema, () => client(key).predictions.get(id, { signal }), { ref: spec.model, call: 'poll', requestId: id });
 				} catch (error) {
 					// A failed poll says nothing about the prediction, which is still running and
 					// billed: keep polling it (paced) rather than let a retry start a second one.
@@ -172,21 +189,39 @@ export function createReplicatePlatform(config: ProviderConfig, options: Replica
 				throw new PlatformError(`${model.id}'s Replicate settings read ${spec.outputShape} output for a ${model.output} model.`, { kind: 'invalid_input' });
 			}
 			checkInput(model.id, model.input, input);
-			const body = { ...spec.input, ...model.defaults, ...params, [spec.inputField]: inputValue(input) };
-			const prediction = await predict({ spec, input: body, key: requireKey(key), signal });
+			const owner = requireKey(key);
+			// Node settings pass only through the model's ParamSpecs; the entry's own defaults
+			// that no spec names are what it fixes (a user-added model's required prompt).
+			const settings = resolveParams(model.name, model.params, model.defaults, params);
+			const named = new Set((model.params ?? []).map((p) => p.key));
+			const fixed = Object.fromEntries(Object.entries(model.defaults).filter(([k]) => !named.has(k)));
+			const value = await inputValue(input, { ref: spec.model, client: () => client(owner), signal });
+			const body = { ...fixed, ...spec.input, ...settings, [spec.inputField]: value };
+			const prediction = await predict({ spec, input: body, key: owner, signal });
 			const read = readOutput(spec, prediction);
 			const output = read.kind === 'text' ? read : await fileOutput(model, read.urls[0], prediction.id, signal);
-			return { output, requestId: prediction.id, ...costOf(spec.billing, prediction, read.kind === 'files' ? read.urls.length : 1) };
+			const characters = input.kind === 'text' ? input.text.length : undefined;
+			return { output, requestId: prediction.id, ...costOf(spec.billing, prediction, read.kind === 'files' ? read.urls.length : 1, characters) };
 		},
 
-		async embed(embedder: EmbedderInfo, input: Payload, { signal, key, params }: InvokeOptions): Promise<EmbedResult> {
+		async embed(embedder: EmbedderInfo, input: Payload, { signal, key }: InvokeOptions): Promise<EmbedResult> {
 			const spec = specOf(replicateEmbedSpecSchema, embedder.id, embedder);
 			checkInput(embedder.id, embedder.input, input);
-			// The model reads newline-separated inputs: one text must stay on one line.
-			const value = input.kind === 'text' ? input.text.replace(/\s*\n\s*/g, ' ') : inputValue(input);
-			const body = { ...spec.input, ...params, [spec.inputField]: value };
-			const prediction = await predict({ spec, input: body, key: requireKey(key), signal });
+			const owner = requireKey(key);
+			// clip-features reads newline-separated `inputs`: one text must stay on one line.
+			const value =
+				input.kind === 'text' && spec.inputField === 'inputs'
+					? input.text.replace(/\s*\n\s*/g, ' ')
+					: await inputValue(input, { ref: spec.model, client: () => client(owner), signal });
+			// Embedders take no node settings: only what the entry fixes.
+			const body = { ...spec.input, [spec.inputField]: value };
+			const prediction = await predict({ spec, input: body, key: owner, signal });
 			return { vector: readEmbedding(spec.model, prediction), requestId: prediction.id, ...costOf(spec.billing, prediction, 1) };
+		},
+
+		async checkAvailability(entries, { key, signal }) {
+			const owner = requireKey(key);
+			return checkReplicateAvailability(entries, { client: () => client(owner), signal });
 		}
 	};
 }
@@ -203,15 +238,6 @@ function specOf<T>(schema: z.ZodType<T>, id: string, info: object): T {
 
 function checkInput(id: string, expected: string, input: Payload): void {
 	if (input.kind !== expected) throw new PlatformError(`${id} takes ${expected}, not ${input.kind}.`, { kind: 'invalid_input' });
-}
-
-/**
- * Text as is; bytes as a data URI. Replicate accepts data URIs for file inputs, and PANIC's
- * inputs are small, so this avoids the files API's extra round trip (and never hands
- * Replicate a URL on this server, which it could not reach anyway).
- */
-function inputValue(input: Payload): string {
-	return input.kind === 'text' ? input.text : toDataUri(input);
 }
 
 function requireKey(key: string | undefined): string {

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { createReplicateClient, providerHttpStatus, replayFirstAttempt, type ProviderConfig } from '../clients';
 import { platformErrorFrom } from '../hosted/errors';
+import { acceptsValue } from '../params';
 import { PlatformError } from '../platform';
-import type { Modality } from '../types';
+import type { Modality, ParamSpec } from '../types';
 import { MODEL_REF, VERSION_ID, type OutputShape, type ReplicateModelInfo } from './spec';
 
 /**
@@ -37,6 +38,9 @@ interface JsonSchema {
 	$ref?: string;
 	enum?: unknown[];
 	default?: unknown;
+	minimum?: number;
+	maximum?: number;
+	maxLength?: number;
 	'x-order'?: number;
 	'x-cog-array-type'?: string;
 }
@@ -92,6 +96,62 @@ export function proposeMapping(openapiSchema: unknown, description = ''): Mappin
 		ok: true,
 		mapping: { inputField: input.field, input: input.modality, output: modality, outputShape: output.shape, outputField: output.field, defaults }
 	};
+}
+
+/** Most settings a user-added model's form offers (Cog models rarely have more than 20). */
+const MAX_PARAMS = 40;
+/** Longest text setting when the schema sets no `maxLength`. */
+const TEXT_MAX_LENGTH = 4000;
+
+/**
+ * The settings form of a model added by name, from its schema's Input properties: an enum of
+ * strings is a choice, a bounded integer or number a number, a boolean a boolean, a string
+ * text. Files (`format: uri`), unbounded numbers (a form needs a range) and the payload's own
+ * field are left out; a schema default becomes the setting's default when it fits.
+ */
+export function paramsFromSchema(openapiSchema: unknown, payloadField: string): ParamSpec[] {
+	const schemas = (openapiSchema as { components?: { schemas?: Record<string, JsonSchema> } } | null)?.components?.schemas;
+	const properties = schemas?.Input?.properties;
+	if (!properties) return [];
+	const resolve = (s: JsonSchema): JsonSchema => {
+		const ref = s.$ref ?? (s.allOf?.length === 1 ? s.allOf[0].$ref : undefined);
+		const target = ref?.startsWith('#/components/schemas/') ? schemas[ref.slice('#/components/schemas/'.length)] : undefined;
+		return target ? { ...target, ...s, $ref: undefined, allOf: undefined } : s;
+	};
+	const specs: ParamSpec[] = [];
+	const ordered = Object.entries(properties).sort(([, a], [, b]) => (a['x-order'] ?? Infinity) - (b['x-order'] ?? Infinity));
+	for (const [key, raw] of ordered) {
+		if (key === payloadField || !/^[A-Za-z_][A-Za-z0-9_]{0,99}$/.test(key)) continue;
+		const s = resolve(raw);
+		const spec = paramOf(key, s);
+		if (!spec) continue;
+		if (s.default !== undefined && s.default !== null && acceptsValue(spec, s.default)) (spec as { default?: unknown }).default = s.default;
+		specs.push(spec);
+		if (specs.length === MAX_PARAMS) break;
+	}
+	return specs;
+}
+
+function paramOf(key: string, s: JsonSchema): ParamSpec | undefined {
+	const label = (s.title ?? key).slice(0, 100);
+	const help = s.description ? { help: s.description.slice(0, 300) } : {};
+	if (s.enum) {
+		const options = s.enum.filter((v): v is string => typeof v === 'string' && v.length <= 200);
+		return options.length > 0 && options.length === s.enum.length ? { key, label, ...help, kind: 'choice', options: options.slice(0, 100) } : undefined;
+	}
+	switch (s.type) {
+		case 'boolean':
+			return { key, label, ...help, kind: 'boolean' };
+		case 'integer':
+		case 'number':
+			if (typeof s.minimum !== 'number' || typeof s.maximum !== 'number' || !(s.minimum <= s.maximum)) return undefined;
+			return { key, label, ...help, kind: 'number', min: s.minimum, max: s.maximum, ...(s.type === 'integer' ? { integer: true } : {}) };
+		case 'string':
+			if (s.format === 'uri') return undefined;
+			return { key, label, ...help, kind: 'text', maxLength: Math.min(s.maxLength ?? TEXT_MAX_LENGTH, TEXT_MAX_LENGTH), ...(/prompt/i.test(key) ? { multiline: true } : {}) };
+		default:
+			return undefined;
+	}
 }
 
 function isUri(s: JsonSchema): boolean {
@@ -214,6 +274,7 @@ export async function describeReplicateModel(
 		description: model.description ?? '',
 		homepage: model.url?.startsWith('https://replicate.com/') ? model.url : `https://replicate.com/${modelRef}`,
 		defaults: mapping.defaults,
+		params: paramsFromSchema(chosen.openapi_schema, mapping.inputField),
 		pricing: 'billed by Replicate per second of compute',
 		replicate: {
 			model: modelRef,

@@ -28,7 +28,9 @@ const billingSchema = z.discriminatedUnion('per', [
 	/** Community models: `metrics.predict_time` × the hardware's price. */
 	z.object({ per: z.literal('second'), usd: z.number().nonnegative(), hardware: z.string().optional() }),
 	/** Language models: per million input and output tokens. */
-	z.object({ per: z.literal('token'), inputUsdPerMillion: z.number().nonnegative(), outputUsdPerMillion: z.number().nonnegative() })
+	z.object({ per: z.literal('token'), inputUsdPerMillion: z.number().nonnegative(), outputUsdPerMillion: z.number().nonnegative() }),
+	/** Speech models: per thousand characters of the text sent (PANIC counts them; Replicate reports no such metric). */
+	z.object({ per: z.literal('character'), usdPerThousand: z.number().nonnegative() })
 ]);
 export type ReplicateBilling = z.infer<typeof billingSchema>;
 
@@ -73,4 +75,8 @@ export type ReplicateEmbedSpec = z.infer<typeof replicateEmbedSpecSchema>;
 export interface ReplicateEmbedderInfo extends EmbedderInfo {
 	platform: 'replicate';
 	replicate: ReplicateEmbedSpec;
+	/** Kept so analyses that name it still run, but superseded (EmbedderInfo has no such flag yet). */
+	deprecated?: boolean;
+	/** As on ModelInfo: when the model id, request shape and price were last checked (ISO date). */
+	confirmed?: string;
 }
