@@ -108,6 +108,13 @@ test('an editor changes a local model’s settings; a co-editor sees them live, 
 	expect(await c.getByLabel('Fewest words', { exact: true }).inputValue()).toBe('7');
 	expect(await c.getByLabel('Fewest words', { exact: true }).getAttribute('readonly')).not.toBeNull();
 	expect(await c.getByTestId('param-reset').count()).toBe(0);
+	// …and from the keyboard: Enter on a focused node opens its settings and moves focus there.
+	await c.getByTestId('node-settings-close').click();
+	expect(await c.getByTestId('node-settings').count()).toBe(0);
+	await c.locator('.svelte-flow__node[data-id=distil]').focus();
+	await c.keyboard.press('Enter');
+	await c.locator('[data-testid=node-settings][data-node-id=distil]').waitFor();
+	await expect.poll(() => c.evaluate(() => document.activeElement?.id)).toBe('node-settings-title');
 
 	// Reset to default clears the setting for everyone.
 	await field(a, 'minWords').getByTestId('param-reset').click();
