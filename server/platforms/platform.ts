@@ -1,6 +1,7 @@
 import { DUMMY_MODELS } from './dummy/index';
 import { LOCAL_MODELS } from './local/index';
 import type { LocalModel } from './local/model';
+import { resolveParams } from './params';
 import type { EmbedderInfo, ModelInfo, Payload, PlatformId } from './types';
 
 /**
@@ -129,7 +130,11 @@ export class PlatformError extends Error {
 	}
 }
 
-/** Models that run in this process (local, dummy): a lookup by id and a direct call. */
+/**
+ * Models that run in this process (local, dummy): a lookup by id and a direct call. Node
+ * params go through resolveParams like a hosted adapter's, so a built-in model gets only the
+ * settings its ParamSpecs name, and a bad value fails the step as invalid input.
+ */
 export function inProcessPlatform(id: PlatformId, models: LocalModel[]): Platform {
 	const byId = new Map(models.map((m) => [m.info.id, m]));
 	return {
@@ -139,7 +144,8 @@ export function inProcessPlatform(id: PlatformId, models: LocalModel[]): Platfor
 		async invoke(model, input, { signal, params }) {
 			const local = byId.get(model.id);
 			if (!local) throw new PlatformError(`${model.id} is not a ${id} model.`);
-			return { output: await local.run(input, { ...local.info.defaults, ...params }, signal) };
+			const settings = resolveParams(local.info.name, local.info.params, local.info.defaults, params);
+			return { output: await local.run(input, settings, signal) };
 		}
 	};
 }

@@ -1,7 +1,7 @@
-import type { Modality, ModelInfo } from '../types';
+import type { Modality, ModelInfo, ParamSpec } from '../types';
 
 /** Catalogue entry for a dummy model: test fixtures, no key, no network. */
-export function dummyInfo(name: string, input: Modality, output: Modality, description: string, defaults: Record<string, unknown> = {}): ModelInfo {
+export function dummyInfo(name: string, input: Modality, output: Modality, description: string, defaults: Record<string, unknown> = {}, params?: ParamSpec[]): ModelInfo {
 	return {
 		id: `dummy/${name}`,
 		platform: 'dummy',
@@ -10,6 +10,7 @@ export function dummyInfo(name: string, input: Modality, output: Modality, descr
 		output,
 		description,
 		homepage: `/models#dummy/${name}`,
-		defaults
+		defaults,
+		...(params ? { params } : {})
 	};
 }

@@ -44,7 +44,10 @@ function delay(ms: number, signal: AbortSignal | undefined, modelId: string): Pr
 }
 
 export const slow: LocalModel = {
-	info: dummyInfo('slow', 'text', 'text', 'Echoes its input after `ms` milliseconds, or rejects when aborted (for testing timeouts and cancellation).', { ms: 1000 }),
+	info: dummyInfo('slow', 'text', 'text', 'Echoes its input after `ms` milliseconds, or rejects when aborted (for testing timeouts and cancellation).', { ms: 1000 }, [
+		// Up to ten minutes: long enough for any timeout or cancellation test, short of a stuck run.
+		{ key: 'ms', label: 'Delay (ms)', help: 'How long each call waits before it answers.', kind: 'number', min: 0, max: 600_000, step: 1, integer: true, default: 1000 }
+	]),
 	async run(input, params, signal) {
 		throwIfAborted(signal, 'dummy/slow');
 		const text = expectText(input, 'dummy/slow');

@@ -5,13 +5,13 @@ import type { LocalModel } from './model';
 import { text, textOf } from './test-fixtures';
 
 /** Runs a text model on its own output until a text repeats. */
-async function orbit(model: LocalModel, start: string, maxSteps = 30) {
+async function orbit(model: LocalModel, start: string, maxSteps = 30, params: Record<string, unknown> = {}) {
 	const seen = new Map<string, number>();
 	let current = start;
 	for (let step = 0; step <= maxSteps; step++) {
 		if (seen.has(current)) return { settledAt: seen.get(current)!, cycleLength: step - seen.get(current)!, last: current };
 		seen.set(current, step);
-		current = textOf(await model.run(text(current), {}));
+		current = textOf(await model.run(text(current), params));
 	}
 	throw new Error(`no repeat within ${maxSteps} steps from ${JSON.stringify(start)}`);
 }
@@ -39,6 +39,14 @@ describe('local/distil', () => {
 	it('honours keepFraction and minWords', async () => {
 		const out = await distil.run(text('alpha bravo charlie delta echo foxtrot golf hotel'), { keepFraction: 0.25, minWords: 1 });
 		expect(textOf(out).split(' ')).toHaveLength(2);
+	});
+
+	it('ranks the kept words when asked, and a ranked loop still comes to a fixed point', async () => {
+		expect(distilText('The quick brown fox jumps over the lazy dog', 0.5, 3, 'most distinctive first')).toBe('jumps quick brown');
+		expect(distilText('alpha bravo charlie delta echo foxtrot golf hotel', 0.5, 3, 'most distinctive first')).toBe('foxtrot bravo charlie alpha');
+		const { cycleLength, last } = await orbit(distil, 'alpha bravo charlie delta echo foxtrot golf hotel', 10, { order: 'most distinctive first' });
+		expect(cycleLength).toBe(1);
+		expect(last).toBe('foxtrot bravo charlie');
 	});
 });
 

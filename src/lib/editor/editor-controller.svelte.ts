@@ -1,8 +1,10 @@
 import type { Connection, OnConnectEnd } from '@xyflow/svelte';
 import { GRAPH_LIMITS } from '$server/graph/limits';
 import { describeIssue, validateGraph, type GraphReport } from '$server/graph/validate';
+import { acceptsValue, type ParamValue } from '$server/platforms/param-checks';
 import type { ModelInfo } from '$server/platforms/types';
 import { connectionProblem } from './connect-rules';
+import { acceptedSentence, paramsSizeProblem, paramsWith } from './param-form';
 import { isNoteFlowId, noteFlowId, toFlowEdges, toFlowNodes, type FlowEdge, type FlowNode } from './flow-mapping';
 import type { BindingState, GraphBinding, GraphSnapshot, Position } from './graph-binding';
 import { throttle } from './throttle';
@@ -38,6 +40,11 @@ export class EditorController {
 	notice = $state<Notice | null>(null);
 	/** Set once when the shared graph first arrives from the server, so the canvas frames it. */
 	needsFit = $state(false);
+	/**
+	 * The model node whose settings panel is open. `focus`: it was opened from the keyboard or
+	 * the node menu, so the panel takes focus; opened by a click, focus stays on the canvas.
+	 */
+	settings = $state.raw<{ nodeId: string; focus: boolean } | null>(null);
 
 	readonly selectedModelNodes = $derived(this.nodes.filter((n) => n.selected && n.type === 'model'));
 	readonly hasSelection = $derived(this.nodes.some((n) => n.selected) || this.edges.some((e) => e.selected));
@@ -91,6 +98,7 @@ export class EditorController {
 		this.nodes = toFlowNodes(graph, this.nodes);
 		this.edges = toFlowEdges(graph, this.edges, (id) => this.modelOf(id)?.output, edgeProblems(this.report));
 		if (this.pendingSource && !graph.nodes.some((n) => n.id === this.pendingSource)) this.pendingSource = null;
+		if (this.settings && !graph.nodes.some((n) => n.id === this.settings!.nodeId)) this.settings = null;
 		if (!local && !this.fitted && graph.nodes.length) this.fitted = this.needsFit = true;
 	}
 
@@ -103,7 +111,11 @@ export class EditorController {
 	 * final position is never lost to the throttle).
 	 */
 	setFlowNodes(next: FlowNode[]): void {
+		const wasOnly = onlySelectedModel(this.nodes);
 		this.nodes = next;
+		// Selecting one model node (click, keyboard, box) opens its settings.
+		const only = onlySelectedModel(next);
+		if (only && only !== wasOnly) this.openSettings(only);
 		if (this.readOnly) return;
 		const inDoc = new Map<string, { x: number; y: number }>();
 		for (const n of this.graph.nodes) inDoc.set(n.id, n);
@@ -260,6 +272,40 @@ export class EditorController {
 		this.binding.redo();
 	}
 
+	// ── node settings ──────────────────────────────────────────────────────────
+
+	/** Opens the settings panel for a model node (viewers too: they see it read-only). */
+	openSettings(nodeId: string, focus = false): void {
+		if (this.graph.nodes.some((n) => n.id === nodeId)) this.settings = { nodeId, focus };
+	}
+
+	closeSettings(): void {
+		this.settings = null;
+	}
+
+	/**
+	 * Writes one setting into the node's params in the shared doc (the sync write rule still
+	 * judges it on the server). Checked first with the adapters' own acceptsValue and the
+	 * params size limit, so nothing a run would refuse is written. Undefined removes the key:
+	 * back to the default, or a key the model no longer takes. Returns why not, or null.
+	 */
+	setParam(nodeId: string, key: string, value: ParamValue | undefined): string | null {
+		if (this.readOnly) return 'You can only look at these settings.';
+		const node = this.graph.nodes.find((n) => n.id === nodeId);
+		if (!node) return 'That node is gone.';
+		if (value !== undefined) {
+			const spec = this.modelOf(node.modelId)?.params?.find((s) => s.key === key);
+			if (!spec) return 'This model does not take that setting.';
+			if (!acceptsValue(spec, value)) return acceptedSentence(spec);
+		}
+		if (node.params?.[key] === value) return null;
+		const next = paramsWith(node.params, key, value);
+		const problem = paramsSizeProblem(next);
+		if (problem) return problem;
+		this.binding.setParams(nodeId, next);
+		return null;
+	}
+
 	say(text: string, tone: Notice['tone'], expires = true): void {
 		clearTimeout(this.noticeTimer);
 		this.notice = { text, tone };
@@ -276,6 +322,16 @@ function edgeProblems(report: GraphReport): Map<string, string> {
 		problems.set(issue.edgeId, said ? `${said} ${describeIssue(issue)}` : describeIssue(issue));
 	}
 	return problems;
+}
+
+function onlySelectedModel(nodes: readonly FlowNode[]): string | null {
+	let only: string | null = null;
+	for (const n of nodes) {
+		if (!n.selected) continue;
+		if (only || n.type !== 'model') return null;
+		only = n.id;
+	}
+	return only;
 }
 
 function splitPositions(nodes: FlowNode[]): [Position[], Position[]] {

@@ -153,6 +153,21 @@ export class GraphBinding {
 		this.doc.transact(() => note.set('text', text), this.origin);
 	}
 
+	/**
+	 * Replaces a node's settings (`params`, a plain JSON object as the doc schema and the
+	 * sync write rule want it), or removes the field when `params` is undefined. One undo step
+	 * per change. The whole object is written, so two people changing two settings of one node
+	 * in the same instant keep one of the two: rare, and visible in both forms at once.
+	 */
+	setParams(id: string, params: Record<string, unknown> | undefined): void {
+		const node = nodesOf(this.doc).get(id);
+		if (!node) return;
+		this.discrete(() => {
+			if (params) node.set('params', params);
+			else node.delete('params');
+		});
+	}
+
 	/** Closes the current undo step: the next edit starts a new one. */
 	beginGesture(): void {
 		this.undoManager.stopCapturing();
