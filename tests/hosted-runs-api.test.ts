@@ -28,8 +28,9 @@ const REPLICATE_KEY = 'r8_owner_key_0123456789abcdefghij';
 const OPENAI_KEY = 'sk-owner-key-0123456789abcdefghij';
 const FLUX = 'replicate/black-forest-labs/flux-schnell';
 const MOONDREAM = 'replicate/lucataco/moondream2';
-const GPT4O_MINI = 'openai/gpt-4o-mini';
-const GPT41_MINI = 'openai/gpt-4.1-mini';
+// Two chat nodes of the one offered OpenAI chat model (gpt-4o-mini and gpt-4.1-mini shut down 2027-01-14).
+const LUNA_A = 'openai/gpt-6-luna';
+const LUNA_B = 'openai/gpt-6-luna';
 const FLUX_CREATE = '/v1/models/black-forest-labs/flux-schnell/predictions';
 const CHAT = '/v1/chat/completions';
 
@@ -216,19 +217,19 @@ describe('hosted models through the app', () => {
 
 	test('an OpenAI chat loop runs with the owner key; a 429 waits for Retry-After; stop aborts the call', async () => {
 		await owner.json('PUT', '/api/me/keys/openai', { key: OPENAI_KEY });
-		const id = await network(loopGraph(GPT4O_MINI, GPT41_MINI), { pacing: { fixedMs: 0 }, budgets: { maxInvocations: 4 } });
+		const id = await network(loopGraph(LUNA_A, LUNA_B), { pacing: { fixedMs: 0 }, budgets: { maxInvocations: 4 } });
 		const before = openai.requests.length;
 		const body = await ended(await start(id, 'a lighthouse in fog'));
 		const done = body.invocations.filter((i) => i.state === 'completed');
-		expect(done.map((i) => i.modelId)).toEqual([GPT4O_MINI, GPT41_MINI, GPT4O_MINI, GPT41_MINI].slice(0, done.length));
+		expect(done.map((i) => i.modelId)).toEqual([LUNA_A, LUNA_B, LUNA_A, LUNA_B].slice(0, done.length));
 		expect(done.length).toBeGreaterThanOrEqual(3);
 		expect(done.every((i) => i.output?.kind === 'text' && i.output.text && i.metrics?.totalTokens! > 0 && i.costEstimate! > 0)).toBe(true);
 		const chats = openai.requests.slice(before);
 		expect(chats.every((r) => r.method === 'POST' && r.path === CHAT)).toBe(true);
 		expect(authorised(chats, OPENAI_KEY)).toBe(true);
-		expect(chats.map((r) => JSON.parse(r.body).model)).toEqual(['gpt-4o-mini', 'gpt-4.1-mini', 'gpt-4o-mini', 'gpt-4.1-mini'].slice(0, chats.length));
+		expect(chats.map((r) => JSON.parse(r.body).model)).toEqual(['gpt-6-luna', 'gpt-6-luna', 'gpt-6-luna', 'gpt-6-luna'].slice(0, chats.length));
 
-		const limited = await network(loopGraph(GPT4O_MINI, GPT41_MINI), { pacing: { fixedMs: 0 }, budgets: { maxInvocations: 1 } });
+		const limited = await network(loopGraph(LUNA_A, LUNA_B), { pacing: { fixedMs: 0 }, budgets: { maxInvocations: 1 } });
 		openai.failNext(429, { route: `POST ${CHAT}`, headers: { 'retry-after': '2' } });
 		const mark = openai.requests.length;
 		const retried = await ended(await start(limited, 'rate limited'));
@@ -237,7 +238,7 @@ describe('hosted models through the app', () => {
 		expect(attempts).toHaveLength(2);
 		expect(attempts[1].receivedAt - attempts[0].receivedAt).toBeGreaterThanOrEqual(2000);
 
-		const slow = await network(loopGraph(GPT4O_MINI, GPT41_MINI), { pacing: { fixedMs: 0 } });
+		const slow = await network(loopGraph(LUNA_A, LUNA_B), { pacing: { fixedMs: 0 } });
 		openai.delayNext(20_000, { route: `POST ${CHAT}` });
 		const inFlight = openai.requests.length;
 		const runId = await start(slow, 'slow');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isOffered } from './availability/view';
 import { DUMMY_MODELS } from './dummy/index';
 import { HOSTED_EMBEDDERS, HOSTED_MODELS } from './hosted/index';
 import { LOCAL_MODELS } from './local/index';
@@ -46,9 +47,10 @@ export class Catalogue {
 /** The models that pass a palette filter (modalities, platform, a search over id, name and description). */
 export function filterModels<M extends ModelInfo>(models: M[], filter: CatalogueFilter = {}): M[] {
 	const q = filter.q?.trim().toLowerCase();
+	const now = Date.now();
 	return models.filter(
 		(m) =>
-			(filter.includeDeprecated || !m.deprecated) &&
+			(filter.includeDeprecated || isOffered(m, now)) &&
 			(!filter.input || m.input === filter.input) &&
 			(!filter.output || m.output === filter.output) &&
 			(!filter.platform || m.platform === filter.platform) &&

@@ -81,6 +81,12 @@ export interface EmbedderInfo {
 	description: string;
 	homepage: string;
 	pricing?: string;
+	/** Kept so analyses that name it still run, but no longer offered. */
+	deprecated?: boolean;
+	/** As on ModelInfo: when the model id, request shape and price were last checked (ISO date). */
+	confirmed?: string;
+	/** As on ModelInfo: the provider's announced shutdown date (ISO date). */
+	retires?: string;
 }
 
 /** A model input or output held in memory. Binary payloads carry their MIME type. */

@@ -98,7 +98,7 @@ test('a hosted model without its key: Start is off with a notice until the owner
 	await call(eve, 'POST', `/api/invites/${String(invite).split('/').pop()}`);
 	await call(owen, 'PUT', `/api/networks/${id}/graph`, {
 		nodes: [
-			{ id: 'chat', modelId: 'openai/gpt-4o-mini', x: 0, y: 0 },
+			{ id: 'chat', modelId: 'openai/gpt-6-luna', x: 0, y: 0 },
 			{ id: 'echo', modelId: 'local/caption', x: 420, y: 0 }
 		],
 		edges: [],
@@ -125,7 +125,7 @@ test('a hosted model without its key: Start is off with a notice until the owner
 	// Marking the local node as start needs no key: the notice goes without a reload.
 	await call(owen, 'PUT', `/api/networks/${id}/graph`, {
 		nodes: [
-			{ id: 'chat', modelId: 'openai/gpt-4o-mini', x: 0, y: 0 },
+			{ id: 'chat', modelId: 'openai/gpt-6-luna', x: 0, y: 0 },
 			{ id: 'echo', modelId: 'local/caption', x: 420, y: 0 }
 		],
 		edges: [],
@@ -134,7 +134,7 @@ test('a hosted model without its key: Start is off with a notice until the owner
 	await o.getByTestId('missing-keys').waitFor({ state: 'detached' });
 	await call(owen, 'PUT', `/api/networks/${id}/graph`, {
 		nodes: [
-			{ id: 'chat', modelId: 'openai/gpt-4o-mini', x: 0, y: 0 },
+			{ id: 'chat', modelId: 'openai/gpt-6-luna', x: 0, y: 0 },
 			{ id: 'echo', modelId: 'local/caption', x: 420, y: 0 }
 		],
 		edges: [],

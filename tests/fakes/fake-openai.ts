@@ -172,6 +172,13 @@ export class FakeOpenAI extends FakeHttpServer {
 		this.#served.delete(id);
 	}
 
+	/** OpenAI serves `id` again (it must be in OPENAI_SERVED), with its table shutdown date. */
+	restoreModel(id: string): void {
+		const spec = OPENAI_SERVED.find((m) => m.id === id);
+		if (!spec) throw new Error(`OpenAI does not serve ${id} (not in served.ts).`);
+		this.#served.set(id, { spec, shutdownDate: spec.shutdownDate ?? null });
+	}
+
 	/** Announces (or, with null, withdraws) a shutdown date for a served model, as the list shows it. */
 	setShutdownDate(id: string, date: string | null): void {
 		const served = this.#served.get(id);

@@ -37,6 +37,14 @@ export function retiredReason(model: Pick<ModelInfo, 'retires'>, now: number): s
 	return Number.isFinite(at) && at <= now ? `shut down on ${model.retires}` : undefined;
 }
 
+/**
+ * Whether the palette offers a model: not deprecated, and its announced shutdown date (if any)
+ * has not come. A model past its date drops out on that day without anyone editing the catalogue.
+ */
+export function isOffered(model: Pick<ModelInfo, 'deprecated' | 'retires'>, now = Date.now()): boolean {
+	return !model.deprecated && !retiredReason(model, now);
+}
+
 /** Whether an announced shutdown is close enough to warn about (the palette's "ends <date>"). */
 export function retiresSoon(model: Pick<ModelInfo, 'retires'>, now: number, days = 60): boolean {
 	if (!model.retires) return false;

@@ -72,9 +72,6 @@ export interface HuggingFaceModelInfo extends ModelInfo {
 export interface HuggingFaceEmbedderInfo extends EmbedderInfo {
 	platform: 'huggingface';
 	huggingface: HuggingFaceSpec;
-	/** Kept so old analyses still name it, but not offered. */
-	deprecated?: boolean;
-	confirmed?: string;
 }
 
 /** When research last read the providers' pages (hub-docs HEAD) for the live entries. */
@@ -249,8 +246,7 @@ function embedder(repo: string, options: Pick<EmbedderInfo, 'name' | 'dimensions
 	return {
 		id: `huggingface/${repo}`,
 		platform: 'huggingface',
-		// EmbedderInfo has no `deprecated` that pickers read yet, so the name says it.
-		name: options.retired ? `${options.name} (retired)` : options.name,
+		name: options.name,
 		input: 'text',
 		dimensions: options.dimensions,
 		description: options.retired ? `${options.description} Retired: ${options.retired}` : options.description,

@@ -75,8 +75,4 @@ export type ReplicateEmbedSpec = z.infer<typeof replicateEmbedSpecSchema>;
 export interface ReplicateEmbedderInfo extends EmbedderInfo {
 	platform: 'replicate';
 	replicate: ReplicateEmbedSpec;
-	/** Kept so analyses that name it still run, but superseded (EmbedderInfo has no such flag yet). */
-	deprecated?: boolean;
-	/** As on ModelInfo: when the model id, request shape and price were last checked (ISO date). */
-	confirmed?: string;
 }

@@ -1,3 +1,4 @@
+import { isOffered } from '$server/platforms/availability/view';
 import { error, redirect } from '@sveltejs/kit';
 import { loadAnalysis } from '$lib/analysis/load.server';
 import { runUrl, toRunPage } from '$lib/feed/run-detail';
@@ -27,7 +28,8 @@ export const load: PageServerLoad = async ({ fetch, params, locals, url }) => {
 	// Hosted embedders spend the network owner's keys: offered only when the owner has one.
 	const ownerPlatforms = new Set(keys.map((k) => k.platform as string));
 	const embedders = panic.catalogue.embedders
-		.filter((e) => ownerPlatforms.has(e.platform))
+		// Retired embedders are not offered, except the one this page was asked to show.
+		.filter((e) => ownerPlatforms.has(e.platform) && (isOffered(e) || e.id === embedder))
 		.map((e) => ({ id: e.id, name: e.name, input: e.input, platform: e.platform }));
 	const otherRuns = runs
 		.filter((r) => r.id !== params.id)
