@@ -21,6 +21,7 @@ import type { RecordedRequest } from './fakes/http';
 import { tinyPng } from './fakes/fake-replicate-models';
 import { ApiClient, startServer, type TestServer } from './helpers/server';
 import { until } from './helpers/wait';
+import { runsAs } from './helpers/runs';
 import { loopGraph } from './helpers/graphs';
 import { underAttack } from './security/health-watch';
 
@@ -33,24 +34,6 @@ const LUNA_A = 'openai/gpt-6-luna';
 const LUNA_B = 'openai/gpt-6-luna';
 const FLUX_CREATE = '/v1/models/black-forest-labs/flux-schnell/predictions';
 const CHAT = '/v1/chat/completions';
-
-interface RunBody {
-	status: string;
-	stopCause: string | null;
-	error: string | null;
-	spendUsd: number;
-	invocations: Array<{
-		seq: number;
-		state: string;
-		error: string | null;
-		attempts: number;
-		modelId: string;
-		output: { kind: string; text?: string; url?: string } | null;
-		costEstimate: number | null;
-		metrics: Record<string, number> | null;
-		providerRequestId: string | null;
-	}>;
-}
 
 /** A plain HTTP server on 127.0.0.1 that records what it is asked for. */
 async function listen(handle: (url: URL) => { status: number; headers?: Record<string, string>; body?: Uint8Array }) {
@@ -75,24 +58,10 @@ describe('hosted models through the app', () => {
 	let relay: { server: Server; hits: string[]; origin: string };
 	const secret = tinyPng(99);
 
-	async function network(graph: unknown, settings: Record<string, unknown>): Promise<string> {
-		const created = await owner.json('POST', '/api/networks', { name: 'hosted loop' });
-		expect(created.status).toBe(201);
-		const id = created.body.id as string;
-		expect((await owner.json('PUT', `/api/networks/${id}/graph`, graph)).status).toBe(200);
-		expect((await owner.json('PATCH', `/api/networks/${id}`, { settings })).status).toBe(200);
-		return id;
-	}
-	const start = async (id: string, text: string) => {
-		const res = await owner.json('POST', `/api/networks/${id}/runs`, { input: { kind: 'text', text } });
-		expect(res.status, JSON.stringify(res.body)).toBe(201);
-		return res.body.runId as string;
-	};
-	const run = async (runId: string) => (await owner.json<RunBody>('GET', `/api/runs/${runId}`)).body;
-	const ended = (runId: string) => until(`run ${runId} to end`, async () => {
-		const body = await run(runId);
-		return body.status !== 'running' && body;
-	});
+	let network: ReturnType<typeof runsAs>['network'];
+	let start: ReturnType<typeof runsAs>['start'];
+	let run: ReturnType<typeof runsAs>['run'];
+	let ended: ReturnType<typeof runsAs>['ended'];
 	const authorised = (requests: RecordedRequest[], key: string) => requests.every((r) => r.headers.authorization === `Bearer ${key}`);
 
 	beforeAll(async () => {
@@ -124,6 +93,7 @@ describe('hosted models through the app', () => {
 		]);
 		server = await startServer({ env: { REPLICATE_BASE_URL: replicate.baseUrl, OPENAI_BASE_URL: openai.baseUrl, PANIC_OUTPUT_HOSTS: relay.origin } });
 		owner = new ApiClient(server.url);
+		({ network, start, run, ended } = runsAs(owner));
 		expect((await owner.json('POST', '/api/auth/signup', { email: 'owner@example.org', password: 'feedback loops' })).status).toBe(201);
 	}, 60_000);
 	afterAll(async () => {

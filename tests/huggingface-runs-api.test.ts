@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { HF_NO_CREDIT_MESSAGE, startFakeHuggingFace, type FakeHuggingFace } from './fakes/fake-huggingface';
 import type { RecordedRequest } from './fakes/http';
 import { ApiClient, startServer, type TestServer } from './helpers/server';
-import { until } from './helpers/wait';
+import { runsAs } from './helpers/runs';
 import { loopGraph } from './helpers/graphs';
 import { createHuggingFacePlatform } from '../server/platforms/huggingface/platform';
 import { HUGGINGFACE_MODELS } from '../server/platforms/huggingface/models';
@@ -24,37 +24,16 @@ const GEMMA = 'huggingface/google/gemma-4-31B-it';
 const GROQ_CHAT = '/router/groq/openai/v1/chat/completions';
 const OVH_CHAT = '/router/ovhcloud/v1/chat/completions';
 
-interface RunBody {
-	status: string;
-	stopCause: string | null;
-	error: string | null;
-	invocations: Array<{ seq: number; nodeId: string; state: string; error: string | null; attempts: number; modelId: string; output: { kind: string; text?: string; url?: string } | null }>;
-}
 
 describe('Hugging Face models through the app', () => {
 	let fake: FakeHuggingFace;
 	let server: TestServer;
 	let owner: ApiClient;
 
-	async function network(graph: unknown, settings: Record<string, unknown>): Promise<string> {
-		const created = await owner.json('POST', '/api/networks', { name: 'hf loop' });
-		expect(created.status).toBe(201);
-		const id = created.body.id as string;
-		const put = await owner.json('PUT', `/api/networks/${id}/graph`, graph);
-		expect(put.status, JSON.stringify(put.body)).toBe(200);
-		expect((await owner.json('PATCH', `/api/networks/${id}`, { settings })).status).toBe(200);
-		return id;
-	}
-	const start = async (id: string, text: string) => {
-		const res = await owner.json('POST', `/api/networks/${id}/runs`, { input: { kind: 'text', text } });
-		expect(res.status, JSON.stringify(res.body)).toBe(201);
-		return res.body.runId as string;
-	};
-	const ended = (runId: string) =>
-		until(`run ${runId} to end`, async () => {
-			const body = (await owner.json<RunBody>('GET', `/api/runs/${runId}`)).body;
-			return body.status !== 'running' && body;
-		});
+	let runs: ReturnType<typeof runsAs>;
+	const network = (graph: unknown, settings: Record<string, unknown>) => runs.network(graph, settings, 'hf loop');
+	const start = (id: string, text: string) => runs.start(id, text);
+	const ended = (runId: string) => runs.ended(runId);
 	const posts = (since: number, path: string) => fake.requests.slice(since).filter((r) => r.method === 'POST' && r.path === path);
 	const modelOf = (r: RecordedRequest) => JSON.parse(r.body).model as string;
 
@@ -62,6 +41,7 @@ describe('Hugging Face models through the app', () => {
 		fake = await startFakeHuggingFace({ keys: [HF_KEY] });
 		server = await startServer({ env: { HF_BASE_URL: fake.url } });
 		owner = new ApiClient(server.url);
+		runs = runsAs(owner);
 		expect((await owner.json('POST', '/api/auth/signup', { email: 'hf-owner@example.org', password: 'feedback loops' })).status).toBe(201);
 		const saved = await owner.json('PUT', '/api/me/keys/huggingface', { key: HF_KEY });
 		expect(saved.status, JSON.stringify(saved.body)).toBeLessThan(300);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startFakeReplicate, type FakeReplicate } from './fakes/fake-replicate';
 import { loopGraph } from './helpers/graphs';
 import { ApiClient, startServer, type TestServer } from './helpers/server';
+import { runsAs } from './helpers/runs';
 import { until } from './helpers/wait';
 
 const KEY = 'r8_owner_key_0123456789abcdefghij';
@@ -17,40 +18,22 @@ const MOONDREAM = 'replicate/lucataco/moondream2';
 const FLUX_CREATE = '/v1/models/black-forest-labs/flux-schnell/predictions';
 const OFFICIAL_CREATE = 'POST /v1/models/:owner/:name/predictions';
 
-interface RunBody {
-	status: string;
-	stopCause: string | null;
-	error: string | null;
-	invocations: Array<{ state: string; error: string | null; attempts: number; modelId: string }>;
-}
 
 describe('Replicate refusals through the app', () => {
 	let replicate: FakeReplicate;
 	let server: TestServer;
 	let owner: ApiClient;
 
-	async function network(settings: Record<string, unknown>): Promise<string> {
-		const created = await owner.json('POST', '/api/networks', { name: 'replicate loop' });
-		const id = created.body.id as string;
-		expect((await owner.json('PUT', `/api/networks/${id}/graph`, loopGraph(FLUX, MOONDREAM))).status).toBe(200);
-		expect((await owner.json('PATCH', `/api/networks/${id}`, { settings })).status).toBe(200);
-		return id;
-	}
-	const start = async (id: string, text: string) => {
-		const res = await owner.json('POST', `/api/networks/${id}/runs`, { input: { kind: 'text', text } });
-		expect(res.status, JSON.stringify(res.body)).toBe(201);
-		return res.body.runId as string;
-	};
-	const ended = (runId: string) =>
-		until(`run ${runId} to end`, async () => {
-			const body = (await owner.json<RunBody>('GET', `/api/runs/${runId}`)).body;
-			return body.status !== 'running' && body;
-		});
+	let runs: ReturnType<typeof runsAs>;
+	const network = (settings: Record<string, unknown>) => runs.network(loopGraph(FLUX, MOONDREAM), settings, 'replicate loop');
+	const start = (id: string, text: string) => runs.start(id, text);
+	const ended = (runId: string) => runs.ended(runId);
 
 	beforeAll(async () => {
 		replicate = await startFakeReplicate({ keys: [KEY] });
 		server = await startServer({ env: { REPLICATE_BASE_URL: replicate.baseUrl } });
 		owner = new ApiClient(server.url);
+		runs = runsAs(owner);
 		expect((await owner.json('POST', '/api/auth/signup', { email: 'owner@example.org', password: 'feedback loops' })).status).toBe(201);
 		expect((await owner.json('PUT', '/api/me/keys/replicate', { key: KEY })).status).toBe(200);
 	}, 60_000);
