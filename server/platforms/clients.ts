@@ -193,9 +193,15 @@ export function providerRetryAfterSeconds(err: unknown, now: number = Date.now()
 	else if (typeof err === 'object' && err !== null && (err as { response?: unknown }).response instanceof Response) {
 		headers = ((err as { response: Response }).response).headers;
 	}
-	const value = headers?.get('retry-after')?.trim();
-	if (!value) return undefined;
-	if (/^\d+(\.\d+)?$/.test(value)) return Math.ceil(Number(value));
-	const date = Date.parse(value);
-	return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
+	const ms = retryAfterMs(headers?.get('retry-after') ?? undefined, now);
+	return ms === undefined ? undefined : Math.ceil(ms / 1000);
+}
+
+/** Milliseconds to wait from a `Retry-After` value: whole seconds (rounded up) or an HTTP date. */
+export function retryAfterMs(value: string | undefined, now: number = Date.now()): number | undefined {
+	const trimmed = value?.trim();
+	if (!trimmed) return undefined;
+	if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.ceil(Number(trimmed)) * 1000;
+	const date = Date.parse(trimmed);
+	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

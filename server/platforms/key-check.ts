@@ -27,6 +27,7 @@ import {
 	replayFirstAttempt,
 	type ProviderConfig
 } from './clients';
+import { untilAborted } from './until-aborted';
 
 export type KeyCheckFailureReason = 'refused' | 'rate_limited' | 'unavailable' | 'timeout';
 
@@ -224,17 +225,4 @@ function isNetworkError(err: unknown): boolean {
 	if (err instanceof OpenAI.APIConnectionError) return true;
 	// undici (Node's fetch) reports every connection failure as `TypeError: fetch failed`.
 	return err instanceof TypeError && /fetch failed/i.test(err.message);
-}
-
-/**
- * Settles with `promise`, or rejects with the signal's reason as soon as it aborts,
- * whichever is first, so a library that ignores the signal cannot stretch the check.
- */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-	return new Promise<T>((resolve, reject) => {
-		const onAbort = () => reject(signal.reason);
-		if (signal.aborted) return onAbort();
-		signal.addEventListener('abort', onAbort, { once: true });
-		promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-	});
 }

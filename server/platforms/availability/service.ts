@@ -4,6 +4,7 @@ import { PlatformError, type PlatformRegistry } from '../platform';
 import type { EmbedderInfo, HostedPlatformId, ModelAvailability, ModelInfo, PlatformId } from '../types';
 import type { AvailabilityStore, PlatformRecord, StoredAnswer } from './store';
 import { retiredReason, type AvailabilityView, type PlatformCheck } from './view';
+import { untilAborted } from '../until-aborted';
 
 type Entry = ModelInfo | EmbedderInfo;
 
@@ -284,13 +285,3 @@ export class AvailabilityService {
 const slot = (userId: string, platform: string) => `${userId}\u0000${platform}`;
 
 const nameOf = (platform: string) => PLATFORM_NAMES[platform as HostedPlatformId] ?? platform;
-
-/** Settles with `promise`, or rejects once `signal` aborts, so a provider client that ignores the signal cannot hold a check. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-	return new Promise<T>((resolve, reject) => {
-		const onAbort = () => reject(signal.reason);
-		if (signal.aborted) return onAbort();
-		signal.addEventListener('abort', onAbort, { once: true });
-		promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-	});
-}

@@ -6,6 +6,7 @@ import {
 	InferenceClientRoutingError
 } from '@huggingface/inference';
 import { PlatformError } from '../platform';
+import { retryAfterMs } from '../clients';
 import { platformErrorFrom } from '../hosted/errors';
 import type { HfProvider } from './served';
 
@@ -75,18 +76,9 @@ export function errorFrom(error: unknown, context: CallContext): unknown {
 	}
 	const mapped = platformErrorFrom('huggingface', error, requestId);
 	if (!(mapped instanceof PlatformError) || !mapped.retryable || mapped.retryAfterMs !== undefined) return mapped;
-	const retryAfterMs = retryAfterMsFrom(context.retryAfter) ?? estimatedLoadMs(error);
-	if (retryAfterMs === undefined) return mapped;
-	return new PlatformError(mapped.message, { kind: mapped.kind, status: mapped.status, requestId, retryAfterMs, cause: error });
-}
-
-/** Milliseconds from a `Retry-After` value (seconds or an HTTP date). */
-export function retryAfterMsFrom(value: string | undefined, now = Date.now()): number | undefined {
-	const trimmed = value?.trim();
-	if (!trimmed) return undefined;
-	if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.ceil(Number(trimmed)) * 1000;
-	const date = Date.parse(trimmed);
-	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+	const wait = retryAfterMs(context.retryAfter) ?? estimatedLoadMs(error);
+	if (wait === undefined) return mapped;
+	return new PlatformError(mapped.message, { kind: mapped.kind, status: mapped.status, requestId, retryAfterMs: wait, cause: error });
 }
 
 /** A cold model answers 503 `{ error: '... is currently loading', estimated_time: <seconds> }`. */

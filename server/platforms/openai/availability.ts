@@ -4,6 +4,7 @@ import { PlatformError } from '../platform';
 import type { EmbedderInfo, ModelInfo } from '../types';
 import { openaiErrorFrom } from './errors';
 import { knownShutdownDate } from './served';
+import { untilAborted } from '../until-aborted';
 
 /**
  * Which catalogue models OpenAI serves to the owner's key, from one walk of GET /v1/models
@@ -94,15 +95,5 @@ function asCheckError(error: unknown, timedOut: boolean, timeoutMs: number): Pla
 		kind: 'unavailable',
 		status,
 		cause: error
-	});
-}
-
-/** Settles with `promise`, or rejects as soon as `signal` aborts, even if a library ignores it. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-	return new Promise<T>((resolve, reject) => {
-		const onAbort = () => reject(signal.reason);
-		if (signal.aborted) return onAbort();
-		signal.addEventListener('abort', onAbort, { once: true });
-		promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
 	});
 }

@@ -84,7 +84,7 @@ type LookedUp = { gone: 'model' | 'version' | 'no-version' } | { inputs: Readonl
 async function lookUp(target: Target, client: () => Replicate, signal: AbortSignal): Promise<LookedUp> {
 	const [owner, name] = target.ref.split('/');
 	const timed = AbortSignal.timeout(LOOKUP_TIMEOUT_MS);
-	const both = anySignal(signal, timed);
+	const both = AbortSignal.any([signal, timed]);
 	const ask = async <T>(schema: z.ZodType<T>, send: () => Promise<unknown>): Promise<T | 404> => {
 		let body: unknown;
 		try {
@@ -131,14 +131,4 @@ function judge(target: Target & { inputField: string }, found: LookedUp): Availa
 function inputFields(openapiSchema: unknown): ReadonlySet<string> | undefined {
 	const properties = (openapiSchema as { components?: { schemas?: { Input?: { properties?: unknown } } } } | null | undefined)?.components?.schemas?.Input?.properties;
 	return typeof properties === 'object' && properties !== null ? new Set(Object.keys(properties)) : undefined;
-}
-
-/** A signal that aborts when either does (these are short-lived: one lookup). */
-function anySignal(a: AbortSignal, b: AbortSignal): AbortSignal {
-	const controller = new AbortController();
-	for (const s of [a, b]) {
-		if (s.aborted) controller.abort(s.reason);
-		else s.addEventListener('abort', () => controller.abort(s.reason), { once: true });
-	}
-	return controller.signal;
 }
