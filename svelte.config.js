@@ -6,7 +6,10 @@ export default {
 	preprocess: vitePreprocess(),
 	kit: {
 		adapter: adapter({ out: 'build' }),
-		alias: { $server: "server" },
+		// $shared is the browser-safe part of server/ (types and pure functions both sides use):
+		// the only server code client files may import (scripts/check-imports.ts enforces it).
+		// $server is for server-side files under src/ (*.server.ts, +server.ts, src/lib/server).
+		alias: { $server: 'server', $shared: 'server/shared' },
 		// Every page's Content-Security-Policy. SvelteKit adds a nonce for its inline bootstrap
 		// script (mode auto), so scripts come from this origin only, never inline or eval'd.
 		// Svelte and Svelte Flow set style attributes (positions, sizes, colours), hence

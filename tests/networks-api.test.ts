@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { GRAPH_LIMITS } from '../server/graph/limits';
+import { GRAPH_LIMITS } from '../server/shared/graph/limits';
 import { graphBytes } from '../server/graph/size';
 import { backends } from './helpers/databases';
 import { ApiClient, startServer, type TestServer } from './helpers/server';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
-import { readGraph } from '../server/graph/doc';
+import { readGraph } from '../server/shared/graph/doc';
 import { awarenessFrame } from '../server/sync/testing';
 import { backends } from './helpers/databases';
 import { ApiClient, startServer, type TestServer } from './helpers/server';

@@ -15,7 +15,7 @@ import { migrateToLatest } from '../../server/db/migrate';
 import type { Database } from '../../server/db/schema';
 import { Engine } from '../../server/engine/engine';
 import { appendCards } from '../../server/engine/feed';
-import { writeGraph } from '../../server/graph/doc';
+import { writeGraph } from '../../server/shared/graph/doc';
 import { randomId } from '../../server/ids';
 import { Catalogue } from '../../server/platforms/catalogue';
 import { builtInPlatforms } from '../../server/platforms/platform';

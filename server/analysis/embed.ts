@@ -2,7 +2,7 @@ import { badRequest } from '../errors';
 import { missingKeysMessage } from '../engine/preflight';
 import { HOSTED_EMBEDDERS } from '../platforms/hosted/index';
 import type { PlatformRegistry } from '../platforms/platform';
-import type { EmbedderInfo, HostedPlatformId, Modality, Payload, PlatformId } from '../platforms/types';
+import type { EmbedderInfo, HostedPlatformId, Modality, Payload, PlatformId } from '../shared/platforms/types';
 import { localEmbedder } from './embedders/index';
 
 export interface EmbedDeps {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { PNG } from 'pngjs';
 import type { StoredPayload } from '../db/schema';
 import { decodeWav } from '../platforms/local/wav';
-import type { Payload } from '../platforms/types';
+import type { Payload } from '../shared/platforms/types';
 
 /**
  * The exact hash of an output (`invocations.exact_hash`): equal content, equal hash, after

@@ -1,5 +1,5 @@
 import type { StoredPayload } from '../db/schema';
-import type { Payload } from '../platforms/types';
+import type { Payload } from '../shared/platforms/types';
 import { embedderFor, nearRepeatThreshold } from './embedders/index';
 import { textNgrams } from './embedders/text-ngrams';
 import { featuresOf } from './embedders/image-features';

@@ -5,7 +5,7 @@ import { loadPayload } from '../engine/payloads';
 import { notFound } from '../errors';
 import type { Catalogue } from '../platforms/catalogue';
 import type { PlatformRegistry } from '../platforms/platform';
-import type { Modality, PlatformId } from '../platforms/types';
+import type { Modality, PlatformId } from '../shared/platforms/types';
 import { clusterOutputs, type ClusterPoint } from './clusters';
 import { detectLoops, type ObservedOutput } from './detect';
 import { resolveEmbedder, type ResolvedEmbedder } from './embed';

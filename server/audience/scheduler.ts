@@ -1,5 +1,5 @@
 import { AppError } from '../errors';
-import type { Payload } from '../platforms/types';
+import type { Payload } from '../shared/platforms/types';
 import type { AudienceSettings } from './settings';
 import type { StartablePrompt } from './prompt-queue';
 

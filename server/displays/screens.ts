@@ -21,4 +21,4 @@ export const displaySchema = z.discriminatedUnion('kind', [
 ]);
 export type Display = z.infer<typeof displaySchema>;
 
-export { gridSlot, singleShows } from './slots';
+export { gridSlot, singleShows } from '../shared/displays/slots';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AssetStore } from '../assets/store';
 import { assetUrl } from '../assets/names';
 import type { StoredPayload } from '../db/schema';
-import type { Payload } from '../platforms/types';
+import type { Payload } from '../shared/platforms/types';
 
 /**
  * Payloads in memory (bytes) and as stored (asset references). Binaries go to the asset

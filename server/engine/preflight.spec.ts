@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelInfo } from '../platforms/types';
+import type { ModelInfo } from '../shared/platforms/types';
 import { hostedPlatformsOf, missingKeysMessage, platformList, reachableNodeIds } from './preflight';
 
 const model = (id: string, platform: ModelInfo['platform']): ModelInfo => ({

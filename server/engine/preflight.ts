@@ -1,5 +1,5 @@
 import { PLATFORM_NAMES } from '../platforms/key-check';
-import { HOSTED_PLATFORMS, type HostedPlatformId, type ModelInfo } from '../platforms/types';
+import { HOSTED_PLATFORMS, type HostedPlatformId, type ModelInfo } from '../shared/platforms/types';
 
 /**
  * What a run needs before it starts, checked up front so people hear about a missing key
@@ -7,7 +7,7 @@ import { HOSTED_PLATFORMS, type HostedPlatformId, type ModelInfo } from '../plat
  */
 
 // Shared with the canvas (which says what a start would refuse), so it lives with the graph.
-export { reachableNodeIds } from '../graph/reach';
+export { reachableNodeIds } from '../shared/graph/reach';
 
 /** The hosted platforms whose keys these models spend, in a stable order. */
 export function hostedPlatformsOf(models: readonly ModelInfo[]): HostedPlatformId[] {

@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import type { StopCause, StoredPayload } from '../db/schema';
 import { DUMMY_MODELS } from '../platforms/dummy/index';
 import { PlatformError } from '../platforms/platform';
-import type { Payload } from '../platforms/types';
+import type { Payload } from '../shared/platforms/types';
 import { cardsOf, FeedWriter, runMapOf, setRunState } from './feed';
 import type { PendingInvocation } from './ledger';
 import { RunController, type InvocationOutcome } from './run-controller';

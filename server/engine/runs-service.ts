@@ -3,7 +3,7 @@ import type { PublicUser } from '../auth/sessions';
 import { badRequest, forbidden, notFound } from '../errors';
 import { canEdit } from '../networks/access';
 import type { Networks } from '../networks/networks';
-import type { Payload } from '../platforms/types';
+import type { Payload } from '../shared/platforms/types';
 import type { Engine } from './engine';
 import { payloadView } from './payloads';
 import type { InvocationRow, RunRow } from './run-records';

@@ -1,7 +1,7 @@
 import { paint } from '../platforms/local/paint';
 import { sing } from '../platforms/local/sing';
 import { PlatformError, type InvokeResult } from '../platforms/platform';
-import type { Modality, ModelInfo, Payload } from '../platforms/types';
+import type { Modality, ModelInfo, Payload } from '../shared/platforms/types';
 
 /**
  * Safety filters: a hosted model may refuse an input (a drifting loop wanders into anything).

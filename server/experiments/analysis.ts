@@ -1,7 +1,7 @@
 import type { Panic } from '../app';
 import { hostedPlatforms } from '../platforms/hosted/index';
 import { builtInPlatforms } from '../platforms/platform';
-import type { HostedPlatformId } from '../platforms/types';
+import type { HostedPlatformId } from '../shared/platforms/types';
 import { analyzeRun, type RunAnalysis } from '../analysis/run-analysis';
 
 export type { RunAnalysis };

@@ -1,4 +1,4 @@
-import type { Graph } from './types';
+import type { Graph } from '../shared/graph/types';
 
 /**
  * A graph's size as the sum of its nodes', edges' and notes' JSON, measured the same way for a

@@ -2,9 +2,9 @@ import { describe, expect, test } from 'vitest';
 import * as Y from 'yjs';
 import { GraphBinding } from '$lib/editor/graph-binding';
 import { UpdateGate, type GateLimits } from '../sync/update-gate';
-import { edgesOf, initGraphDoc, metaOf, nodesOf, notesOf, readGraph, writeGraph, yMapOf } from './doc';
-import { GRAPH_LIMITS } from './limits';
-import type { Graph } from './types';
+import { edgesOf, initGraphDoc, metaOf, nodesOf, notesOf, readGraph, writeGraph, yMapOf } from '../shared/graph/doc';
+import { GRAPH_LIMITS } from '../shared/graph/limits';
+import type { Graph } from '../shared/graph/types';
 import { GraphWriteRule } from './write-rule';
 
 /**

@@ -1,10 +1,10 @@
 import * as Y from 'yjs';
 import type { z } from 'zod';
 import type { ChangedTypes, WriteRule } from '../sync/update-gate';
-import { edgesOf, metaOf, nodesOf, notesOf } from './doc';
-import { GRAPH_LIMITS } from './limits';
+import { edgesOf, metaOf, nodesOf, notesOf } from '../shared/graph/doc';
+import { GRAPH_LIMITS } from '../shared/graph/limits';
 import { itemBytes, tooBigMessage } from './size';
-import { edgeFields, graphIdSchema, nodeFields, noteFields } from './types';
+import { edgeFields, graphIdSchema, nodeFields, noteFields } from '../shared/graph/types';
 
 /**
  * What an editor may write into a graph room over sync: the graph doc schema of DESIGN.md

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../db/connect';
 import { notFound } from '../errors';
-import { HOSTED_PLATFORMS, type HostedPlatformId } from '../platforms/types';
+import { HOSTED_PLATFORMS, type HostedPlatformId } from '../shared/platforms/types';
 import type { KeyCipher } from './cipher';
 
 export const platformSchema = z.enum(HOSTED_PLATFORMS as [HostedPlatformId, ...HostedPlatformId[]], {

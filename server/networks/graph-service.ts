@@ -1,12 +1,12 @@
 import type * as Y from 'yjs';
 import { z } from 'zod';
 import { badRequest, locked } from '../errors';
-import { initGraphDoc, metaOf, readGraph, writeGraph } from '../graph/doc';
-import { GRAPH_LIMITS } from '../graph/limits';
+import { initGraphDoc, metaOf, readGraph, writeGraph } from '../shared/graph/doc';
+import { GRAPH_LIMITS } from '../shared/graph/limits';
 import { graphBytes, tooBigMessage } from '../graph/size';
-import { graphSchema, type Graph } from '../graph/types';
-import { describeIssue, validateGraph } from '../graph/validate';
-import type { ModelInfo } from '../platforms/types';
+import { graphSchema, type Graph } from '../shared/graph/types';
+import { describeIssue, validateGraph } from '../shared/graph/validate';
+import type { ModelInfo } from '../shared/platforms/types';
 import { canEditGraph, type Viewer } from './access';
 import type { Networks } from './networks';
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { isOffered } from './availability/view';
+import { isOffered } from '../shared/platforms/availability-view';
 import { DUMMY_MODELS } from './dummy/index';
 import { HOSTED_EMBEDDERS, HOSTED_MODELS } from './hosted/index';
 import { LOCAL_MODELS } from './local/index';
-import { MODALITIES, PLATFORMS, type EmbedderInfo, type ModelInfo } from './types';
+import { MODALITIES, PLATFORMS, type EmbedderInfo, type ModelInfo } from '../shared/platforms/types';
 
 export const catalogueFilterSchema = z.object({
 	input: z.enum(MODALITIES as [string, ...string[]]).optional(),

@@ -1,7 +1,7 @@
 import type { Db } from '../db/connect';
 import { badRequest } from '../errors';
 import type { Catalogue } from './catalogue';
-import type { ModelInfo } from './types';
+import type { ModelInfo } from '../shared/platforms/types';
 
 /** How many models one person may add by name; a palette, not a mirror of Replicate. */
 export const MAX_CUSTOM_MODELS_PER_USER = 100;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DUMMY_MODELS } from './dummy/index';
 import { LOCAL_MODELS } from './local/index';
-import { acceptsValue } from './param-checks';
+import { acceptsValue } from '../shared/platforms/param-checks';
 import { builtInPlatforms, PlatformError } from './platform';
-import type { ModelInfo } from './types';
+import type { ModelInfo } from '../shared/platforms/types';
 
 const platforms = builtInPlatforms();
 const local = platforms.get('local')!;

@@ -4,7 +4,7 @@
  * gets a base URL pointing at a fake.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { HostedPlatformId } from './types';
+import type { HostedPlatformId } from '../shared/platforms/types';
 import { checkProviderKey, DEFAULT_KEY_CHECK_TIMEOUT_MS, type KeyCheckResult } from './key-check';
 import {
 	createHfInferenceClient,

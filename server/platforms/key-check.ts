@@ -17,7 +17,7 @@
  */
 import OpenAI from 'openai';
 import { whoAmI } from '@huggingface/hub';
-import type { HostedPlatformId } from './types';
+import type { HostedPlatformId } from '../shared/platforms/types';
 import {
 	createOpenAIClient,
 	createReplicateClient,

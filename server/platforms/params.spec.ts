@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { PlatformError } from './platform';
 import { acceptsValue, resolveParams } from './params';
-import type { ParamSpec } from './types';
+import type { ParamSpec } from '../shared/platforms/types';
 
 const specs: ParamSpec[] = [
 	{ key: 'quality', label: 'Quality', kind: 'choice', options: ['low', 'medium', 'high'], default: 'low' },

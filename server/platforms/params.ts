@@ -6,9 +6,9 @@
  * `invalid_input`, naming the setting. The value checks themselves live in param-checks.ts,
  * which the browser's settings form imports too.
  */
-import { acceptsValue, describeAccepted, type ParamValue } from './param-checks';
+import { acceptsValue, describeAccepted, type ParamValue } from '../shared/platforms/param-checks';
 import { PlatformError } from './platform';
-import type { ParamSpec } from './types';
+import type { ParamSpec } from '../shared/platforms/types';
 
 export { acceptsValue, describeAccepted, type ParamValue };
 

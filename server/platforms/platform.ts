@@ -2,7 +2,7 @@ import { DUMMY_MODELS } from './dummy/index';
 import { LOCAL_MODELS } from './local/index';
 import type { LocalModel } from './local/model';
 import { resolveParams } from './params';
-import type { EmbedderInfo, ModelInfo, Payload, PlatformId } from './types';
+import type { EmbedderInfo, ModelInfo, Payload, PlatformId } from '../shared/platforms/types';
 
 /**
  * Where the engine sends an invocation. One implementation per platform id; the engine

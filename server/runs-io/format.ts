@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MIME_BY_EXT, type AssetExt } from '../assets/names';
 import type { InvocationState, RunStatus, StopCause, StoredPayload } from '../db/schema';
-import { graphSchema } from '../graph/types';
+import { graphSchema } from '../shared/graph/types';
 
 /**
  * The run export format (`panic-run`, version 1): a run with every invocation, as JSON. A

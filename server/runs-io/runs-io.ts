@@ -6,7 +6,7 @@ import type { Db } from '../db/connect';
 import type { Database } from '../db/schema';
 import { runSettingsSchema } from '../engine/settings';
 import { AppError, notFound } from '../errors';
-import { initGraphDoc, writeGraph } from '../graph/doc';
+import { initGraphDoc, writeGraph } from '../shared/graph/doc';
 import { randomId } from '../ids';
 import type { Viewer } from '../networks/access';
 import type { Networks } from '../networks/networks';

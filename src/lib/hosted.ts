@@ -1,4 +1,4 @@
-import type { PlatformId } from '$server/platforms/types';
+import type { PlatformId } from '$shared/platforms/types';
 
 /**
  * How hosted-model facts read in the UI: platform names, money and call metrics. Pure, so

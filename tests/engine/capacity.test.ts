@@ -9,7 +9,7 @@ import { AppError } from '../../server/errors';
 import { randomId } from '../../server/ids';
 import { Catalogue } from '../../server/platforms/catalogue';
 import { builtInPlatforms, type Platform } from '../../server/platforms/platform';
-import type { ModelInfo, Payload } from '../../server/platforms/types';
+import type { ModelInfo, Payload } from '../../server/shared/platforms/types';
 import { backends } from '../helpers/databases';
 import { engineBed } from '../helpers/engine-bed';
 import { fanOutLoop, loopGraph } from '../helpers/graphs';

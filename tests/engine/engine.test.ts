@@ -3,7 +3,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../server/db/connect';
 import { cardsOf, runMapOf } from '../../server/engine/feed';
-import type { Graph } from '../../server/graph/types';
+import type { Graph } from '../../server/shared/graph/types';
 import { backends } from '../helpers/databases';
 import { sleep, until } from '../helpers/wait';
 import { engineBed } from '../helpers/engine-bed';

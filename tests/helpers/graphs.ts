@@ -1,4 +1,4 @@
-import type { Graph } from '../../server/graph/types';
+import type { Graph } from '../../server/shared/graph/types';
 
 /** The smallest loop: node `a` (model `first`, the start) and node `b` (model `second`), each feeding the other. */
 export const loopGraph = (first: string, second: string, params?: Record<string, unknown>): Graph => ({

@@ -18,7 +18,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlatformError, type Platform } from '../../server/platforms/platform';
-import type { ModelInfo, Payload } from '../../server/platforms/types';
+import type { ModelInfo, Payload } from '../../server/shared/platforms/types';
 import type { FakeHttpServer } from '../fakes/http';
 
 export interface PlatformHarness {

@@ -30,7 +30,7 @@ import { acceptsValue } from '../../server/platforms/params';
 import { PlatformError, type Platform } from '../../server/platforms/platform';
 import { encodePng } from '../../server/platforms/local/png';
 import { encodeWav } from '../../server/platforms/local/wav';
-import type { ModelInfo, Payload } from '../../server/platforms/types';
+import type { ModelInfo, Payload } from '../../server/shared/platforms/types';
 
 const KEY = 'hf_PanicTest0123456789abcdefghijklmn';
 const GPT_OSS = 'huggingface/openai/gpt-oss-20b';

@@ -15,7 +15,7 @@ import { CHAT_SYSTEM_PROMPT, EDIT_PROMPT, OPENAI_EMBEDDERS, OPENAI_MODELS, VISIO
 import { OPENAI_SERVED } from '../../server/platforms/openai/served';
 import { createOpenAIPlatform } from '../../server/platforms/openai/platform';
 import { PlatformError, type InvokeResult } from '../../server/platforms/platform';
-import type { ModelInfo, Payload } from '../../server/platforms/types';
+import type { ModelInfo, Payload } from '../../server/shared/platforms/types';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/fake-openai';
 import { describePlatformContract } from './contract';
 

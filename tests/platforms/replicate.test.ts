@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PlatformError, type Platform } from '../../server/platforms/platform';
-import type { Payload } from '../../server/platforms/types';
+import type { Payload } from '../../server/shared/platforms/types';
 import { createReplicatePlatform, type ReplicatePlatformOptions } from '../../server/platforms/replicate/platform';
 import { REPLICATE_EMBEDDERS, REPLICATE_MODELS } from '../../server/platforms/replicate/models';
 import { replicateEmbedSpecSchema, replicateSpecSchema, type ReplicateModelInfo } from '../../server/platforms/replicate/spec';

@@ -7,7 +7,7 @@
  * starts once a run ends.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Graph } from '../../server/graph/types';
+import type { Graph } from '../../server/shared/graph/types';
 import { fanOutLoop, loopGraph } from '../helpers/graphs';
 import { ApiClient, startServer, type TestServer } from '../helpers/server';
 import { sleep, until } from '../helpers/wait';

@@ -4,7 +4,7 @@ import { paint } from '../../platforms/local/paint';
 import { decodePng, encodePng } from '../../platforms/local/png';
 import { sing } from '../../platforms/local/sing';
 import { decodeWav, encodeWav } from '../../platforms/local/wav';
-import type { Payload } from '../../platforms/types';
+import type { Payload } from '../../shared/platforms/types';
 import { cosine } from '../vector';
 import { AUDIO_SPECTRUM_ID } from './audio-spectrum';
 import { IMAGE_FEATURES_ID } from './image-features';

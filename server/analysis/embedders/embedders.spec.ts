@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { paint } from '../../platforms/local/paint';
 import { sing } from '../../platforms/local/sing';
-import type { Payload } from '../../platforms/types';
+import type { Payload } from '../../shared/platforms/types';
 import { cosine } from '../vector';
 import { EMBEDDERS, embedderFor, localEmbedder, nearRepeatThreshold } from './index';
 import { textNgrams } from './text-ngrams';

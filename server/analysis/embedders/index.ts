@@ -1,4 +1,4 @@
-import type { Modality, Payload } from '../../platforms/types';
+import type { Modality, Payload } from '../../shared/platforms/types';
 import { AUDIO_SPECTRUM_DIMS, AUDIO_SPECTRUM_ID, audioSpectrum } from './audio-spectrum';
 import { IMAGE_FEATURES_DIMS, IMAGE_FEATURES_ID, imageFeatures } from './image-features';
 import { TEXT_NGRAMS_DIMS, TEXT_NGRAMS_ID, textNgrams } from './text-ngrams';

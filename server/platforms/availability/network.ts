@@ -4,7 +4,7 @@ import type { NetworkGraphs } from '../../networks/graph-service';
 import type { Networks } from '../../networks/networks';
 import type { Catalogue } from '../catalogue';
 import type { AvailabilityService } from './service';
-import type { AvailabilityView } from './view';
+import type { AvailabilityView } from '../../shared/platforms/availability-view';
 
 export interface NetworkAvailabilityDeps {
 	networks: Networks;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { PlatformError, type AvailabilityAnswer, type Platform, type PlatformRegistry } from '../platform';
-import type { ModelInfo, PlatformId } from '../types';
+import type { ModelInfo, PlatformId } from '../../shared/platforms/types';
 import { AvailabilityService, type AvailabilityDeps } from './service';
 import type { AvailabilityStore, PlatformRecord, StoredAnswer } from './store';
 

@@ -1,9 +1,9 @@
 import { badRequest, tooManyRequests } from '../../errors';
 import { PLATFORM_NAMES } from '../key-check';
 import { PlatformError, type PlatformRegistry } from '../platform';
-import type { EmbedderInfo, HostedPlatformId, ModelAvailability, ModelInfo, PlatformId } from '../types';
+import type { EmbedderInfo, HostedPlatformId, ModelAvailability, ModelInfo, PlatformId } from '../../shared/platforms/types';
 import type { AvailabilityStore, PlatformRecord, StoredAnswer } from './store';
-import { retiredReason, type AvailabilityView, type PlatformCheck } from './view';
+import { retiredReason, type AvailabilityView, type PlatformCheck } from '../../shared/platforms/availability-view';
 import { untilAborted } from '../until-aborted';
 
 type Entry = ModelInfo | EmbedderInfo;

@@ -1,4 +1,4 @@
-import type { Modality, ModelInfo, ParamSpec } from '../types';
+import type { Modality, ModelInfo, ParamSpec } from '../../shared/platforms/types';
 
 /** Catalogue entry for a dummy model: test fixtures, no key, no network. */
 export function dummyInfo(name: string, input: Modality, output: Modality, description: string, defaults: Record<string, unknown> = {}, params?: ParamSpec[]): ModelInfo {

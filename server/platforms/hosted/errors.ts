@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import { providerHttpStatus, providerRetryAfterSeconds } from '../clients';
 import { PlatformError } from '../platform';
 import { PLATFORM_NAMES } from '../key-check';
-import type { HostedPlatformId } from '../types';
+import type { HostedPlatformId } from '../../shared/platforms/types';
 
 /**
  * Turns whatever a provider library threw into a PlatformError the engine can act on.

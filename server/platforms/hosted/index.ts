@@ -6,7 +6,7 @@ import { OPENAI_EMBEDDERS, OPENAI_MODELS } from '../openai/models';
 import type { Platform } from '../platform';
 import { createReplicatePlatform } from '../replicate/platform';
 import { REPLICATE_EMBEDDERS, REPLICATE_MODELS } from '../replicate/models';
-import type { EmbedderInfo, ModelInfo } from '../types';
+import type { EmbedderInfo, ModelInfo } from '../../shared/platforms/types';
 
 /**
  * The curated hosted catalogue and the adapters that run it. Each entry carries its

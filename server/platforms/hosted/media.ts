@@ -1,4 +1,4 @@
-import type { AudioMime, ImageMime, Modality, Payload } from '../types';
+import type { AudioMime, ImageMime, Modality, Payload } from '../../shared/platforms/types';
 import { PlatformError } from '../platform';
 
 /**

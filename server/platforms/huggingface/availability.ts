@@ -1,7 +1,7 @@
 import { hfHubParams, type ProviderConfig } from '../clients';
 import { isAbort } from '../hosted/errors';
 import { PlatformError, type AvailabilityAnswer } from '../platform';
-import type { EmbedderInfo, ModelInfo } from '../types';
+import type { EmbedderInfo, ModelInfo } from '../../shared/platforms/types';
 import { HUB_TASK, type HuggingFaceSpec } from './models';
 import type { HubTask, ProviderMapping } from './served';
 

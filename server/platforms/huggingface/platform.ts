@@ -4,7 +4,7 @@ import { providerFileHosts } from '../hosted/file-hosts';
 import { binaryPayload, toDataUri } from '../hosted/media';
 import { resolveParams } from '../params';
 import { PlatformError, type Platform } from '../platform';
-import type { EmbedderInfo, ModelInfo, Payload } from '../types';
+import type { EmbedderInfo, ModelInfo, Payload } from '../../shared/platforms/types';
 import { checkHuggingFaceAvailability } from './availability';
 import { errorFrom } from './errors';
 import { CALLABLE_PROVIDERS, type HuggingFaceSpec, type HuggingFaceTask } from './models';

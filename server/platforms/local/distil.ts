@@ -1,4 +1,4 @@
-import type { ParamSpec } from '../types';
+import type { ParamSpec } from '../../shared/platforms/types';
 import type { LocalModel } from './model';
 import { expectText, textPayload, throwIfAborted } from './payload';
 import { STOPWORDS, tokenise } from './words';

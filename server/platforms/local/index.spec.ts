@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Modality, Payload } from '../types';
+import type { Modality, Payload } from '../../shared/platforms/types';
 import { LOCAL_MODELS } from './index';
 import { paint } from './paint';
 import { sing } from './sing';

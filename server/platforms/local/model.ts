@@ -1,4 +1,4 @@
-import type { ModelInfo, Payload } from '../types';
+import type { ModelInfo, Payload } from '../../shared/platforms/types';
 
 /** A model that runs in this process: no key, no network, deterministic. */
 export interface LocalModel {

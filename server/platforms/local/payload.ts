@@ -1,4 +1,4 @@
-import type { Payload } from '../types';
+import type { Payload } from '../../shared/platforms/types';
 
 /** The error a model rejects with when its caller aborted it. */
 export function abortError(modelId: string): Error {

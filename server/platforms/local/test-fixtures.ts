@@ -2,7 +2,7 @@
 import { PNG } from 'pngjs';
 import { crc32, deflateSync } from 'node:zlib';
 import type { LocalModel } from './model';
-import type { Payload } from '../types';
+import type { Payload } from '../../shared/platforms/types';
 
 /** Builds an 8-bit palette PNG by hand (pngjs cannot write colour type 3). */
 export function palettePng(width: number, height: number, palette: number[][], pixel: (x: number, y: number) => number): Uint8Array {

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import type { AvailabilityAnswer } from '../platform';
 import { PlatformError } from '../platform';
-import type { EmbedderInfo, ModelInfo } from '../types';
+import type { EmbedderInfo, ModelInfo } from '../../shared/platforms/types';
 import { openaiErrorFrom } from './errors';
 import { knownShutdownDate } from './served';
 import { untilAborted } from '../until-aborted';

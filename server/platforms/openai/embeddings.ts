@@ -1,6 +1,6 @@
 import type OpenAI from 'openai';
 import type { EmbedResult } from '../platform';
-import type { Payload } from '../types';
+import type { Payload } from '../../shared/platforms/types';
 import { priced } from './cost';
 import { invalidOutput } from './errors';
 import { expectPayload } from './inputs';

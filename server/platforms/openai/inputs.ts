@@ -1,6 +1,6 @@
 import type OpenAI from 'openai';
 import { PlatformError } from '../platform';
-import type { Modality, Payload } from '../types';
+import type { Modality, Payload } from '../../shared/platforms/types';
 import { resolveParams } from '../params';
 import type { OpenAIModelInfo } from './models';
 

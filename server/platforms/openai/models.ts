@@ -1,4 +1,4 @@
-import type { EmbedderInfo, ModelInfo, ParamSpec } from '../types';
+import type { EmbedderInfo, ModelInfo, ParamSpec } from '../../shared/platforms/types';
 import {
 	dalleStyle,
 	defaultsOf,

@@ -1,4 +1,4 @@
-import type { ParamSpec } from '../types';
+import type { ParamSpec } from '../../shared/platforms/types';
 
 /**
  * The settings OpenAI models take, as building blocks for the catalogue's per-model

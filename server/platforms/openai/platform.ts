@@ -1,7 +1,7 @@
 import type OpenAI from 'openai';
 import { createOpenAIClient, type ProviderConfig } from '../clients';
 import { PlatformError, type InvokeResult, type Platform } from '../platform';
-import type { EmbedderInfo, ModelInfo } from '../types';
+import type { EmbedderInfo, ModelInfo } from '../../shared/platforms/types';
 import { speak, transcribe } from './audio';
 import { checkOpenAIAvailability } from './availability';
 import { embedText } from './embeddings';

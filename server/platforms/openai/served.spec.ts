@@ -5,7 +5,7 @@
  * serves exactly the table, so these are also what keeps the fake honest about the catalogue.
  */
 import { describe, expect, it } from 'vitest';
-import { isOffered } from '../availability/view';
+import { isOffered } from '../../shared/platforms/availability-view';
 import { OPENAI_EMBEDDERS, OPENAI_MODELS, type OpenAIEndpoint } from './models';
 import { OPENAI_RETIRED, OPENAI_SERVED, knownShutdownDate, retiredModel, servedModel, type OpenAIRoute } from './served';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type Replicate from 'replicate';
 import { providerHttpStatus } from '../clients';
 import { PlatformError, type AvailabilityAnswer } from '../platform';
-import type { EmbedderInfo, ModelInfo } from '../types';
+import type { EmbedderInfo, ModelInfo } from '../../shared/platforms/types';
 import { replicateErrorFrom } from './errors';
 import { replicateEmbedSpecSchema } from './spec';
 

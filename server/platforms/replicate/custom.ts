@@ -3,7 +3,7 @@ import { AppError, badRequest, tooManyRequests } from '../../errors';
 import type { ProviderConfig } from '../clients';
 import type { CustomModels } from '../custom-models';
 import { PlatformError } from '../platform';
-import { MODALITIES, type Modality } from '../types';
+import { MODALITIES, type Modality } from '../../shared/platforms/types';
 import { describeReplicateModel } from './schema';
 import type { ReplicateModelInfo } from './spec';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type Replicate from 'replicate';
 import { PlatformError } from '../platform';
 import { fileNameFor, toDataUri } from '../hosted/media';
-import type { Payload } from '../types';
+import type { Payload } from '../../shared/platforms/types';
 import { replicateErrorFrom } from './errors';
 
 /**

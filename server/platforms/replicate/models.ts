@@ -1,4 +1,4 @@
-import type { Modality, ParamSpec } from '../types';
+import type { Modality, ParamSpec } from '../../shared/platforms/types';
 import {
 	HARDWARE_USD_PER_SECOND,
 	type Hardware,

@@ -7,7 +7,7 @@ import { downloadOutput } from '../hosted/file-download';
 import { providerFileHosts } from '../hosted/file-hosts';
 import { binaryPayload } from '../hosted/media';
 import { resolveParams } from '../params';
-import type { EmbedderInfo, ModelInfo, Payload } from '../types';
+import type { EmbedderInfo, ModelInfo, Payload } from '../../shared/platforms/types';
 import { checkReplicateAvailability } from './availability';
 import { replicateErrorFrom, type ReplicateCall } from './errors';
 import { inputValue } from './files';

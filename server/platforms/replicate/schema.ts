@@ -3,7 +3,7 @@ import { createReplicateClient, providerHttpStatus, replayFirstAttempt, type Pro
 import { platformErrorFrom } from '../hosted/errors';
 import { acceptsValue } from '../params';
 import { PlatformError } from '../platform';
-import type { Modality, ParamSpec } from '../types';
+import type { Modality, ParamSpec } from '../../shared/platforms/types';
 import { MODEL_REF, VERSION_ID, type OutputShape, type ReplicateModelInfo } from './spec';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EmbedderInfo, ModelInfo } from '../types';
+import type { EmbedderInfo, ModelInfo } from '../../shared/platforms/types';
 
 /**
  * How PANIC calls one Replicate model: where the payload goes in the input, what else is

@@ -1,7 +1,7 @@
 import { getContext, setContext } from 'svelte';
-import { reachableNodeIds } from '$server/graph/reach';
-import { availabilityOf, EMPTY_AVAILABILITY, type AvailabilityView } from '$server/platforms/availability/view';
-import type { ModelAvailability, ModelInfo } from '$server/platforms/types';
+import { reachableNodeIds } from '$shared/graph/reach';
+import { availabilityOf, EMPTY_AVAILABILITY, type AvailabilityView } from '$shared/platforms/availability-view';
+import type { ModelAvailability, ModelInfo } from '$shared/platforms/types';
 
 /**
  * Which models the network owner's keys reach (runs spend the owner's keys), for the palette,

@@ -1,4 +1,4 @@
-import type { Modality, ModelInfo } from '$server/platforms/types';
+import type { Modality, ModelInfo } from '$shared/platforms/types';
 import type { GraphSnapshot } from './graph-binding';
 
 export type ModelLookup = (modelId: string) => Pick<ModelInfo, 'input' | 'output' | 'name'> | undefined;

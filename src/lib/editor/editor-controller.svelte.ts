@@ -1,8 +1,8 @@
 import type { Connection, OnConnectEnd } from '@xyflow/svelte';
-import { GRAPH_LIMITS } from '$server/graph/limits';
-import { describeIssue, validateGraph, type GraphReport } from '$server/graph/validate';
-import { acceptsValue, type ParamValue } from '$server/platforms/param-checks';
-import type { ModelInfo } from '$server/platforms/types';
+import { GRAPH_LIMITS } from '$shared/graph/limits';
+import { describeIssue, validateGraph, type GraphReport } from '$shared/graph/validate';
+import { acceptsValue, type ParamValue } from '$shared/platforms/param-checks';
+import type { ModelInfo } from '$shared/platforms/types';
 import { connectionProblem } from './connect-rules';
 import { acceptedSentence, paramsSizeProblem, paramsWith } from './param-form';
 import { isNoteFlowId, noteFlowId, toFlowEdges, toFlowNodes, type FlowEdge, type FlowNode } from './flow-mapping';

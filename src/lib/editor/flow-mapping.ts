@@ -1,5 +1,5 @@
 import type { Edge, Node } from '@xyflow/svelte';
-import type { Modality } from '$server/platforms/types';
+import type { Modality } from '$shared/platforms/types';
 import type { GraphSnapshot } from './graph-binding';
 
 export interface ModelNodeData extends Record<string, unknown> {

@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
-import { edgesOf, isLocked, metaOf, nodesOf, notesOf, readGraph, yMapOf } from '$server/graph/doc';
-import { GRAPH_LIMITS } from '$server/graph/limits';
-import type { Graph } from '$server/graph/types';
+import { edgesOf, isLocked, metaOf, nodesOf, notesOf, readGraph, yMapOf } from '$shared/graph/doc';
+import { GRAPH_LIMITS } from '$shared/graph/limits';
+import type { Graph } from '$shared/graph/types';
 import { newId } from './ids';
 
 /** The graph as plain data, re-read from the Y.Doc after every change. */

@@ -1,6 +1,6 @@
-import { GRAPH_LIMITS } from '$server/graph/limits';
-import { acceptsValue, describeAccepted, type ParamValue } from '$server/platforms/param-checks';
-import type { ParamSpec } from '$server/platforms/types';
+import { GRAPH_LIMITS } from '$shared/graph/limits';
+import { acceptsValue, describeAccepted, type ParamValue } from '$shared/platforms/param-checks';
+import type { ParamSpec } from '$shared/platforms/types';
 
 /**
  * The node settings form's logic, framework-free: reading what a person typed into a value

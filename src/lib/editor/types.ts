@@ -1,5 +1,5 @@
-import type { AvailabilityView } from '$server/platforms/availability/view';
-import type { HostedPlatformId, ModelInfo } from '$server/platforms/types';
+import type { AvailabilityView } from '$shared/platforms/availability-view';
+import type { HostedPlatformId, ModelInfo } from '$shared/platforms/types';
 
 export type NetworkRole = 'owner' | 'editor' | 'viewer';
 

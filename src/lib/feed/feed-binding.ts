@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { MODALITIES, type Modality } from '$server/platforms/types';
+import { MODALITIES, type Modality } from '$shared/platforms/types';
 import { isLive, loopFinding, type FeedCard, type FeedRun, type FeedSnapshot } from './types';
 
 /** The feed room for a network: `<networkId>/feed` (DESIGN.md, "Sync contract"). */

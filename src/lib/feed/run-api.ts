@@ -1,4 +1,4 @@
-import type { Modality } from '$server/platforms/types';
+import type { Modality } from '$shared/platforms/types';
 
 /** What starts a run (DESIGN.md "HTTP API contract"): a text prompt, or a file as base64. */
 export type RunInput = string | { kind: Exclude<Modality, 'text'>; dataBase64: string; mime: string };

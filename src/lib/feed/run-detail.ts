@@ -1,4 +1,4 @@
-import type { Modality } from '$server/platforms/types';
+import type { Modality } from '$shared/platforms/types';
 
 /**
  * The run page's view of `GET /api/runs/:id`. The server's JSON is normalised here, in one

@@ -1,4 +1,4 @@
-import type { Modality, ModelInfo } from '$server/platforms/types';
+import type { Modality, ModelInfo } from '$shared/platforms/types';
 import { platformList } from '$lib/hosted';
 
 export type Readiness =

@@ -1,4 +1,4 @@
-import type { Modality } from '$server/platforms/types';
+import type { Modality } from '$shared/platforms/types';
 
 /**
  * The feed room's run map (DESIGN.md, "Sync contract"). Only the server writes it; fields

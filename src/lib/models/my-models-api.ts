@@ -1,5 +1,5 @@
 import { call } from '$lib/feed/run-api';
-import type { Modality } from '$server/platforms/types';
+import type { Modality } from '$shared/platforms/types';
 
 /** What `POST /api/me/models/preview` proposes for a Replicate model (the fields the form shows). */
 export interface Proposal {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { displayName, displayNameSchema } from '$server/auth/display-name';
 import { validate } from '$server/http/body';
 import { keyBodySchema, platformSchema } from '$server/keys/provider-keys';
-import { HOSTED_PLATFORMS } from '$server/platforms/types';
+import { HOSTED_PLATFORMS } from '$shared/platforms/types';
 import { attempt, field } from '$lib/server/form';
 import type { Actions, PageServerLoad } from './$types';
 

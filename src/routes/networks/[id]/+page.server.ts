@@ -2,7 +2,7 @@ import { error, redirect } from '@sveltejs/kit';
 import { displayName } from '$server/auth/display-name';
 import { AppError } from '$server/errors';
 import { publicModelInfo } from '$server/platforms/catalogue';
-import { EMPTY_AVAILABILITY } from '$server/platforms/availability/view';
+import { EMPTY_AVAILABILITY } from '$shared/platforms/availability-view';
 import type { EditorPageData } from '$lib/editor/types';
 import type { PageServerLoad } from './$types';
 

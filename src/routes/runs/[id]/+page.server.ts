@@ -1,4 +1,4 @@
-import { isOffered } from '$server/platforms/availability/view';
+import { isOffered } from '$shared/platforms/availability-view';
 import { error, redirect } from '@sveltejs/kit';
 import { loadAnalysis } from '$lib/analysis/load.server';
 import { runUrl, toRunPage } from '$lib/feed/run-detail';

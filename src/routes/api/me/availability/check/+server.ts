@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { api, requireUser } from '$server/http/api';
 import { readJson } from '$server/http/body';
-import { PLATFORMS, type PlatformId } from '$server/platforms/types';
+import { PLATFORMS, type PlatformId } from '$shared/platforms/types';
 
 const checkSchema = z.object({ platform: z.enum(PLATFORMS as [PlatformId, ...PlatformId[]]).optional() }).strict();
 

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { api, requireUser } from '$server/http/api';
 import { readJson } from '$server/http/body';
-import { graphSchema } from '$server/graph/types';
+import { graphSchema } from '$shared/graph/types';
 
 export const GET = api(async (event) => {
 	return json(await event.locals.panic.graphs.get(event.params.id, event.locals.user));

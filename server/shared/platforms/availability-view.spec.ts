@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { retiredReason, retiresSoon, timeAgo, unavailableMessage } from './view';
+import { retiredReason, retiresSoon, timeAgo, unavailableMessage } from './availability-view';
 
 const now = Date.parse('2026-11-01T12:00:00Z');
 

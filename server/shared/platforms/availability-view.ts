@@ -1,4 +1,4 @@
-import type { ModelAvailability, ModelInfo } from '../types';
+import type { ModelAvailability, ModelInfo } from './types';
 
 /**
  * Availability as pages and the API show it, and the wording shared by the server's preflight
