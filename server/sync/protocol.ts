@@ -3,6 +3,7 @@ import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
+import { CLOSE } from '../shared/sync/close-codes';
 import type { PresenceEntry } from './presence-owners';
 
 /**
@@ -16,28 +17,9 @@ export const MESSAGE_AWARENESS = 1;
 export const MESSAGE_AUTH = 2;
 export const MESSAGE_QUERY_AWARENESS = 3;
 
-/** WebSocket close codes the sync server uses (RFC 6455 §7.4.1). */
-export const CLOSE = {
-	goingAway: 1001,
-	unsupportedData: 1003,
-	invalidPayload: 1007,
-	policyViolation: 1008,
-	tooBig: 1009,
-	internalError: 1011,
-	tryAgainLater: 1013,
-	/** Access changed (member removed, role or visibility changed): reconnect to be re-authorized. */
-	accessChanged: 4000,
-	/** y-websocket 3 treats 4400–4499 as final and stops reconnecting: the session was logged out. */
-	loggedOut: 4401,
-	/** Final as well: the room is gone. */
-	gone: 4410,
-	/**
-	 * An update broke the room's write rule (graph shapes and limits), or a presence state was
-	 * over its cap. Final on purpose: the client still holds the refused edit and would re-send
-	 * it on every reconnect; reloading starts again from the saved graph.
-	 */
-	refusedUpdate: 4422
-} as const;
+// The close codes are part of the wire format; they live in the shared folder because the
+// editor reads them too. Server modules keep importing them from here.
+export { CLOSE };
 
 export type ClientMessage =
 	| { type: 'sync-step1'; stateVector: Uint8Array }
