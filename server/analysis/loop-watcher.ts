@@ -1,19 +1,6 @@
 import { LoopDetector, type Observation } from './detect';
 import type { OutputFingerprint } from './fingerprint';
-
-/**
- * The run map's `analysis` field (feed doc): the first fixed point or cycle once one is
- * reached (sticky), else the convergence while there is one.
- */
-export interface FeedAnalysis {
-	kind: 'fixed_point' | 'cycle' | 'converging';
-	period?: number;
-	/** When the repeat was reached; for convergence, the step it began. */
-	step: number;
-	seq: number;
-	nodeId: string;
-	message: string;
-}
+import type { FeedAnalysis } from '../shared/feed';
 
 /** A completed output as recovered from the database after a restart. */
 export interface PastOutput {

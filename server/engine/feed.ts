@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import type { FeedAnalysis } from '../analysis/loop-watcher';
+import type { Card, RunState } from '../shared/feed';
 
 /**
  * The feed doc (DESIGN.md "Sync contract"): `cards`, an array of plain card objects capped
@@ -9,39 +9,8 @@ import type { FeedAnalysis } from '../analysis/loop-watcher';
  */
 export const FEED_CARD_LIMIT = 200;
 
-export interface Card {
-	id: string;
-	runId: string;
-	nodeId: string;
-	modelId: string;
-	seq: number;
-	kind: 'text' | 'image' | 'audio';
-	text?: string;
-	url?: string;
-	createdAt: string;
-}
-
-export interface RunState {
-	runId: string;
-	status: string;
-	startedAt: string;
-	step: number;
-	runningNodeIds: string[];
-	/** Seqs of the invocations running now (a display showing every n-th step marks its own). */
-	runningSeqs?: number[];
-	/** When a prompt may replace this run (ISO): startedAt + lockoutSeconds, kept current. */
-	lockoutUntil?: string;
-	stopCause?: string;
-	/** Why the run ended with an error, for people. */
-	error?: string;
-	/** While the run is paused (status 'paused'): since when, ISO. */
-	pausedAt?: string;
-	/** Estimated spend so far in US dollars (hosted models that report costs). */
-	spendUsd?: number;
-	input?: { kind: string; text?: string; url?: string };
-	/** Live loop detection: the first fixed point or cycle (sticky), else convergence while it lasts. */
-	analysis?: FeedAnalysis;
-}
+// The values' types are shared with the pages that read the feed.
+export type { Card, RunState } from '../shared/feed';
 
 /** The slice of a sync room the feed needs. */
 export interface FeedRoom {

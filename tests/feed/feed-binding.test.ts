@@ -27,7 +27,7 @@ function startRun(doc: Y.Doc, runId: string, extra: Record<string, unknown> = {}
 
 let n = 0;
 function card(runId: string, nodeId: string, seq: number, kind: 'text' | 'image' | 'audio' = 'text', more: Record<string, unknown> = {}) {
-	return { id: `c${++n}`, runId, nodeId, modelId: `local/${nodeId}`, seq, kind, createdAt: seq * 1000, ...(kind === 'text' ? { text: `out ${seq}` } : { url: `/assets/${seq}.png` }), ...more };
+	return { id: `c${++n}`, runId, nodeId, modelId: `local/${nodeId}`, seq, kind, createdAt: new Date(seq * 1000).toISOString(), ...(kind === 'text' ? { text: `out ${seq}` } : { url: `/assets/${seq}.png` }), ...more };
 }
 
 describe('FeedBinding', () => {
@@ -41,7 +41,7 @@ describe('FeedBinding', () => {
 
 	test('run state arrives as a plain snapshot, with running nodes while live', () => {
 		const { server, binding, seen } = serverAndBrowser();
-		startRun(server, 'r1', { runningNodeIds: ['paint'], input: 'a dream of the sea' });
+		startRun(server, 'r1', { runningNodeIds: ['paint'], input: { kind: 'text', text: 'a dream of the sea' } });
 		expect(binding.current.run).toEqual({
 			runId: 'r1',
 			status: 'running',
@@ -49,7 +49,7 @@ describe('FeedBinding', () => {
 			step: 0,
 			runningNodeIds: ['paint'],
 			stopCause: undefined,
-			input: 'a dream of the sea'
+			input: { kind: 'text', text: 'a dream of the sea' }
 		});
 		expect([...binding.current.running]).toEqual(['paint']);
 		expect(seen.length).toBeGreaterThan(1);
@@ -113,6 +113,22 @@ describe('FeedBinding', () => {
 		]);
 		expect(binding.current.recent.map((c) => c.seq)).toEqual([3, 4]);
 		expect(binding.current.latestByNode.get('paint')!.url).toBeUndefined();
+	});
+
+	test('run fields of the wrong type are left out; a well-formed finding and running seqs come through', () => {
+		const { server, binding } = serverAndBrowser();
+		startRun(server, 'r1', { startedAt: 12, input: 'not an object', lockoutUntil: 5, runningSeqs: [3, 'x', 4] });
+		expect(binding.current.run).toMatchObject({ runId: 'r1', runningSeqs: [3, 4] });
+		expect(binding.current.run!.startedAt).toBeUndefined();
+		expect(binding.current.run!.input).toBeUndefined();
+		expect(binding.current.run!.lockoutUntil).toBeUndefined();
+		expect(binding.current.run!.analysis).toBeUndefined();
+
+		runMapOf(server).set('analysis', { kind: 'sideways', message: 'no' });
+		expect(binding.current.run!.analysis).toBeUndefined();
+		const finding = { kind: 'cycle', period: 2, step: 6, seq: 6, nodeId: 'paint', message: 'Cycle of period 2 reached at step 6' };
+		runMapOf(server).set('analysis', finding);
+		expect(binding.current.run!.analysis).toEqual(finding);
 	});
 
 	test('a late joiner gets the whole state from one sync', () => {

@@ -1,4 +1,4 @@
-import type { FeedCard, FeedRun } from '$lib/feed/types';
+import type { FeedCard, FeedRun } from '$shared/feed';
 
 /**
  * A network's live feed over Server-Sent Events (`GET /api/networks/:id/feed`), for phones,

@@ -1,10 +1,9 @@
-import type { FeedRun } from '$lib/feed/types';
+import type { FeedRun } from '$shared/feed';
 
 /** The prompt a run started from, when it was text. */
 export function runPrompt(run: FeedRun | null): string | null {
-	const input = run?.input as { kind?: string; text?: string } | string | undefined;
-	if (typeof input === 'string') return input;
-	return input && typeof input.text === 'string' ? input.text : null;
+	const text = run?.input?.text;
+	return typeof text === 'string' ? text : null;
 }
 
 /** A run's status in plain words. */
@@ -28,8 +27,7 @@ export function runWords(run: FeedRun | null): string {
 /** When the lockout of the current run ends (ms since epoch), or null. */
 export function lockoutUntil(run: FeedRun | null, lockoutSeconds: number): number | null {
 	if (!run || (run.status !== 'running' && run.status !== 'paused')) return null;
-	const r = run as FeedRun & { lockoutUntil?: string };
-	if (r.lockoutUntil) return Date.parse(r.lockoutUntil);
-	const started = typeof run.startedAt === 'number' ? run.startedAt : Date.parse(String(run.startedAt ?? ''));
+	if (run.lockoutUntil) return Date.parse(run.lockoutUntil);
+	const started = Date.parse(run.startedAt ?? '');
 	return Number.isFinite(started) ? started + lockoutSeconds * 1000 : null;
 }

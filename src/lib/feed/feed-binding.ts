@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { MODALITIES, type Modality } from '$shared/platforms/types';
-import { isLive, loopFinding, type FeedCard, type FeedRun, type FeedSnapshot } from './types';
+import type { FeedCard, FeedRun } from '$shared/feed';
+import { isLive, loopFinding, type FeedSnapshot } from './types';
 
 /** The feed room for a network: `<networkId>/feed` (DESIGN.md, "Sync contract"). */
 export const feedRoom = (networkId: string) => `${networkId}/feed`;
@@ -70,21 +71,31 @@ export class FeedBinding {
 	}
 }
 
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** The run map as a FeedRun; fields of the wrong type are left out, not trusted. */
 function parseRun(raw: Record<string, unknown>): FeedRun | null {
 	if (typeof raw.runId !== 'string' || !raw.runId) return null;
+	const input = raw.input && typeof raw.input === 'object' ? (raw.input as Record<string, unknown>) : null;
 	return {
 		runId: raw.runId,
 		status: typeof raw.status === 'string' ? raw.status : 'unknown',
-		startedAt: typeof raw.startedAt === 'string' || typeof raw.startedAt === 'number' ? raw.startedAt : undefined,
+		startedAt: str(raw.startedAt),
 		step: typeof raw.step === 'number' && Number.isFinite(raw.step) ? raw.step : 0,
 		runningNodeIds: Array.isArray(raw.runningNodeIds) ? raw.runningNodeIds.filter((id): id is string => typeof id === 'string') : [],
-		stopCause: typeof raw.stopCause === 'string' ? raw.stopCause : undefined,
-		input: raw.input,
+		runningSeqs: Array.isArray(raw.runningSeqs) ? raw.runningSeqs.filter((seq): seq is number => typeof seq === 'number') : undefined,
+		lockoutUntil: str(raw.lockoutUntil),
+		stopCause: str(raw.stopCause),
+		pausedAt: str(raw.pausedAt),
+		input: input && typeof input.kind === 'string' ? { kind: input.kind, text: str(input.text), url: str(input.url) } : undefined,
 		error: typeof raw.error === 'string' && raw.error ? raw.error : undefined,
 		spendUsd: typeof raw.spendUsd === 'number' && Number.isFinite(raw.spendUsd) && raw.spendUsd >= 0 ? raw.spendUsd : undefined,
-		analysis: loopFinding({ analysis: raw.analysis } as FeedRun) ?? undefined
+		analysis: loopFinding({ ...EMPTY_RUN, analysis: raw.analysis as FeedRun['analysis'] }) ?? undefined
 	};
 }
+
+/** A run with nothing but the sure fields, for checking a run map's `analysis` alone. */
+const EMPTY_RUN: FeedRun = { runId: '', status: '', step: 0, runningNodeIds: [] };
 
 function parseCard(raw: unknown): FeedCard | null {
 	if (!raw || typeof raw !== 'object') return null;
@@ -102,7 +113,7 @@ function parseCard(raw: unknown): FeedCard | null {
 	if (typeof c.text === 'string') card.text = c.text;
 	// Only same-origin asset paths: the feed must not make browsers load arbitrary URLs.
 	if (typeof c.url === 'string' && c.url.startsWith('/')) card.url = c.url;
-	if (typeof c.createdAt === 'string' || typeof c.createdAt === 'number') card.createdAt = c.createdAt;
+	if (typeof c.createdAt === 'string') card.createdAt = c.createdAt;
 	return card;
 }
 

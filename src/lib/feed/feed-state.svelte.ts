@@ -1,6 +1,7 @@
 import { getContext, setContext } from 'svelte';
 import type { FeedBinding } from './feed-binding';
-import type { FeedCard, FeedSnapshot } from './types';
+import type { FeedCard } from '$shared/feed';
+import type { FeedSnapshot } from './types';
 
 /**
  * The feed as Svelte state: a thin reactive mirror of a FeedBinding's snapshots, handed to

@@ -1,54 +1,4 @@
-import type { Modality } from '$shared/platforms/types';
-
-/**
- * The feed room's run map (DESIGN.md, "Sync contract"). Only the server writes it; fields
- * beyond `runId`/`status`/`step` are optional because older runs or a newer server may
- * omit or add some, and the UI must render whatever arrives.
- */
-export interface FeedRun {
-	runId: string;
-	status: string;
-	startedAt?: string | number;
-	step: number;
-	runningNodeIds: string[];
-	stopCause?: string;
-	/** The run's initial input as the server chose to describe it (text, or a card-like ref). */
-	input?: unknown;
-	/** Why the run failed, for people. */
-	error?: string;
-	/** Estimated spend so far in US dollars (hosted models that report costs). */
-	spendUsd?: number;
-	/** What loop detection found so far: a fixed point or cycle (sticky), or convergence. */
-	analysis?: LoopFinding;
-}
-
-export interface LoopFinding {
-	kind: 'fixed_point' | 'cycle' | 'converging';
-	period?: number;
-	step: number;
-	/** e.g. "Fixed point of period 1 reached at step 6". */
-	message: string;
-}
-
-/** The finding of a run in words, when it has one. */
-export function loopFinding(run: FeedRun | null): LoopFinding | null {
-	const a = run?.analysis as Partial<LoopFinding> | undefined;
-	return a && typeof a.message === 'string' && typeof a.kind === 'string' ? (a as LoopFinding) : null;
-}
-
-/** One invocation's output as everyone sees it (DESIGN.md "Feed doc schema"). */
-export interface FeedCard {
-	id: string;
-	runId: string;
-	nodeId: string;
-	modelId: string;
-	seq: number;
-	kind: Modality;
-	text?: string;
-	/** `/assets/<sha256>.<ext>` for image and audio. */
-	url?: string;
-	createdAt?: string | number;
-}
+import type { FeedAnalysis, FeedCard, FeedRun } from '$shared/feed';
 
 export interface FeedSnapshot {
 	/** Null before the first run, or until the room has synced. */
@@ -59,6 +9,26 @@ export interface FeedSnapshot {
 	latestByNode: ReadonlyMap<string, FeedCard>;
 	/** Node ids with an invocation in flight (from run.runningNodeIds while the run is live). */
 	running: ReadonlySet<string>;
+}
+
+const FINDING_KINDS: ReadonlySet<unknown> = new Set<FeedAnalysis['kind']>(['fixed_point', 'cycle', 'converging']);
+const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * The finding of a run in words, when it has one. Checked field by field: the run may come
+ * over SSE as parsed JSON, and a malformed finding should show nothing rather than break.
+ */
+export function loopFinding(run: FeedRun | null): FeedAnalysis | null {
+	const a = run?.analysis as Record<string, unknown> | undefined;
+	if (!a || typeof a !== 'object' || !FINDING_KINDS.has(a.kind) || typeof a.message !== 'string') return null;
+	return {
+		kind: a.kind as FeedAnalysis['kind'],
+		...(num(a.period) ? { period: a.period } : {}),
+		step: num(a.step) ? a.step : 0,
+		seq: num(a.seq) ? a.seq : 0,
+		nodeId: typeof a.nodeId === 'string' ? a.nodeId : '',
+		message: a.message
+	};
 }
 
 export const LIVE_STATUSES: ReadonlySet<string> = new Set(['running', 'queued', 'starting', 'pending', 'paused']);
