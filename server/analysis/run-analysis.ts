@@ -5,6 +5,7 @@ import { loadPayload } from '../engine/payloads';
 import { notFound } from '../errors';
 import type { Catalogue } from '../platforms/catalogue';
 import type { PlatformRegistry } from '../platforms/platform';
+import type { RunAnalysis } from '../shared/analysis';
 import type { Modality, PlatformId } from '../shared/platforms/types';
 import { clusterOutputs, type ClusterPoint } from './clusters';
 import { detectLoops, type ObservedOutput } from './detect';
@@ -14,23 +15,8 @@ import { storedExactHash } from './exact-hash';
 import { loadFingerprints, saveFingerprints } from './fingerprints';
 import { cosine } from './vector';
 
-/** A run's loop analysis: what the run page charts, exports carry and the CLI prints. */
-export interface RunAnalysis {
-	runId: string;
-	steps: number; // completed invocations
-	embedder: string; // embedder id used for similarities
-	/** First exact repeat (fixed point period 1, or cycle period p), or null. */
-	fixedPoint: { kind: 'fixed_point' | 'cycle'; period: number; step: number; seq: number; nodeId: string; message: string } | null;
-	converging: { sinceStep: number; nodeId: string; message: string } | null;
-	/** One point per completed invocation, in seq order. */
-	drift: Array<{ seq: number; step: number; nodeId: string; kind: 'text' | 'image' | 'audio'; toInput: number | null; toPrevious: number | null }>;
-	/** Pairwise similarity of outputs (same modality only; null across modalities), seqs in order. */
-	recurrence: { seqs: number[]; matrix: Array<Array<number | null>> };
-	/** Exact cycles found per node (period, first and last step of the repetition). */
-	cycles: Array<{ nodeId: string; period: number; fromStep: number; toStep: number }>;
-	/** Clusters of similar outputs as attractor candidates, biggest first, each with a representative (the medoid). */
-	clusters: Array<{ id: number; size: number; representativeSeq: number; seqs: number[]; kind: 'text' | 'image' | 'audio' }>;
-}
+// The result type is shared with the run page, which charts it.
+export type { RunAnalysis };
 
 export interface AnalysisDeps {
 	db: Db;

@@ -1,39 +1,10 @@
 /**
- * The run analysis as pages see it (`GET /api/runs/:id/analysis`), normalised in one place so
- * the charts draw plain fields and survive a missing or malformed part, plus the small pure
+ * The run analysis (`GET /api/runs/:id/analysis`, typed in $shared/analysis) normalised in one
+ * place so the charts draw plain fields and survive a missing or malformed part, plus the small pure
  * helpers the charts share (scales, ticks, the heatmap's colour ramp).
  */
-export type Kind = 'text' | 'image' | 'audio';
-
-export interface Finding {
-	kind: 'fixed_point' | 'cycle';
-	period: number;
-	step: number;
-	seq: number;
-	nodeId: string;
-	message: string;
-}
-
-export interface DriftPoint {
-	seq: number;
-	step: number;
-	nodeId: string;
-	kind: Kind;
-	toInput: number | null;
-	toPrevious: number | null;
-}
-
-export interface RunAnalysis {
-	runId: string;
-	steps: number;
-	embedder: string;
-	fixedPoint: Finding | null;
-	converging: { sinceStep: number; nodeId: string; message: string } | null;
-	drift: DriftPoint[];
-	recurrence: { seqs: number[]; matrix: Array<Array<number | null>> };
-	cycles: Array<{ nodeId: string; period: number; fromStep: number; toStep: number }>;
-	clusters: Array<{ id: number; size: number; representativeSeq: number; seqs: number[]; kind: Kind }>;
-}
+import type { AnalysisFinding, DriftPoint, RunAnalysis } from '$shared/analysis';
+import type { Modality } from '$shared/platforms/types';
 
 type Raw = Record<string, unknown>;
 const obj = (v: unknown): Raw | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : null);
@@ -41,7 +12,7 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const int = (v: unknown, fallback = 0) => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : fallback);
 const sim = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const text = (v: unknown) => (typeof v === 'string' ? v : '');
-const kindOf = (v: unknown): Kind => (v === 'image' || v === 'audio' ? v : 'text');
+const kindOf = (v: unknown): Modality => (v === 'image' || v === 'audio' ? v : 'text');
 
 export function toAnalysis(body: unknown): RunAnalysis {
 	const b = obj(body) ?? {};
@@ -89,7 +60,7 @@ export function toAnalysis(body: unknown): RunAnalysis {
 }
 
 /** The finding in words: the server's message, or one made from the fields. */
-export function findingText(f: Finding): string {
+export function findingText(f: AnalysisFinding): string {
 	if (f.message) return f.message;
 	return f.kind === 'cycle'
 		? `Cycle of period ${f.period} reached at step ${f.step} (node ${f.nodeId}).`

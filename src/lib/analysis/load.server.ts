@@ -1,6 +1,7 @@
 import type { Panic } from '$server/app';
 import { toOutput, type Output } from '$lib/feed/run-detail';
-import { toAnalysis, type RunAnalysis } from './analysis';
+import type { RunAnalysis } from '$shared/analysis';
+import { toAnalysis } from './analysis';
 
 type Fetch = typeof fetch;
 
