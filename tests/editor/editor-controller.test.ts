@@ -1,8 +1,8 @@
 import { describe, expect, test, vi } from 'vitest';
 import * as Y from 'yjs';
-import { edgesOf, metaOf, nodesOf, writeGraph } from '$server/shared/graph/doc';
-import { GRAPH_LIMITS } from '$server/shared/graph/limits';
-import type { ModelInfo } from '$server/shared/platforms/types';
+import { edgesOf, metaOf, nodesOf, writeGraph } from '$shared/graph/doc';
+import { GRAPH_LIMITS } from '$shared/graph/limits';
+import type { ModelInfo } from '$shared/platforms/types';
 import { EditorController } from '$lib/editor/editor-controller.svelte';
 import type { FlowNode } from '$lib/editor/flow-mapping';
 import { GraphBinding } from '$lib/editor/graph-binding';

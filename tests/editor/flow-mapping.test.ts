@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { ModelInfo } from '$server/shared/platforms/types';
+import type { ModelInfo } from '$shared/platforms/types';
 import { connectionProblem } from '$lib/editor/connect-rules';
 import { noteFlowId, toFlowEdges, toFlowNodes, type FlowEdge, type FlowNode } from '$lib/editor/flow-mapping';
 import type { GraphSnapshot } from '$lib/editor/graph-binding';

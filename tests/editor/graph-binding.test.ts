@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import * as Y from 'yjs';
-import { edgesOf, metaOf, nodesOf, notesOf, writeGraph } from '$server/shared/graph/doc';
+import { edgesOf, metaOf, nodesOf, notesOf, writeGraph } from '$shared/graph/doc';
 import { GraphBinding, type BindingState } from '$lib/editor/graph-binding';
 
 /**

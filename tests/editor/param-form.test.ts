@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import * as Y from 'yjs';
-import { nodesOf, writeGraph } from '$server/shared/graph/doc';
+import { nodesOf, writeGraph } from '$shared/graph/doc';
 import { GraphWriteRule } from '$server/graph/write-rule';
-import type { ModelInfo, ParamSpec } from '$server/shared/platforms/types';
+import type { ModelInfo, ParamSpec } from '$shared/platforms/types';
 import { EditorController } from '$lib/editor/editor-controller.svelte';
 import type { FlowNode } from '$lib/editor/flow-mapping';
 import { GraphBinding } from '$lib/editor/graph-binding';
