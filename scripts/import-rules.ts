@@ -93,7 +93,7 @@ function problem(rel: string, role: 'client' | 'shared', spec: string): string |
 		return null;
 	}
 	// Server code and tsx scripts load the shared folder outside Vite, where no alias resolves.
-	if (spec.startsWith('$')) return `SvelteKit alias or module: ${SHARED_DIR} must load outside Vite too; import by relative path`;
+	if (spec.startsWith('$') || 'framework' in target) return `SvelteKit alias or module: ${SHARED_DIR} must load outside Vite too; import by relative path`;
 	if ('package' in target) return SHARED_PACKAGES.has(target.package) ? null : `package not known to be browser-safe (allowed: ${[...SHARED_PACKAGES].join(', ')})`;
 	return target.path.startsWith(SHARED_DIR) ? null : `outside ${SHARED_DIR}: the shared folder imports only itself`;
 }
