@@ -6,6 +6,7 @@ import { backends } from './helpers/databases';
 import { ApiClient, startServer, type TestServer } from './helpers/server';
 import { until } from './helpers/wait';
 import { loopGraph } from './helpers/graphs';
+import { encodeWav } from '../server/platforms/local/wav';
 
 interface Invocation {
 	seq: number;
@@ -159,6 +160,20 @@ describe.each(backends())('runs API on $name', ({ name }) => {
 		expect(started.status).toBe(201);
 		const first = await until('a caption', async () => (await owner.json('GET', `/api/runs/${started.body.runId}`)).body.invocations[0]?.output);
 		expect(first.kind).toBe('text');
+		expect((await owner.json('POST', `/api/runs/${started.body.runId}/stop`)).status).toBe(200);
+	});
+
+	test('an audio input is WAV by its bytes: a RIFF file of another form is refused, a real WAV starts', async () => {
+		const ears = (await owner.json('POST', '/api/networks', { name: 'Listen first' })).body.id;
+		expect((await owner.json('PUT', `/api/networks/${ears}/graph`, loopGraph('local/listen', 'local/sing'))).status).toBe(200);
+		const avi = Buffer.from('RIFF\x10\x00\x00\x00AVI LIST\x04\x00\x00\x00hdrl', 'latin1').toString('base64');
+		const refused = await owner.json('POST', `/api/networks/${ears}/runs`, { input: { kind: 'audio', mime: 'audio/wav', dataBase64: avi } });
+		expect(refused.status).toBe(400);
+		expect(refused.body.error).toBe('The audio is not a valid audio/wav file.');
+
+		const wav = Buffer.from(encodeWav({ sampleRate: 8000, samples: new Float32Array(800) })).toString('base64');
+		const started = await owner.json('POST', `/api/networks/${ears}/runs`, { input: { kind: 'audio', mime: 'audio/wav', dataBase64: wav } });
+		expect(started.status).toBe(201);
 		expect((await owner.json('POST', `/api/runs/${started.body.runId}/stop`)).status).toBe(200);
 	});
 });

@@ -266,7 +266,13 @@ async function main() {
 			await sleep(5000);
 		}
 		await sleep(1000);
-		for (const provider of providers) provider.destroy();
+		// A provider's destroy leaves its doc and the doc's awareness alive, and each awareness
+		// keeps a timer (y-protocols' outdated-state check): destroying the doc ends both, or
+		// 500 timers keep the process up after the table is printed.
+		for (const provider of providers) {
+			provider.destroy();
+			provider.doc.destroy();
+		}
 		const yjsResult = summary('y-websocket feed room (reference)', yjs, PHONES, { rssMb: Math.round(peakRss) });
 
 		console.log(

@@ -1,4 +1,5 @@
 import type { StoredPayload } from '../db/schema';
+import { rgbOverWhite } from '../platforms/local/png';
 import type { Payload } from '../shared/platforms/types';
 import { embedderFor, nearRepeatThreshold } from './embedders/index';
 import { textNgrams } from './embedders/text-ngrams';
@@ -24,7 +25,7 @@ export function fingerprintPayload(payload: Payload): OutputFingerprint {
 	if (payload.kind === 'image' && payload.mime === 'image/png') {
 		// One decode serves both the hash and the features (decoding is most of the cost).
 		const png = readPng(payload.bytes);
-		if (png) return { exactHash: pixelsHash(png), embedder: embedder.id, vector: featuresOf(rgbOver(png)), threshold: nearRepeatThreshold(embedder.id) };
+		if (png) return { exactHash: pixelsHash(png), embedder: embedder.id, vector: featuresOf(rgbOverWhite(png)), threshold: nearRepeatThreshold(embedder.id) };
 	}
 	return { exactHash: exactHash(payload), embedder: embedder.id, vector: embedder.embed(payload), threshold: nearRepeatThreshold(embedder.id) };
 }
@@ -37,15 +38,4 @@ export function fingerprintStored(stored: StoredPayload): OutputFingerprint {
 	const embedder = embedderFor(stored.kind);
 	const vector = stored.kind === 'text' ? textNgrams(stored.text) : null;
 	return { exactHash: storedExactHash(stored), embedder: embedder.id, vector, threshold: nearRepeatThreshold(embedder.id) };
-}
-
-/** RGBA composited over white, as the local models read pictures. */
-function rgbOver(png: { width: number; height: number; data: Uint8Array }) {
-	const { width, height, data } = png;
-	const rgb = new Uint8Array(width * height * 3);
-	for (let i = 0, o = 0; i < data.length; i += 4, o += 3) {
-		const a = data[i + 3];
-		for (let c = 0; c < 3; c++) rgb[o + c] = a === 255 ? data[i + c] : Math.round((data[i + c] * a + 255 * (255 - a)) / 255);
-	}
-	return { width, height, rgb };
 }

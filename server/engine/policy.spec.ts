@@ -3,7 +3,6 @@ import {
 	budgetExhausted,
 	fanOutTargets,
 	isDeadEnd,
-	isFixedPoint,
 	lockoutRemainingSeconds,
 	nextStartAtMs,
 	nextStep,
@@ -113,16 +112,11 @@ describe('budgets', () => {
 	});
 });
 
-describe('dead end, fixed point, lockout, status', () => {
+describe('dead end, lockout, status', () => {
 	it('dead end only with nothing pending and nothing running', () => {
 		expect(isDeadEnd(0, 0)).toBe(true);
 		expect(isDeadEnd(1, 0)).toBe(false);
 		expect(isDeadEnd(0, 1)).toBe(false);
-	});
-	it('fixed point when a node repeats its previous output', () => {
-		expect(isFixedPoint(undefined, 'h')).toBe(false);
-		expect(isFixedPoint('h', 'h')).toBe(true);
-		expect(isFixedPoint('g', 'h')).toBe(false);
 	});
 	it('lockout counts down whole seconds from the run start', () => {
 		expect(lockoutRemainingSeconds(null, 1000, 30)).toBe(0);

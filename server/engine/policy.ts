@@ -93,9 +93,6 @@ export function nextStartAtMs(lastStart: { atMs: number; elapsedMs: number } | n
 /** Nothing pending and nothing running: the wiring led nowhere further. */
 export const isDeadEnd = (pending: number, running: number) => pending === 0 && running === 0;
 
-/** A node produced exactly what it produced last time: a fixed point of the loop through it. */
-export const isFixedPoint = (previousHash: string | undefined, hash: string) => previousHash !== undefined && previousHash === hash;
-
 /**
  * Seconds until a prompt may replace the active run (0: it may now). Guards a run from being
  * replaced by audience prompts before anyone saw what it did.

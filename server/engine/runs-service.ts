@@ -3,6 +3,7 @@ import type { PublicUser } from '../auth/sessions';
 import { badRequest, forbidden, notFound } from '../errors';
 import { canEdit } from '../networks/access';
 import type { Networks } from '../networks/networks';
+import { sniffAudioMime, sniffImageMime } from '../platforms/hosted/media';
 import type { Payload } from '../shared/platforms/types';
 import type { Engine } from './engine';
 import { payloadView } from './payloads';
@@ -31,17 +32,21 @@ export const runPageSchema = z.object({
 	limit: z.coerce.number().int().min(1).max(1000).optional()
 });
 
-/** A start request's input as a payload; binaries are checked for their format's magic bytes. */
+/**
+ * A start request's input as a payload. Binaries are checked by the magic-byte sniffing that
+ * provider outputs pass (a RIFF file is WAV only when its form is WAVE), so the first model
+ * gets what the request says it is.
+ */
 export function inputPayload(input: z.infer<typeof startRunSchema>['input']): Payload {
 	if (typeof input === 'string') return { kind: 'text', text: input };
 	if (input.kind === 'text') return { kind: 'text', text: input.text };
 	const decoded = Buffer.from(input.dataBase64, 'base64');
 	const bytes = new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.byteLength); // a view: no element-wise copy
-	const magic = input.kind === 'image' ? [0x89, 0x50, 0x4e, 0x47] : [0x52, 0x49, 0x46, 0x46]; // \x89PNG, RIFF
-	if (bytes.length < 12 || magic.some((b, i) => bytes[i] !== b)) {
-		throw badRequest(`The ${input.kind} is not a valid ${input.mime} file.`);
+	const found = input.kind === 'image' ? sniffImageMime(bytes) : sniffAudioMime(bytes);
+	if (found !== input.mime) {
+		throw badRequest(`The ${input.kind} is not a valid ${input.mime} file${found ? ` (its bytes are ${found})` : ''}.`);
 	}
-	return input.kind === 'image' ? { kind: 'image', bytes, mime: 'image/png' } : { kind: 'audio', bytes, mime: 'audio/wav' };
+	return input.kind === 'image' ? { kind: 'image', bytes, mime: input.mime } : { kind: 'audio', bytes, mime: input.mime };
 }
 
 /**

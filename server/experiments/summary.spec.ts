@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, finalDrift, formatTable, mean, median, summarise, toCsv, type RunResult } from './summary';
+import { finalDrift, formatTable, mean, median, summarise, toCsv, type RunResult } from './summary';
 
 type Drift = Parameters<typeof finalDrift>[0];
 const point = (seq: number, toInput: number | null, kind: 'text' | 'image' = 'text'): Drift[number] => ({
@@ -113,15 +113,9 @@ describe('summarise', () => {
 		expect(formatTable(rows)).toContain(`${'a'.repeat(31)}…`);
 		expect(toCsv(rows)).toContain(long);
 	});
-});
 
-describe('csvField', () => {
-	it('quotes commas, quotes and line breaks', () => {
-		expect(csvField('plain')).toBe('plain');
-		expect(csvField('a, b')).toBe('"a, b"');
-		expect(csvField('say "hi"')).toBe('"say ""hi"""');
-		expect(csvField('two\nlines')).toBe('"two\nlines"');
-		expect(csvField(null)).toBe('');
-		expect(csvField(0.25)).toBe('0.25');
+	it('defuses a prompt a spreadsheet would run as a formula', () => {
+		const rows = summarise([result({ prompt: '=HYPERLINK("https://evil.example","click")', run: 1, runId: 'x' })]);
+		expect(toCsv(rows).split('\r\n')[1]).toBe(`loop,n1,"'=HYPERLINK(""https://evil.example"",""click"")",1,0,,,,x`);
 	});
 });

@@ -1,3 +1,4 @@
+import { csvRecord } from '../csv';
 import type { RunAnalysis } from './analysis';
 
 /** One run of an experiment, as results.json records it. */
@@ -141,15 +142,10 @@ export const CSV_COLUMNS = [
 	'run_ids'
 ] as const;
 
-/** RFC 4180: fields with a comma, quote or line break are quoted, quotes doubled. */
-export function csvField(value: string | number | null): string {
-	const s = value === null ? '' : String(value);
-	return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
+/** The summary as CSV, prompts and names defused like every CSV PANIC writes (../csv). */
 export function toCsv(rows: SummaryRow[]): string {
-	const lines = rows.map((row) =>
-		[
+	const records = rows.map((row) =>
+		csvRecord([
 			row.network,
 			row.networkId,
 			row.prompt,
@@ -159,9 +155,7 @@ export function toCsv(rows: SummaryRow[]): string {
 			row.periods.join(' '),
 			row.meanFinalDrift,
 			row.runIds.join(' ')
-		]
-			.map(csvField)
-			.join(',')
+		])
 	);
-	return [CSV_COLUMNS.join(','), ...lines].join('\r\n') + '\r\n';
+	return [csvRecord(CSV_COLUMNS), ...records].join('');
 }

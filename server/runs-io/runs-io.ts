@@ -10,7 +10,7 @@ import { initGraphDoc, writeGraph } from '../shared/graph/doc';
 import { randomId } from '../ids';
 import type { Viewer } from '../networks/access';
 import type { Networks } from '../networks/networks';
-import { csvField, csvRow } from './csv';
+import { csvRecord } from '../csv';
 import { assetsOf, IMPORT_LIMITS, RUN_FORMAT, RUN_FORMAT_VERSION, type ExportedInvocation, type ExportedRun, type ImportLimits, type RunFile } from './format';
 import { readImportUpload, storeReferencedAssets } from './import-upload';
 import type { Selectable } from 'kysely';
@@ -186,7 +186,7 @@ export class RunsIo {
 	}
 
 	private async *csvChunks(runId: string, origin: string): AsyncGenerator<string> {
-		yield csvRow(['seq', 'node', 'model', 'state', 'started', 'ended', 'duration_ms', 'attempts', 'cost_usd', 'output', 'error']);
+		yield csvRecord(['seq', 'node', 'model', 'state', 'started', 'ended', 'duration_ms', 'attempts', 'cost_usd', 'output', 'error']);
 		for await (const rows of this.pages(runId)) {
 			let out = '';
 			for (const row of rows) {
@@ -194,18 +194,18 @@ export class RunsIo {
 				const ended = iso(row.ended_at);
 				const duration = started && ended ? Date.parse(ended) - Date.parse(started) : null;
 				const output = !row.output ? '' : row.output.kind === 'text' ? row.output.text : `${origin}${assetUrl(row.output.asset)}`;
-				out += csvRow([
-					csvField(row.seq),
-					csvField(row.node_id, { text: true }),
-					csvField(row.model_id, { text: true }),
-					csvField(row.state),
-					csvField(started),
-					csvField(ended),
-					csvField(duration),
-					csvField(row.attempts),
-					csvField(row.cost_estimate === null ? null : Number(row.cost_estimate)),
-					csvField(output, { text: true }),
-					csvField(row.error, { text: true })
+				out += csvRecord([
+					row.seq,
+					row.node_id,
+					row.model_id,
+					row.state,
+					started,
+					ended,
+					duration,
+					row.attempts,
+					row.cost_estimate === null ? null : Number(row.cost_estimate),
+					output,
+					row.error
 				]);
 			}
 			yield out;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { isSyncPath, roomFromPath } from './upgrade';
+import { roomFromPath } from './upgrade';
 
 describe('roomFromPath', () => {
 	test.each([
@@ -47,16 +47,4 @@ describe('roomFromPath', () => {
 	])('rejects %j', (url) => {
 		expect(roomFromPath(url)).toBeNull();
 	});
-});
-
-describe('isSyncPath', () => {
-	test.each(['/sync', '/sync/', '/sync/abc', '/sync/abc/feed', '/sync?x'])('%s is ours', (url) => {
-		expect(isSyncPath(url)).toBe(true);
-	});
-	test.each([undefined, '', '/', '/synchronize', '/syncx/abc', '/@vite/client', '/api/sync', '/', '/_app'])(
-		'%j is not (dev HMR and others keep their upgrades)',
-		(url) => {
-			expect(isSyncPath(url)).toBe(false);
-		}
-	);
 });

@@ -67,11 +67,6 @@ export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer
 const ROOM_SEGMENT = '[A-Za-z0-9_-]{1,64}';
 const ROOM_NAME = new RegExp(`^${ROOM_SEGMENT}(?:/${ROOM_SEGMENT})?$`);
 
-/** Whether an upgrade request is meant for the sync server (so dev's HMR socket is left alone). */
-export function isSyncPath(url: string | undefined): boolean {
-	return !!url && (url === '/sync' || url.startsWith('/sync/') || url.startsWith('/sync?'));
-}
-
 /**
  * `/sync/<room>[?query]` → room, where a room is one or two segments of `[A-Za-z0-9_-]`
  * (`<networkId>` or `<networkId>/feed`); anything else (encoded characters, dot segments,

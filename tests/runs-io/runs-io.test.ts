@@ -15,7 +15,6 @@ import { Networks } from '../../server/networks/networks';
 import { Catalogue } from '../../server/platforms/catalogue';
 import { builtInPlatforms } from '../../server/platforms/platform';
 import { AppError } from '../../server/errors';
-import { csvField, csvRow } from '../../server/runs-io/csv';
 import { IMPORT_LIMITS, type ImportLimits, type RunFile } from '../../server/runs-io/format';
 import type { Viewer } from '../../server/networks/access';
 import { RunsIo } from '../../server/runs-io/runs-io';
@@ -50,21 +49,6 @@ const essence = (file: RunFile) =>
 		startedAt: i.startedAt,
 		endedAt: i.endedAt
 	}));
-
-describe('csv', () => {
-	test('quotes commas, quotes and line breaks, and defuses formulas in text cells', () => {
-		expect(csvField('plain')).toBe('plain');
-		expect(csvField('a, b')).toBe('"a, b"');
-		expect(csvField('say "hi"')).toBe('"say ""hi"""');
-		expect(csvField('two\nlines')).toBe('"two\nlines"');
-		expect(csvField('cr\rhere')).toBe('"cr\rhere"');
-		expect(csvField('=HYPERLINK("x")', { text: true })).toBe(`"'=HYPERLINK(""x"")"`);
-		expect(csvField('-1')).toBe('-1');
-		expect(csvField(null)).toBe('');
-		expect(csvField(12.5)).toBe('12.5');
-		expect(csvRow(['a', 'b'])).toBe('a,b\r\n');
-	});
-});
 
 describe.each(backends())('run export and import on $name', ({ open }) => {
 	let database: TestDatabase;

@@ -1,5 +1,6 @@
 import type { AudioMime, ImageMime, Modality, Payload } from '../../shared/platforms/types';
 import { PlatformError } from '../platform';
+import { riffForm } from '../riff';
 
 /**
  * Bytes to and from providers. Formats are read from the bytes themselves (a provider's
@@ -15,14 +16,14 @@ const ascii = (bytes: Uint8Array, start: number, end: number) => String.fromChar
 export function sniffImageMime(bytes: Uint8Array): ImageMime | null {
 	if (bytes.length >= 8 && bytes[0] === 0x89 && ascii(bytes, 1, 4) === 'PNG') return 'image/png';
 	if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
-	if (bytes.length >= 12 && ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 12) === 'WEBP') return 'image/webp';
+	if (riffForm(bytes) === 'WEBP') return 'image/webp';
 	if (bytes.length >= 6 && ascii(bytes, 0, 4) === 'GIF8') return 'image/gif';
 	return null;
 }
 
 /** The MIME type of audio bytes by their magic number, or null when not one we keep. */
 export function sniffAudioMime(bytes: Uint8Array): AudioMime | null {
-	if (bytes.length >= 12 && ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 12) === 'WAVE') return 'audio/wav';
+	if (riffForm(bytes) === 'WAVE') return 'audio/wav';
 	if (bytes.length >= 4 && ascii(bytes, 0, 4) === 'fLaC') return 'audio/flac';
 	if (bytes.length >= 4 && ascii(bytes, 0, 4) === 'OggS') return 'audio/ogg';
 	if (bytes.length >= 3 && ascii(bytes, 0, 3) === 'ID3') return 'audio/mpeg';

@@ -1,8 +1,7 @@
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { decodePng, encodePng } from './png';
+import { decodePng, encodePng, rgbOverWhite } from './png';
 import { palettePng } from './test-fixtures';
-
 
 describe('png helpers', () => {
 	it('round-trips RGB pixels exactly and deterministically', () => {
@@ -28,6 +27,11 @@ describe('png helpers', () => {
 		const rgba = new PNG({ width: 2, height: 1 });
 		rgba.data.set([0, 0, 0, 0, 0, 0, 0, 128]);
 		expect([...decodePng(new Uint8Array(PNG.sync.write(rgba)), 'test').rgb]).toEqual([255, 255, 255, 127, 127, 127]);
+	});
+
+	it('composites RGBA over white channel by channel (the one compositor: models and image features)', () => {
+		const data = Uint8Array.from([200, 100, 0, 255, 200, 100, 0, 51]);
+		expect(rgbOverWhite({ width: 2, height: 1, data })).toEqual({ width: 2, height: 1, rgb: Uint8Array.from([200, 100, 0, 244, 224, 204]) });
 	});
 
 	it('rejects bytes that are not a PNG with a clear message', () => {

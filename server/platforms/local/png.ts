@@ -33,20 +33,20 @@ export function decodePng(bytes: Uint8Array, modelId: string): RgbImage {
 	} catch (error) {
 		throw new Error(`${modelId} expects a PNG image: ${(error as Error).message}`);
 	}
-	const { width, height, data } = decoded;
-	if (width === 0 || height === 0) throw new Error(`${modelId} expects a non-empty PNG image`);
+	if (decoded.width === 0 || decoded.height === 0) throw new Error(`${modelId} expects a non-empty PNG image`);
+	return rgbOverWhite(decoded);
+}
+
+/**
+ * 8-bit RGBA pixels (as pngjs decodes every PNG) composited over white to RGB: how the local
+ * models and the analysis's image features read pictures, so a transparent area reads as
+ * the white a viewer sees on a card.
+ */
+export function rgbOverWhite({ width, height, data }: { width: number; height: number; data: Uint8Array }): RgbImage {
 	const rgb = new Uint8Array(width * height * 3);
 	for (let i = 0, o = 0; i < width * height * 4; i += 4, o += 3) {
 		const alpha = data[i + 3];
-		if (alpha === 255) {
-			rgb[o] = data[i];
-			rgb[o + 1] = data[i + 1];
-			rgb[o + 2] = data[i + 2];
-		} else {
-			rgb[o] = Math.round((data[i] * alpha + 255 * (255 - alpha)) / 255);
-			rgb[o + 1] = Math.round((data[i + 1] * alpha + 255 * (255 - alpha)) / 255);
-			rgb[o + 2] = Math.round((data[i + 2] * alpha + 255 * (255 - alpha)) / 255);
-		}
+		for (let c = 0; c < 3; c++) rgb[o + c] = alpha === 255 ? data[i + c] : Math.round((data[i + c] * alpha + 255 * (255 - alpha)) / 255);
 	}
 	return { width, height, rgb };
 }

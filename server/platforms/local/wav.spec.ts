@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { wavBytes } from './test-fixtures';
-import { decodeWav, encodeWav } from './wav';
+import { decodeWav, encodeWav, wavSeconds } from './wav';
 
 describe('wav helpers', () => {
 	it('writes a 44-byte-header 16-bit mono PCM file that reads back', () => {
@@ -36,5 +36,23 @@ describe('wav helpers', () => {
 		);
 		expect(() => decodeWav(wavBytes({ channels: 1, rate: 8000, bits: 24 }, new Uint8Array(6)), 'local/listen')).toThrow(/24-bit/);
 		expect(() => decodeWav(new TextEncoder().encode('ID3 an mp3 perhaps'), 'local/listen')).toThrow(/RIFF/);
+	});
+});
+
+describe('wavSeconds', () => {
+	const wav = encodeWav({ sampleRate: 8000, samples: new Float32Array(12_000) });
+
+	it('reads the duration from the header', () => {
+		expect(wavSeconds(wav)).toBe(1.5);
+	});
+
+	it('counts only the bytes present when the data size is a streaming placeholder', () => {
+		const streamed = wav.slice();
+		new DataView(streamed.buffer).setUint32(40, 0xffffffff, true);
+		expect(wavSeconds(streamed)).toBe(1.5);
+	});
+
+	it('is undefined for audio that is not WAV', () => {
+		expect(wavSeconds(new TextEncoder().encode('ID3 not a wav'))).toBeUndefined();
 	});
 });

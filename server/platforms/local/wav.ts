@@ -1,3 +1,5 @@
+import { riffChunks, riffForm } from '../riff';
+
 /** Mono audio in memory: samples in [-1, 1]. */
 export interface Audio {
 	sampleRate: number;
@@ -31,42 +33,57 @@ export function encodeWav({ sampleRate, samples }: Audio): Uint8Array {
 	return bytes;
 }
 
+/** A WAV's `fmt ` chunk: the sample format, before any conversion. */
+export interface WavFormat {
+	/** 1 is integer PCM; for WAVE_FORMAT_EXTENSIBLE, the code inside its sub-format. */
+	code: number;
+	channels: number;
+	sampleRate: number;
+	byteRate: number;
+	bits: number;
+}
+
 /**
- * Reads an integer-PCM WAV (8 or 16 bit, any channel count; channels are averaged to
- * mono). Walks the chunk list rather than assuming a 44-byte header, because files
- * from other tools often carry LIST or fact chunks before the data.
+ * The format and sample bytes of a WAV, or null when the bytes are not RIFF/WAVE. Walks the
+ * chunk list rather than assuming a 44-byte header, because files from other tools often
+ * carry LIST or fact chunks before the data. Either part is missing when the file lacks it;
+ * truncated sample data (a streamed file whose size is a placeholder) is what is there.
  */
+export function readWav(bytes: Uint8Array): { format?: WavFormat; data?: Uint8Array } | null {
+	if (riffForm(bytes) !== 'WAVE') return null;
+	let format: WavFormat | undefined;
+	for (const chunk of riffChunks(bytes)) {
+		if (chunk.id === 'fmt ' && chunk.body.length >= 16) {
+			const view = new DataView(chunk.body.buffer, chunk.body.byteOffset, chunk.body.byteLength);
+			let code = view.getUint16(0, true);
+			// WAVE_FORMAT_EXTENSIBLE: the real format code is the first 2 bytes of the sub-format GUID.
+			if (code === 0xfffe && chunk.body.length >= 26) code = view.getUint16(24, true);
+			format = { code, channels: view.getUint16(2, true), sampleRate: view.getUint32(4, true), byteRate: view.getUint32(8, true), bits: view.getUint16(14, true) };
+		} else if (chunk.id === 'data') {
+			return { format, data: chunk.body };
+		}
+	}
+	return { format };
+}
+
+/**
+ * The playing time of WAV bytes, read from the header, so audio priced per minute can be
+ * costed when a provider reports no duration. Undefined for other formats or odd headers.
+ * A streamed WAV's data size may be a placeholder (0xFFFFFFFF), so only bytes present count.
+ */
+export function wavSeconds(bytes: Uint8Array): number | undefined {
+	const wav = readWav(bytes);
+	return wav?.format?.byteRate && wav.data ? wav.data.length / wav.format.byteRate : undefined;
+}
+
+/** Reads an integer-PCM WAV (8 or 16 bit, any channel count; channels are averaged to mono). */
 export function decodeWav(bytes: Uint8Array, modelId: string): Audio {
 	const fail = (why: string): never => {
 		throw new Error(`${modelId} expects a PCM WAV file: ${why}`);
 	};
-	const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-	const tag = (offset: number) => String.fromCharCode(...bytes.subarray(offset, offset + 4));
-	if (bytes.length < 12 || tag(0) !== 'RIFF' || tag(8) !== 'WAVE') fail('missing RIFF/WAVE header');
-
-	let format: { code: number; channels: number; sampleRate: number; bits: number } | undefined;
-	let data: Uint8Array | undefined;
-	for (let offset = 12; offset + 8 <= bytes.length; ) {
-		const id = tag(offset);
-		const size = view.getUint32(offset + 4, true);
-		const body = offset + 8;
-		if (id === 'fmt ' && size >= 16) {
-			let code = view.getUint16(body, true);
-			// WAVE_FORMAT_EXTENSIBLE: the real format code is the first 2 bytes of the sub-format GUID.
-			if (code === 0xfffe && size >= 26) code = view.getUint16(body + 24, true);
-			format = {
-				code,
-				channels: view.getUint16(body + 2, true),
-				sampleRate: view.getUint32(body + 4, true),
-				bits: view.getUint16(body + 14, true)
-			};
-		} else if (id === 'data') {
-			// Truncated files (size larger than what is there) still yield what they hold.
-			data = bytes.subarray(body, Math.min(bytes.length, body + size));
-			break;
-		}
-		offset = body + size + (size % 2); // chunks are word-aligned
-	}
+	const wav = readWav(bytes);
+	if (!wav) return fail('missing RIFF/WAVE header');
+	const { format, data } = wav;
 	if (!format) return fail('no fmt chunk');
 	if (!data) return fail('no data chunk');
 	if (format.code !== 1) fail(`format code ${format.code} is not integer PCM`);

@@ -6,7 +6,7 @@ import { MAX_OUTPUT_BYTES, binaryPayload, fileNameFor } from '../hosted/media';
 import { priced } from './cost';
 import { invalidOutput } from './errors';
 import { expectPayload, type Call } from './inputs';
-import { wavSeconds } from './wav';
+import { wavSeconds } from '../local/wav';
 
 /**
  * Audio in and out of the Audio API. Transcription uploads the audio as a multipart file
