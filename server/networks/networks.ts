@@ -136,7 +136,7 @@ export class Networks {
 		return (await this.access(id, viewer)).network;
 	}
 
-	/** The events of an update, in the order their consequences used to be written out by hand. */
+	/** One event per kind of change actually made, always in this order: name, who sees it, lock, run settings, audience settings. */
 	private async announce(before: NetworkSummary, changes: z.infer<typeof updateNetworkSchema>): Promise<void> {
 		const networkId = before.id;
 		if (changes.name !== undefined && changes.name !== before.name) await this.events.emit('renamed', { networkId, name: changes.name });
