@@ -203,6 +203,42 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	if (resume) await audience.resume();
 	const invites = new Invites(db, networks);
 	const runs = new RunsService(engine, networks);
+
+	// What a change to a network means for everything resting on it. The networks domain emits
+	// after storing the change and awaits each listener in the order subscribed here, before the
+	// change's HTTP answer.
+	const on = networks.events.on.bind(networks.events);
+	// Open sockets keep the access they were granted: reconnecting grants the new role (or none).
+	on('membershipChanged', ({ networkId, userId }) => rooms.disconnect(roomsOf(networkId), (s) => s.principal === userId));
+	// Feed streams a removed member opened as a member end, saying why.
+	on('membershipChanged', ({ networkId, userId, change }) => {
+		if (change === 'removed') audience.memberRemoved(networkId, userId);
+	});
+	// Open canvases show the new name.
+	on('renamed', ({ networkId, name }) => graphs.rename(networkId, name));
+	// Someone watching an unlisted or public network may have just lost access.
+	on('visibilityChanged', ({ networkId, ownerId }) => rooms.disconnect(roomsOf(networkId), (s) => s.principal !== ownerId));
+	// Streams of those who saw it only because it was public or unlisted end, saying why.
+	on('visibilityChanged', ({ networkId, after }) => {
+		if (after === 'private') audience.madePrivate(networkId);
+	});
+	// Every open canvas learns of the lock through the doc, so its UI follows at once.
+	on('lockChanged', ({ networkId, locked }) => graphs.setLocked(networkId, locked));
+	// Editors' graph sockets were granted under the old lock: they reconnect, read-only while it is locked.
+	on('lockChanged', ({ networkId, editorIds }) =>
+		rooms.disconnect([networkId], (s) => !!s.principal && editorIds.includes(s.principal), 'The canvas was locked or unlocked.')
+	);
+	// The facilitator slowing the loop down mid-performance: the active run follows before the answer.
+	on('settingsChanged', ({ networkId }) => engine.applySettings(networkId));
+	// A switch to auto mode may start prompts that were waiting; the feed shows the new queue.
+	on('audienceSettingsChanged', ({ networkId }) => audience.settingsChanged(networkId));
+	// Deleting, in this order: the run stops (no more cards), streams end, rooms go; then the row.
+	on('deleting', ({ networkId }) => engine.stopNetwork(networkId));
+	on('deleting', ({ networkId }) => audience.forget(networkId));
+	on('deleting', ({ networkId }) => rooms.evict(roomsOf(networkId)));
+	// Its Vestaboards' cached list goes with it.
+	on('deleting', ({ networkId }) => boardFeeder.invalidate(networkId));
+
 	const handleUpgrade = createUpgradeHandler({
 		rooms,
 		authorize: withAudienceFeed(syncAuthorizer(sessions, networks), audience),
@@ -244,45 +280,11 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 			await graphs.init(network.id, name);
 			return network;
 		},
-		async updateNetwork(id, user, changes) {
-			const before = await networks.access(id, user);
-			const network = await networks.update(id, user, changes);
-			if (changes.name) await graphs.rename(id, changes.name);
-			// Someone watching an unlisted or public network may have just lost access.
-			if (changes.visibility && changes.visibility !== before.network.visibility) {
-				await rooms.disconnect(roomsOf(id), (s) => s.principal !== network.ownerId);
-				if (changes.visibility === 'private') audience.madePrivate(id);
-			}
-			// Editors' graph sockets were granted write (or read) under the old lock: they
-			// reconnect and are granted again, read-only while it is locked.
-			if (changes.locked !== undefined && changes.locked !== before.network.locked) {
-				await graphs.setLocked(id, changes.locked);
-				const editors = new Set((await networks.members(id, user)).filter((m) => m.role === 'editor').map((m) => m.userId));
-				await rooms.disconnect([id], (s) => !!s.principal && editors.has(s.principal), 'The canvas was locked or unlocked.');
-			}
-			// The facilitator slowing the loop down mid-performance: the active run follows at once.
-			if (changes.settings) await engine.applySettings(id);
-			if (changes.audience) audience.settingsChanged(id);
-			return network;
-		},
-		async acceptInvite(token, user) {
-			const accepted = await invites.accept(token, user);
-			// Open sockets keep the access they were granted; reconnecting grants the new role.
-			await rooms.disconnect(roomsOf(accepted.networkId), (s) => s.principal === user.id);
-			return accepted;
-		},
-		async removeMember(networkId, user, memberId) {
-			await networks.removeMember(networkId, user, memberId);
-			await rooms.disconnect(roomsOf(networkId), (s) => s.principal === memberId);
-			audience.memberRemoved(networkId, memberId);
-		},
-		async deleteNetwork(id, user) {
-			await networks.requireOwner(id, user);
-			await engine.stopNetwork(id);
-			audience.forget(id);
-			await rooms.evict(roomsOf(id));
-			await networks.remove(id, user);
-		},
+		// The networks domain announces each change; the subscriptions above follow it.
+		updateNetwork: (id, user, changes) => networks.update(id, user, changes),
+		acceptInvite: (token, user) => invites.accept(token, user),
+		removeMember: (networkId, user, memberId) => networks.removeMember(networkId, user, memberId),
+		deleteNetwork: (id, user) => networks.remove(id, user),
 		async importNetwork(owner, file) {
 			// Checked completely first; the network then appears with its graph, or not at all.
 			await graphs.checkImport(file.graph, owner.id);
@@ -290,7 +292,6 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 			try {
 				await graphs.init(network.id, file.name, file.graph);
 			} catch (error) {
-				await rooms.evict(roomsOf(network.id));
 				await networks.remove(network.id, owner);
 				throw error;
 			}

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { GRAPH_LIMITS } from '../server/shared/graph/limits';
 import { graphBytes } from '../server/graph/size';
+import { CLOSE } from '../server/sync/protocol';
 import { backends } from './helpers/databases';
 import { ApiClient, startServer, type TestServer } from './helpers/server';
+import { appProvider, synced } from './helpers/sync-client';
+import { until } from './helpers/wait';
 
 // Listed in id order, as GET returns them.
 const graph = {
@@ -253,9 +256,16 @@ describe.each(backends())('networks API on $name', ({ name }) => {
 		for (const extra of [made.body.id, copy.body.id]) await owner.json('DELETE', `/api/networks/${extra}`);
 	});
 
-	test('only the owner deletes; afterwards the network is gone for everyone', async () => {
+	test('only the owner deletes; open canvases are told it is gone; afterwards the network is gone for everyone', async () => {
 		expect((await bob.json('DELETE', `/api/networks/${id}`)).status).toBe(403);
+		const canvas = appProvider(server.url, id, bob);
+		const closes: number[] = [];
+		canvas.provider.on('connection-close', (event: { code: number } | null) => event && closes.push(event.code));
+		await synced(canvas.provider);
 		expect((await owner.json('DELETE', `/api/networks/${id}`)).status).toBe(200);
+		// Closed as gone (4410, final): the stock client stops reconnecting.
+		await until('the canvas socket closed', () => closes.includes(CLOSE.gone));
+		canvas.provider.destroy();
 		expect((await owner.json('GET', `/api/networks/${id}`)).status).toBe(404);
 		expect((await bob.json('GET', `/api/networks/${id}/graph`)).status).toBe(404);
 	});

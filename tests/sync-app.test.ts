@@ -141,6 +141,22 @@ describe.each(backends())('sync over the app on $name', ({ name }) => {
 		expect(stored.body.nodes.find((n: { id: string }) => n.id === 'paint').x).toBe(333);
 	});
 
+	test('an invite accepted with a socket open: it reconnects with the new role, and a viewer made editor writes', async () => {
+		const a = provider(server, id, owner);
+		const v = provider(server, id, viewer);
+		await Promise.all([synced(a.provider), synced(v.provider)]);
+		const closes: number[] = [];
+		v.provider.on('connection-close', (event: { code: number } | null) => event && closes.push(event.code));
+
+		const { body } = await owner.json('POST', `/api/networks/${id}/invites`, { role: 'editor' });
+		expect((await viewer.json('POST', `/api/invites/${body.url.split('/').pop()}`)).body).toEqual({ networkId: id, role: 'editor' });
+		await until(() => closes.includes(4000));
+		await until(() => v.provider.wsconnected && v.provider.synced);
+		(v.doc.getMap('nodes').get('caption') as Y.Map<unknown>).set('label', 'promoted');
+		await until(() => (a.doc.getMap('nodes').get('caption') as Y.Map<unknown>)?.get('label') === 'promoted');
+		for (const c of [a, v]) c.provider.destroy();
+	});
+
 	test('a clean restart keeps the graph, including an edit made just before shutdown', async () => {
 		const a = provider(server, id, owner);
 		await synced(a.provider);

@@ -96,6 +96,10 @@ export class Invites {
 				.execute();
 			await tx.updateTable('network_invites').set((eb) => ({ uses: eb('uses', '+', 1) })).where('id', '=', invite.id).execute();
 		});
+		if (role !== existing?.role) {
+			const change = existing ? 'roleChanged' : 'joined';
+			await this.networks.events.emit('membershipChanged', { networkId, userId: viewer.id, change, role });
+		}
 		return { networkId, role };
 	}
 

@@ -7,7 +7,9 @@ import { displayName } from '../auth/display-name';
 import { runSettingsSchema } from '../engine/settings';
 import { forbidden, notFound } from '../errors';
 import { randomId } from '../ids';
+import { TypedEmitter } from '../typed-emitter';
 import { canEdit, canManage, canSetLock, resolveRole, seesThroughVisibility, type NetworkRole, type Viewer } from './access';
+import type { NetworkEvents } from './events';
 
 export const networkNameSchema = z.string().trim().min(1, { error: 'Give the network a name.' }).max(120);
 export const visibilitySchema = z.enum(['private', 'unlisted', 'public']);
@@ -65,6 +67,9 @@ export interface NetworkAccess {
  * and cannot be guessed; a private network someone may not see is reported as not found.
  */
 export class Networks {
+	/** Changes to networks and their members, for whatever rests on them (see NetworkEvents). */
+	readonly events = new TypedEmitter<NetworkEvents>();
+
 	constructor(private db: Db) {}
 
 	async create(owner: Viewer, name: string): Promise<NetworkSummary> {
@@ -127,11 +132,28 @@ export class Networks {
 			})
 			.where('id', '=', id)
 			.execute();
+		await this.announce(network, changes);
 		return (await this.access(id, viewer)).network;
 	}
 
+	/** One event per kind of change actually made, always in this order: name, who sees it, lock, run settings, audience settings. */
+	private async announce(before: NetworkSummary, changes: z.infer<typeof updateNetworkSchema>): Promise<void> {
+		const networkId = before.id;
+		if (changes.name !== undefined && changes.name !== before.name) await this.events.emit('renamed', { networkId, name: changes.name });
+		if (changes.visibility !== undefined && changes.visibility !== before.visibility) {
+			await this.events.emit('visibilityChanged', { networkId, ownerId: before.ownerId, before: before.visibility, after: changes.visibility });
+		}
+		if (changes.locked !== undefined && changes.locked !== before.locked) {
+			await this.events.emit('lockChanged', { networkId, locked: changes.locked, editorIds: await this.memberIds(networkId, 'editor') });
+		}
+		if (changes.settings) await this.events.emit('settingsChanged', { networkId });
+		if (changes.audience) await this.events.emit('audienceSettingsChanged', { networkId });
+	}
+
+	/** Deletes the network (owner only) once everything resting on it has ended (the `deleting` event). */
 	async remove(id: string, viewer: Viewer): Promise<void> {
 		await this.requireOwner(id, viewer);
+		await this.events.emit('deleting', { networkId: id });
 		await this.db.transaction().execute(async (tx) => {
 			await tx.deleteFrom('sync_updates').where('room', 'in', [id, `${id}/feed`]).execute();
 			await tx.deleteFrom('networks').where('id', '=', id).execute();
@@ -177,6 +199,12 @@ export class Networks {
 			.where('user_id', '=', userId)
 			.executeTakeFirst();
 		if (result.numDeletedRows === 0n) throw notFound('That person is not a member of this network.');
+		await this.events.emit('membershipChanged', { networkId: id, userId, change: 'removed', role: null });
+	}
+
+	private async memberIds(id: string, role: MemberRole): Promise<string[]> {
+		const rows = await this.db.selectFrom('network_members').select('user_id').where('network_id', '=', id).where('role', '=', role).execute();
+		return rows.map((row) => row.user_id);
 	}
 
 	private baseQuery(viewerId: string) {

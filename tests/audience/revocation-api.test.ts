@@ -107,10 +107,16 @@ describe.each(backends())('revoked access ends streams and sockets on $name', ({
 			stranger: await watching(stranger, `/api/networks/${id}/feed`),
 			member: await watching(viewer, `/api/networks/${id}/feed`)
 		};
+		// The stranger has the canvas open too: a socket granted because the network was public.
+		const canvas = appProvider(server.url, id, stranger);
+		const codes = closeCodes(canvas);
+		await synced(canvas.provider);
 
 		expect((await owner.json('PATCH', `/api/networks/${id}`, { visibility: 'private' })).status).toBe(200);
 		await endedWith(feeds.anonymous, 'This network is now private.');
 		await endedWith(feeds.stranger, 'This network is now private.');
+		await until('the stranger’s socket closed', () => codes.includes(4000));
+		canvas.provider.destroy();
 		await stillStreaming(feeds.member);
 		expect((await anonymous.request('GET', `/api/networks/${id}/feed`)).status).toBe(401);
 		expect((await stranger.request('GET', `/api/networks/${id}/feed`)).status).toBe(404);
