@@ -6,8 +6,11 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import type { ApiClient } from './server';
 
-/** The stock y-websocket client in Node, sending what a browser would: the client's cookies and an Origin. */
-export function appProvider(baseUrl: string, room: string, client: ApiClient | null, origin = baseUrl) {
+/**
+ * The stock y-websocket client in Node, sending what a browser would: the client's cookies and
+ * an Origin; `params` go in the query (a kiosk screen's `{ kiosk: token }`).
+ */
+export function appProvider(baseUrl: string, room: string, client: ApiClient | null, origin = baseUrl, params: Record<string, string> = {}) {
 	const cookie = client ? [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ') : '';
 	class BrowserLikeSocket extends WebSocket {
 		constructor(url: string, protocols?: string | string[]) {
@@ -17,7 +20,8 @@ export function appProvider(baseUrl: string, room: string, client: ApiClient | n
 	const doc = new Y.Doc();
 	const provider = new WebsocketProvider(`${baseUrl.replace('http', 'ws')}/sync`, room, doc, {
 		WebSocketPolyfill: BrowserLikeSocket as unknown as typeof globalThis.WebSocket,
-		disableBc: true
+		disableBc: true,
+		params
 	});
 	return { doc, provider };
 }
