@@ -16,7 +16,6 @@ import { AnalysisService } from './analysis/analysis-service';
 import { RunsService } from './engine/runs-service';
 import type { RunSettingsInput } from './engine/settings';
 import { Audience, FEED_CLOSED } from './audience/audience';
-import { withAudienceFeed } from './audience/feed-access';
 import type { AudienceSettingsInput } from './audience/settings';
 import { notFound } from './errors';
 import { ConnectionAdmission, describeConnectionLimits, resolveConnectionLimits } from './http/connection-admission';
@@ -241,7 +240,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 
 	const handleUpgrade = createUpgradeHandler({
 		rooms,
-		authorize: withAudienceFeed(syncAuthorizer(sessions, networks), audience),
+		authorize: syncAuthorizer({ sessions, audience, kiosks: installations, networks }),
 		origin: config.origin,
 		admission: connections,
 		limits: { refusedCooldownMs: config.syncRefusedCooldownMs }

@@ -7,8 +7,19 @@ import { FairTurns } from '../fair-turns';
 import { canEdit } from '../networks/access';
 import type { Networks } from '../networks/networks';
 import type { SyncSession } from '../sync/room';
-import { audiencePrincipal, authorizeFeed, feedConnectionKey, REMOVED_MESSAGE, type FeedCredentials } from './feed-access';
-import { FeedStreams, type FeedStreamOptions, type FeedStreamRooms } from './feed-stream';
+import {
+	audiencePrincipal,
+	authorizeRoom,
+	connectionKey,
+	feedRoomOf,
+	kioskPrincipal,
+	principalFor,
+	REMOVED_MESSAGE,
+	type Basis,
+	type Credentials,
+	type Principal
+} from '../networks/room-access';
+import { FeedStreams, type FeedStreamOptions, type FeedStreamRooms, type FeedViewer } from './feed-stream';
 import { JoinCodes, type JoinCodeInfo } from './join-codes';
 import { PromptQueue, type PromptAuthor } from './prompt-queue';
 import { PromptScheduler, type QueueEngine, type SchedulerOptions } from './scheduler';
@@ -48,8 +59,8 @@ export interface AudienceDeps {
 	scheduler?: Partial<Pick<SchedulerOptions, 'retryMs' | 'maxAttempts' | 'minGapMs'>>;
 }
 
-/** Who is asking: a member session, an audience session, either or neither. */
-export type Sender = FeedCredentials;
+/** Who is asking: a member session, an audience session, a kiosk screen, some of them or none. */
+export type Sender = Credentials & { user: PublicUser | null; audience: AudienceSession | null };
 
 const feedRoom = (networkId: string) => `${networkId}/feed`;
 
@@ -64,6 +75,22 @@ export const FEED_CLOSED = {
 
 /** Seconds a phone refused a seat (too many joining) waits before its page tries again. */
 export const JOIN_RETRY_SECONDS = 5;
+
+/** The stream's viewer: what its access rests on, so taking that away (removal, going private, logout, a deleted screen) ends it. */
+function feedViewer(principal: Principal, basis: Basis): FeedViewer {
+	switch (principal.kind) {
+		case 'kiosk':
+			return { kind: 'kiosk', id: principal.screenId };
+		case 'audience':
+			return { kind: 'audience', sessionId: principal.sessionId };
+		case 'anonymous':
+			return { kind: 'public' };
+		case 'user': {
+			const login = { userId: principal.user.id, loginSession: principal.loginSession ?? undefined };
+			return basis === 'member' ? { kind: 'member', ...login } : { kind: 'public', ...login };
+		}
+	}
+}
 
 export class Audience {
 	readonly codes: JoinCodes;
@@ -278,14 +305,18 @@ export class Audience {
 	 * credentials may read the network. `address` is the client's `addressKey`. A refusal is a
 	 * 429 (this client is over its share) or 503 (full), with Retry-After.
 	 */
-	async openFeed(networkId: string, credentials: FeedCredentials, { cards, address }: { cards?: number; address: string }): Promise<ReadableStream<Uint8Array>> {
+	async openFeed(networkId: string, credentials: Credentials, { cards, address }: { cards?: number; address: string }): Promise<ReadableStream<Uint8Array>> {
 		// Read before authorising: access taken away while this request is under way ends it.
 		const since = this.feed.revision;
-		const admitted = this.admission.admit({ address, session: feedConnectionKey(networkId, credentials), network: networkId });
+		// The same policy as the sync upgrade's for `<id>/feed` (networks/room-access.ts).
+		const room = feedRoomOf(networkId);
+		const principal = principalFor(room, credentials);
+		const admitted = this.admission.admit({ address, session: connectionKey(principal), network: networkId });
 		if (!admitted.ok) throw new AppError(admitted.status, admitted.message, { retryAfterSeconds: admitted.retryAfterSeconds, limit: admitted.limit });
 		try {
-			const viewer = await authorizeFeed(this.deps.networks, networkId, credentials);
-			return await this.feed.open(networkId, viewer, { cards, since, onEnd: admitted.release });
+			const decision = await authorizeRoom(this.deps.networks, room, principal);
+			if (!decision.ok) throw new AppError(decision.status, decision.message);
+			return await this.feed.open(networkId, feedViewer(principal, decision.basis), { cards, since, onEnd: admitted.release });
 		} catch (error) {
 			admitted.release();
 			if (error instanceof AppError) throw error;
@@ -306,11 +337,16 @@ export class Audience {
 		this.feed.disconnect(networkId, (v) => v.kind === 'public', FEED_CLOSED.madePrivate);
 	}
 
-	/** Kiosk screens were deleted (with their installation, or taken out of it). */
+	/** Kiosk screens were deleted (with their installation, or taken out of it): their streams and sync sockets. */
 	screensRemoved(networkId: string, screenIds: string[]): void {
 		if (!screenIds.length) return;
 		const gone = new Set(screenIds);
 		this.feed.disconnect(networkId, (v) => v.kind === 'kiosk' && gone.has(v.id), FEED_CLOSED.displayRemoved);
+		const principals = new Set(screenIds.map(kioskPrincipal));
+		// Recorded at once (sockets still joining are refused); closing the open ones finishes later.
+		this.deps.rooms
+			.disconnect([feedRoom(networkId)], (s) => !!s.principal && principals.has(s.principal), FEED_CLOSED.displayRemoved)
+			.catch((error) => (this.deps.log ?? console).error('[audience] closing removed screens’ sockets failed', error));
 	}
 
 	/** A login session ended: its streams on every network (audience and kiosk streams are not its). */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { canEdit, canEditGraph, canManage, canSetLock, resolveRole, roomAccess, seesThroughVisibility, strongerRole } from './access';
+import { canEdit, canEditGraph, canManage, canSetLock, resolveRole, seesThroughVisibility, strongerRole } from './access';
 
 const alice = { id: 'alice', is_admin: false };
 const admin = { id: 'root', is_admin: true };
@@ -84,18 +84,5 @@ describe('the canvas lock', () => {
 			expect(canSetLock('viewer', current, next)).toBe(false);
 			expect(canSetLock(null, current, next)).toBe(false);
 		}
-	});
-
-	test('sync grants: editors of a locked graph room read and stay present; the owner keeps writing', () => {
-		expect(roomAccess('owner', undefined, true)).toEqual({ readOnly: false, awareness: true });
-		expect(roomAccess('editor', undefined, true)).toEqual({ readOnly: true, awareness: true });
-		expect(roomAccess('editor', undefined, false)).toEqual({ readOnly: false, awareness: true });
-		expect(roomAccess('viewer', undefined, false)).toEqual({ readOnly: true, awareness: false });
-		expect(roomAccess('viewer', undefined, true)).toEqual({ readOnly: true, awareness: false });
-	});
-
-	test('the feed room is read-only for everyone, locked or not', () => {
-		for (const role of ['owner', 'editor', 'viewer'] as const)
-			for (const locked of [false, true]) expect(roomAccess(role, 'feed', locked)).toEqual({ readOnly: true, awareness: false });
 	});
 });

@@ -56,17 +56,6 @@ export function canSetLock(role: NetworkRole | null, current: boolean, locked: b
 	return locked || !current || role === 'owner';
 }
 
-/**
- * What a connection to one of a network's rooms may do: the graph room (`channel`
- * undefined) is written by those who may edit the graph, and presence is shared by owner
- * and editors (a locked editor is still present, only read-only); the feed room is
- * read-only for everyone, as only the server writes it.
- */
-export function roomAccess(role: NetworkRole | null, channel: 'feed' | undefined, locked: boolean): { readOnly: boolean; awareness: boolean } {
-	if (channel === 'feed') return { readOnly: true, awareness: false };
-	return { readOnly: !canEditGraph(role, locked), awareness: canEdit(role) };
-}
-
 /** The stronger of two roles, so accepting a viewer invite never demotes an editor. */
 export function strongerRole(a: MemberRole, b: MemberRole): MemberRole {
 	return a === 'editor' || b === 'editor' ? 'editor' : 'viewer';

@@ -1,35 +1,66 @@
 import type { IncomingMessage } from 'node:http';
 import { parse } from 'cookie';
+import { AUDIENCE_COOKIE } from '../audience/sessions';
 import { SESSION_COOKIE } from '../auth/session-token';
-import type { SessionStore } from '../auth/sessions';
-import { roomAccess } from './access';
-import type { Networks } from './networks';
+import type { Authorize } from '../sync/upgrade';
+import type { Viewer } from './access';
+import {
+	authorizeRoom,
+	connectionKey,
+	KIOSK_GONE_MESSAGE,
+	NO_SUCH_ROOM,
+	parseRoom,
+	principalFor,
+	principalId,
+	type Credentials,
+	type StandingSource
+} from './room-access';
 
-export type SyncGrant =
-	| { ok: true; readOnly: boolean; awareness: boolean; sessionKey: string; principal: string }
-	| { ok: false; status: 401 | 403 | 404; message: string };
+/** Where the upgrade looks credentials up: the login sessions, the audience sessions and the installations' kiosk screens. */
+export interface SyncCredentialStores {
+	sessions: { validate(token: string): Promise<{ user: Viewer; session: { id: string } } | null> };
+	audience: { validate(token: string): Promise<{ session: { id: string; networkId: string; revoked: boolean } } | null> };
+	kiosks: { kiosk(token: string): Promise<{ id: string; networkId: string } | null> };
+	networks: StandingSource;
+}
 
 /**
- * Who may join a sync room, decided at the HTTP upgrade from the session cookie. The graph
- * room `<id>` is writable by the owner and editors (whose presence is shared); viewers read
- * it, and so do editors while the canvas is locked (`roomAccess`). The feed room `<id>/feed`
- * is read-only for everyone: only the server writes cards.
+ * The sync upgrade's side of the access policy (`room-access.ts`): the request's cookies
+ * (`panic_session`, `panic_audience`) and a `?kiosk=<token>` query (a display machine has no
+ * cookie) become credentials; the policy decides. Only what the room can use is looked up.
  */
-export function syncAuthorizer(sessions: SessionStore, networks: Networks) {
-	return async (req: IncomingMessage, room: string): Promise<SyncGrant> => {
-		const token = parse(req.headers.cookie ?? '')[SESSION_COOKIE];
-		const found = token ? await sessions.validate(token) : null;
-		if (!found) return { ok: false, status: 401, message: 'Log in to join this network.' };
-		const [networkId, channel, ...rest] = room.split('/');
-		if (rest.length || (channel !== undefined && channel !== 'feed')) {
-			return { ok: false, status: 404, message: 'No such room.' };
-		}
-		try {
-			const { network, role } = await networks.access(networkId, found.user);
-			const { readOnly, awareness } = roomAccess(role, channel as 'feed' | undefined, network.locked);
-			return { ok: true, readOnly, awareness, sessionKey: found.session.id, principal: found.user.id };
-		} catch {
-			return { ok: false, status: 404, message: 'No such network, or it is private.' };
-		}
+export function syncAuthorizer({ sessions, audience, kiosks, networks }: SyncCredentialStores): Authorize {
+	return async (req, name) => {
+		const room = parseRoom(name);
+		if (!room) return { ok: false, status: 404, message: NO_SUCH_ROOM };
+		const credentials = await syncCredentials(req, room.kind === 'feed', { sessions, audience, kiosks });
+		if (!credentials) return { ok: false, status: 404, message: KIOSK_GONE_MESSAGE };
+		const principal = principalFor(room, credentials);
+		const decision = await authorizeRoom(networks, room, principal);
+		if (!decision.ok) return decision;
+		return {
+			ok: true,
+			readOnly: !decision.write,
+			awareness: decision.presence,
+			sessionKey: connectionKey(principal),
+			principal: principalId(principal)
+		};
 	};
+}
+
+/** The request's credentials; null when it names a kiosk token that no screen has. */
+async function syncCredentials(
+	req: IncomingMessage,
+	wantsAudience: boolean,
+	stores: Omit<SyncCredentialStores, 'networks'>
+): Promise<Credentials | null> {
+	const kioskToken = new URL(req.url ?? '/', 'http://sync.invalid').searchParams.get('kiosk');
+	if (kioskToken !== null) {
+		const screen = await stores.kiosks.kiosk(kioskToken);
+		return screen && { user: null, audience: null, kiosk: { screenId: screen.id, networkId: screen.networkId } };
+	}
+	const cookies = parse(req.headers.cookie ?? '');
+	const login = cookies[SESSION_COOKIE] ? await stores.sessions.validate(cookies[SESSION_COOKIE]) : null;
+	const audience = wantsAudience && cookies[AUDIENCE_COOKIE] ? await stores.audience.validate(cookies[AUDIENCE_COOKIE]) : null;
+	return { user: login?.user ?? null, session: login?.session ?? null, audience: audience?.session ?? null };
 }

@@ -16,7 +16,8 @@ import type { RoomLease, SyncRooms } from './rooms';
  * socket is accepted, so a refused client gets a plain HTTP status and no socket at all.
  */
 export type AuthorizeResult =
-	| { ok: true; readOnly: boolean; awareness: boolean; sessionKey: string; principal?: string }
+	/** `sessionKey` null: no session at all (an anonymous reader), counted and cooled down per address. */
+	| { ok: true; readOnly: boolean; awareness: boolean; sessionKey: string | null; principal?: string }
 	| { ok: false; status: 401 | 403 | 404; message: string };
 
 export type Authorize = (req: IncomingMessage, room: string) => Promise<AuthorizeResult>;
@@ -109,10 +110,12 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
 		const auth = await authorize(req, room);
 		if (!auth.ok) return refuse(socket, auth.status, auth.message);
 		if (socket.destroyed) return false; // the client gave up while we checked
-		if (!refusals.peek(auth.sessionKey)) {
+		const address = addressKey(requestAddress(req));
+		const refusalKey = auth.sessionKey ?? `address:${address}`;
+		if (!refusals.peek(refusalKey)) {
 			return refuse(socket, 429, 'An edit from this session was just refused; reload the page in a few seconds.');
 		}
-		const admitted = admission.admit({ address: addressKey(requestAddress(req)), session: auth.sessionKey, network: room.split('/')[0] });
+		const admitted = admission.admit({ address, session: auth.sessionKey, network: room.split('/')[0] });
 		if (!admitted.ok) return refuse(socket, admitted.status, admitted.message, { 'Retry-After': String(admitted.retryAfterSeconds) });
 		let accepted = false;
 		try {
@@ -128,7 +131,7 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
 				return false;
 			}
 			// From here to joining the room is one synchronous step: nothing is revoked in between.
-			const joining: SyncSession = { id: 0, readOnly: auth.readOnly, awareness: auth.awareness, principal: auth.principal, sessionKey: auth.sessionKey };
+			const joining: SyncSession = { id: 0, readOnly: auth.readOnly, awareness: auth.awareness, principal: auth.principal, sessionKey: auth.sessionKey ?? undefined };
 			const revoked = rooms.revocations.since(since, room, joining);
 			if (revoked) {
 				void lease.release();
@@ -139,7 +142,7 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
 			// verifyClient); if it rejected a malformed handshake it has answered and destroyed.
 			wss.handleUpgrade(req, socket, head, (ws) => {
 				accepted = true;
-				attach(ws, lease, auth, admitted.release);
+				attach(ws, lease, auth, refusalKey, admitted.release);
 			});
 			if (!accepted) void lease.release();
 			return accepted;
@@ -148,7 +151,7 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
 		}
 	}
 
-	function attach(ws: WebSocket, lease: RoomLease, auth: Extract<AuthorizeResult, { ok: true }>, onClosed: () => void) {
+	function attach(ws: WebSocket, lease: RoomLease, auth: Extract<AuthorizeResult, { ok: true }>, refusalKey: string, onClosed: () => void) {
 		const key = String(nextConnection++);
 		let alive = true;
 		const ping = setInterval(() => {
@@ -164,14 +167,14 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
 			},
 			close(code, reason) {
 				clearInterval(ping);
-				if (code === CLOSE.refusedUpdate) refusals.take(auth.sessionKey);
+				if (code === CLOSE.refusedUpdate) refusals.take(refusalKey);
 				ws.close(code, truncateUtf8(reason, 123)); // RFC 6455 caps the reason at 123 bytes
 			}
 		};
 		const { room } = lease;
 		let session: SyncSession;
 		try {
-			session = room.join(socket, { readOnly: auth.readOnly, awareness: auth.awareness, principal: auth.principal, sessionKey: auth.sessionKey });
+			session = room.join(socket, { readOnly: auth.readOnly, awareness: auth.awareness, principal: auth.principal, sessionKey: auth.sessionKey ?? undefined });
 		} catch {
 			// The room failed or began shutting down after we acquired it.
 			socket.close(CLOSE.tryAgainLater, 'This document is reloading; try again.');

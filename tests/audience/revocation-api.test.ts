@@ -96,7 +96,7 @@ describe.each(backends())('revoked access ends streams and sockets on $name', ({
 		await control.close();
 	});
 
-	test('going private ends the streams of those who saw it only because it was public; members keep theirs', async () => {
+	test('going private ends the streams and sockets of those who saw it only because it was public; members keep theirs', async () => {
 		const viewer = await signUp('viewer@example.org');
 		await invite(viewer, 'viewer');
 		const stranger = await signUp('stranger@example.org');
@@ -107,23 +107,25 @@ describe.each(backends())('revoked access ends streams and sockets on $name', ({
 			stranger: await watching(stranger, `/api/networks/${id}/feed`),
 			member: await watching(viewer, `/api/networks/${id}/feed`)
 		};
-		// The stranger has the canvas open too: a socket granted because the network was public.
-		const canvas = appProvider(server.url, id, stranger);
-		const codes = closeCodes(canvas);
-		await synced(canvas.provider);
+		// The stranger has the canvas open too (granted because the network was public), and
+		// anonymous readers hold both rooms over sync.
+		const sockets = [appProvider(server.url, id, stranger), appProvider(server.url, id, null), appProvider(server.url, `${id}/feed`, null)];
+		const codes = sockets.map(closeCodes);
+		await Promise.all(sockets.map((s) => synced(s.provider)));
 
 		expect((await owner.json('PATCH', `/api/networks/${id}`, { visibility: 'private' })).status).toBe(200);
 		await endedWith(feeds.anonymous, 'This network is now private.');
 		await endedWith(feeds.stranger, 'This network is now private.');
-		await until('the stranger’s socket closed', () => codes.includes(4000));
-		canvas.provider.destroy();
+		await until('the stranger’s and the anonymous sockets closed', () => codes.every((c) => c.length > 0));
+		expect(codes[0]).toContain(4000);
+		for (const s of sockets) s.provider.destroy();
 		await stillStreaming(feeds.member);
 		expect((await anonymous.request('GET', `/api/networks/${id}/feed`)).status).toBe(401);
 		expect((await stranger.request('GET', `/api/networks/${id}/feed`)).status).toBe(404);
 		await feeds.member.close();
 	});
 
-	test('taking a screen out of an installation, then deleting it, ends those kiosk streams', async () => {
+	test('taking a screen out of an installation, then deleting it, ends those kiosk streams and sockets', async () => {
 		const created = await owner.json('POST', `/api/networks/${id}/installations`, {
 			name: 'Foyer',
 			screens: [
@@ -137,10 +139,16 @@ describe.each(backends())('revoked access ends streams and sockets on $name', ({
 		const machine = new ApiClient(server.url); // a display machine: nobody logged in
 		const leftFeed = await watching(machine, kiosk(left));
 		const rightFeed = await watching(machine, kiosk(right));
+		// The right screen over sync as well (the token in the query, as over SSE).
+		const rightSocket = appProvider(server.url, `${id}/feed`, null, server.url, { kiosk: right.kioskPath.split('/').pop()! });
+		const codes = closeCodes(rightSocket);
+		await synced(rightSocket.provider);
 
 		const onlyLeft = { name: 'Foyer', screens: [{ id: left.id, name: 'left', kind: 'grid', grid: { rows: 1, cols: 2 } }] };
 		expect((await owner.json('PUT', `/api/networks/${id}/installations/${created.body.id}`, onlyLeft)).status).toBe(200);
 		await endedWith(rightFeed, 'This display was removed.');
+		await until('the kiosk socket closed', () => codes.length > 0);
+		rightSocket.provider.destroy();
 		await stillStreaming(leftFeed);
 
 		expect((await owner.json('DELETE', `/api/networks/${id}/installations/${created.body.id}`)).status).toBe(200);

@@ -37,7 +37,8 @@ describe.each(backends())('the canvas lock on $name', (backend) => {
 	const upgrade = async (who: { id: string }, room: string) => {
 		const { token } = await sessions.create(who.id);
 		const req = { headers: { cookie: `${SESSION_COOKIE}=${token}` } } as IncomingMessage;
-		return syncAuthorizer(sessions, networks)(req, room);
+		const nobody = { validate: async () => null };
+		return syncAuthorizer({ sessions, audience: nobody, kiosks: { kiosk: async () => null }, networks })(req, room);
 	};
 
 	beforeAll(async () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_SNAPSHOT_CARDS } from '$server/audience/feed-stream';
 import { notFound } from '$server/errors';
+import { KIOSK_GONE_MESSAGE } from '$server/networks/room-access';
 import { api } from '$server/http/api';
 import { queryObject, validate } from '$server/http/body';
 import { clientKey } from '$lib/server/session-cookie';
@@ -12,8 +13,9 @@ const feedQuery = z.object({
 });
 
 /**
- * The live feed as Server-Sent Events (for phones: no Yjs). For members who may see the network,
- * audience sessions of it, and its installations' kiosk screens (`?kiosk=<token>`).
+ * The live feed as Server-Sent Events (for phones: no Yjs). Who may read it is the feed room's
+ * policy, the same as over sync (`server/networks/room-access.ts`): anyone who may see the
+ * network, audience sessions of it, and its installations' kiosk screens (`?kiosk=<token>`).
  * Events: snapshot, card, run, queue, closed.
  */
 export const GET = api(async (event) => {
@@ -22,7 +24,7 @@ export const GET = api(async (event) => {
 	let kiosk = null;
 	if (token) {
 		const screen = await panic.installations.kiosk(token);
-		if (!screen) throw notFound('This display link is no longer valid; ask for a new one.');
+		if (!screen) throw notFound(KIOSK_GONE_MESSAGE);
 		kiosk = { screenId: screen.id, networkId: screen.networkId };
 	}
 	const stream = await panic.audience.openFeed(event.params.id, { user, session, audience, kiosk }, { cards, address: clientKey(event) });
