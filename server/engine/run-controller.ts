@@ -139,6 +139,11 @@ export class RunController {
 		return this.paused;
 	}
 
+	/** Invocations completed, all told (before a restart too). */
+	get completedSteps(): number {
+		return this.completed;
+	}
+
 	/** Read through a getter so TypeScript does not narrow it across awaits. */
 	private get closed(): boolean {
 		return this.state === 'closed';

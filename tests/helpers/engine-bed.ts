@@ -10,6 +10,7 @@ import type { RunSettingsInput } from '../../server/engine/settings';
 import { writeGraph } from '../../server/graph/doc';
 import type { Graph } from '../../server/graph/types';
 import { randomId } from '../../server/ids';
+import { Networks } from '../../server/networks/networks';
 import { Catalogue } from '../../server/platforms/catalogue';
 import { builtInPlatforms } from '../../server/platforms/platform';
 import { SyncRooms } from '../../server/sync/rooms';
@@ -65,7 +66,8 @@ export function engineBed(open: () => Promise<TestDatabase>) {
 				catalogue: Catalogue.builtIn({ dummyModels: true }),
 				platforms: builtInPlatforms(),
 				assets: new FsAssetStore(assetsDir),
-				...deps
+				...deps,
+				networks: deps.networks ?? new Networks(database.db)
 			});
 			opened.push({ engine, rooms });
 			return { engine, rooms };
