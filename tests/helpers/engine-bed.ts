@@ -14,7 +14,7 @@ import { Networks } from '../../server/networks/networks';
 import { Catalogue } from '../../server/platforms/catalogue';
 import { builtInPlatforms } from '../../server/platforms/platform';
 import { SyncRooms } from '../../server/sync/rooms';
-import { KyselyUpdateStore } from '../../server/sync/store';
+import { KyselyUpdateStore, type UpdateStore } from '../../server/sync/store';
 import type { TestDatabase } from './databases';
 
 /**
@@ -57,9 +57,12 @@ export function engineBed(open: () => Promise<TestDatabase>) {
 		get assetsDir(): string {
 			return assetsDir;
 		},
-		/** An engine over fresh rooms: the built-in and dummy models unless `deps` say otherwise. */
-		boot(deps: Partial<EngineDeps> = {}): { engine: Engine; rooms: SyncRooms } {
-			const rooms = new SyncRooms({ store: new KyselyUpdateStore(database.db), log: { warn() {}, error: console.error } });
+		/**
+		 * An engine over fresh rooms: the built-in and dummy models unless `deps` say otherwise;
+		 * the rooms keep their updates in `store` (the database's, unless given).
+		 */
+		boot(deps: Partial<EngineDeps> = {}, store: UpdateStore = new KyselyUpdateStore(database.db)): { engine: Engine; rooms: SyncRooms } {
+			const rooms = new SyncRooms({ store, log: { warn() {}, error: console.error } });
 			const engine = new Engine({
 				db: database.db,
 				rooms,
