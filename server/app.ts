@@ -165,10 +165,10 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		checkEveryMs: config.availabilityCheckEveryMs
 	});
 	const checks = availability;
-	let runEnded = () => {}; // the audience's, once it exists
 	const engine = new Engine({
 		db,
 		rooms,
+		networks,
 		catalogue,
 		platforms,
 		assets,
@@ -176,15 +176,14 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		keyPlatforms,
 		models: customModels,
 		availability: checks,
-		onCard: (networkId, card) => void boardFeeder.card(networkId, card),
-		// A run ended: prompts waiting for a place under the run limits may start.
-		onRunEnded: () => runEnded(),
 		limits: {
 			runs: { perOwner: config.runsPerOwner, total: config.runsTotal },
 			stepsAtOnce: config.stepsAtOnce,
 			hostedStepFloorMs: config.hostedStepMinMs
 		}
 	});
+	// Vestaboards show each card a run produces, after it went to the feed.
+	engine.events.on('card', ({ networkId, card }) => void boardFeeder.card(networkId, card));
 	const resume = opts.resume ?? true;
 	if (resume) await engine.resume();
 	const resolved = resolveConnectionLimits(config.connections, readOpenFilesLimit());
@@ -198,7 +197,6 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		joinsPerAddress: { burst: config.joinBurstPerAddress, perMinute: config.joinsPerAddressPerMinute },
 		writes: { atOnce: config.audienceAtOnce, waiting: config.audienceWaiting }
 	});
-	runEnded = () => audience.scheduler.capacityFreed();
 	if (resume) await audience.resume();
 	const invites = new Invites(db, networks);
 	const runs = new RunsService(engine, networks);

@@ -13,6 +13,7 @@ import type { Db } from '../../server/db/connect';
 import { openDatabase } from '../../server/db/connect';
 import { migrateToLatest } from '../../server/db/migrate';
 import type { Database } from '../../server/db/schema';
+import { Networks } from '../../server/networks/networks';
 import { Engine } from '../../server/engine/engine';
 import { appendCards } from '../../server/engine/feed';
 import { writeGraph } from '../../server/shared/graph/doc';
@@ -43,7 +44,7 @@ async function setup(db: Db) {
 async function benchEngine(db: Db, assetsDir: string): Promise<number> {
 	const { userId, networkId } = await setup(db);
 	const rooms = new SyncRooms({ store: new KyselyUpdateStore(db) });
-	const engine = new Engine({ db, rooms, catalogue: Catalogue.builtIn({ dummyModels: true }), platforms: builtInPlatforms(), assets: new FsAssetStore(assetsDir) });
+	const engine = new Engine({ db, rooms, networks: new Networks(db), catalogue: Catalogue.builtIn({ dummyModels: true }), platforms: builtInPlatforms(), assets: new FsAssetStore(assetsDir) });
 	await rooms.withRoom(networkId, (room) =>
 		room.change((doc) =>
 			writeGraph(doc, {

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { AppError, badRequest } from '../errors';
 import type { StartablePrompt } from './prompt-queue';
-import { CAPACITY_RETRY_MS, PAUSED_POLL_MS, PromptScheduler, type QueueEngine, type SchedulerQueue } from './scheduler';
+import { EngineEvents } from '../engine/events';
+import { CAPACITY_RETRY_MS, PromptScheduler, type QueueEngine, type SchedulerQueue } from './scheduler';
 
 /** An in-memory queue with the same transitions as PromptQueue's scheduler side. */
 class MemoryQueue implements SchedulerQueue {
@@ -41,9 +42,14 @@ class FakeEngine implements QueueEngine {
 	paused = false;
 	/** The server at its run limit: starts are refused with 429 until this is false. */
 	full = false;
+	readonly events = new EngineEvents();
 	constructor(public lockoutMs: number) {}
-	isPaused() {
-		return this.paused;
+	activeRun() {
+		return { paused: this.paused };
+	}
+	/** What the engine says when a run ends (its place under the run limits is free). */
+	ended(networkId: string) {
+		this.events.emit('ended', { networkId, runId: 'r', cause: 'stopped', completedSteps: 0 });
 	}
 	async start(networkId: string, input: { kind: string; text?: string }) {
 		if (this.refuse.has(input.text!)) throw badRequest('Pick a start node first: the network has none.');
@@ -129,16 +135,47 @@ describe('PromptScheduler', () => {
 		expect(engine.starts).toEqual(['waiting']);
 	});
 
-	test('a paused run holds the queue past its lockout; resuming lets the next prompt start', async () => {
+	test('a paused run holds the queue past its lockout, with no timer; resuming lets the next prompt start', async () => {
 		engine.lastStart.set('n', Date.now());
 		engine.paused = true;
 		queue.add('n', 'waiting');
 		scheduler.poke('n');
 		await vi.advanceTimersByTimeAsync(60_000);
 		expect(engine.starts).toEqual([]);
+		expect(vi.getTimerCount()).toBe(0);
+		// Another network's resume is none of this queue's business.
+		engine.events.emit('resumed', { networkId: 'other', runId: 'r0' });
+		await vi.advanceTimersByTimeAsync(0);
+		expect(engine.starts).toEqual([]);
 		engine.paused = false;
-		await vi.advanceTimersByTimeAsync(PAUSED_POLL_MS);
+		engine.events.emit('resumed', { networkId: 'n', runId: 'r1' });
+		await vi.advanceTimersByTimeAsync(0);
 		expect(engine.starts).toEqual(['waiting']);
+	});
+
+	test('a paused run that is stopped lets the queue go on', async () => {
+		engine.paused = true;
+		queue.add('n', 'waiting');
+		scheduler.poke('n');
+		await vi.advanceTimersByTimeAsync(0);
+		expect(engine.starts).toEqual([]);
+		engine.paused = false; // no active run any more
+		engine.ended('n');
+		await vi.advanceTimersByTimeAsync(0);
+		expect(engine.starts).toEqual(['waiting']);
+	});
+
+	test('after close, engine events start nothing', async () => {
+		engine.paused = true;
+		queue.add('n', 'waiting');
+		scheduler.poke('n');
+		await vi.advanceTimersByTimeAsync(0);
+		await scheduler.close();
+		engine.paused = false;
+		engine.events.emit('resumed', { networkId: 'n', runId: 'r1' });
+		await vi.advanceTimersByTimeAsync(0);
+		expect(engine.starts).toEqual([]);
+		expect(engine.events.listenerCount('resumed')).toBe(0);
 	});
 
 		test('a prompt the network cannot start is rejected with the reason, and the next one starts', async () => {
@@ -188,11 +225,11 @@ describe('PromptScheduler', () => {
 		expect(engine.starts).toEqual([]);
 		expect(queue.states()).toEqual(['queued', 'queued']);
 		// Told that a run ended, but the place went to someone else: it waits on.
-		scheduler.capacityFreed();
+		engine.ended('elsewhere');
 		await vi.advanceTimersByTimeAsync(0);
 		expect(queue.states()).toEqual(['queued', 'queued']);
 		engine.full = false;
-		scheduler.capacityFreed();
+		engine.ended('elsewhere');
 		await vi.advanceTimersByTimeAsync(0);
 		expect(engine.starts).toEqual(['patient']);
 	});

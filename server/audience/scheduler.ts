@@ -1,3 +1,4 @@
+import type { EngineEventSource, RunEndedEvent, RunRef } from '../engine/events';
 import { AppError } from '../errors';
 import type { Payload } from '../shared/platforms/types';
 import type { AudienceSettings } from './settings';
@@ -9,15 +10,15 @@ export interface QueueEngine {
 	start(networkId: string, input: Payload, startedBy: string | null): Promise<{ runId: string }>;
 	/** Seconds before a prompt may replace the active run (0: now). */
 	lockoutSeconds(networkId: string): number;
-	/** Whether a facilitator has paused the active run: then the queue waits too. */
-	isPaused?(networkId: string): boolean;
+	/** The network's active run: a facilitator who paused it holds the queue too. */
+	activeRun(networkId: string): { paused: boolean } | null;
+	/** Runs resumed and ended: a queue held by a pause, or by the run limits, looks again. */
+	events: EngineEventSource;
 }
 
-/** How often a queue held by a paused run looks again (resuming needs no other signal). */
-export const PAUSED_POLL_MS = 2000;
 /**
  * How long a queue waits for a place under the run limits before it looks again by itself;
- * `capacityFreed` (a run ended) wakes it sooner.
+ * a run ending anywhere wakes it sooner.
  */
 export const CAPACITY_RETRY_MS = 30_000;
 
@@ -48,7 +49,8 @@ export interface SchedulerOptions {
  * Starts queued prompts as runs, in order, whenever the network's lockout allows. One timer
  * per network that has work, none while idle: `poke` after anything that may make work
  * (a new prompt, an approval, a mode change); the scheduler then sleeps until the lockout
- * ends, starts the next prompt, and goes idle when nothing is startable.
+ * ends, starts the next prompt, and goes idle when nothing is startable. A queue held by a
+ * paused run sleeps without a timer until the engine says the run resumed or ended.
  *
  * A run a facilitator starts directly also resets the lockout; the timer simply wakes, sees
  * the lockout again and sleeps on, so queued prompts keep waiting their turn.
@@ -62,6 +64,8 @@ export class PromptScheduler {
 	private lastStart = new Map<string, number>();
 	/** Networks whose next prompt waits for a place under the run limits. */
 	private waitingForCapacity = new Set<string>();
+	/** Networks whose next prompt waits for their paused run to resume (or end). */
+	private waitingForResume = new Set<string>();
 	private closed = false;
 	private readonly retryMs: number;
 	private readonly maxAttempts: number;
@@ -75,7 +79,19 @@ export class PromptScheduler {
 		this.minGapMs = options.minGapMs ?? 1000;
 		this.now = options.now ?? Date.now;
 		this.log = options.log ?? console;
+		options.engine.events.on('resumed', this.onResumed);
+		options.engine.events.on('ended', this.onEnded);
 	}
+
+	private onResumed = ({ networkId }: RunRef) => {
+		if (this.waitingForResume.delete(networkId)) this.poke(networkId);
+	};
+
+	/** A paused run that ended holds its queue no longer; and a place under the run limits came free. */
+	private onEnded = ({ networkId }: RunEndedEvent) => {
+		if (this.waitingForResume.delete(networkId)) this.poke(networkId);
+		this.capacityFreed();
+	};
 
 	/** Look at the network's queue now. */
 	poke(networkId: string): void {
@@ -88,7 +104,7 @@ export class PromptScheduler {
 	}
 
 	/** A run ended somewhere: queues that waited for a place under the run limits look again. */
-	capacityFreed(): void {
+	private capacityFreed(): void {
 		const waiting = [...this.waitingForCapacity];
 		this.waitingForCapacity.clear();
 		for (const networkId of waiting) this.poke(networkId);
@@ -102,10 +118,13 @@ export class PromptScheduler {
 	/** Clears every timer and waits for ticks in progress; nothing starts afterwards. */
 	async close(): Promise<void> {
 		this.closed = true;
+		this.options.engine.events.off('resumed', this.onResumed);
+		this.options.engine.events.off('ended', this.onEnded);
 		for (const timer of this.timers.values()) clearTimeout(timer);
 		this.timers.clear();
 		this.again.clear();
 		this.waitingForCapacity.clear();
+		this.waitingForResume.clear();
 		await Promise.all(this.running.values());
 	}
 
@@ -142,7 +161,10 @@ export class PromptScheduler {
 			const prompt = await this.options.queue.next(networkId, mode);
 			if (!prompt) return null;
 			// A facilitator who pauses the loop has taken the floor: prompts wait for the resume.
-			if (this.options.engine.isPaused?.(networkId)) return PAUSED_POLL_MS;
+			if (this.options.engine.activeRun(networkId)?.paused) {
+				this.waitingForResume.add(networkId);
+				return null;
+			}
 			const lockout = this.options.engine.lockoutSeconds(networkId);
 			if (lockout > 0) return Math.ceil(lockout * 1000);
 			// With a lockout of 0 every prompt would replace the last at once; a short gap lets

@@ -13,7 +13,9 @@ import type { RoomLease } from '../sync/rooms';
 import type { SyncRoom } from '../sync/room';
 import { FairTurns } from '../fair-turns';
 import { OneAtATime } from '../one-at-a-time';
-import { FeedWriter, setRunState, updateRunState, type Card } from './feed';
+import { EngineEvents } from './events';
+import { FeedLease } from './feed-lease';
+import { FeedWriter, setRunState, updateRunState } from './feed';
 import type { PendingInvocation } from './ledger';
 import { loadPayload, payloadView, storePayload } from './payloads';
 import { runLimitError, runLimitReached, type HeldRun, type RunLimits } from './capacity';
@@ -31,9 +33,18 @@ export interface EngineRooms {
 	withRoom<T>(name: string, fn: (room: SyncRoom) => T | Promise<T>): Promise<T>;
 }
 
+/**
+ * What the engine needs of a network, from the networks domain (which owns the table): who
+ * owns it (runs spend the owner's keys) and its stored run settings.
+ */
+export interface EngineNetworks {
+	runInfo(networkId: string): Promise<{ ownerId: string; settings: unknown } | undefined>;
+}
+
 export interface EngineDeps {
 	db: Db;
 	rooms: EngineRooms;
+	networks: EngineNetworks;
 	catalogue: Catalogue;
 	platforms: PlatformRegistry;
 	assets: AssetStore;
@@ -54,10 +65,6 @@ export interface EngineDeps {
 	now?: () => number;
 	retry?: Partial<RetryPolicy>;
 	log?: { error(message: string, ...details: unknown[]): void };
-	/** Each card a run produces, after it went to the feed (for Vestaboards and the like). */
-	onCard?: (networkId: string, card: Card) => void;
-	/** A run ended here: a place under the run limits may have come free (the prompt queue waits for one). */
-	onRunEnded?: (networkId: string) => void;
 	/** What this process takes on at once; each part absent means no limit. */
 	limits?: EngineLimits;
 }
@@ -81,7 +88,25 @@ interface ActiveRun {
 	ownerId: string;
 	controller: RunController;
 	feed: FeedWriter;
+	lease: FeedLease;
+}
+
+/** Everything `launch` needs to put a recorded run in motion. */
+interface RunContext {
+	networkId: string;
+	ownerId: string;
+	runId: string;
+	startedAt: Date;
+	settings: RunSettings;
+	graph: GraphSnapshot;
+	/** Where the run stands: its queue and counts (a fresh run: the first invocation). */
+	start: RunStart;
+	/** The network's feed room, held for the run. */
 	lease: RoomLease;
+	/** A new run (the feed's run state is replaced) rather than one resumed after a restart. */
+	fresh: boolean;
+	/** A run resumed paused: since when. */
+	pausedAt?: Date | null;
 }
 
 /** The graph a run follows, with the entries of models that are not in the curated catalogue. */
@@ -95,6 +120,8 @@ type GraphSnapshot = Graph & { name?: string; models?: Record<string, ModelInfo>
  */
 export class Engine {
 	readonly records: RunRecords;
+	/** Runs started, paused, resumed and ended, cards and settings changes: subscribe with `events.on`. */
+	readonly events: EngineEvents;
 	private active = new Map<string, ActiveRun>();
 	/** Starts under way (network → owner): they hold a place under the run limits already. */
 	private starting = new Map<string, string>();
@@ -114,6 +141,7 @@ export class Engine {
 		this.records = new RunRecords(deps.db);
 		this.now = deps.now ?? Date.now;
 		this.log = deps.log ?? console;
+		this.events = new EngineEvents(this.log);
 		this.gate = deps.limits?.stepsAtOnce ? new FairTurns(deps.limits.stepsAtOnce) : null;
 	}
 
@@ -128,11 +156,22 @@ export class Engine {
 				if (previous) await this.retire(previous, 'replaced'); // two left running: the newest wins
 				const settings = resolveRunSettings(run.settings);
 				const recovered = await this.records.recover(runId, settings.maxAttempts);
-				const owner = await this.ownerOf(run.networkId);
+				const ownerId = await this.ownerOf(run.networkId);
 				const lease = await this.deps.rooms.acquire(`${run.networkId}/feed`);
 				// A run paused before the restart comes back paused: the facilitator resumes it.
 				const start: RunStart = { ...recovered, paused: run.pausedAt !== null };
-				this.launch(run.networkId, lease, owner, runId, run.startedAt, settings, run.graph as GraphSnapshot, start, false, run.pausedAt);
+				this.launch({
+					networkId: run.networkId,
+					ownerId,
+					runId,
+					startedAt: run.startedAt,
+					settings,
+					graph: run.graph as GraphSnapshot,
+					start,
+					lease,
+					fresh: false,
+					pausedAt: run.pausedAt
+				});
 				resumed++;
 			}).catch((error) => this.log.error(`[engine] could not resume run ${runId}`, error));
 		}
@@ -144,13 +183,9 @@ export class Engine {
 		this.assertOpen();
 		return this.locks.run(networkId, async () => {
 			this.assertOpen();
-			const network = await this.deps.db
-				.selectFrom('networks')
-				.select(['owner_id', 'settings'])
-				.where('id', '=', networkId)
-				.executeTakeFirst();
+			const network = await this.deps.networks.runInfo(networkId);
 			if (!network) throw notFound('No such network.');
-			this.holdPlace(networkId, network.owner_id);
+			this.holdPlace(networkId, network.ownerId);
 			try {
 				return await this.startHeld(networkId, network, input, startedBy, options);
 			} finally {
@@ -176,7 +211,7 @@ export class Engine {
 	/** The rest of `start`, once its place is held. */
 	private async startHeld(
 		networkId: string,
-		network: { owner_id: string; settings: unknown },
+		network: { ownerId: string; settings: unknown },
 		input: Payload,
 		startedBy: string | null,
 		options: StartOptions
@@ -185,14 +220,14 @@ export class Engine {
 		const startNodeId = options.startNodeId ?? graph.startNodeId;
 		const startNode = graph.nodes.find((n) => n.id === startNodeId);
 		if (!startNodeId || !startNode) throw badRequest('Pick a start node first: the network has none.');
-		const models = await this.resolveModels(graph, network.owner_id);
+		const models = await this.resolveModels(graph, network.ownerId);
 		const model = models.get(startNode.modelId);
 		if (!model) throw badRequest(`The start node's model ${startNode.modelId} is not available.`);
 		if (model.input !== input.kind) {
 			throw badRequest(`The start node (${model.name}) takes ${model.input}, not ${input.kind}. Send ${model.input} or pick another start node.`);
 		}
-		await this.requireKeys(network.owner_id, graph, startNodeId, models);
-		await this.requireAvailable(network.owner_id, graph, startNodeId, models);
+		await this.requireKeys(network.ownerId, graph, startNodeId, models);
+		await this.requireAvailable(network.ownerId, graph, startNodeId, models);
 		const settings = resolveRunSettings(network.settings);
 		const storedInput = await storePayload(input, this.deps.assets);
 		const custom = [...models.values()].filter((m) => !this.deps.catalogue.get(m.id));
@@ -218,7 +253,7 @@ export class Engine {
 				first: { nodeId: startNode.id, modelId: startNode.modelId }
 			});
 			const start: RunStart = { pending: [first], started: 0, completed: 0, spendUsd: 0, lastHashByNode: new Map() };
-			this.launch(networkId, lease, network.owner_id, runId, startedAt, settings, snapshot, start, true);
+			this.launch({ networkId, ownerId: network.ownerId, runId, startedAt, settings, graph: snapshot, start, lease, fresh: true });
 			return { runId };
 		} catch (error) {
 			await lease.release();
@@ -261,13 +296,14 @@ export class Engine {
 		await this.locks.run(networkId, async () => {
 			const current = this.active.get(networkId);
 			if (!current) return;
-			const network = await this.deps.db.selectFrom('networks').select('settings').where('id', '=', networkId).executeTakeFirst();
+			const network = await this.deps.networks.runInfo(networkId);
 			if (!network) return;
 			const settings = resolveRunSettings(network.settings);
 			if (!(await this.records.updateSettings(current.controller.runId, settings))) return; // it ended meanwhile
 			current.controller.updateSettings(settings);
 			const { runId, plan } = current.controller;
 			current.feed.write((doc) => updateRunState(doc, runId, { lockoutUntil: lockoutUntil(plan.startedAt, settings) }));
+			this.events.emit('settingsChanged', { networkId, runId, settings });
 		});
 	}
 
@@ -297,11 +333,6 @@ export class Engine {
 		if (!run) return null;
 		const { controller } = run;
 		return { runId: controller.runId, startedAt: controller.plan.startedAt, settings: controller.plan.settings, paused: controller.isPaused };
-	}
-
-	/** Whether the network's active run is paused (the prompt queue waits for the resume). */
-	isPaused(networkId: string): boolean {
-		return this.activeRun(networkId)?.paused ?? false;
 	}
 
 	/**
@@ -334,20 +365,15 @@ export class Engine {
 		);
 	}
 
-	/** Starts a controller for a recorded run, holding the network's feed room through `lease`. */
-	private launch(
-		networkId: string,
-		lease: RoomLease,
-		ownerId: string,
-		runId: string,
-		startedAt: Date,
-		settings: RunSettings,
-		graph: GraphSnapshot,
-		start: RunStart,
-		fresh: boolean,
-		pausedAt: Date | null = null
-	): void {
-		const feed = new FeedWriter(lease.room, (error) => this.log.error(`[engine] feed of ${networkId}: write failed`, error));
+	/** Starts a controller for a recorded run, holding the network's feed room through its lease. */
+	private launch(context: RunContext): void {
+		const { networkId, ownerId, runId, startedAt, settings, graph, start, fresh, pausedAt } = context;
+		// A feed room that failed (its store refused a write) is loaded afresh and written there.
+		const lease = new FeedLease(this.deps.rooms, `${networkId}/feed`, context.lease);
+		const feed = new FeedWriter(lease.room, {
+			onError: (error) => this.log.error(`[engine] feed of ${networkId}: write failed`, error),
+			renew: () => lease.renew()
+		});
 		// Custom models as they were when the run started; curated ones from the catalogue.
 		const models = new Map(Object.entries(graph.models ?? {}));
 		const modelOf = (modelId: string) => this.deps.catalogue.get(modelId) ?? models.get(modelId);
@@ -370,7 +396,7 @@ export class Engine {
 			inTurn: (invocation, signal, attempt) => (this.computesHere(modelOf(invocation.modelId)) ? this.onMainThread(runId, signal, attempt) : attempt()),
 			onStop: (cause, reason) =>
 				void this.stop(runId, cause, reason).catch((error) => this.log.error(`[engine] stopping ${runId} failed`, error)),
-			onCard: (card) => this.deps.onCard?.(networkId, card),
+			onCard: (card) => this.events.emit('card', { networkId, runId, card }),
 			now: this.now,
 			retry: this.deps.retry,
 			log: this.log
@@ -394,6 +420,7 @@ export class Engine {
 				fresh
 			)
 		);
+		this.events.emit('started', { networkId, runId, resumedAfterRestart: !fresh, paused: !!start.paused });
 		controller.begin();
 	}
 
@@ -421,6 +448,7 @@ export class Engine {
 				// The facilitator's screen and the feed agree by the time the request answers.
 				await found.feed.idle();
 			}
+			if (changed) this.events.emit(paused ? 'paused' : 'resumed', { networkId, runId });
 			return run;
 		});
 	}
@@ -430,8 +458,15 @@ export class Engine {
 		const { controller, feed, lease } = run;
 		controller.close();
 		if (this.active.get(run.networkId) === run) this.active.delete(run.networkId);
-		this.deps.onRunEnded?.(run.networkId);
-		const ended = await this.records.finish(controller.runId, cause, new Date(), reason);
+		const { networkId } = run;
+		const { runId } = controller;
+		let ended: boolean;
+		try {
+			ended = await this.records.finish(runId, cause, new Date(), reason);
+		} finally {
+			// Recorded (or not: its place under the run limits is free all the same).
+			this.events.emit('ended', { networkId, runId, cause, reason, completedSteps: controller.completedSteps });
+		}
 		feed.write((doc) =>
 			updateRunState(doc, controller.runId, {
 				status: statusFor(cause),
@@ -545,8 +580,9 @@ export class Engine {
 	}
 
 	private async ownerOf(networkId: string): Promise<string> {
-		const row = await this.deps.db.selectFrom('networks').select('owner_id').where('id', '=', networkId).executeTakeFirstOrThrow();
-		return row.owner_id;
+		const network = await this.deps.networks.runInfo(networkId);
+		if (!network) throw notFound(`No such network: ${networkId}.`);
+		return network.ownerId;
 	}
 
 	private assertOpen() {

@@ -42,6 +42,16 @@ export function updateRunState(doc: Y.Doc, runId: string, state: Partial<RunStat
 	if (runMapOf(doc).get('runId') === runId) setRunState(doc, state);
 }
 
+export interface FeedWriterOptions {
+	/** Told of each write that failed (the batch is lost: nobody saw it, nothing stored it). */
+	onError?: (error: unknown) => void;
+	/**
+	 * After a failed write: a fresh room to write to if the room itself failed, or null if it
+	 * is still open (the write was at fault, not the room). Without it, a failed room stays.
+	 */
+	renew?: () => Promise<FeedRoom | null>;
+}
+
 /**
  * Batches feed mutations into as few room changes as the store can keep up with: while one
  * change is being persisted, later mutations gather and go out together next. A fast run
@@ -50,11 +60,16 @@ export function updateRunState(doc: Y.Doc, runId: string, state: Partial<RunStat
 export class FeedWriter {
 	private queued: Array<(doc: Y.Doc) => void> = [];
 	private writing: Promise<void> | null = null;
+	private readonly onError: (error: unknown) => void;
+	private readonly renew?: () => Promise<FeedRoom | null>;
 
 	constructor(
 		private room: FeedRoom,
-		private onError: (error: unknown) => void = (error) => console.error('[engine] feed write failed', error)
-	) {}
+		options: FeedWriterOptions = {}
+	) {
+		this.onError = options.onError ?? ((error) => console.error('[engine] feed write failed', error));
+		this.renew = options.renew;
+	}
 
 	write(mutation: (doc: Y.Doc) => void): void {
 		this.queued.push(mutation);
@@ -74,15 +89,37 @@ export class FeedWriter {
 				const batch = this.queued;
 				this.queued = [];
 				try {
-					await this.room.change((doc) => {
-						for (const mutation of batch) mutation(doc);
-					}, 'engine');
+					await this.apply(batch);
 				} catch (error) {
 					this.onError(error);
 				}
 			}
 		} finally {
 			this.writing = null;
+		}
+	}
+
+	/**
+	 * One batch into the room. If the room failed (its store refused the write), a fresh room,
+	 * loaded from the store, takes the batch again: the failed one never persisted it, and
+	 * every later write would fail there too.
+	 */
+	private async apply(batch: Array<(doc: Y.Doc) => void>): Promise<void> {
+		const change = (room: FeedRoom) =>
+			room.change((doc) => {
+				for (const mutation of batch) mutation(doc);
+			}, 'engine');
+		try {
+			await change(this.room);
+		} catch (error) {
+			const fresh = await this.renew?.().catch((renewError: unknown) => {
+				this.onError(renewError);
+				return null;
+			});
+			if (!fresh) throw error;
+			this.onError(error); // said once, even though the batch made it into the fresh room
+			this.room = fresh;
+			await change(fresh);
 		}
 	}
 }

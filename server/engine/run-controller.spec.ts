@@ -31,7 +31,7 @@ function harness(
 	edges: [string, string][],
 	settings: Partial<RunSettings> = {},
 	invoke?: (p: PendingInvocation, signal: AbortSignal) => Promise<InvocationOutcome>,
-	options: { paused?: boolean } = {}
+	options: { paused?: boolean; lastStartedAt?: Date } = {}
 ): Harness {
 	const ledger = new MemoryLedger();
 	const doc = new Y.Doc();
@@ -52,7 +52,7 @@ function harness(
 			nodes: new Map(Object.entries(nodes)),
 			edges: edges.map(([source, target]) => ({ source, target }))
 		},
-		{ pending: [first], started: 0, completed: 0, spendUsd: 0, lastHashByNode: new Map(), paused: options.paused },
+		{ pending: [first], started: 0, completed: 0, spendUsd: 0, lastHashByNode: new Map(), paused: options.paused, lastStartedAt: options.lastStartedAt },
 		{
 			ledger,
 			feed,
@@ -269,6 +269,39 @@ describe('RunController', () => {
 			h.ledger.finish();
 			await h.controller.settled();
 			expect(vi.getTimerCount()).toBe(0);
+		});
+
+		it('after a resume the next step keeps to the pacing from the last start, not from the resume', async () => {
+			const h = harness({ a: 'dummy/echo' }, [['a', 'a']], { pacing: { fixedMs: 10_000 } });
+			h.controller.begin();
+			await vi.advanceTimersByTimeAsync(2000); // #1 started at 0 and done; #2 due at 10 s
+			expect(startedCount(h)).toBe(1);
+			h.controller.pause();
+			await vi.advanceTimersByTimeAsync(2000);
+			h.controller.resume(); // at 4 s: due at 10 s still, not at 14 s
+			await vi.advanceTimersByTimeAsync(5999);
+			expect(startedCount(h)).toBe(1);
+			await vi.advanceTimersByTimeAsync(1);
+			expect(startedCount(h)).toBe(2);
+			h.controller.close();
+			h.ledger.finish();
+			await h.controller.settled();
+		});
+
+		it('a run resumed after a restart keeps to the pacing from its stored last start', async () => {
+			// The last step started 3 s before the restart's resume; pacing asks for 10 s between starts.
+			const h = harness({ a: 'dummy/echo' }, [['a', 'a']], { pacing: { fixedMs: 10_000 } }, undefined, {
+				lastStartedAt: new Date(Date.now() - 3000)
+			});
+			h.controller.begin();
+			expect(h.controller.snapshot.nextStartAt).toBe(Date.now() + 7000);
+			await vi.advanceTimersByTimeAsync(6999);
+			expect(h.calls()).toBe(0);
+			await vi.advanceTimersByTimeAsync(1);
+			expect(h.calls()).toBe(1);
+			h.controller.close();
+			h.ledger.finish();
+			await h.controller.settled();
 		});
 
 		it('a run that starts paused (resumed after a restart) waits for resume', async () => {

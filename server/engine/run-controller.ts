@@ -37,6 +37,11 @@ export interface RunStart {
 	paused?: boolean;
 	/** Completed outputs so far, in seq order (a resumed run), for loop detection. */
 	history?: PastOutput[];
+	/**
+	 * When the run last started an invocation (a run resumed after a restart): pacing goes on
+	 * from then, not from the restart, so a restart never lets a step go early.
+	 */
+	lastStartedAt?: Date | null;
 }
 
 export interface InvocationOutcome {
@@ -120,6 +125,10 @@ export class RunController {
 			start.history ?? [...start.lastHashByNode].map(([nodeId, exactHash], i) => ({ seq: -i, nodeId, exactHash }))
 		);
 		this.paused = start.paused ?? false;
+		if (start.lastStartedAt) {
+			const atMs = start.lastStartedAt.getTime();
+			this.lastStart = { atMs, elapsedMs: atMs - plan.startedAt.getTime() };
+		}
 		// Every call in flight listens on the run's signal (its timeout, its turn at the step
 		// gate, the provider client): up to 32 calls, a few listeners each, is no leak.
 		setMaxListeners(MAX_CALL_LISTENERS, this.abort.signal);
@@ -137,6 +146,11 @@ export class RunController {
 
 	get isPaused(): boolean {
 		return this.paused;
+	}
+
+	/** Invocations completed, all told (before a restart too). */
+	get completedSteps(): number {
+		return this.completed;
 	}
 
 	/** Read through a getter so TypeScript does not narrow it across awaits. */

@@ -68,6 +68,8 @@ export interface Recovered {
 	lastHashByNode: Map<string, string>;
 	/** Completed outputs in seq order, for loop detection to pick up where it was. */
 	history: PastOutput[];
+	/** When the latest invocation started (interrupted ones too), for pacing to go on from; null if none did. */
+	lastStartedAt: Date | null;
 }
 
 const json = (value: unknown) => JSON.stringify(value);
@@ -266,6 +268,12 @@ export class RunRecords implements RunLedger {
 	 */
 	async recover(runId: string, maxAttempts: number, at = new Date()): Promise<Recovered> {
 		return this.db.transaction().execute(async (tx) => {
+			// Before the interrupted ones lose their start times below.
+			const { last } = await tx
+				.selectFrom('invocations')
+				.select((eb) => eb.fn.max('started_at').as('last'))
+				.where('run_id', '=', runId)
+				.executeTakeFirstOrThrow();
 			await tx
 				.updateTable('invocations')
 				.set({ state: 'failed', error: 'Interrupted by a server restart too many times.', ended_at: at })
@@ -308,7 +316,7 @@ export class RunRecords implements RunLedger {
 			}
 			// The interrupted ones are about to be started again: count them once.
 			started -= pending.filter((p) => p.attempts > 0).length;
-			return { pending, started, completed, spendUsd, lastHashByNode, history };
+			return { pending, started, completed, spendUsd, lastHashByNode, history, lastStartedAt: last === null ? null : new Date(last) };
 		});
 	}
 

@@ -1,8 +1,8 @@
 import type { Panic } from '../app';
 import type { PublicUser } from '../auth/sessions';
-import type { RunRow } from '../engine/run-records';
 import type { AnalyzeRun } from './analysis';
 import type { Cell, ExperimentPlan } from './plan';
+import { RunWatch } from './run-watch';
 import type { ImportedNetwork } from './setup';
 import { finalDrift, type RunResult } from './summary';
 
@@ -20,12 +20,8 @@ export interface RunnerOptions {
 	concurrency: number;
 	/** Aborting stops the runs in flight and starts no more (SIGINT). */
 	signal?: AbortSignal;
-	/** How often a run's row is looked at while it goes (ms). */
-	pollMs?: number;
 	events?: RunnerEvents;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Makes every run of the plan through the engine the server uses, one at a time per network
@@ -44,7 +40,6 @@ export async function runExperiment(
 	results: RunResult[] = []
 ): Promise<RunResult[]> {
 	const { signal, events = {} } = options;
-	const pollMs = options.pollMs ?? 50;
 	const order = new Map(plan.cells.map((cell, i) => [cell, i]));
 	const cellOf = new Map<RunResult, Cell>();
 	const lanes = plan.networks.map((_, i) => plan.cells.filter((c) => c.networkIndex === i));
@@ -54,35 +49,32 @@ export async function runExperiment(
 	};
 	signal?.addEventListener('abort', stopAll, { once: true });
 
-	async function waitForEnd(runId: string): Promise<{ run: RunRow; steps: number }> {
-		let seen = 0;
-		for (;;) {
-			const run = await panic.engine.records.get(runId);
-			const steps = await completedSteps(panic, runId);
-			if (steps !== seen) {
-				events.steps?.(steps - seen);
-				seen = steps;
-			}
-			if (!run || run.status !== 'running') return { run: run!, steps };
-			await sleep(pollMs);
-		}
-	}
+	/** The run's row once it ended (the engine records the end before it says so). */
+	const endedRow = async (runId: string) => {
+		const run = await panic.engine.records.get(runId);
+		if (!run) throw new Error(`Run ${runId} vanished.`);
+		return run;
+	};
 
 	async function one(cell: Cell): Promise<void> {
 		const network = networks[cell.networkIndex];
 		const prompt = plan.prompts[cell.promptIndex];
-		const { runId } = await panic.engine.start(network.id, { kind: 'text', text: prompt }, owner.id);
-		active.add(runId);
-		// Aborted between the check and the start: stop this one too.
-		if (signal?.aborted) void panic.engine.stop(runId, 'stopped').catch(() => {});
-		events.runStarted?.(cell, runId);
-		let ended: { run: RunRow; steps: number };
+		// Watching before the start: a quick run's cards and end may come before its id does.
+		const watch = new RunWatch(panic.engine.events, network.id);
+		let steps: number;
+		let runId: string;
 		try {
-			ended = await waitForEnd(runId);
+			({ runId } = await panic.engine.start(network.id, { kind: 'text', text: prompt }, owner.id));
+			active.add(runId);
+			// Aborted between the check and the start: stop this one too.
+			if (signal?.aborted) void panic.engine.stop(runId, 'stopped').catch(() => {});
+			events.runStarted?.(cell, runId);
+			steps = await watch.follow(runId, events.steps, async () => (await endedRow(runId)).status !== 'running');
 		} finally {
-			active.delete(runId);
+			watch.close();
+			active.delete(runId!);
 		}
-		const { run, steps } = ended;
+		const run = await endedRow(runId);
 		const result: RunResult = {
 			network: { id: network.id, name: network.name, file: network.file },
 			prompt,
@@ -143,14 +135,4 @@ export async function runExperiment(
 	}
 	const rank = (r: RunResult) => order.get(cellOf.get(r)!) ?? Number.MAX_SAFE_INTEGER;
 	return results.sort((a, b) => rank(a) - rank(b));
-}
-
-async function completedSteps(panic: Panic, runId: string): Promise<number> {
-	const row = await panic.db
-		.selectFrom('invocations')
-		.select((eb) => eb.fn.countAll<string | number>().as('n'))
-		.where('run_id', '=', runId)
-		.where('state', '=', 'completed')
-		.executeTakeFirstOrThrow();
-	return Number(row.n);
 }

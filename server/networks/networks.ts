@@ -160,6 +160,12 @@ export class Networks {
 		});
 	}
 
+	/** What the engine needs to run the network: its owner and stored run settings (the engine's port). */
+	async runInfo(id: string): Promise<{ ownerId: string; settings: unknown } | undefined> {
+		const row = await this.db.selectFrom('networks').select(['owner_id', 'settings']).where('id', '=', id).executeTakeFirst();
+		return row && { ownerId: row.owner_id, settings: row.settings };
+	}
+
 	async touch(id: string): Promise<void> {
 		await this.db.updateTable('networks').set({ updated_at: new Date() }).where('id', '=', id).execute();
 	}

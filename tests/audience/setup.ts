@@ -1,5 +1,6 @@
 import { Audience } from '../../server/audience/audience';
 import type { QueueEngine } from '../../server/audience/scheduler';
+import { EngineEvents } from '../../server/engine/events';
 import type { AudienceSettingsInput } from '../../server/audience/settings';
 import type { Db } from '../../server/db/connect';
 import { badRequest } from '../../server/errors';
@@ -27,6 +28,8 @@ export class FakeEngine implements QueueEngine {
 	lastStart = new Map<string, number>();
 	/** Texts the "network" refuses, as the engine does when there is no start node. */
 	refuse = new Set<string>();
+	/** No run goes (so none pauses or ends): the queue waits on nothing but the lockout. */
+	readonly events = new EngineEvents();
 	constructor(
 		private db: Db,
 		public lockoutMs = 0
@@ -41,6 +44,9 @@ export class FakeEngine implements QueueEngine {
 		this.starts.push({ networkId, text: input.text!, startedBy, at: Date.now() });
 		this.lastStart.set(networkId, Date.now());
 		return { runId };
+	}
+	activeRun() {
+		return null;
 	}
 	lockoutSeconds(networkId: string) {
 		const last = this.lastStart.get(networkId);

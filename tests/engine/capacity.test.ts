@@ -54,7 +54,8 @@ describe.each(backends())('run capacity on $name', ({ open }) => {
 
 	test('an owner may run `perOwner` runs at once; the next start is refused with 429 naming the limit', async () => {
 		const ended: string[] = [];
-		const { engine, rooms } = boot({ limits: { runs: { perOwner: 2, total: 10 } }, onRunEnded: (id) => ended.push(id) });
+		const { engine, rooms } = boot({ limits: { runs: { perOwner: 2, total: 10 } } });
+		engine.events.on('ended', ({ networkId }) => ended.push(networkId));
 		const ids = await Promise.all([1, 2, 3].map(() => network(loopGraph('dummy/echo', 'dummy/upper'), { pacing: { fixedMs: 50 } }, rooms)));
 		const [a, b] = await Promise.all(ids.slice(0, 2).map((id) => engine.start(id, input, bed.userId)));
 		const refused = await refusal(engine.start(ids[2], input, bed.userId));

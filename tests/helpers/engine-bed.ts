@@ -10,10 +10,11 @@ import type { RunSettingsInput } from '../../server/engine/settings';
 import { writeGraph } from '../../server/shared/graph/doc';
 import type { Graph } from '../../server/shared/graph/types';
 import { randomId } from '../../server/ids';
+import { Networks } from '../../server/networks/networks';
 import { Catalogue } from '../../server/platforms/catalogue';
 import { builtInPlatforms } from '../../server/platforms/platform';
 import { SyncRooms } from '../../server/sync/rooms';
-import { KyselyUpdateStore } from '../../server/sync/store';
+import { KyselyUpdateStore, type UpdateStore } from '../../server/sync/store';
 import type { TestDatabase } from './databases';
 
 /**
@@ -56,16 +57,20 @@ export function engineBed(open: () => Promise<TestDatabase>) {
 		get assetsDir(): string {
 			return assetsDir;
 		},
-		/** An engine over fresh rooms: the built-in and dummy models unless `deps` say otherwise. */
-		boot(deps: Partial<EngineDeps> = {}): { engine: Engine; rooms: SyncRooms } {
-			const rooms = new SyncRooms({ store: new KyselyUpdateStore(database.db), log: { warn() {}, error: console.error } });
+		/**
+		 * An engine over fresh rooms: the built-in and dummy models unless `deps` say otherwise;
+		 * the rooms keep their updates in `store` (the database's, unless given).
+		 */
+		boot(deps: Partial<EngineDeps> = {}, store: UpdateStore = new KyselyUpdateStore(database.db)): { engine: Engine; rooms: SyncRooms } {
+			const rooms = new SyncRooms({ store, log: { warn() {}, error: console.error } });
 			const engine = new Engine({
 				db: database.db,
 				rooms,
 				catalogue: Catalogue.builtIn({ dummyModels: true }),
 				platforms: builtInPlatforms(),
 				assets: new FsAssetStore(assetsDir),
-				...deps
+				...deps,
+				networks: deps.networks ?? new Networks(database.db)
 			});
 			opened.push({ engine, rooms });
 			return { engine, rooms };

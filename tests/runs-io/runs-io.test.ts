@@ -108,7 +108,7 @@ describe.each(backends())('run export and import on $name', ({ open }) => {
 		db = database.db;
 		rooms = new SyncRooms({ store: new KyselyUpdateStore(db), log: { warn() {}, error: console.error } });
 		const assets = new FsAssetStore(tempDir());
-		engine = new Engine({ db, rooms, catalogue: Catalogue.builtIn({ dummyModels: true }), platforms: builtInPlatforms(), assets });
+		engine = new Engine({ db, rooms, networks: new Networks(db), catalogue: Catalogue.builtIn({ dummyModels: true }), platforms: builtInPlatforms(), assets });
 		alice = await user();
 		bob = await user();
 		const networks = new Networks(db);
@@ -202,7 +202,7 @@ describe.each(backends())('run export and import on $name', ({ open }) => {
 		expect(run.ended_at).not.toBeNull();
 		const again = await bobIo.exportObject(runId, bob);
 		expect(again.invocations.map((i) => i.state)).toEqual(['completed', 'completed', 'queued']);
-		const fresh = new Engine({ db, rooms, catalogue: Catalogue.builtIn({ dummyModels: true }), platforms: builtInPlatforms(), assets: bobAssets });
+		const fresh = new Engine({ db, rooms, networks: new Networks(db), catalogue: Catalogue.builtIn({ dummyModels: true }), platforms: builtInPlatforms(), assets: bobAssets });
 		expect(await fresh.resume()).toBe(0);
 		await fresh.close();
 	});
