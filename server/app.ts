@@ -14,6 +14,7 @@ import { GraphWriteRule } from './graph/write-rule';
 import { Engine } from './engine/engine';
 import { AnalysisService } from './analysis/analysis-service';
 import { RunsService } from './engine/runs-service';
+import type { RunReader } from './engine/run-reader';
 import type { RunSettingsInput } from './engine/settings';
 import { Audience, FEED_CLOSED } from './audience/audience';
 import { withAudienceFeed } from './audience/feed-access';
@@ -73,6 +74,8 @@ export interface Panic {
 	assets: AssetStore;
 	/** Runs networks: one active run per network, resumed after a restart. */
 	engine: Engine;
+	/** Every read of runs and invocations (the engine writes them). */
+	runReader: RunReader;
 	runs: RunsService;
 	/** Run analysis: fixed points, cycles, drift, clusters (issue 7). */
 	analysis: AnalysisService;
@@ -202,7 +205,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	runEnded = () => audience.scheduler.capacityFreed();
 	if (resume) await audience.resume();
 	const invites = new Invites(db, networks);
-	const runs = new RunsService(engine, networks);
+	const runs = new RunsService(engine, networks, engine.reader);
 	const handleUpgrade = createUpgradeHandler({
 		rooms,
 		authorize: withAudienceFeed(syncAuthorizer(sessions, networks), audience),
@@ -229,8 +232,9 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		rooms,
 		assets,
 		engine,
+		runReader: engine.reader,
 		runs,
-		analysis: new AnalysisService(runs, { db, assets, platforms, revealKey, catalogue }),
+		analysis: new AnalysisService(runs, { db, runs: engine.reader, networks, assets, platforms, revealKey, catalogue }),
 		audience,
 		availability: checks,
 		networkAvailability: (networkId, user) => networkAvailability({ networks, graphs, catalogue, availability: checks }, networkId, user),

@@ -1,6 +1,6 @@
 import type { Panic } from '../app';
 import type { PublicUser } from '../auth/sessions';
-import type { RunRow } from '../engine/run-records';
+import type { RunRow } from '../engine/run-reader';
 import type { AnalyzeRun } from './analysis';
 import type { Cell, ExperimentPlan } from './plan';
 import type { ImportedNetwork } from './setup';
@@ -57,8 +57,8 @@ export async function runExperiment(
 	async function waitForEnd(runId: string): Promise<{ run: RunRow; steps: number }> {
 		let seen = 0;
 		for (;;) {
-			const run = await panic.engine.records.get(runId);
-			const steps = await completedSteps(panic, runId);
+			const run = await panic.runReader.get(runId);
+			const steps = await panic.runReader.completedSteps(runId);
 			if (steps !== seen) {
 				events.steps?.(steps - seen);
 				seen = steps;
@@ -145,12 +145,3 @@ export async function runExperiment(
 	return results.sort((a, b) => rank(a) - rank(b));
 }
 
-async function completedSteps(panic: Panic, runId: string): Promise<number> {
-	const row = await panic.db
-		.selectFrom('invocations')
-		.select((eb) => eb.fn.countAll<string | number>().as('n'))
-		.where('run_id', '=', runId)
-		.where('state', '=', 'completed')
-		.executeTakeFirstOrThrow();
-	return Number(row.n);
-}
