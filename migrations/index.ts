@@ -7,6 +7,7 @@ import * as m0005 from './0005_audience';
 import * as m0006 from './0006_analysis';
 import * as m0007 from './0007_display_names';
 import * as m0008 from './0008_availability';
+import * as m0009 from './0009_drop_output_hash';
 
 /**
  * Every migration, by name, in order. A static list (rather than reading the folder at run
@@ -20,5 +21,6 @@ export const migrations: Record<string, Migration> = {
 	'0005_audience': m0005,
 	'0006_analysis': m0006,
 	'0007_display_names': m0007,
-	'0008_availability': m0008
+	'0008_availability': m0008,
+	'0009_drop_output_hash': m0009
 };

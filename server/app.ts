@@ -14,6 +14,7 @@ import { GraphWriteRule } from './graph/write-rule';
 import { Engine } from './engine/engine';
 import { AnalysisService } from './analysis/analysis-service';
 import { RunsService } from './engine/runs-service';
+import type { RunReader } from './engine/run-reader';
 import type { RunSettingsInput } from './engine/settings';
 import { Audience, FEED_CLOSED } from './audience/audience';
 import type { AudienceSettingsInput } from './audience/settings';
@@ -72,6 +73,8 @@ export interface Panic {
 	assets: AssetStore;
 	/** Runs networks: one active run per network, resumed after a restart. */
 	engine: Engine;
+	/** Every read of runs and invocations (the engine writes them). */
+	runReader: RunReader;
 	runs: RunsService;
 	/** Run analysis: fixed points, cycles, drift, clusters (issue 7). */
 	analysis: AnalysisService;
@@ -199,7 +202,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	});
 	if (resume) await audience.resume();
 	const invites = new Invites(db, networks);
-	const runs = new RunsService(engine, networks);
+	const runs = new RunsService(engine, networks, engine.reader);
 
 	// What a change to a network means for everything resting on it. The networks domain emits
 	// after storing the change and awaits each listener in the order subscribed here, before the
@@ -262,8 +265,9 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		rooms,
 		assets,
 		engine,
+		runReader: engine.reader,
 		runs,
-		analysis: new AnalysisService(runs, { db, assets, platforms, revealKey, catalogue }),
+		analysis: new AnalysisService(runs, { db, runs: engine.reader, networks, assets, platforms, revealKey, catalogue }),
 		audience,
 		availability: checks,
 		networkAvailability: (networkId, user) => networkAvailability({ networks, graphs, catalogue, availability: checks }, networkId, user),

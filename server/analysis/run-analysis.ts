@@ -2,6 +2,8 @@ import type { AssetStore } from '../assets/store';
 import type { Db } from '../db/connect';
 import type { StoredPayload } from '../db/schema';
 import { loadPayload } from '../engine/payloads';
+import type { RunReader } from '../engine/run-reader';
+import type { Networks } from '../networks/networks';
 import { notFound } from '../errors';
 import type { Catalogue } from '../platforms/catalogue';
 import type { PlatformRegistry } from '../platforms/platform';
@@ -19,7 +21,12 @@ import { cosine } from './vector';
 export type { RunAnalysis };
 
 export interface AnalysisDeps {
+	/** For the fingerprint cache (output_fingerprints). */
 	db: Db;
+	/** The run and its completed outputs. */
+	runs: Pick<RunReader, 'get' | 'completedOutputs'>;
+	/** Whose keys a hosted embedder spends: the network owner's. */
+	networks: Pick<Networks, 'find'>;
 	assets: AssetStore;
 	/** For hosted embedders: the platforms and the owner's keys. */
 	platforms?: PlatformRegistry;
@@ -55,30 +62,23 @@ interface Output {
  * and cached. Unknown embedder, or a hosted one whose key the owner lacks: 400.
  */
 export async function analyzeRun(deps: AnalysisDeps, runId: string, options: AnalysisOptions = {}): Promise<RunAnalysis> {
-	const run = await deps.db
-		.selectFrom('runs')
-		.innerJoin('networks', 'networks.id', 'runs.network_id')
-		.select(['runs.id', 'runs.input', 'networks.owner_id'])
-		.where('runs.id', '=', runId)
-		.executeTakeFirst();
+	const run = await deps.runs.get(runId);
 	if (!run) throw notFound('No such run.');
-	const rows = await deps.db
-		.selectFrom('invocations')
-		.select(['id', 'seq', 'node_id', 'output', 'exact_hash'])
-		.where('run_id', '=', runId)
-		.where('state', '=', 'completed')
-		.orderBy('seq')
-		.execute();
-	const outputs: Output[] = rows
-		.filter((r) => r.output !== null)
-		.map((r) => ({ id: r.id, seq: r.seq, nodeId: r.node_id, payload: r.output!, exactHash: r.exact_hash ?? storedExactHash(r.output!), vector: null }));
+	const outputs: Output[] = (await deps.runs.completedOutputs(runId)).map((r) => ({
+		id: r.id,
+		seq: r.seq,
+		nodeId: r.nodeId,
+		payload: r.output,
+		exactHash: r.exactHash ?? storedExactHash(r.output),
+		vector: null
+	}));
 
 	// One embedder per modality: the requested one for its own, local defaults for the rest.
 	const requested = options.embedder
 		? await resolveEmbedder(options.embedder, {
 				platforms: deps.platforms,
 				revealKey: deps.revealKey,
-				ownerId: run.owner_id,
+				ownerId: (await deps.networks.find(run.networkId))?.ownerId,
 				embedders: deps.catalogue?.embedders
 			})
 		: null;

@@ -114,7 +114,7 @@ export class Audience {
 	constructor(private deps: AudienceDeps) {
 		this.admission = deps.admission ?? new ConnectionAdmission();
 		const now = deps.now ?? Date.now;
-		this.codes = new JoinCodes(deps.db, now);
+		this.codes = new JoinCodes(deps.db, deps.networks, now);
 		this.sessions = new AudienceSessions(deps.db, now);
 		this.queue = new PromptQueue({
 			db: deps.db,
@@ -153,9 +153,9 @@ export class Audience {
 	}
 
 	async settings(networkId: string): Promise<AudienceSettings> {
-		const row = await this.deps.db.selectFrom('networks').select('audience').where('id', '=', networkId).executeTakeFirst();
-		if (!row) throw notFound('No such network.');
-		return resolveAudienceSettings(row.audience);
+		const network = await this.deps.networks.find(networkId);
+		if (!network) throw notFound('No such network.');
+		return resolveAudienceSettings(network.audience);
 	}
 
 	/** After the owner changed the settings (a switch to auto mode may free approved prompts). */

@@ -1,4 +1,5 @@
 import type { Db } from '../db/connect';
+import type { Networks } from '../networks/networks';
 import type { AudienceSettings } from './settings';
 
 /**
@@ -87,6 +88,8 @@ export class JoinCodes {
 
 	constructor(
 		private db: Db,
+		/** The networks domain, which owns the row whose lock serialises minting. */
+		private networks: Pick<Networks, 'withRowLock'>,
 		private now: () => number = Date.now
 	) {}
 
@@ -118,10 +121,8 @@ export class JoinCodes {
 	current(networkId: string, userId: string | null, settings: CodeSettings): Promise<JoinCodeInfo> {
 		const inFlight = this.pending.get(networkId);
 		if (inFlight) return inFlight;
-		const next = this.db
-			.transaction()
-			.execute(async (tx) => {
-				await tx.selectFrom('networks').select('id').where('id', '=', networkId).forUpdate().executeTakeFirstOrThrow();
+		const next = this.networks
+			.withRowLock(networkId, async (tx) => {
 				const newest = await tx
 					.selectFrom('join_codes')
 					.select(['code', 'network_id', 'created_at', 'expires_at', 'revoked_at'])

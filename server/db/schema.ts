@@ -127,7 +127,6 @@ export interface InvocationsTable {
 	state: InvocationState;
 	input: Json<StoredPayload>;
 	output: ColumnType<StoredPayload | null, string | null | undefined, string | null>;
-	output_hash: ColumnType<string | null, string | null | undefined, string | null>;
 	error: ColumnType<string | null, string | null | undefined, string | null>;
 	attempts: ColumnType<number, number | undefined, number>;
 	provider_request_id: ColumnType<string | null, string | null | undefined, string | null>;

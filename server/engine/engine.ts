@@ -24,7 +24,8 @@ import { hostedPlatformsOf, missingKeysMessage, reachableNodeIds } from './prefl
 import { unavailableMessage } from '../shared/platforms/availability-view';
 import { withSafetyFallback } from './safety';
 import { RunController, type RunPlan, type RunStart } from './run-controller';
-import { RunRecords, type RunRow } from './run-records';
+import { RunReader, type RunRow } from './run-reader';
+import { RunWriter } from './run-writer';
 import { resolveRunSettings, type RunSettings } from './settings';
 
 /** The slice of SyncRooms the engine needs: the graph room to read, the feed room to hold. */
@@ -119,7 +120,10 @@ type GraphSnapshot = Graph & { name?: string; models?: Record<string, ModelInfo>
  * people pressing start at once end with one run, the other recorded as replaced.
  */
 export class Engine {
-	readonly records: RunRecords;
+	/** Every write of runs and invocations (the controller's ledger too). */
+	readonly writer: RunWriter;
+	/** Every read of them: the runs API, exports, analysis and experiments share it. */
+	readonly reader: RunReader;
 	/** Runs started, paused, resumed and ended, cards and settings changes: subscribe with `events.on`. */
 	readonly events: EngineEvents;
 	private active = new Map<string, ActiveRun>();
@@ -138,7 +142,8 @@ export class Engine {
 	private readonly log: NonNullable<EngineDeps['log']>;
 
 	constructor(private deps: EngineDeps) {
-		this.records = new RunRecords(deps.db);
+		this.writer = new RunWriter(deps.db);
+		this.reader = new RunReader(deps.db);
 		this.now = deps.now ?? Date.now;
 		this.log = deps.log ?? console;
 		this.events = new EngineEvents(this.log);
@@ -148,14 +153,14 @@ export class Engine {
 	/** Picks up every run left running by a previous process. Returns how many resumed. */
 	async resume(): Promise<number> {
 		let resumed = 0;
-		for (const runId of await this.records.runningIds()) {
-			const run = await this.records.get(runId);
+		for (const runId of await this.writer.runningIds()) {
+			const run = await this.reader.get(runId);
 			if (!run) continue;
 			await this.locks.run(run.networkId, async () => {
 				const previous = this.active.get(run.networkId);
 				if (previous) await this.retire(previous, 'replaced'); // two left running: the newest wins
 				const settings = resolveRunSettings(run.settings);
-				const recovered = await this.records.recover(runId, settings.maxAttempts);
+				const recovered = await this.writer.recover(runId, settings.maxAttempts);
 				const ownerId = await this.ownerOf(run.networkId);
 				const lease = await this.deps.rooms.acquire(`${run.networkId}/feed`);
 				// A run paused before the restart comes back paused: the facilitator resumes it.
@@ -242,9 +247,9 @@ export class Engine {
 		try {
 			const previous = this.active.get(networkId);
 			if (previous) await this.retire(previous, 'replaced');
-			for (const orphan of await this.records.runningIds(networkId)) await this.records.finish(orphan, 'replaced');
+			for (const orphan of await this.writer.runningIds(networkId)) await this.writer.finish(orphan, 'replaced');
 
-			const { runId, first, startedAt } = await this.records.create({
+			const { runId, first, startedAt } = await this.writer.create({
 				networkId,
 				startedBy,
 				input: storedInput,
@@ -252,7 +257,7 @@ export class Engine {
 				graph: snapshot,
 				first: { nodeId: startNode.id, modelId: startNode.modelId }
 			});
-			const start: RunStart = { pending: [first], started: 0, completed: 0, spendUsd: 0, lastHashByNode: new Map() };
+			const start: RunStart = { pending: [first], started: 0, completed: 0, spendUsd: 0 };
 			this.launch({ networkId, ownerId: network.ownerId, runId, startedAt, settings, graph: snapshot, start, lease, fresh: true });
 			return { runId };
 		} catch (error) {
@@ -264,12 +269,12 @@ export class Engine {
 	/** Ends a run with `cause` (and for errors, `reason`). False when it was not running. */
 	async stop(runId: string, cause: StopCause = 'stopped', reason?: string): Promise<boolean> {
 		const run = [...this.active.values()].find((a) => a.controller.runId === runId);
-		const networkId = run?.networkId ?? (await this.records.get(runId))?.networkId;
+		const networkId = run?.networkId ?? (await this.reader.get(runId))?.networkId;
 		if (!networkId) return false;
 		return this.locks.run(networkId, async () => {
 			const current = this.active.get(networkId);
 			if (current?.controller.runId === runId) return this.retire(current, cause, reason);
-			return this.records.finish(runId, cause, new Date(), reason); // not active here (e.g. failed to resume)
+			return this.writer.finish(runId, cause, new Date(), reason); // not active here (e.g. failed to resume)
 		});
 	}
 
@@ -299,7 +304,7 @@ export class Engine {
 			const network = await this.deps.networks.runInfo(networkId);
 			if (!network) return;
 			const settings = resolveRunSettings(network.settings);
-			if (!(await this.records.updateSettings(current.controller.runId, settings))) return; // it ended meanwhile
+			if (!(await this.writer.updateSettings(current.controller.runId, settings))) return; // it ended meanwhile
 			current.controller.updateSettings(settings);
 			const { runId, plan } = current.controller;
 			current.feed.write((doc) => updateRunState(doc, runId, { lockoutUntil: lockoutUntil(plan.startedAt, settings) }));
@@ -323,7 +328,7 @@ export class Engine {
 		await this.locks.run(networkId, async () => {
 			const current = this.active.get(networkId);
 			if (current) await this.retire(current, cause);
-			for (const orphan of await this.records.runningIds(networkId)) await this.records.finish(orphan, cause);
+			for (const orphan of await this.writer.runningIds(networkId)) await this.writer.finish(orphan, cause);
 		});
 	}
 
@@ -388,7 +393,7 @@ export class Engine {
 		};
 		const params = new Map(graph.nodes.map((n) => [n.id, n.params ?? {}]));
 		const controller = new RunController(plan, start, {
-			ledger: this.records,
+			ledger: this.writer,
 			feed,
 			invoke: (invocation, signal) => this.invoke(runId, invocation, modelOf(invocation.modelId), ownerId, params.get(invocation.nodeId) ?? {}, signal),
 			// A built-in model's whole step (its database writes too) waits its turn at the gate:
@@ -427,7 +432,7 @@ export class Engine {
 	/** Pauses or resumes a run: in its controller, in the database (for restarts) and in the feed. */
 	private async setPaused(runId: string, paused: boolean): Promise<RunRow> {
 		const active = [...this.active.values()].find((a) => a.controller.runId === runId);
-		const networkId = active?.networkId ?? (await this.records.get(runId))?.networkId;
+		const networkId = active?.networkId ?? (await this.reader.get(runId))?.networkId;
 		if (!networkId) throw notFound('No such run.');
 		return this.locks.run(networkId, async () => {
 			const found = this.active.get(networkId);
@@ -435,11 +440,11 @@ export class Engine {
 			const controller = found?.controller.runId === runId ? found.controller : null;
 			// A pause holds starts from this instant, before the write; a resume goes once it is recorded.
 			const heldNow = paused && controller ? controller.pause() : false;
-			if (!(await this.records.setPaused(runId, paused ? new Date(this.now()) : null))) {
+			if (!(await this.writer.setPaused(runId, paused ? new Date(this.now()) : null))) {
 				throw conflict(paused ? 'Only a running run can be paused; this one has ended.' : 'Only a running run can be resumed; this one has ended.');
 			}
 			const changed = paused ? heldNow : (controller?.resume() ?? false);
-			const run = (await this.records.get(runId))!;
+			const run = (await this.reader.get(runId))!;
 			if (changed && found) {
 				const pausedAt = run.pausedAt?.toISOString();
 				found.feed.write((doc) =>
@@ -462,7 +467,7 @@ export class Engine {
 		const { runId } = controller;
 		let ended: boolean;
 		try {
-			ended = await this.records.finish(runId, cause, new Date(), reason);
+			ended = await this.writer.finish(runId, cause, new Date(), reason);
 		} finally {
 			// Recorded (or not: its place under the run limits is free all the same).
 			this.events.emit('ended', { networkId, runId, cause, reason, completedSteps: controller.completedSteps });

@@ -1,8 +1,9 @@
-import type { StoredPayload } from '../db/schema';
+import type { PastOutput } from '../analysis/loop-watcher';
+import type { StopCause, StoredPayload } from '../db/schema';
 
 /**
- * What RunController records, as an interface: the Kysely ledger (run-ledger.ts) in the
- * app, an in-memory one in unit tests. Every method is one invocation state transition and
+ * What RunController records, as an interface: the database's RunWriter (run-writer.ts)
+ * in the app, an in-memory one in unit tests. Every method is one invocation state transition and
  * answers `false`/`null` when the run is no longer running (stopped or replaced meanwhile),
  * which is how a late result is kept out of a run that ended.
  */
@@ -24,7 +25,6 @@ export interface Arrival {
 
 export interface Completion {
 	output: StoredPayload;
-	outputHash: string;
 	/** Normalised content hash (decoded pixels, collapsed whitespace): `invocations.exact_hash`. */
 	exactHash?: string;
 	/**
@@ -37,6 +37,30 @@ export interface Completion {
 	/** What the provider reported about the call (tokens, predict time, ...). */
 	metrics?: Record<string, number>;
 	at: Date;
+}
+
+/** What a run resumes from after a restart. */
+export interface Recovered {
+	pending: PendingInvocation[];
+	started: number;
+	completed: number;
+	spendUsd: number;
+	/** Completed outputs in seq order, for loop detection to pick up where it was. */
+	history: PastOutput[];
+	/** When the latest invocation started (interrupted ones too), for pacing to go on from; null if none did. */
+	lastStartedAt: Date | null;
+}
+
+/**
+ * What the engine records around the controller's transitions: a run's end and its recovery
+ * after a restart. tests/engine/ledger-contract.test.ts holds the database ledger and the
+ * in-memory one to the same behaviour for all of it.
+ */
+export interface RunLifecycleLedger extends RunLedger {
+	/** Ends a running run: its queued and running invocations → cancelled; false if it was not running. */
+	finish(runId: string, cause: StopCause, at?: Date): Promise<boolean>;
+	/** Running invocations (interrupted) → queued again, or failed at `maxAttempts`; what the run resumes from. */
+	recover(runId: string, maxAttempts: number, at?: Date): Promise<Recovered>;
 }
 
 export interface RunLedger {

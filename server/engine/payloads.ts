@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { AssetStore } from '../assets/store';
 import { assetUrl } from '../assets/names';
 import type { StoredPayload } from '../db/schema';
@@ -19,12 +18,6 @@ export async function loadPayload(stored: StoredPayload, assets: AssetStore): Pr
 	const bytes = await assets.get(stored.asset.sha256);
 	if (!bytes) throw new Error(`Asset ${stored.asset.sha256} is missing from the asset store.`);
 	return { kind: stored.kind, bytes, mime: stored.asset.mime } as Payload;
-}
-
-/** The output hash recorded per invocation: equal outputs, equal hashes (fixed-point detection). */
-export function payloadHash(stored: StoredPayload): string {
-	if (stored.kind !== 'text') return stored.asset.sha256;
-	return createHash('sha256').update(stored.text).digest('hex');
 }
 
 /** What a card or the run map shows of a payload: its text, or the asset's URL. */

@@ -52,7 +52,7 @@ function harness(
 			nodes: new Map(Object.entries(nodes)),
 			edges: edges.map(([source, target]) => ({ source, target }))
 		},
-		{ pending: [first], started: 0, completed: 0, spendUsd: 0, lastHashByNode: new Map(), paused: options.paused, lastStartedAt: options.lastStartedAt },
+		{ pending: [first], started: 0, completed: 0, spendUsd: 0, paused: options.paused, lastStartedAt: options.lastStartedAt },
 		{
 			ledger,
 			feed,

@@ -6,7 +6,7 @@ import { PlatformError } from '../platforms/platform';
 import { retryDelayMs, shouldRetry, sleep, withTimeout, type RetryPolicy } from '../platforms/retry';
 import { appendCards, updateRunState, type Card, type FeedWriter } from './feed';
 import type { Arrival, PendingInvocation, RunLedger } from './ledger';
-import { payloadHash, payloadView } from './payloads';
+import { payloadView } from './payloads';
 import { budgetExhausted, fanOutTargets, nextStartAtMs, nextStep, pendingDrops } from './policy';
 import type { RunSettings } from './settings';
 
@@ -32,7 +32,6 @@ export interface RunStart {
 	started: number;
 	completed: number;
 	spendUsd: number;
-	lastHashByNode: Map<string, string>;
 	/** Resumed after a restart while paused: it stays paused. */
 	paused?: boolean;
 	/** Completed outputs so far, in seq order (a resumed run), for loop detection. */
@@ -120,10 +119,7 @@ export class RunController {
 		this.started = start.started;
 		this.completed = start.completed;
 		this.spendUsd = start.spendUsd;
-		// Without a history (older callers), each node's last hash still finds fixed points.
-		this.watcher = new LoopWatcher(
-			start.history ?? [...start.lastHashByNode].map(([nodeId, exactHash], i) => ({ seq: -i, nodeId, exactHash }))
-		);
+		this.watcher = new LoopWatcher(start.history ?? []);
 		this.paused = start.paused ?? false;
 		if (start.lastStartedAt) {
 			const atMs = start.lastStartedAt.getTime();
@@ -311,7 +307,6 @@ export class RunController {
 		const drops = pendingDrops(this.pending.length, arrivals.length, settings.pendingCap);
 		// Taken out now, before the write, so pacing cannot start one that is being dropped.
 		const dropped = this.pending.splice(0, drops.existing);
-		const outputHash = payloadHash(outcome.output);
 		// The engine fingerprints outputs while it holds their bytes; text needs no bytes.
 		const fingerprint = outcome.fingerprint ?? fingerprintStored(outcome.output);
 		const at = new Date(this.now());
@@ -320,7 +315,6 @@ export class RunController {
 			invocation,
 			{
 				output: outcome.output,
-				outputHash,
 				exactHash: fingerprint.exactHash,
 				...(outcome.output.kind !== 'text' && fingerprint.vector ? { fingerprint: { embedder: fingerprint.embedder, vector: fingerprint.vector } } : {}),
 				requestId: outcome.requestId,

@@ -7,7 +7,7 @@ import { sniffAudioMime, sniffImageMime } from '../platforms/hosted/media';
 import type { Payload } from '../shared/platforms/types';
 import type { Engine } from './engine';
 import { payloadView } from './payloads';
-import type { InvocationRow, RunRow } from './run-records';
+import type { InvocationRow, RunReader, RunRow } from './run-reader';
 
 /** The largest text input a run accepts. */
 export const MAX_INPUT_TEXT = 10_000;
@@ -56,7 +56,8 @@ export function inputPayload(input: z.infer<typeof startRunSchema>['input']): Pa
 export class RunsService {
 	constructor(
 		private engine: Engine,
-		private networks: Networks
+		private networks: Networks,
+		private reader: RunReader
 	) {}
 
 	async start(networkId: string, user: PublicUser, body: z.infer<typeof startRunSchema>) {
@@ -64,10 +65,11 @@ export class RunsService {
 		return this.engine.start(networkId, inputPayload(body.input), user.id, { startNodeId: body.startNodeId });
 	}
 
-	async list(networkId: string, user: PublicUser | null) {
+	/** The network's runs, newest first (at most `limit`). */
+	async list(networkId: string, user: PublicUser | null, limit = 100) {
 		await this.networks.access(networkId, user);
-		const runs = await this.engine.records.list(networkId);
-		const spend = await this.engine.records.spend(runs.map((r) => r.id));
+		const runs = await this.reader.list(networkId, limit);
+		const spend = await this.reader.spend(runs.map((r) => r.id));
 		return runs.map((run) => runJson(run, spend.get(run.id) ?? 0));
 	}
 
@@ -77,7 +79,7 @@ export class RunsService {
 	 */
 	async overview(networkId: string, user: PublicUser | null) {
 		const { network, role } = await this.networks.access(networkId, user);
-		const spendUsd = await this.engine.records.networkSpend(networkId);
+		const spendUsd = await this.reader.networkSpend(networkId);
 		const missingKeys = canEdit(role) ? await this.engine.missingKeys(networkId, network.ownerId) : [];
 		return { spendUsd, missingKeys };
 	}
@@ -85,8 +87,8 @@ export class RunsService {
 	async get(runId: string, user: PublicUser | null, page: z.infer<typeof runPageSchema>) {
 		const run = await this.readable(runId, user);
 		const limit = page.limit ?? 200;
-		const invocations = await this.engine.records.invocations(runId, page.after ?? 0, limit);
-		const spend = await this.engine.records.spend([runId]);
+		const invocations = await this.reader.invocations(runId, page.after ?? 0, limit);
+		const spend = await this.reader.spend([runId]);
 		return {
 			...runJson(run, spend.get(runId) ?? 0),
 			// The wiring the run followed (the network may have changed since).
@@ -99,21 +101,21 @@ export class RunsService {
 	async stop(runId: string, user: PublicUser) {
 		await this.controllable(runId, user, 'stop');
 		const stopped = await this.engine.stop(runId, 'stopped');
-		const spend = await this.engine.records.spend([runId]);
-		return { ...runJson((await this.engine.records.get(runId))!, spend.get(runId) ?? 0), stoppedNow: stopped };
+		const spend = await this.reader.spend([runId]);
+		return { ...runJson((await this.reader.get(runId))!, spend.get(runId) ?? 0), stoppedNow: stopped };
 	}
 
 	/** Holds a running run's new starts (a facilitator's pause); 409 once it has ended. */
 	async pause(runId: string, user: PublicUser) {
 		await this.controllable(runId, user, 'pause');
 		const run = await this.engine.pauseRun(runId);
-		return runJson(run, (await this.engine.records.spend([runId])).get(runId) ?? 0);
+		return runJson(run, (await this.reader.spend([runId])).get(runId) ?? 0);
 	}
 
 	async resume(runId: string, user: PublicUser) {
 		await this.controllable(runId, user, 'resume');
 		const run = await this.engine.resumeRun(runId);
-		return runJson(run, (await this.engine.records.spend([runId])).get(runId) ?? 0);
+		return runJson(run, (await this.reader.spend([runId])).get(runId) ?? 0);
 	}
 
 	/** Owners and editors steer runs; a site admin may steer any they can see. */
@@ -126,7 +128,7 @@ export class RunsService {
 
 	/** The run, if `user` may see its network (404 otherwise, so hidden runs stay hidden). */
 	async readable(runId: string, user: PublicUser | null): Promise<RunRow> {
-		const run = await this.engine.records.get(runId);
+		const run = await this.reader.get(runId);
 		if (!run) throw notFound('No such run.');
 		try {
 			await this.networks.access(run.networkId, user);
@@ -153,6 +155,8 @@ export function runJson(run: RunRow, spendUsd: number) {
 		settings: run.settings,
 		startedAt: run.startedAt,
 		endedAt: run.endedAt,
+		/** Set on runs imported from an export (they never resume). */
+		importedAt: run.importedAt,
 		invocationCount: run.nextSeq - 1
 	};
 }

@@ -20,6 +20,8 @@ export function runAnalyzer(panic: Panic): AnalyzeRun {
 		analyzeRun(
 			{
 				db: panic.db,
+				runs: panic.runReader,
+				networks: panic.networks,
 				assets: panic.assets,
 				platforms,
 				catalogue: panic.catalogue,

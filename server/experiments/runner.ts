@@ -51,7 +51,7 @@ export async function runExperiment(
 
 	/** The run's row once it ended (the engine records the end before it says so). */
 	const endedRow = async (runId: string) => {
-		const run = await panic.engine.records.get(runId);
+		const run = await panic.runReader.get(runId);
 		if (!run) throw new Error(`Run ${runId} vanished.`);
 		return run;
 	};

@@ -55,6 +55,19 @@ export interface MemberView {
 	joinedAt: Date;
 }
 
+/** A network's stored fields, unfiltered: see Networks.find. */
+export interface StoredNetwork {
+	id: string;
+	name: string;
+	ownerId: string;
+	visibility: Visibility;
+	/** Run settings as stored (unset fields take the engine's defaults). */
+	settings: Record<string, unknown>;
+	/** Audience settings as stored (resolveAudienceSettings fills the defaults). */
+	audience: Record<string, unknown>;
+	locked: boolean;
+}
+
 export interface NetworkAccess {
 	network: NetworkSummary;
 	role: NetworkRole;
@@ -72,10 +85,40 @@ export class Networks {
 
 	constructor(private db: Db) {}
 
-	async create(owner: Viewer, name: string): Promise<NetworkSummary> {
+	/** A new private network; `settings` are run settings already validated (an import's). */
+	async create(owner: Viewer, name: string, options: { settings?: Record<string, unknown> } = {}): Promise<NetworkSummary> {
 		const id = randomId();
-		await this.db.insertInto('networks').values({ id, owner_id: owner.id, name }).execute();
+		const settings = options.settings ? { settings: JSON.stringify(options.settings) } : {};
+		await this.db.insertInto('networks').values({ id, owner_id: owner.id, name, ...settings }).execute();
 		return (await this.access(id, owner)).network;
+	}
+
+	/**
+	 * The network as stored, or null, with no access check: for server-side callers that
+	 * decided access already or act for no one in particular (an audience session, a kiosk
+	 * screen, the analysis of a run someone may read).
+	 */
+	async find(id: string): Promise<StoredNetwork | null> {
+		const row = await this.db
+			.selectFrom('networks')
+			.select(['id', 'name', 'owner_id', 'visibility', 'settings', 'audience', 'locked'])
+			.where('id', '=', id)
+			.executeTakeFirst();
+		if (!row) return null;
+		const { owner_id, ...rest } = row;
+		return { ...rest, ownerId: owner_id };
+	}
+
+	/**
+	 * Runs `work` in a transaction that holds the network's row lock, so two processes doing
+	 * the same check-then-write for one network go one after the other (minting join codes).
+	 * Throws if the network does not exist.
+	 */
+	async withRowLock<T>(id: string, work: (tx: Db) => Promise<T>): Promise<T> {
+		return this.db.transaction().execute(async (tx) => {
+			await tx.selectFrom('networks').select('id').where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
+			return work(tx);
+		});
 	}
 
 	/** Networks the person owns or was invited to, then public ones, newest first. */

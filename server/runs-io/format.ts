@@ -63,7 +63,8 @@ export const exportedInvocationSchema = z
 		state: z.enum(states),
 		input: payloadSchema,
 		output: payloadSchema.nullable(),
-		outputHash: z.string().max(128).nullable(),
+		/** Written by exports before issue 13 (a hash nothing read); accepted and ignored. */
+		outputHash: z.string().max(128).nullable().optional(),
 		exactHash: z.string().max(128).nullable().optional(),
 		error: z.string().max(2000).nullable(),
 		attempts: z.number().int().min(0).max(1000),

@@ -13,10 +13,10 @@ export function runsIoOf(panic: Panic): RunsIo {
 	if (!io) {
 		const { config } = panic;
 		io = new RunsIo({
-			db: panic.db,
 			assets: panic.assets,
 			networks: panic.networks,
-			rooms: panic.rooms,
+			graphs: panic.graphs,
+			runs: { reader: panic.runReader, writer: panic.engine.writer },
 			log: console,
 			limits: { ...IMPORT_LIMITS, maxTotalBytes: config.importMaxExpandedBytes, maxExpansionRatio: config.importMaxRatio },
 			importsAtOnce: config.importsAtOnce

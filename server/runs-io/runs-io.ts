@@ -1,30 +1,24 @@
 import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
-import type * as Y from 'yjs';
 import type { AssetStore } from '../assets/store';
 import { assetUrl, MIME_BY_EXT } from '../assets/names';
-import type { Db } from '../db/connect';
-import type { Database } from '../db/schema';
+import type { InvocationRow, RunReader, RunRow } from '../engine/run-reader';
+import type { RunWriter } from '../engine/run-writer';
 import { runSettingsSchema } from '../engine/settings';
 import { AppError, notFound } from '../errors';
-import { initGraphDoc, writeGraph } from '../shared/graph/doc';
-import { randomId } from '../ids';
 import type { Viewer } from '../networks/access';
+import type { NetworkGraphs } from '../networks/graph-service';
 import type { Networks } from '../networks/networks';
 import { csvRecord } from '../csv';
 import { assetsOf, IMPORT_LIMITS, RUN_FORMAT, RUN_FORMAT_VERSION, type ExportedInvocation, type ExportedRun, type ImportLimits, type RunFile } from './format';
 import { readImportUpload, storeReferencedAssets } from './import-upload';
-import type { Selectable } from 'kysely';
-
-/** The slice of the sync rooms an import needs: write the new network's graph doc. */
-export interface GraphDocs {
-	withRoom<T>(name: string, fn: (room: { change(fn: (doc: Y.Doc) => void, origin?: unknown): Promise<void> }) => Promise<T> | T): Promise<T>;
-}
 
 export interface RunsIoDeps {
-	db: Db;
 	assets: AssetStore;
-	networks: Networks;
-	rooms: GraphDocs;
+	networks: Pick<Networks, 'access' | 'create' | 'remove'>;
+	/** Writes an imported network's graph doc. */
+	graphs: Pick<NetworkGraphs, 'init'>;
+	/** Runs and invocations: read for exports, written for imports. */
+	runs: { reader: Pick<RunReader, 'get' | 'invocations'>; writer: Pick<RunWriter, 'importRun'> };
 	log?: Pick<Console, 'warn'>;
 	/** Bounds on an import (default IMPORT_LIMITS). */
 	limits?: ImportLimits;
@@ -38,13 +32,8 @@ export interface ExportDownload {
 	body: ReadableStream<Uint8Array>;
 }
 
-type InvocationDbRow = Selectable<Database['invocations']>;
-type RunDbRow = Selectable<Database['runs']>;
-
 /** Invocations read per query while exporting: a long run never sits in memory whole. */
 const PAGE = 500;
-/** Rows per INSERT while importing (well under Postgres' 65,535 bind parameters). */
-const INSERT_BATCH = 500;
 const encoder = new TextEncoder();
 /** Bytes of an asset added to an export ZIP per turn of the event loop (a few ms of CRC). */
 const EXPORT_SLICE_BYTES = 512 * 1024;
@@ -55,8 +44,9 @@ const iso = (d: Date | string | null): string | null => (d === null ? null : new
  * and written out as they come, as JSON, a ZIP (run.json plus every asset the run
  * references) or CSV. An import validates the run (schema, sizes) before anything is
  * written and each asset (its hash) before it is stored (see import-upload: all of it
- * without holding up the event loop), then creates the network and the run with its
- * invocations in one transaction; the run is recorded as ended, so the engine never resumes it.
+ * without holding up the event loop), then creates the network (Networks, NetworkGraphs) and
+ * the run with its invocations in one transaction (RunWriter); the run is recorded as ended,
+ * so the engine never resumes it.
  */
 export class RunsIo {
 	readonly limits: ImportLimits;
@@ -67,11 +57,11 @@ export class RunsIo {
 	}
 
 	/** The run and its network's name, if `viewer` may see it (anyone who may read the run may export it). */
-	async readable(runId: string, viewer: Viewer | null): Promise<{ run: RunDbRow; networkName: string }> {
-		const run = await this.deps.db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
+	async readable(runId: string, viewer: Viewer | null): Promise<{ run: RunRow; networkName: string }> {
+		const run = await this.deps.runs.reader.get(runId);
 		if (!run) throw notFound('No such run.');
 		try {
-			const { network } = await this.deps.networks.access(run.network_id, viewer);
+			const { network } = await this.deps.networks.access(run.networkId, viewer);
 			return { run, networkName: network.name };
 		} catch {
 			throw notFound('No such run.');
@@ -101,16 +91,9 @@ export class RunsIo {
 		return JSON.parse(await new Response(download.body).text()) as RunFile;
 	}
 
-	private async *pages(runId: string): AsyncGenerator<InvocationDbRow[]> {
+	private async *pages(runId: string): AsyncGenerator<InvocationRow[]> {
 		for (let after = 0; ; ) {
-			const rows = await this.deps.db
-				.selectFrom('invocations')
-				.selectAll()
-				.where('run_id', '=', runId)
-				.where('seq', '>', after)
-				.orderBy('seq')
-				.limit(PAGE)
-				.execute();
+			const rows = await this.deps.runs.reader.invocations(runId, after, PAGE);
 			if (rows.length) yield rows;
 			if (rows.length < PAGE) return;
 			after = rows[rows.length - 1].seq;
@@ -118,7 +101,7 @@ export class RunsIo {
 	}
 
 	/** The JSON export in pieces; `onAsset` hears of every asset referenced (for the ZIP). */
-	private async *jsonChunks(run: RunDbRow, networkName: string, onAsset: (a: { sha256: string; ext: string; mime: string }) => void): AsyncGenerator<string> {
+	private async *jsonChunks(run: RunRow, networkName: string, onAsset: (a: { sha256: string; ext: string; mime: string }) => void): AsyncGenerator<string> {
 		const head = {
 			format: RUN_FORMAT,
 			version: RUN_FORMAT_VERSION,
@@ -142,7 +125,7 @@ export class RunsIo {
 		yield `${first ? '' : '\n\t'}]\n}\n`;
 	}
 
-	private async *zipChunks(run: RunDbRow, networkName: string): AsyncGenerator<Uint8Array> {
+	private async *zipChunks(run: RunRow, networkName: string): AsyncGenerator<Uint8Array> {
 		const out: Uint8Array[] = [];
 		let failure: Error | null = null;
 		const zip = new Zip((error, chunk) => {
@@ -190,20 +173,20 @@ export class RunsIo {
 		for await (const rows of this.pages(runId)) {
 			let out = '';
 			for (const row of rows) {
-				const started = iso(row.started_at);
-				const ended = iso(row.ended_at);
+				const started = iso(row.startedAt);
+				const ended = iso(row.endedAt);
 				const duration = started && ended ? Date.parse(ended) - Date.parse(started) : null;
 				const output = !row.output ? '' : row.output.kind === 'text' ? row.output.text : `${origin}${assetUrl(row.output.asset)}`;
 				out += csvRecord([
 					row.seq,
-					row.node_id,
-					row.model_id,
+					row.nodeId,
+					row.modelId,
 					row.state,
 					started,
 					ended,
 					duration,
 					row.attempts,
-					row.cost_estimate === null ? null : Number(row.cost_estimate),
+					row.costEstimate,
 					output,
 					row.error
 				]);
@@ -241,123 +224,92 @@ export class RunsIo {
 		await storeReferencedAssets(upload, this.deps.assets);
 		const { file } = upload;
 
-		const networkId = randomId();
-		const runId = randomId();
 		const name = `${file.run.networkName.slice(0, 120 - ' (imported)'.length).trim()} (imported)`;
 		const settings = runSettingsSchema.safeParse(file.run.settings);
-		const now = new Date();
-		const maxSeq = file.invocations.reduce((m, i) => Math.max(m, i.seq), 0);
-		const json = (v: unknown) => JSON.stringify(v);
-		// Recorded as it ended; a run exported while running is recorded stopped, never running.
-		const status = file.run.status === 'running' ? 'stopped' : file.run.status;
-		const stopCause = file.run.status === 'running' ? (file.run.stopCause ?? 'stopped') : file.run.stopCause;
+		const date = (at: string | null) => (at === null ? null : new Date(at));
+		const lastEnd = file.invocations.at(-1)?.endedAt ?? null;
 
-		await this.deps.db.transaction().execute(async (tx) => {
-			await tx
-				.insertInto('networks')
-				.values({ id: networkId, owner_id: owner.id, name, ...(settings.success ? { settings: json(settings.data) } : {}) })
-				.execute();
-			await tx
-				.insertInto('runs')
-				.values({
-					id: runId,
-					network_id: networkId,
-					started_by: owner.id,
-					input: json(file.run.input),
-					status,
-					stop_cause: stopCause,
-					settings: json(file.run.settings),
-					graph: json(file.run.graph),
-					next_seq: maxSeq + 1,
-					started_at: new Date(file.run.startedAt),
-					ended_at: file.run.endedAt ? new Date(file.run.endedAt) : (file.invocations.at(-1)?.endedAt ? new Date(file.invocations.at(-1)!.endedAt!) : now),
-					error: file.run.error,
-					imported_at: now
-				})
-				.execute();
-			for (let i = 0; i < file.invocations.length; i += INSERT_BATCH) {
-				await tx
-					.insertInto('invocations')
-					.values(
-						file.invocations.slice(i, i + INSERT_BATCH).map((inv) => ({
-							id: randomId(),
-							run_id: runId,
-							seq: inv.seq,
-							node_id: inv.nodeId,
-							model_id: inv.modelId,
-							parent_seq: inv.parentSeq,
-							state: inv.state,
-							input: json(inv.input),
-							output: inv.output ? json(inv.output) : null,
-							output_hash: inv.outputHash,
-							exact_hash: inv.exactHash ?? null,
-							error: inv.error,
-							attempts: inv.attempts,
-							provider_request_id: inv.providerRequestId,
-							cost_estimate: inv.costEstimate,
-							metrics: inv.metrics ? json(inv.metrics) : null,
-							queued_at: new Date(inv.queuedAt),
-							started_at: inv.startedAt,
-							ended_at: inv.endedAt
-						}))
-					)
-					.execute();
-			}
-		});
-
-		// The graph lives in the network's doc (sync rooms), outside that transaction: if
-		// writing it fails, the network goes again (its run and invocations cascade).
+		const network = await this.deps.networks.create(owner, name, settings.success ? { settings: settings.data } : {});
+		// The run and the graph doc are written after the network: if either fails, the network
+		// goes again (its run and invocations cascade with it).
 		try {
-			const { models: _models, name: _name, ...graph } = file.run.graph;
-			await this.deps.rooms.withRoom(networkId, (room) =>
-				room.change((doc) => {
-					initGraphDoc(doc, name);
-					writeGraph(doc, graph, 'server');
-				}, 'server')
+			const runId = await this.deps.runs.writer.importRun(
+				{
+					networkId: network.id,
+					startedBy: owner.id,
+					input: file.run.input,
+					// Recorded as it ended; a run exported while running is recorded stopped, never running.
+					status: file.run.status === 'running' ? 'stopped' : file.run.status,
+					stopCause: file.run.status === 'running' ? (file.run.stopCause ?? 'stopped') : file.run.stopCause,
+					settings: file.run.settings,
+					graph: file.run.graph,
+					startedAt: new Date(file.run.startedAt),
+					endedAt: date(file.run.endedAt) ?? date(lastEnd) ?? new Date(),
+					error: file.run.error
+				},
+				file.invocations.map((inv) => ({
+					seq: inv.seq,
+					nodeId: inv.nodeId,
+					modelId: inv.modelId,
+					parentSeq: inv.parentSeq,
+					state: inv.state,
+					input: inv.input,
+					output: inv.output,
+					exactHash: inv.exactHash ?? null,
+					error: inv.error,
+					attempts: inv.attempts,
+					providerRequestId: inv.providerRequestId,
+					costEstimate: inv.costEstimate,
+					metrics: inv.metrics,
+					queuedAt: new Date(inv.queuedAt),
+					startedAt: date(inv.startedAt),
+					endedAt: date(inv.endedAt)
+				}))
 			);
+			const { models: _models, name: _name, ...graph } = file.run.graph;
+			await this.deps.graphs.init(network.id, name, graph);
+			return { networkId: network.id, runId };
 		} catch (error) {
-			await this.deps.db.deleteFrom('networks').where('id', '=', networkId).execute();
+			await this.deps.networks.remove(network.id, owner);
 			throw error;
 		}
-		return { networkId, runId };
 	}
 }
 
-function exportedRun(run: RunDbRow, networkName: string): ExportedRun {
+function exportedRun(run: RunRow, networkName: string): ExportedRun {
 	return {
 		id: run.id,
 		networkName,
 		input: run.input as ExportedRun['input'],
 		status: run.status,
-		stopCause: run.stop_cause,
+		stopCause: run.stopCause,
 		error: run.error,
 		settings: run.settings,
 		graph: run.graph as ExportedRun['graph'],
-		startedAt: iso(run.started_at)!,
-		endedAt: iso(run.ended_at),
-		importedAt: iso(run.imported_at)
+		startedAt: iso(run.startedAt)!,
+		endedAt: iso(run.endedAt),
+		importedAt: iso(run.importedAt)
 	};
 }
 
-function exportedInvocation(row: InvocationDbRow): ExportedInvocation {
+function exportedInvocation(row: InvocationRow): ExportedInvocation {
 	return {
 		seq: row.seq,
-		nodeId: row.node_id,
-		modelId: row.model_id,
-		parentSeq: row.parent_seq,
+		nodeId: row.nodeId,
+		modelId: row.modelId,
+		parentSeq: row.parentSeq,
 		state: row.state,
 		input: row.input as ExportedInvocation['input'],
 		output: row.output as ExportedInvocation['output'],
-		outputHash: row.output_hash,
-		exactHash: row.exact_hash,
+		exactHash: row.exactHash,
 		error: row.error,
 		attempts: row.attempts,
-		providerRequestId: row.provider_request_id,
-		costEstimate: row.cost_estimate === null ? null : Number(row.cost_estimate),
+		providerRequestId: row.providerRequestId,
+		costEstimate: row.costEstimate,
 		metrics: row.metrics,
-		queuedAt: iso(row.queued_at)!,
-		startedAt: iso(row.started_at),
-		endedAt: iso(row.ended_at)
+		queuedAt: iso(row.queuedAt)!,
+		startedAt: iso(row.startedAt),
+		endedAt: iso(row.endedAt)
 	};
 }
 

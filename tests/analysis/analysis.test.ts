@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { analyzeRun } from '../../server/analysis/run-analysis';
 import { FsAssetStore } from '../../server/assets/store';
 import type { Db } from '../../server/db/connect';
+import { RunReader } from '../../server/engine/run-reader';
+import { Networks } from '../../server/networks/networks';
 import { Catalogue } from '../../server/platforms/catalogue';
 import { builtInPlatforms, type Platform } from '../../server/platforms/platform';
 import { backends } from '../helpers/databases';
@@ -26,6 +28,8 @@ describe.each(backends())('loop analysis on $name', ({ open }) => {
 	let db: Db;
 	let userId: string;
 	beforeAll(() => ({ db, userId } = bed));
+	/** What the analysis reads runs and owners through. */
+	const readers = () => ({ db, runs: new RunReader(db), networks: new Networks(db) });
 
 	async function paintCaptionRun(settings: object) {
 		const assets = new FsAssetStore(bed.assetsDir);
@@ -94,10 +98,10 @@ describe.each(backends())('loop analysis on $name', ({ open }) => {
 		expect(feed.stopCause).toBe('budget');
 
 		const t0 = performance.now();
-		const analysis = await analyzeRun({ db, assets }, runId);
+		const analysis = await analyzeRun({ ...readers(), assets }, runId);
 		const firstMs = performance.now() - t0;
 		const t1 = performance.now();
-		const again = await analyzeRun({ db, assets }, runId);
+		const again = await analyzeRun({ ...readers(), assets }, runId);
 		const cachedMs = performance.now() - t1;
 		console.log(`[analysis] ${analysis.steps} steps: first ${firstMs.toFixed(1)} ms, cached ${cachedMs.toFixed(1)} ms`);
 		expect(again).toEqual(analysis);
@@ -115,7 +119,7 @@ describe.each(backends())('loop analysis on $name', ({ open }) => {
 		expect(analysis.clusters[0].size).toBeGreaterThan(1);
 		expect(analysis.clusters[0].seqs).toContain(analysis.clusters[0].representativeSeq);
 		expect(analysis.clusters.reduce((n, c) => n + c.size, 0)).toBe(expected.rows.length);
-		expect((await analyzeRun({ db, assets }, runId, { maxPoints: 5 })).recurrence.seqs).toHaveLength(5);
+		expect((await analyzeRun({ ...readers(), assets }, runId, { maxPoints: 5 })).recurrence.seqs).toHaveLength(5);
 		const cached = await db.selectFrom('output_fingerprints').select('embedder').where('invocation_id', '=', expected.rows[0].id).execute();
 		expect(cached.map((c) => c.embedder)).toEqual(['local/image-features']);
 	});
@@ -123,10 +127,10 @@ describe.each(backends())('loop analysis on $name', ({ open }) => {
 	test('a 100-step run is analysed fast (first time computing fingerprints, then cached)', async () => {
 		const { runId, assets } = await paintCaptionRun({ pacing: { fixedMs: 0 }, budgets: { maxInvocations: 100 } });
 		const t0 = performance.now();
-		const first = await analyzeRun({ db, assets }, runId);
+		const first = await analyzeRun({ ...readers(), assets }, runId);
 		const firstMs = performance.now() - t0;
 		const t1 = performance.now();
-		await analyzeRun({ db, assets }, runId);
+		await analyzeRun({ ...readers(), assets }, runId);
 		const cachedMs = performance.now() - t1;
 		console.log(`[analysis] ${first.steps} steps: first ${firstMs.toFixed(1)} ms, cached ${cachedMs.toFixed(1)} ms`);
 		expect(first.steps).toBe(100);
@@ -142,12 +146,12 @@ describe.each(backends())('loop analysis on $name', ({ open }) => {
 	test('hosted embedders: unknown ids and missing keys are 400s; with a key, vectors are computed and cached', async () => {
 		const { runId, assets } = await paintCaptionRun({ pacing: { fixedMs: 0 }, budgets: { maxInvocations: 6 } });
 		const platforms = builtInPlatforms([fakeOpenAI]);
-		await expect(analyzeRun({ db, assets, platforms }, runId, { embedder: 'nope/nothing' })).rejects.toMatchObject({ status: 400 });
-		await expect(analyzeRun({ db, assets, platforms, revealKey: async () => null }, runId, { embedder: 'openai/text-embedding-3-small' })).rejects.toMatchObject({
+		await expect(analyzeRun({ ...readers(), assets, platforms }, runId, { embedder: 'nope/nothing' })).rejects.toMatchObject({ status: 400 });
+		await expect(analyzeRun({ ...readers(), assets, platforms, revealKey: async () => null }, runId, { embedder: 'openai/text-embedding-3-small' })).rejects.toMatchObject({
 			status: 400,
 			message: expect.stringContaining('OpenAI key')
 		});
-		const analysis = await analyzeRun({ db, assets, platforms, revealKey: async () => 'sk-test' }, runId, { embedder: 'openai/text-embedding-3-small' });
+		const analysis = await analyzeRun({ ...readers(), assets, platforms, revealKey: async () => 'sk-test' }, runId, { embedder: 'openai/text-embedding-3-small' });
 		expect(analysis.embedder).toBe('openai/text-embedding-3-small');
 		const rows = await db.selectFrom('output_fingerprints').selectAll().where('embedder', '=', 'openai/text-embedding-3-small').execute();
 		expect(rows.length).toBe(3); // the three captions

@@ -3,6 +3,7 @@ import { JoinCodes } from '../../server/audience/join-codes';
 import { AUDIENCE_DEFAULTS } from '../../server/audience/settings';
 import type { Db } from '../../server/db/connect';
 import { randomId } from '../../server/ids';
+import { Networks } from '../../server/networks/networks';
 import { backends, type TestDatabase } from '../helpers/databases';
 import { createUser } from './setup';
 
@@ -25,7 +26,7 @@ describe.each(backends())('join codes on $name', ({ open }) => {
 		db = database.db;
 		userId = (await createUser(db)).id;
 		clock = Date.now();
-		codes = new JoinCodes(db, () => clock);
+		codes = new JoinCodes(db, new Networks(db), () => clock);
 	});
 	afterAll(() => database?.close());
 
@@ -48,7 +49,7 @@ describe.each(backends())('join codes on $name', ({ open }) => {
 		const id = await network();
 		// Separate instances, so the in-process sharing is not what makes this pass.
 		const results = await Promise.all(
-			Array.from({ length: 6 }, (_, i) => (i % 2 ? codes : new JoinCodes(db, () => clock)).current(id, userId, settings))
+			Array.from({ length: 6 }, (_, i) => (i % 2 ? codes : new JoinCodes(db, new Networks(db), () => clock)).current(id, userId, settings))
 		);
 		expect(new Set(results.map((r) => r.code)).size).toBe(1);
 		const rows = await db.selectFrom('join_codes').selectAll().where('network_id', '=', id).execute();

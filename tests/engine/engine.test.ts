@@ -35,7 +35,7 @@ describe.each(backends())('engine on $name', ({ open }) => {
 			['b', 'HELLO']
 		]);
 		expect(rows.filter((r) => r.state !== 'completed').every((r) => r.state === 'cancelled')).toBe(true);
-		expect(rows[1]).toMatchObject({ parent_seq: 1, attempts: 1, output_hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+		expect(rows[1]).toMatchObject({ parent_seq: 1, attempts: 1, exact_hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
 		expect(await run(runId)).toMatchObject({ status: 'stopped', stop_cause: 'stopped', next_seq: rows.length + 1 });
 		expect(engine.lockoutSeconds(id)).toBe(0);
 

@@ -179,9 +179,9 @@ describe.each(backends())('hosted runs on $name', ({ open }) => {
 		expect(completed.length).toBeLessThanOrEqual(5);
 		expect(completed.every((r) => Number(r.cost_estimate) === 0.01 && r.provider_request_id?.startsWith('req-'))).toBe(true);
 		expect(completed[0].metrics).toEqual({ inputTokens: 3, outputTokens: 4 });
-		const spend = await engine.records.spend([runId]);
+		const spend = await engine.reader.spend([runId]);
 		expect(spend.get(runId)).toBeCloseTo(completed.length * 0.01, 10);
-		expect(await engine.records.networkSpend(id)).toBeCloseTo(completed.length * 0.01, 10);
+		expect(await engine.reader.networkSpend(id)).toBeCloseTo(completed.length * 0.01, 10);
 		const feed = await feedRun(rooms, id);
 		expect(feed.spendUsd).toBeCloseTo(completed.length * 0.01, 10);
 	});

@@ -7,10 +7,10 @@ import { resolveRunSettings } from '$server/engine/settings';
  * the lockout that keeps prompts from replacing a run too soon.
  */
 export async function audienceStage(panic: Panic, networkId: string): Promise<{ name: string; lockoutSeconds: number }> {
-	const row = await panic.db.selectFrom('networks').select(['name', 'settings']).where('id', '=', networkId).executeTakeFirst();
+	const network = await panic.networks.find(networkId);
 	const active = panic.engine.activeRun(networkId);
 	return {
-		name: row?.name ?? '',
-		lockoutSeconds: active?.settings.lockoutSeconds ?? resolveRunSettings(row?.settings).lockoutSeconds
+		name: network?.name ?? '',
+		lockoutSeconds: active?.settings.lockoutSeconds ?? resolveRunSettings(network?.settings).lockoutSeconds
 	};
 }

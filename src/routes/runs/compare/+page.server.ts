@@ -13,7 +13,7 @@ export const load: PageServerLoad = async ({ fetch, locals, url }) => {
 	const embedder = url.searchParams.get('embedder') || null;
 	const sides = await Promise.all(
 		ids.map(async (id) => {
-			const analysis = loadAnalysis(fetch, locals.panic, id, embedder);
+			const analysis = loadAnalysis(locals.panic, locals.user, id, embedder);
 			const res = await fetch(`/api/runs/${encodeURIComponent(id)}?limit=1`);
 			const body = await res.json().catch(() => null);
 			if (!res.ok) error(res.status === 404 ? 404 : res.status, `Run ${id}: ${body?.error ?? 'could not load it.'}`);

@@ -2,11 +2,12 @@ import type { Transaction } from 'kysely';
 import type { Db } from '../db/connect';
 import type { Database, InvocationState, RunStatus, StopCause, StoredPayload } from '../db/schema';
 import { randomId } from '../ids';
-import type { Arrival, Completion, PendingInvocation, RunLedger } from './ledger';
+import type { Arrival, Completion, PendingInvocation, Recovered, RunLifecycleLedger } from './ledger';
 import { storedExactHash } from '../analysis/exact-hash';
 import type { PastOutput } from '../analysis/loop-watcher';
 import { compact } from '../analysis/vector';
 import { statusFor } from './policy';
+import type { InvocationRow } from './run-reader';
 
 /** Thrown inside a transaction to roll it back because the run is no longer running. */
 class RunEnded extends Error {}
@@ -20,68 +21,35 @@ export interface NewRun {
 	first: Arrival;
 }
 
-export interface RunRow {
-	id: string;
+/** A run recorded elsewhere (an export), written as it ended: it is never resumed. */
+export interface ImportedRun {
 	networkId: string;
 	startedBy: string | null;
 	input: StoredPayload;
-	status: RunStatus;
+	status: Exclude<RunStatus, 'running'>;
 	stopCause: StopCause | null;
-	settings: Record<string, unknown>;
-	graph: Record<string, unknown>;
-	nextSeq: number;
+	settings: object;
+	graph: object;
 	startedAt: Date;
-	endedAt: Date | null;
-	/** Why the run ended with an error, for people. */
+	endedAt: Date;
 	error: string | null;
-	/** Set while a running run is paused (cleared on resume and when it ends). */
-	pausedAt: Date | null;
 }
 
-export interface InvocationRow {
-	id: string;
-	seq: number;
-	nodeId: string;
-	modelId: string;
-	parentSeq: number | null;
-	state: InvocationState;
-	input: StoredPayload;
-	output: StoredPayload | null;
-	outputHash: string | null;
-	error: string | null;
-	attempts: number;
-	providerRequestId: string | null;
-	costEstimate: number | null;
-	metrics: Record<string, number> | null;
-	queuedAt: Date;
-	startedAt: Date | null;
-	endedAt: Date | null;
-}
-
-/** What a run resumes from after a restart. */
-export interface Recovered {
-	pending: PendingInvocation[];
-	started: number;
-	completed: number;
-	spendUsd: number;
-	/** Each node's latest output hash, for fixed-point detection. */
-	lastHashByNode: Map<string, string>;
-	/** Completed outputs in seq order, for loop detection to pick up where it was. */
-	history: PastOutput[];
-	/** When the latest invocation started (interrupted ones too), for pacing to go on from; null if none did. */
-	lastStartedAt: Date | null;
-}
+/** An imported invocation: everything but its ids (new ones are given; seqs are kept). */
+export type ImportedInvocation = Omit<InvocationRow, 'id' | 'runId'>;
 
 const json = (value: unknown) => JSON.stringify(value);
 const ACTIVE_STATES: InvocationState[] = ['queued', 'running'];
+/** Rows per INSERT while importing (well under Postgres' 65,535 bind parameters). */
+const INSERT_BATCH = 500;
 
 /**
- * Runs and invocations in the database. Every seq comes from `runs.next_seq`, bumped in the
- * transaction that inserts the invocations, under the run row's lock: no duplicates, no
- * gaps. Every write first checks (and locks) `status = 'running'`, so once a stop commits
- * nothing more is recorded for that run.
+ * Every write to `runs` and `invocations` (run-reader.ts has every read). Every seq comes
+ * from `runs.next_seq`, bumped in the transaction that inserts the invocations, under the
+ * run row's lock: no duplicates, no gaps. Every write first checks (and locks)
+ * `status = 'running'`, so once a stop commits nothing more is recorded for that run.
  */
-export class RunRecords implements RunLedger {
+export class RunWriter implements RunLifecycleLedger {
 	constructor(private db: Db) {}
 
 	async create(run: NewRun): Promise<{ runId: string; first: PendingInvocation; startedAt: Date }> {
@@ -135,7 +103,6 @@ export class RunRecords implements RunLedger {
 					.set({
 						state: 'completed',
 						output: json(completion.output),
-						output_hash: completion.outputHash,
 						exact_hash: completion.exactHash ?? null,
 						provider_request_id: completion.requestId ?? null,
 						cost_estimate: completion.costUsd ?? null,
@@ -255,7 +222,10 @@ export class RunRecords implements RunLedger {
 		return result.numUpdatedRows > 0n;
 	}
 
-	/** Runs of a network still marked running (normally at most one). */
+	/**
+	 * Runs still marked running (of one network, or all), oldest first: what the engine resumes
+	 * after a restart or finishes as orphans. Here beside the writes it guards, not in the reader.
+	 */
 	async runningIds(networkId?: string): Promise<string[]> {
 		let query = this.db.selectFrom('runs').select('id').where('status', '=', 'running');
 		if (networkId) query = query.where('network_id', '=', networkId);
@@ -288,7 +258,6 @@ export class RunRecords implements RunLedger {
 				.where('state', '=', 'running')
 				.execute();
 			const rows = await tx.selectFrom('invocations').selectAll().where('run_id', '=', runId).orderBy('seq').execute();
-			const lastHashByNode = new Map<string, string>();
 			const history: PastOutput[] = [];
 			let started = 0;
 			let completed = 0;
@@ -298,7 +267,6 @@ export class RunRecords implements RunLedger {
 				if (row.attempts > 0) started++;
 				if (row.cost_estimate !== null) spendUsd += Number(row.cost_estimate);
 				if (row.state === 'completed') completed++;
-				if (row.state === 'completed' && row.output_hash) lastHashByNode.set(row.node_id, row.output_hash);
 				if (row.state === 'completed' && row.output) {
 					history.push({ seq: row.seq, nodeId: row.node_id, exactHash: row.exact_hash ?? storedExactHash(row.output) });
 				}
@@ -316,61 +284,65 @@ export class RunRecords implements RunLedger {
 			}
 			// The interrupted ones are about to be started again: count them once.
 			started -= pending.filter((p) => p.attempts > 0).length;
-			return { pending, started, completed, spendUsd, lastHashByNode, history, lastStartedAt: last === null ? null : new Date(last) };
+			return { pending, started, completed, spendUsd, history, lastStartedAt: last === null ? null : new Date(last) };
 		});
 	}
 
-	async get(runId: string): Promise<RunRow | null> {
-		const row = await this.db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
-		return row ? toRun(row) : null;
-	}
-
-	async list(networkId: string, limit = 100): Promise<RunRow[]> {
-		const rows = await this.db
-			.selectFrom('runs')
-			.selectAll()
-			.where('network_id', '=', networkId)
-			.orderBy('started_at', 'desc')
-			.orderBy('id')
-			.limit(limit)
-			.execute();
-		return rows.map(toRun);
-	}
-
-	async invocations(runId: string, afterSeq = 0, limit = 200): Promise<InvocationRow[]> {
-		const rows = await this.db
-			.selectFrom('invocations')
-			.selectAll()
-			.where('run_id', '=', runId)
-			.where('seq', '>', afterSeq)
-			.orderBy('seq')
-			.limit(limit)
-			.execute();
-		return rows.map(toInvocation);
-	}
-
-	/** Estimated spend in US dollars per run, for the runs given (runs without costs are absent). */
-	async spend(runIds: string[]): Promise<Map<string, number>> {
-		if (!runIds.length) return new Map();
-		const rows = await this.db
-			.selectFrom('invocations')
-			.select(['run_id', (eb) => eb.fn.sum<string>('cost_estimate').as('spend')])
-			.where('run_id', 'in', runIds)
-			.where('cost_estimate', 'is not', null)
-			.groupBy('run_id')
-			.execute();
-		return new Map(rows.map((r) => [r.run_id, Number(r.spend)]));
-	}
-
-	/** Estimated spend in US dollars over every run of a network. */
-	async networkSpend(networkId: string): Promise<number> {
-		const row = await this.db
-			.selectFrom('invocations')
-			.innerJoin('runs', 'runs.id', 'invocations.run_id')
-			.select((eb) => eb.fn.sum<string | null>('invocations.cost_estimate').as('spend'))
-			.where('runs.network_id', '=', networkId)
-			.executeTakeFirst();
-		return Number(row?.spend ?? 0);
+	/**
+	 * Records an exported run and its invocations in one transaction (new ids, seqs kept),
+	 * marked imported and ended. Returns the new run's id.
+	 */
+	async importRun(run: ImportedRun, invocations: readonly ImportedInvocation[], at = new Date()): Promise<string> {
+		const runId = randomId();
+		const maxSeq = invocations.reduce((m, i) => Math.max(m, i.seq), 0);
+		await this.db.transaction().execute(async (tx) => {
+			await tx
+				.insertInto('runs')
+				.values({
+					id: runId,
+					network_id: run.networkId,
+					started_by: run.startedBy,
+					input: json(run.input),
+					status: run.status,
+					stop_cause: run.stopCause,
+					settings: json(run.settings),
+					graph: json(run.graph),
+					next_seq: maxSeq + 1,
+					started_at: run.startedAt,
+					ended_at: run.endedAt,
+					error: run.error,
+					imported_at: at
+				})
+				.execute();
+			for (let i = 0; i < invocations.length; i += INSERT_BATCH) {
+				await tx
+					.insertInto('invocations')
+					.values(
+						invocations.slice(i, i + INSERT_BATCH).map((inv) => ({
+							id: randomId(),
+							run_id: runId,
+							seq: inv.seq,
+							node_id: inv.nodeId,
+							model_id: inv.modelId,
+							parent_seq: inv.parentSeq,
+							state: inv.state,
+							input: json(inv.input),
+							output: inv.output ? json(inv.output) : null,
+							exact_hash: inv.exactHash,
+							error: inv.error,
+							attempts: inv.attempts,
+							provider_request_id: inv.providerRequestId,
+							cost_estimate: inv.costEstimate,
+							metrics: inv.metrics ? json(inv.metrics) : null,
+							queued_at: inv.queuedAt,
+							started_at: inv.startedAt,
+							ended_at: inv.endedAt
+						}))
+					)
+					.execute();
+			}
+		});
+		return runId;
 	}
 
 	/** Bumps next_seq by `count` under the run row's lock; throws RunEnded unless running. */
@@ -407,77 +379,4 @@ export class RunRecords implements RunLedger {
 			)
 			.execute();
 	}
-}
-
-
-function toRun(row: {
-	id: string;
-	network_id: string;
-	started_by: string | null;
-	input: StoredPayload;
-	status: RunStatus;
-	stop_cause: StopCause | null;
-	settings: Record<string, unknown>;
-	graph: Record<string, unknown>;
-	next_seq: number;
-	started_at: Date;
-	ended_at: Date | null;
-	error: string | null;
-	paused_at: Date | null;
-}): RunRow {
-	return {
-		id: row.id,
-		networkId: row.network_id,
-		startedBy: row.started_by,
-		input: row.input,
-		status: row.status,
-		stopCause: row.stop_cause,
-		settings: row.settings,
-		graph: row.graph,
-		nextSeq: row.next_seq,
-		startedAt: row.started_at,
-		endedAt: row.ended_at,
-		error: row.error,
-		pausedAt: row.paused_at
-	};
-}
-
-function toInvocation(row: {
-	id: string;
-	seq: number;
-	node_id: string;
-	model_id: string;
-	parent_seq: number | null;
-	state: InvocationState;
-	input: StoredPayload;
-	output: StoredPayload | null;
-	output_hash: string | null;
-	error: string | null;
-	attempts: number;
-	provider_request_id: string | null;
-	cost_estimate: string | null;
-	metrics: Record<string, number> | null;
-	queued_at: Date;
-	started_at: Date | null;
-	ended_at: Date | null;
-}): InvocationRow {
-	return {
-		id: row.id,
-		seq: row.seq,
-		nodeId: row.node_id,
-		modelId: row.model_id,
-		parentSeq: row.parent_seq,
-		state: row.state,
-		input: row.input,
-		output: row.output,
-		outputHash: row.output_hash,
-		error: row.error,
-		attempts: row.attempts,
-		providerRequestId: row.provider_request_id,
-		costEstimate: row.cost_estimate === null ? null : Number(row.cost_estimate),
-		metrics: row.metrics,
-		queuedAt: row.queued_at,
-		startedAt: row.started_at,
-		endedAt: row.ended_at
-	};
 }

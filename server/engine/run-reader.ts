@@ -1,0 +1,119 @@
+import type { Selectable } from 'kysely';
+import type { Db } from '../db/connect';
+import { camelRow, type CamelRow } from '../db/rows';
+import type { InvocationsTable, RunsTable, StoredPayload } from '../db/schema';
+
+/** A run as stored. */
+export type RunRow = CamelRow<RunsTable>;
+
+/** An invocation as stored; its cost as a number (numeric comes back as text from both drivers). */
+export type InvocationRow = Omit<CamelRow<InvocationsTable>, 'costEstimate'> & { costEstimate: number | null };
+
+/** A completed invocation's output, what analysis reads of a run. */
+export interface CompletedOutput {
+	id: string;
+	seq: number;
+	nodeId: string;
+	output: StoredPayload;
+	/** Null on rows recorded before exact hashes were kept. */
+	exactHash: string | null;
+}
+
+const toInvocation = (row: Selectable<InvocationsTable>): InvocationRow => {
+	const camel = camelRow<InvocationsTable>(row);
+	return { ...camel, costEstimate: camel.costEstimate === null ? null : Number(camel.costEstimate) };
+};
+
+/**
+ * Every read of `runs` and `invocations` (run-writer.ts has every write): the run pages and
+ * API, exports, analysis and experiments ask here, so the tables' shape lives in two files.
+ */
+export class RunReader {
+	constructor(private db: Db) {}
+
+	async get(runId: string): Promise<RunRow | null> {
+		const row = await this.db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
+		return row ? camelRow<RunsTable>(row) : null;
+	}
+
+	/** A network's runs, newest first. */
+	async list(networkId: string, limit = 100): Promise<RunRow[]> {
+		const rows = await this.db
+			.selectFrom('runs')
+			.selectAll()
+			.where('network_id', '=', networkId)
+			.orderBy('started_at', 'desc')
+			.orderBy('id')
+			.limit(limit)
+			.execute();
+		return rows.map((row) => camelRow<RunsTable>(row));
+	}
+
+	/** A page of a run's invocations by seq: those after `afterSeq`, at most `limit`. */
+	async invocations(runId: string, afterSeq = 0, limit = 200): Promise<InvocationRow[]> {
+		const rows = await this.db
+			.selectFrom('invocations')
+			.selectAll()
+			.where('run_id', '=', runId)
+			.where('seq', '>', afterSeq)
+			.orderBy('seq')
+			.limit(limit)
+			.execute();
+		return rows.map(toInvocation);
+	}
+
+	/** Completed invocations with an output, in seq order: what loop analysis reads. */
+	async completedOutputs(runId: string): Promise<CompletedOutput[]> {
+		const rows = await this.db
+			.selectFrom('invocations')
+			.select(['id', 'seq', 'node_id', 'output', 'exact_hash'])
+			.where('run_id', '=', runId)
+			.where('state', '=', 'completed')
+			.where('output', 'is not', null)
+			.orderBy('seq')
+			.execute();
+		return rows.map((r) => ({ id: r.id, seq: r.seq, nodeId: r.node_id, output: r.output!, exactHash: r.exact_hash }));
+	}
+
+	/** The outputs of the invocations with these seqs (absent: no such seq; null: no output). */
+	async outputs(runId: string, seqs: readonly number[]): Promise<Map<number, StoredPayload | null>> {
+		if (!seqs.length) return new Map();
+		const rows = await this.db.selectFrom('invocations').select(['seq', 'output']).where('run_id', '=', runId).where('seq', 'in', seqs).execute();
+		return new Map(rows.map((r) => [r.seq, r.output]));
+	}
+
+	/** How many of a run's invocations have completed (the steps it made). */
+	async completedSteps(runId: string): Promise<number> {
+		const row = await this.db
+			.selectFrom('invocations')
+			.select((eb) => eb.fn.countAll<string | number>().as('n'))
+			.where('run_id', '=', runId)
+			.where('state', '=', 'completed')
+			.executeTakeFirstOrThrow();
+		return Number(row.n);
+	}
+
+	/** Estimated spend in US dollars per run, for the runs given (runs without costs are absent). */
+	async spend(runIds: string[]): Promise<Map<string, number>> {
+		if (!runIds.length) return new Map();
+		const rows = await this.db
+			.selectFrom('invocations')
+			.select(['run_id', (eb) => eb.fn.sum<string>('cost_estimate').as('spend')])
+			.where('run_id', 'in', runIds)
+			.where('cost_estimate', 'is not', null)
+			.groupBy('run_id')
+			.execute();
+		return new Map(rows.map((r) => [r.run_id, Number(r.spend)]));
+	}
+
+	/** Estimated spend in US dollars over every run of a network. */
+	async networkSpend(networkId: string): Promise<number> {
+		const row = await this.db
+			.selectFrom('invocations')
+			.innerJoin('runs', 'runs.id', 'invocations.run_id')
+			.select((eb) => eb.fn.sum<string | null>('invocations.cost_estimate').as('spend'))
+			.where('runs.network_id', '=', networkId)
+			.executeTakeFirst();
+		return Number(row?.spend ?? 0);
+	}
+}
