@@ -1,3 +1,4 @@
+import type { AnalysisFinding } from '../shared/analysis';
 import { cosine } from './vector';
 
 /**
@@ -22,15 +23,8 @@ export interface ObservedOutput {
 	threshold?: number;
 }
 
-export interface ExactRepeat {
-	kind: 'fixed_point' | 'cycle';
-	period: number;
-	/** The run's step count (completed outputs) when it was seen. */
-	step: number;
-	seq: number;
-	nodeId: string;
-	message: string;
-}
+/** An exact fixed point or cycle, as the analysis page shows it (one type for both sides). */
+export type ExactRepeat = AnalysisFinding;
 
 export interface Convergence {
 	kind: 'converging';
