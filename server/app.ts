@@ -198,7 +198,8 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		rooms,
 		admission: connections,
 		joinsPerAddress: { burst: config.joinBurstPerAddress, perMinute: config.joinsPerAddressPerMinute },
-		writes: { atOnce: config.audienceAtOnce, waiting: config.audienceWaiting }
+		writes: { atOnce: config.audienceAtOnce, waiting: config.audienceWaiting },
+		codeGuessesPerMinute: config.codeGuessesPerAddressPerMinute
 	});
 	if (resume) await audience.resume();
 	const invites = new Invites(db, networks);

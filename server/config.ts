@@ -100,6 +100,15 @@ export interface Config {
 	stepsAtOnce: number;
 	/** Least milliseconds between a hosted model's step and the step before it, whatever a network's pacing. */
 	hostedStepMinMs: number;
+	// —— Joining at a venue (issue 14) ——
+	/** Wrong join codes one address may try per minute (typed at /j or in a link) before it must wait (429). */
+	codeGuessesPerAddressPerMinute: number;
+	/**
+	 * Addresses offered for the join link instead of this machine's interfaces
+	 * (PANIC_NETWORK_ADDRESSES, comma-separated): tests, or a container whose own interfaces
+	 * are not the ones phones reach. Unset: os.networkInterfaces().
+	 */
+	networkAddresses?: string[];
 }
 
 export function configFromEnv(env: Record<string, string | undefined> = process.env): Config {
@@ -164,7 +173,11 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 		runsPerOwner: intFromEnv(env, 'PANIC_RUNS_PER_OWNER', 4),
 		runsTotal: intFromEnv(env, 'PANIC_RUNS_TOTAL', 16),
 		stepsAtOnce: intFromEnv(env, 'PANIC_STEPS_AT_ONCE', 2),
-		hostedStepMinMs: intFromEnv(env, 'PANIC_HOSTED_STEP_MIN_MS', 1000, 0)
+		hostedStepMinMs: intFromEnv(env, 'PANIC_HOSTED_STEP_MIN_MS', 1000, 0),
+		// Joining at a venue (issue 14): a room mistyping codes makes a few wrong tries a minute
+		// behind its one address; a script guessing codes makes thousands.
+		codeGuessesPerAddressPerMinute: intFromEnv(env, 'PANIC_CODE_GUESSES_PER_ADDRESS_PER_MINUTE', 30),
+		networkAddresses: env.PANIC_NETWORK_ADDRESSES?.trim() ? env.PANIC_NETWORK_ADDRESSES.split(/[\s,]+/).filter(Boolean) : undefined
 	};
 }
 

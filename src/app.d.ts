@@ -6,6 +6,8 @@ declare global {
 	namespace App {
 		interface Error {
 			message: string;
+			/** Why, for pages that answer one refusal differently from another (e.g. 'too-many-tries' at /j/<code>). */
+			reason?: string;
 		}
 		interface Locals {
 			panic: Panic;

@@ -20,7 +20,7 @@ import {
 	type Principal
 } from '../networks/room-access';
 import { FeedStreams, type FeedStreamOptions, type FeedStreamRooms, type FeedViewer } from './feed-stream';
-import { JoinCodes, type JoinCodeInfo } from './join-codes';
+import { JoinCodes, type CodeCheck, type JoinCodeInfo } from './join-codes';
 import { PromptQueue, type PromptAuthor } from './prompt-queue';
 import { PromptScheduler, type QueueEngine, type SchedulerOptions } from './scheduler';
 import { AudienceSessions, type AudienceSession } from './sessions';
@@ -53,6 +53,8 @@ export interface AudienceDeps {
 	 * and how many may wait before more are refused with 503.
 	 */
 	writes?: { atOnce: number; waiting: number };
+	/** Wrong codes one address may try per minute (typed or in a link) before it must wait. */
+	codeGuessesPerMinute?: number;
 	feed?: Partial<Omit<FeedStreamOptions, 'rooms' | 'queueSummary'>>;
 	/** Caps on long-lived connections, shared with the sync upgrade (default: a private one with default limits). */
 	admission?: ConnectionAdmission;
@@ -75,6 +77,10 @@ export const FEED_CLOSED = {
 
 /** Seconds a phone refused a seat (too many joining) waits before its page tries again. */
 export const JOIN_RETRY_SECONDS = 5;
+
+/** What an address that tried too many wrong codes is told (429). */
+export const TOO_MANY_GUESSES = 'Too many tries — wait a minute, then check the code against the screen.';
+export const TOO_MANY_GUESSES_REASON = 'too-many-tries';
 
 /** The stream's viewer: what its access rests on, so taking that away (removal, going private, logout, a deleted screen) ends it. */
 function feedViewer(principal: Principal, basis: Basis): FeedViewer {
@@ -103,6 +109,8 @@ export class Audience {
 	private admission: ConnectionAdmission;
 
 	private joinPerAddress: RateLimiter;
+	/** Wrong codes per address: codes are long enough that only a script guesses many. */
+	private guessesPerAddress: RateLimiter;
 	/**
 	 * Turns for joins and prompts. A burst of them (a venue scanning at once, or a flood) would
 	 * otherwise queue all their queries in PGlite at once, ahead of everyone else's requests;
@@ -142,6 +150,8 @@ export class Audience {
 		this.joinPerNetwork = new RateLimiter(joins.perNetwork, 60_000, now);
 		const perAddress = deps.joinsPerAddress ?? { burst: 600, perMinute: 120 };
 		this.joinPerAddress = new RateLimiter(perAddress.burst, (perAddress.burst / perAddress.perMinute) * 60_000, now);
+		const guesses = deps.codeGuessesPerMinute ?? 30;
+		this.guessesPerAddress = new RateLimiter(guesses, 60_000, now);
 		const writes = deps.writes ?? { atOnce: 2, waiting: 5000 };
 		this.writes = new FairTurns(writes.atOnce);
 		this.maxWaitingWrites = writes.waiting;
@@ -178,6 +188,31 @@ export class Audience {
 		return this.codes.current(networkId, user.id, await this.settings(networkId));
 	}
 
+	/**
+	 * Which network a typed code opens, or why not (the /j form). Counted like a join's check:
+	 * an address that tried too many codes that do not exist is refused (429) for a while.
+	 */
+	checkCode(input: string, address = 'unknown'): Promise<CodeCheck> {
+		return this.inTurn(address, () => this.checkCounted(input, address));
+	}
+
+	/**
+	 * The code check with its per-address limit. Only codes that do not exist count, so a room
+	 * behind one address joining with the real code (or a just-expired one) never runs out of
+	 * tries. Checks run a few at a time (inTurn), so a burst overshoots the limit by at most that.
+	 */
+	private async checkCounted(input: string, address: string): Promise<CodeCheck> {
+		if (!this.guessesPerAddress.peek(address)) {
+			// With no token left, take() spends nothing and says how long until the next one.
+			const refused = this.guessesPerAddress.take(address);
+			// The reason tells the phone's page not to retry by itself, as it does when a crowd is joining.
+			throw new AppError(429, TOO_MANY_GUESSES, { retryAfterSeconds: refused.ok ? 1 : Math.ceil(refused.retryAfterMs / 1000), reason: TOO_MANY_GUESSES_REASON });
+		}
+		const check = await this.codes.check(input);
+		if (!check.ok && check.reason === 'unknown') this.guessesPerAddress.take(address);
+		return check;
+	}
+
 	// —— sessions ——
 
 	/**
@@ -191,7 +226,7 @@ export class Audience {
 	}
 
 	private async joinNow(input: string, existingToken: string | undefined, address: string): Promise<{ token: string | null; session: AudienceSession }> {
-		const check = await this.codes.check(input);
+		const check = await this.checkCounted(input, address);
 		if (!check.ok) {
 			if (check.reason === 'unknown') throw notFound('There is no such code. Check it against the screen and try again.');
 			throw new AppError(

@@ -88,6 +88,35 @@ describe.each(backends())('audience sessions on $name', ({ open }) => {
 		expect(await status(audience.join(a, undefined, '198.51.100.7'))).toMatchObject({ status: 429 });
 	});
 
+	test('wrong codes from one address: a few a minute, then "too many tries" for codes typed or scanned; real codes never count', async () => {
+		let clock = Date.now();
+		const app = boot(db, { codeGuessesPerMinute: 3, now: () => clock });
+		booted.push(app);
+		const { audience, network } = app;
+		const id = await network(owner);
+		const { code } = await audience.mintCode(id, owner);
+		const guesser = '203.0.113.5';
+		// The room's real code, many times from the guesser's address: no tries spent.
+		for (let i = 0; i < 5; i++) expect(await audience.checkCode(code, guesser)).toMatchObject({ ok: true, networkId: id });
+		for (let i = 0; i < 3; i++) expect(await audience.checkCode('ZZZZZ ZZZZZ', guesser)).toEqual({ ok: false, reason: 'unknown' });
+		const refused = { status: 429, message: 'Too many tries — wait a minute, then check the code against the screen.' };
+		expect(await status(audience.checkCode('ZZZZZ ZZZZY', guesser))).toEqual(refused);
+		// Refused before the lookup, for the real code too (a guesser learns nothing), and for joins by link.
+		expect(await status(audience.checkCode(code, guesser))).toEqual(refused);
+		expect(await status(audience.join('ZZZZZZZZZX', undefined, guesser))).toEqual(refused);
+		expect(await status(audience.join(code, undefined, guesser))).toEqual(refused);
+		const error = await audience.checkCode('ZZZZZ ZZZZZ', guesser).then(() => null, (e: unknown) => e);
+		expect(error).toBeInstanceOf(AppError);
+		expect((error as AppError).details).toEqual({ retryAfterSeconds: 20, reason: 'too-many-tries' });
+		// Everyone else is unaffected.
+		expect(await audience.join(code, undefined, '203.0.113.6')).toMatchObject({ session: { networkId: id } });
+		// Three a minute: one more try every twenty seconds.
+		clock += 20_000;
+		expect(await audience.join(code, undefined, guesser)).toMatchObject({ session: { networkId: id } });
+		expect(await status(audience.join('ZZZZZZZZZX', undefined, guesser))).toMatchObject({ status: 404 });
+		expect(await status(audience.join('ZZZZZZZZZX', undefined, guesser))).toEqual(refused);
+	});
+
 	test('joins and prompts take turns a few at a time; past the waiting limit they are refused with 503', async () => {
 		const { audience, network } = start({ writes: { atOnce: 1, waiting: 3 } });
 		const id = await network(owner);

@@ -69,6 +69,7 @@ export function boot(
 		joinsPerMinute?: { perCode: number; perNetwork: number };
 		joinsPerAddress?: { burst: number; perMinute: number };
 		writes?: { atOnce: number; waiting: number };
+		codeGuessesPerMinute?: number;
 		now?: () => number;
 		admission?: ConnectionAdmission;
 	} = {}
@@ -85,6 +86,7 @@ export function boot(
 		admission: options.admission,
 		joinsPerAddress: options.joinsPerAddress,
 		writes: options.writes,
+		codeGuessesPerMinute: options.codeGuessesPerMinute,
 		now: options.now,
 		scheduler: { minGapMs: 0, retryMs: 50 },
 		feed: { queueDebounceMs: 10 },

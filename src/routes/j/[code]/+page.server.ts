@@ -21,7 +21,7 @@ export const load: PageServerLoad = async (event) => {
 		if (!(e instanceof AppError)) throw e;
 		// Removed people are told so, even if they scan again.
 		if (e.status === 403) return { removed: true as const, message: e.message };
-		if (!session) error(e.status, e.message);
+		if (!session) error(e.status, { message: e.message, reason: (e.details as { reason?: string } | undefined)?.reason });
 	}
 	const stage = await audienceStage(locals.panic, session.networkId);
 	return {
