@@ -57,8 +57,9 @@ describe('join code guessing', () => {
 				const r = await guesser.request('GET', `/j/${guess(i++)}`);
 				return { door: 'link', status: r.status, text: await r.text(), retry: null };
 			},
+			// As a browser posts the form with scripts off (an Accept of text/html gets the page, not the action's JSON).
 			async () => {
-				const r = await guesser.request('POST', '/j', `code=${guess(i++)}`, { 'content-type': 'application/x-www-form-urlencoded' });
+				const r = await guesser.request('POST', '/j', `code=${guess(i++)}`, { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' });
 				return { door: 'form', status: r.status, text: await r.text(), retry: r.headers.get('retry-after') };
 			}
 		];

@@ -1,6 +1,7 @@
 import { error, redirect } from '@sveltejs/kit';
 import { resolveRunSettings, DEFAULT_PACING } from '$server/engine/settings';
 import { AppError } from '$server/errors';
+import { joinAddressFor } from '$lib/server/join-qr';
 import type { PageServerLoad } from './$types';
 
 /** The facilitator console (owner or editor): runs, pacing, the prompt queue, the audience, displays. */
@@ -19,7 +20,8 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 			pacing: { fixedMs: 'fixedMs' in pacing ? pacing.fixedMs : null },
 			defaultPacing: DEFAULT_PACING,
 			audience: { queueMode: audience.queueMode, blocklist: audience.blocklist },
-			installations
+			installations,
+			join: joinAddressFor(panic, url)
 		};
 	} catch (e) {
 		if (e instanceof AppError) error(e.status, e.message);

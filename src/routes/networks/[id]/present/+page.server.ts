@@ -11,7 +11,7 @@ export const load: PageServerLoad = async ({ locals, params, url, depends }) => 
 	try {
 		await locals.panic.networks.requireEditor(params.id, locals.user);
 		const [join, stage] = await Promise.all([
-			currentJoinQr(locals.panic, params.id, locals.user, url.origin),
+			currentJoinQr(locals.panic, params.id, locals.user, url),
 			audienceStage(locals.panic, params.id)
 		]);
 		return { networkId: params.id, name: stage.name, lockoutSeconds: stage.lockoutSeconds, join };
