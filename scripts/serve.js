@@ -15,7 +15,7 @@ process.env.BODY_SIZE_LIMIT ??= '200M'; // run-export ZIPs (POST /api/runs/impor
 const { handler } = await import('../build/handler.js');
 const instance = () => globalThis[Symbol.for('panic.instance')];
 // The handler's init has created the domain; its config says how patient the server is.
-const { headersTimeoutMs, requestTimeoutMs, maxSockets, listenBacklog, connectionLimits } = (await instance()).httpServer;
+const { headersTimeoutMs, requestTimeoutMs, maxSockets, listenBacklog, connectionLimits, joinLines } = (await instance()).httpServer;
 console.log(`[panic] ${connectionLimits}`);
 
 const server = http.createServer(
@@ -51,6 +51,7 @@ server.on('upgrade', async (req, socket, head) => {
 // connection attempts (a second or three of retries each, /api/health included).
 server.listen({ port, host, backlog: listenBacklog }, () => {
 	console.log(`[panic] listening on http://localhost:${port}`);
+	for (const line of joinLines(host, port)) console.log(`[panic] ${line}`);
 });
 
 let stopping = false;

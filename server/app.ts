@@ -17,6 +17,7 @@ import { RunsService } from './engine/runs-service';
 import type { RunReader } from './engine/run-reader';
 import type { RunSettingsInput } from './engine/settings';
 import { Audience, FEED_CLOSED } from './audience/audience';
+import { machineAddresses, startupJoinLines } from './audience/join-address';
 import type { AudienceSettingsInput } from './audience/settings';
 import { notFound } from './errors';
 import { ConnectionAdmission, describeConnectionLimits, resolveConnectionLimits } from './http/connection-admission';
@@ -101,7 +102,7 @@ export interface Panic {
 	/** Caps on long-lived connections (SSE streams and sync sockets together). */
 	connections: ConnectionAdmission;
 	/** What the HTTP server (scripts/serve.js) applies: header and request timeouts, a socket ceiling; and a line for its log. */
-	httpServer: { headersTimeoutMs: number; requestTimeoutMs: number; maxSockets: number; listenBacklog: number; connectionLimits: string };
+	httpServer: { headersTimeoutMs: number; requestTimeoutMs: number; maxSockets: number; listenBacklog: number; connectionLimits: string; joinLines(host: string, port: number): string[] };
 	/** Takes an HTTP upgrade for `/sync/<room>` (auth first, then the y-websocket protocol). */
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 	close(): Promise<void>;
@@ -311,7 +312,9 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 			requestTimeoutMs: config.requestTimeoutMs,
 			maxSockets: resolved.maxSockets,
 			listenBacklog: config.listenBacklog,
-			connectionLimits: describeConnectionLimits(resolved)
+			connectionLimits: describeConnectionLimits(resolved),
+			// Read when the server starts listening (interfaces as they are then).
+			joinLines: (host, port) => startupJoinLines({ origin: config.origin, host, port, interfaces: machineAddresses(config.networkAddresses) })
 		},
 		handleUpgrade,
 		async close() {

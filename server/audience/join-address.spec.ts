@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { isLoopbackHost, joinAddress, machineAddresses, reachableAddresses, type InterfaceAddress } from './join-address';
+import { isLoopbackHost, joinAddress, machineAddresses, reachableAddresses, startupJoinLines, type InterfaceAddress } from './join-address';
 
 /** A laptop on venue Wi-Fi with Docker installed, as os.networkInterfaces() would list it. */
 const laptop: InterfaceAddress[] = [
@@ -87,5 +87,20 @@ describe('joinAddress', () => {
 		const join = joinAddress({ requestUrl: at('http://[::1]/'), interfaces: machineAddresses(['2001:db8::7']) });
 		expect(join.origin).toBe('http://[2001:db8::7]');
 		expect(join.host).toBe('[2001:db8::7]');
+	});
+});
+
+describe('startupJoinLines', () => {
+	test('names the first network address, and the others', () => {
+		expect(startupJoinLines({ host: '0.0.0.0', port: 3000, interfaces: laptop })).toEqual([
+			'phones on the same network join at http://192.168.1.20:3000/j (or http://10.0.0.5:3000, http://[2001:db8::20]:3000, http://172.17.0.1:3000)'
+		]);
+	});
+	test('ORIGIN, a loopback-only listener and no network each say so', () => {
+		expect(startupJoinLines({ origin: 'https://panic.example.org/', host: '0.0.0.0', port: 3000, interfaces: laptop })).toEqual([
+			'phones join at https://panic.example.org/j (ORIGIN)'
+		]);
+		expect(startupJoinLines({ host: '127.0.0.1', port: 3000, interfaces: laptop })[0]).toMatch(/^listening on 127\.0\.0\.1 only: phones cannot reach it/);
+		expect(startupJoinLines({ host: '0.0.0.0', port: 3000, interfaces: onlyLoopback })[0]).toMatch(/^no network address/);
 	});
 });

@@ -124,3 +124,17 @@ export function joinAddress({
 		source
 	};
 }
+
+/**
+ * What the server prints at start-up about joining, so a facilitator who starts PANIC in a
+ * terminal sees at once where phones go (or why they cannot): `host` and `port` are what the
+ * server listens on.
+ */
+export function startupJoinLines({ origin, host, port, interfaces }: { origin?: string; host: string; port: number; interfaces: InterfaceAddress[] }): string[] {
+	if (origin) return [`phones join at ${origin.replace(/\/+$/, '')}/j (ORIGIN)`];
+	if (isLoopbackHost(host)) return [`listening on ${host} only: phones cannot reach it (HOST=0.0.0.0 listens on every network)`];
+	const like = new URL(`http://localhost:${port}`);
+	const [first, ...others] = reachableAddresses(interfaces).map((address) => originAt(address, like));
+	if (!first) return ['no network address: phones cannot join until this computer is on the venue’s network (or ORIGIN is set)'];
+	return [`phones on the same network join at ${first}/j${others.length ? ` (or ${others.join(', ')})` : ''}`];
+}
