@@ -82,6 +82,13 @@ test('the facilitator picks another of the machine’s addresses; an address fro
 	expect(await page.getByTestId('join-warning').textContent()).toMatch(/open on localhost; phones use 198\.51\.100\.20/);
 	expect(await page.getByTestId('join-choice').allTextContents()).toEqual([`use 192.0.2.10:${port}`]);
 
+	// Keeping the address the page picked quiets the note too.
+	await page.goto(`${server.url}/networks/${networkId}/present`);
+	await Promise.all([page.waitForURL(/\?join=/), page.getByTestId('join-keep').click()]);
+	expect(await page.getByTestId('join-address').textContent()).toBe(`192.0.2.10:${port}/j`);
+	expect(await page.getByTestId('join-warning').textContent()).toMatch(/open on localhost; phones use 192\.0\.2\.10/);
+	expect(await page.getByTestId('join-keep').count()).toBe(0);
+
 	// A link someone else made, naming their own host (or this machine's address on another port), changes nothing.
 	for (const host of ['http://evil.example', `http://evil.example:${port}`, `http://198.51.100.20:1`, 'http://127.0.0.1']) {
 		await page.goto(`${server.url}/networks/${networkId}/present?join=${encodeURIComponent(host)}`);
