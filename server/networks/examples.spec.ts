@@ -43,6 +43,14 @@ describe.each(EXAMPLE_NETWORKS.map((e) => [e.key, e] as const))('example %s', (_
 		}
 	});
 
+	it('never draws an edge back along one row (it would run straight through both of its nodes)', () => {
+		const at = new Map(graph.nodes.map((n) => [n.id, n]));
+		for (const e of graph.edges) {
+			const [from, to] = [at.get(e.source)!, at.get(e.target)!];
+			if (from.x >= to.x) expect(from.y, `${e.id} goes back along a row`).not.toBe(to.y);
+		}
+	});
+
 	it('is a network file the import takes', () => {
 		expect(networkFileSchema.safeParse(exampleFile(example)).success).toBe(true);
 	});

@@ -8,7 +8,9 @@ import type { NetworkFile } from './graph-service';
  * catalogue: known models, edges that join matching modalities, a start node that takes text.
  *
  * Layout: nodes sit on a 380 × 300 grid (a node is at most 240 px wide, and grows with its
- * output card), loops read left to right and back, and the note sits below the nodes.
+ * output card), loops read left to right and back, and the note sits below the nodes. Edges
+ * leave a node on its right and enter on the left, so the two ends of an edge going back are
+ * never on one row: a straight line back would run through both nodes.
  */
 export interface ExampleNetwork {
 	/** Stable key for the form that copies it. */
@@ -33,7 +35,7 @@ export const EXAMPLE_NETWORKS: readonly ExampleNetwork[] = [
 		name: 'Paint ↔ caption',
 		summary: 'Text becomes a picture, the picture becomes a caption, the caption a new picture: watch it drift, then settle on a fixed point.',
 		graph: {
-			nodes: [node('paint', 'local/paint', 0, 0), node('caption', 'local/caption', 1, 0)],
+			nodes: [node('paint', 'local/paint', 0, 0), node('caption', 'local/caption', 1, 0.5)],
 			edges: [edge('paint', 'caption'), edge('caption', 'paint')],
 			startNodeId: 'paint',
 			notes: [note('Write a prompt that names shapes and colours (“a red circle above a blue square”) and press Start.', 0, 1)]
@@ -44,7 +46,7 @@ export const EXAMPLE_NETWORKS: readonly ExampleNetwork[] = [
 		name: 'Sing ↔ listen',
 		summary: 'Text becomes a melody, the melody is heard as words again: the tune narrows a little each time round.',
 		graph: {
-			nodes: [node('sing', 'local/sing', 0, 0), node('listen', 'local/listen', 1, 0)],
+			nodes: [node('sing', 'local/sing', 0, 0), node('listen', 'local/listen', 1, 0.5)],
 			edges: [edge('sing', 'listen'), edge('listen', 'sing')],
 			startNodeId: 'sing',
 			notes: [note('Any prompt works: every word becomes notes. Listen to the cards as the loop goes round.', 0, 1)]
@@ -67,14 +69,14 @@ export const EXAMPLE_NETWORKS: readonly ExampleNetwork[] = [
 		name: 'Fan-out: picture and song',
 		summary: 'Distil feeds two branches, a picture and a song, whose words meet again in Associate and loop back: each turn doubles the work, and the run’s pending cap drops the oldest.',
 		graph: {
-			// The two branches run side by side, one row apart; they meet on the right and come back below.
+			// The branches run along the top and the bottom; the way back crosses the empty middle.
 			nodes: [
-				node('distil', 'local/distil', 0, 0.5),
+				node('distil', 'local/distil', 0, 1),
 				node('paint', 'local/paint', 1, 0),
 				node('caption', 'local/caption', 2, 0),
-				node('sing', 'local/sing', 1, 1),
-				node('listen', 'local/listen', 2, 1),
-				node('associate', 'local/associate', 3, 0.5)
+				node('sing', 'local/sing', 1, 2),
+				node('listen', 'local/listen', 2, 2),
+				node('associate', 'local/associate', 3, 1.5)
 			],
 			edges: [
 				edge('distil', 'paint'),
@@ -86,7 +88,7 @@ export const EXAMPLE_NETWORKS: readonly ExampleNetwork[] = [
 				edge('associate', 'distil')
 			],
 			startNodeId: 'distil',
-			notes: [note('Each output of Associate starts both branches again: compare what the picture and the song make of the same words.', 0, 2)]
+			notes: [note('Each output of Associate starts both branches again: compare what the picture and the song make of the same words.', 0, 3)]
 		}
 	}
 ];
