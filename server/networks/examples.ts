@@ -35,10 +35,10 @@ export const EXAMPLE_NETWORKS: readonly ExampleNetwork[] = [
 		name: 'Paint ↔ caption',
 		summary: 'Text becomes a picture, the picture becomes a caption, the caption a new picture: watch it drift, then settle on a fixed point.',
 		graph: {
-			nodes: [node('paint', 'local/paint', 0, 0), node('caption', 'local/caption', 1, 0.5)],
+			nodes: [node('paint', 'local/paint', 0, 0), node('caption', 'local/caption', 1, 1)],
 			edges: [edge('paint', 'caption'), edge('caption', 'paint')],
 			startNodeId: 'paint',
-			notes: [note('Write a prompt that names shapes and colours (“a red circle above a blue square”) and press Start.', 0, 1)]
+			notes: [note('Name shapes and colours: “a red circle above a blue square”.', 0, 2)]
 		}
 	},
 	{
@@ -46,10 +46,10 @@ export const EXAMPLE_NETWORKS: readonly ExampleNetwork[] = [
 		name: 'Sing ↔ listen',
 		summary: 'Text becomes a melody, the melody is heard as words again: the tune narrows a little each time round.',
 		graph: {
-			nodes: [node('sing', 'local/sing', 0, 0), node('listen', 'local/listen', 1, 0.5)],
+			nodes: [node('sing', 'local/sing', 0, 0), node('listen', 'local/listen', 1, 1)],
 			edges: [edge('sing', 'listen'), edge('listen', 'sing')],
 			startNodeId: 'sing',
-			notes: [note('Any prompt works: every word becomes notes. Listen to the cards as the loop goes round.', 0, 1)]
+			notes: [note('Any prompt works: every word becomes notes.', 0, 2)]
 		}
 	},
 	{
@@ -61,7 +61,7 @@ export const EXAMPLE_NETWORKS: readonly ExampleNetwork[] = [
 			nodes: [node('paint', 'local/paint', 0, 0), node('caption', 'local/caption', 2, 0), node('associate', 'local/associate', 1, 1)],
 			edges: [edge('paint', 'caption'), edge('caption', 'associate'), edge('associate', 'paint')],
 			startNodeId: 'paint',
-			notes: [note('Try “a hot sun over a cold sea”: Associate swaps words for their opposites and rings.', 0, 2)]
+			notes: [note('Try “a hot sun over a cold sea”.', 0, 2)]
 		}
 	},
 	{
@@ -88,7 +88,7 @@ export const EXAMPLE_NETWORKS: readonly ExampleNetwork[] = [
 				edge('associate', 'distil')
 			],
 			startNodeId: 'distil',
-			notes: [note('Each output of Associate starts both branches again: compare what the picture and the song make of the same words.', 0, 3)]
+			notes: [note('Compare what the picture and the song make of the same words.', 0, 3)]
 		}
 	}
 ];
