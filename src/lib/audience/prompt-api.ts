@@ -1,4 +1,5 @@
 import { ApiError, call } from '$lib/feed/run-api';
+import type { FeedRun } from '$shared/feed';
 
 /** A prompt as its sender sees it (GET /api/networks/:id/prompts, audience view). */
 export interface MyPrompt {
@@ -26,15 +27,23 @@ export async function myPrompts(networkId: string): Promise<MyPrompt[]> {
 export const retryAfter = (e: unknown): number =>
 	e instanceof ApiError && typeof e.details?.retryAfterSeconds === 'number' ? e.details.retryAfterSeconds : 0;
 
-/** How a prompt's state reads on a phone. */
-export function promptState(p: MyPrompt): string {
+/**
+ * How a prompt's state reads on a phone. A started prompt's run is `run` when it is the
+ * network's current run (the live feed's): then it is running now, paused, or done.
+ */
+export function promptState(p: MyPrompt, run: FeedRun | null = null): string {
 	switch (p.status) {
 		case 'queued':
 			return p.position === 1 ? 'Next in the queue' : `Number ${p.position} in the queue`;
 		case 'approved':
 			return p.position === 1 ? 'Approved — next in the queue' : `Approved — number ${p.position} in the queue`;
 		case 'started':
-			return 'Started a run';
+			if (!run) return 'Started a run';
+			// A newer run took over the screen, so this prompt's run is over.
+			if (run.runId !== p.runId) return 'Done: its run has ended';
+			if (run.status === 'running') return 'Running now';
+			if (run.status === 'paused') return 'Its run is paused';
+			return 'Done: its run has ended';
 		case 'rejected':
 			return `Not used${p.reason ? `: ${p.reason}` : ''}`;
 		case 'withdrawn':
