@@ -69,6 +69,18 @@ test('a phone sees its prompt go from the queue to running, then done, not "Sent
 	await call(ada, 'POST', `/api/runs/${await activeRun()}/stop`);
 	await expect.poll(() => line.textContent(), { timeout: 10_000 }).toContain('Done');
 	await phone.close();
+
+	// The facilitator rehearsing on the phone page, logged in, follows their prompt just the same
+	// (the server answers them with the whole queue, not a list of their own).
+	const own = await ada.newPage();
+	await own.setViewportSize(PHONE);
+	await own.goto(url);
+	await own.locator('[data-testid=phone-page][data-hydrated]').waitFor();
+	await own.getByTestId('prompt-text').fill('the harbour at night');
+	await own.getByTestId('prompt-send').click();
+	await expect.poll(() => own.getByTestId('prompt-sent').textContent(), { timeout: 15_000 }).toContain('Running now');
+	await call(ada, 'POST', `/api/runs/${await activeRun()}/stop`);
+	await own.close();
 });
 
 async function activeRun(): Promise<string> {
@@ -95,6 +107,8 @@ test('the header is one row of one height on every page of a 360 px phone, links
 			return { top: box.top, bottom: box.bottom, height: box.height, items, overflows: el.scrollWidth > el.clientWidth };
 		});
 		heights.set(path, geometry.height);
+		// Nothing on the page pushes it wider than the phone (a file field or a long option did).
+		expect(await page.evaluate(() => document.scrollingElement!.scrollWidth), path).toBeLessThanOrEqual(PHONE.width);
 		expect(geometry.height, path).toBeLessThanOrEqual(64);
 		expect(geometry.overflows, path).toBe(false);
 		// One row: every item sits inside the header's height, and within the screen.

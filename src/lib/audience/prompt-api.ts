@@ -18,9 +18,14 @@ const base = (networkId: string) => `/api/networks/${encodeURIComponent(networkI
 export const sendPrompt = (networkId: string, text: string) =>
 	call<{ id: string; status: string; position: number }>(fetch, 'POST', base(networkId), { text });
 
-export async function myPrompts(networkId: string): Promise<MyPrompt[]> {
-	const data = await call<{ prompts?: MyPrompt[] }>(fetch, 'GET', base(networkId));
-	return data.prompts ?? [];
+/**
+ * The sender's own prompts (`mine`), and every prompt whose state they can follow (`seen`):
+ * a facilitator trying the phone page is answered with the whole queue instead, which still
+ * holds the prompt they just sent.
+ */
+export async function myPrompts(networkId: string): Promise<{ mine: MyPrompt[]; seen: MyPrompt[] }> {
+	const data = await call<{ prompts?: MyPrompt[]; waiting?: MyPrompt[]; recent?: MyPrompt[] }>(fetch, 'GET', base(networkId));
+	return { mine: data.prompts ?? [], seen: data.prompts ?? [...(data.waiting ?? []), ...(data.recent ?? [])] };
 }
 
 /** Seconds to wait after a 429, from `details.retryAfterSeconds`. */
