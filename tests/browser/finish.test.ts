@@ -81,7 +81,7 @@ test('a phone sees its prompt go from the queue to running, then done, not "Sent
 	await expect.poll(() => own.getByTestId('prompt-sent').textContent(), { timeout: 15_000 }).toContain('Running now');
 	await call(ada, 'POST', `/api/runs/${await activeRun()}/stop`);
 	await own.close();
-});
+}, 60_000);
 
 async function activeRun(): Promise<string> {
 	const runs = await call(ada, 'GET', `/api/networks/${networkId}/runs`);
@@ -128,7 +128,7 @@ test('the header is one row of one height on every page of a 360 px phone, links
 	await page.waitForURL(`${server.url}/models`);
 	expect(await page.getByTestId('site-menu').evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
 	await phone.close();
-});
+}, 90_000);
 
 test('a page that does not exist says so and links home', async () => {
 	const page = await ada.newPage();
@@ -167,7 +167,7 @@ test('destructive buttons carry the destructive style', async () => {
 });
 
 test('every visible placeholder fits its field at 360 px and 1440 px', async () => {
-	const paths = ['/networks', '/models', '/account', `/networks/${networkId}/settings`, `/networks/${networkId}/console`];
+	const paths = ['/networks', '/models', '/account', `/networks/${networkId}/settings`, `/networks/${networkId}/console`, `/networks/${networkId}`, '/j'];
 	for (const viewport of [PHONE, DESKTOP]) {
 		const ctx = await browser.newContext({ viewport, storageState: await ada.storageState() });
 		for (const path of paths) {
@@ -190,4 +190,4 @@ test('every visible placeholder fits its field at 360 px and 1440 px', async () 
 		}
 		await ctx.close();
 	}
-});
+}, 120_000);
