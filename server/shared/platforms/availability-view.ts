@@ -63,14 +63,3 @@ export function unavailableMessage(models: ReadonlyArray<{ id: string; name: str
 }
 
 const sentence = (text: string) => (/[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
-
-/** "just now", "5 min ago", "3 h ago", "2 days ago". */
-export function timeAgo(iso: string | undefined, now: number): string {
-	if (!iso) return 'never';
-	const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-	if (s < 60) return 'just now';
-	if (s < 3600) return `${Math.floor(s / 60)} min ago`;
-	if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
-	const d = Math.floor(s / 86_400);
-	return `${d} day${d === 1 ? '' : 's'} ago`;
-}
