@@ -157,7 +157,8 @@ async function open(path: string, size: { width: number; height: number }, ready
 	const page = await ada.newPage();
 	await page.setViewportSize(size);
 	await page.goto(`${server.url}${path}`);
-	await page.locator(ready).first().waitFor({ timeout: 15_000 });
+	// Attached, not visible: a card pushed off the screen is what the checks below report.
+	await page.locator(ready).first().waitFor({ state: 'attached', timeout: 15_000 });
 	// Every picture decoded, so its natural size is known.
 	await expect
 		.poll(() => page.evaluate(() => [...document.images].every((img) => img.complete && img.naturalWidth > 0)), { timeout: 10_000 })
@@ -170,8 +171,8 @@ for (const size of SIZES) {
 
 	test(`present at ${at}: cards apart and on screen, pictures whole, texts fit, the finding legible`, async () => {
 		const page = await open(`/networks/${networkId}/present`, size, '[data-testid=present-card]');
-		await page.getByTestId('loop-finding').waitFor({ timeout: 10_000 });
-		await expect.poll(() => page.getByTestId('present-card').count()).toBe(2);
+		await page.getByTestId('loop-finding').waitFor({ state: 'attached', timeout: 10_000 });
+		await expect.poll(() => page.getByTestId('present-card').count()).toBeGreaterThanOrEqual(2);
 		const g = await measure(page, '[data-testid=present-card]');
 		expect(g.images.length, 'the feed has pictures').toBeGreaterThan(0);
 		expect(g.texts.some((t) => t.length > 300), 'the feed has long texts').toBe(true);
