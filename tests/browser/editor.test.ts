@@ -89,7 +89,9 @@ test('two editors and a viewer share one canvas live', async () => {
 	// Bob adds a model from the palette; Ada undoes her own edit only.
 	await b.click('[data-testid=palette-item][data-model-id="local/mirror"]');
 	await expect.poll(() => a.locator('[data-testid=model-node][data-model-id="local/mirror"]').count()).toBe(1);
-	await a.getByTestId('undo-button').click();
+	// At 1280 px undo sits in the toolbar's ⋯ menu (its own key is Ctrl+Z).
+	await a.getByTestId('more-button').click();
+	await a.getByTestId('menu-undo').click();
 	await expect.poll(async () => (await graphOf(ada, id)).edges.length).toBe(2);
 	expect((await graphOf(ada, id)).nodes.map((n: { modelId: string }) => n.modelId)).toContain('local/mirror');
 

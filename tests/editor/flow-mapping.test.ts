@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { ModelInfo } from '$shared/platforms/types';
-import { connectionProblem } from '$lib/editor/connect-rules';
+import { connectionProblem, portHint } from '$lib/editor/connect-rules';
 import { noteFlowId, toFlowEdges, toFlowNodes, type FlowEdge, type FlowNode } from '$lib/editor/flow-mapping';
 import type { GraphSnapshot } from '$lib/editor/graph-binding';
 import { freeSpot, NODE_SIZE } from '$lib/editor/placement';
@@ -119,6 +119,20 @@ describe('connectionProblem', () => {
 		expect(connectionProblem(g, modelOf, 'p', 'c')).toMatch(/already connected/);
 		expect(connectionProblem(g, modelOf, 'x', 't')).toMatch(/not a known model/);
 		expect(connectionProblem(g, modelOf, 'p', 'nope')).toMatch(/gone/);
+	});
+
+	test('portHint: while connecting, the ports on the far side light up or dim by the same rule', () => {
+		const fromText = { nodeId: 'c', side: 'source' as const };
+		expect(portHint(g, modelOf, fromText, 'p', 'in')).toBe('accepts');
+		expect(portHint(g, modelOf, fromText, 't', 'in')).toBe('accepts');
+		expect(portHint(g, modelOf, fromText, 'c', 'in')).toBe('refuses');
+		expect(portHint(g, modelOf, fromText, 'p', 'out')).toBeNull();
+		// Started at an input: outputs are judged, and an existing edge counts as refused.
+		const intoCaption = { nodeId: 'c', side: 'target' as const };
+		expect(portHint(g, modelOf, intoCaption, 'p', 'out')).toBe('refuses');
+		expect(portHint(g, modelOf, intoCaption, 't', 'out')).toBe('refuses');
+		expect(portHint(g, modelOf, { nodeId: 't', side: 'target' }, 'c', 'out')).toBe('accepts');
+		expect(portHint(g, modelOf, null, 'p', 'in')).toBeNull();
 	});
 });
 

@@ -26,3 +26,27 @@ export function connectionProblem(graph: GraphSnapshot, modelOf: ModelLookup, so
 function mismatch(output: Modality, input: Modality, targetName: string): string {
 	return `${output} output can't feed ${targetName}, which takes ${input}. Connect ${output} to ${output}.`;
 }
+
+/** Where a connection being made starts: a node's output (`source`) or its input (`target`). */
+export interface ConnectionStart {
+	nodeId: string;
+	side: 'source' | 'target';
+}
+
+/**
+ * How a port should look while a connection is being made from `from` (a drag or a tapped
+ * output): 'accepts' when the connection may end on it, 'refuses' when it may not, null when
+ * the port is on the same side as the start and plays no part. Same rule as the drop itself.
+ */
+export function portHint(
+	graph: GraphSnapshot,
+	modelOf: ModelLookup,
+	from: ConnectionStart | null,
+	nodeId: string,
+	port: 'in' | 'out'
+): 'accepts' | 'refuses' | null {
+	if (!from) return null;
+	if (from.side === 'source' && port === 'in') return connectionProblem(graph, modelOf, from.nodeId, nodeId) ? 'refuses' : 'accepts';
+	if (from.side === 'target' && port === 'out') return connectionProblem(graph, modelOf, nodeId, from.nodeId) ? 'refuses' : 'accepts';
+	return null;
+}

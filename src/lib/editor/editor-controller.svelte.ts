@@ -38,6 +38,11 @@ export class EditorController {
 	/** The node whose output port was tapped, waiting for an input port (tap-to-connect). */
 	pendingSource = $state<string | null>(null);
 	notice = $state<Notice | null>(null);
+	/**
+	 * The note this person just added, whose text takes focus once it is on the canvas: left on
+	 * the "+ Note" button, each space typed would press it again and add another empty note.
+	 */
+	noteToFocus = $state<string | null>(null);
 	/** Set once when the shared graph first arrives from the server, so the canvas frames it. */
 	needsFit = $state(false);
 	/**
@@ -206,7 +211,9 @@ export class EditorController {
 
 	addNote(at: { x: number; y: number }): string | null {
 		if (this.readOnly || this.refuseWhenFull('notes')) return null;
-		return this.binding.addNote(at.x, at.y);
+		const id = this.binding.addNote(at.x, at.y);
+		this.noteToFocus = id;
+		return id;
 	}
 
 	/**
