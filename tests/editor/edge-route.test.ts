@@ -54,3 +54,12 @@ describe('routeEdge', () => {
 		expect(Math.min(...route.corners!.map((p) => p.y))).toBeLessThan(a.y);
 	});
 });
+
+test('two edges of a loop through the same gap take different lanes', () => {
+	const [paint, caption, assoc] = [node(0, 0, 240), node(420, 0, 150), node(200, 380, 150)];
+	const boxes = [paint, caption, assoc];
+	const down = routeEdge(outOf(caption), inOf(assoc), boxes).corners!;
+	const back = routeEdge(outOf(assoc), inOf(paint), boxes).corners!;
+	const lanes = (points: Point[]) => points.slice(1, -1).filter((p, i, all) => i > 0 && all[i - 1].y === p.y).map((p) => p.y);
+	expect(lanes(down).some((y) => lanes(back).includes(y))).toBe(false);
+});

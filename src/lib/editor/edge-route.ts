@@ -94,7 +94,9 @@ function detour(s: Point, t: Point, boxes: readonly Rect[]): Point[] | null {
 			for (const x2 of new Set(xs2)) {
 				const points = [s, { x: x1, y: s.y }, { x: x1, y }, { x: x2, y }, { x: x2, y: t.y }, t];
 				const length = Math.abs(x1 - s.x) + Math.abs(y - s.y) + Math.abs(x2 - x1) + Math.abs(t.y - y) + Math.abs(t.x - x2);
-				const cost = length + BEND * bends(points);
+				// Of equal routes, the lane nearer the target: two edges of a loop that pass the
+				// same gap then take different lanes instead of drawing one over the other.
+				const cost = length + BEND * bends(points) + 0.01 * Math.abs(y - t.y);
 				if (best && cost >= best.cost) continue;
 				if (clear(points[2], points[3]) && clear(points[3], points[4]) && clear(points[4], t)) best = { cost, points };
 			}
