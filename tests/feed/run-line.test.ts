@@ -16,6 +16,7 @@ describe('runLine', () => {
 	test('paused, and the ways a run ends, each said once', () => {
 		expect(runLine(run({ status: 'paused', step: 12 }))).toBe('Paused at step 12');
 		expect(runLine(run({ status: 'stopped', stopCause: 'fixed_point', step: 40 }))).toBe('Stopped at step 40 — fixed point');
+		expect(runLine(run({ status: 'completed', stopCause: 'fixed_point', step: 40 }))).toBe('Stopped at step 40 — fixed point');
 		expect(runLine(run({ status: 'stopped', stopCause: 'stopped', step: 40 }))).toBe('Stopped at step 40');
 		expect(runLine(run({ status: 'stopped', stopCause: 'budget', step: 9 }))).toBe('Stopped at step 9 — budget reached');
 		expect(runLine(run({ status: 'stopped', stopCause: 'replaced', step: 3 }))).toBe('Replaced by a new run at step 3');

@@ -20,8 +20,8 @@ export function runLine(run: FeedRun | null, opts: { now?: number; rate?: boolea
 	if (cause === 'dead_end') return `Finished at ${at} — nothing left to do`;
 	if (run.status === 'failed' || cause === 'error') return `Failed at ${at}`;
 	const why = cause && cause !== 'stopped' ? CAUSES[cause] ?? cause.replaceAll('_', ' ') : null;
-	const verb = run.status === 'completed' ? 'Finished' : 'Stopped';
-	return `${verb} at ${at}${why ? ` — ${why}` : ''}`;
+	// A run ends 'completed' at a fixed point or budget too: it was still stopped, by a rule.
+	return `Stopped at ${at}${why ? ` — ${why}` : ''}`;
 }
 
 const CAUSES: Record<string, string> = {
