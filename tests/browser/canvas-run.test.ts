@@ -79,7 +79,7 @@ test('an unchanged output keeps its card: no new element, no arrival flash', asy
 	const page = await openNetwork(ctx, id);
 	await call(ctx, 'POST', `/api/networks/${id}/runs`, { input: 'a dream of the sea at dawn' });
 	// At a fixed point every caption repeats the one before.
-	await page.locator('[data-testid=run-panel-finding][data-kind=fixed_point]').waitFor({ timeout: 20_000 });
+	await page.locator('[data-testid=loop-finding][data-kind=fixed_point]').waitFor({ timeout: 20_000 });
 	const card = cardOf(page, 'caption');
 	const before = Number(await card.getAttribute('data-seq'));
 	const text = await card.textContent();
