@@ -3,7 +3,7 @@ import type { ModelInfo } from '$shared/platforms/types';
 import { connectionProblem, portHint } from '$lib/editor/connect-rules';
 import { noteFlowId, toFlowEdges, toFlowNodes, type FlowEdge, type FlowNode } from '$lib/editor/flow-mapping';
 import type { GraphSnapshot } from '$lib/editor/graph-binding';
-import { freeSpot, NODE_SIZE } from '$lib/editor/placement';
+import { CARD_ROOM, freeSpot, NODE_SIZE, takenBoxes } from '$lib/editor/placement';
 
 const model = (id: string, input: ModelInfo['input'], output: ModelInfo['output']) => ({ id, name: id.split('/')[1], input, output });
 const MODELS = new Map([model('local/paint', 'text', 'image'), model('local/caption', 'image', 'text'), model('local/associate', 'text', 'text')].map((m) => [m.id, m]));
@@ -137,13 +137,34 @@ describe('connectionProblem', () => {
 });
 
 describe('freeSpot', () => {
-	test('centres a new node on the spot, cascading past nodes already there', () => {
-		const first = freeSpot({ x: 0, y: 0 }, []);
-		expect(first).toEqual({ x: -NODE_SIZE.width / 2, y: -NODE_SIZE.height / 2 });
-		const second = freeSpot({ x: 0, y: 0 }, [first]);
-		const third = freeSpot({ x: 0, y: 0 }, [first, second]);
-		expect(second).not.toEqual(first);
-		expect(third).not.toEqual(second);
-		expect(third.x).toBeGreaterThan(second.x);
+	type Spot = { x: number; y: number; width?: number; height?: number };
+	const area = (s: Spot) => ({ x: s.x, y: s.y, w: s.width ?? NODE_SIZE.width, h: s.height ?? NODE_SIZE.height });
+	const apart = (a: Spot, b: Spot) => {
+		const [p, q] = [area(a), area(b)];
+		return p.x + p.w <= q.x || q.x + q.w <= p.x || p.y + p.h <= q.y || q.y + q.h <= p.y;
+	};
+
+	test('centres a new node on the spot when it is free', () => {
+		expect(freeSpot({ x: 0, y: 0 }, [])).toEqual({ x: -NODE_SIZE.width / 2, y: -NODE_SIZE.height / 2 });
+	});
+
+	test('taps on one spot give nodes that never overlap, each with room for its card', () => {
+		const placed: Spot[] = [];
+		for (let i = 0; i < 8; i++) {
+			const spot = { ...freeSpot({ x: 0, y: 0 }, takenBoxes(placed.map((p) => ({ type: 'model', position: p })))) };
+			for (const other of placed) {
+				expect(apart({ ...spot, height: NODE_SIZE.height + CARD_ROOM }, { ...other, height: NODE_SIZE.height + CARD_ROOM })).toBe(true);
+			}
+			placed.push(spot);
+		}
+		// The second tap goes beside the first, as a network reads: left to right.
+		expect(placed[1].y).toBe(placed[0].y);
+		expect(placed[1].x).toBeGreaterThan(placed[0].x);
+	});
+
+	test('keeps clear of a tall measured box: a node with its output card', () => {
+		const tall = { type: 'model', position: { x: -150, y: -100 }, measured: { width: 240, height: 420 } };
+		const spot = freeSpot({ x: 0, y: 0 }, takenBoxes([tall]));
+		expect(apart({ ...spot, height: NODE_SIZE.height }, { x: -150, y: -100, width: 240, height: 420 })).toBe(true);
 	});
 });

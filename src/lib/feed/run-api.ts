@@ -86,14 +86,27 @@ export function describeInput(input: unknown): string {
 	return '';
 }
 
-/** What the canvas needs from `GET /api/networks/:id` beyond the graph: keys the owner lacks, spend. */
-export async function networkOverview(networkId: string, fetcher: Fetch = fetch): Promise<{ missingKeys: string[]; spendUsd: number }> {
-	const data = await call<{ missingKeys?: unknown; spendUsd?: unknown }>(fetcher, 'GET', `/api/networks/${encodeURIComponent(networkId)}`);
+/**
+ * What the canvas needs from `GET /api/networks/:id` beyond the graph: keys the owner lacks,
+ * spend, and whether runs stop by themselves at a fixed point (a stored run setting).
+ */
+export async function networkOverview(networkId: string, fetcher: Fetch = fetch): Promise<{ missingKeys: string[]; spendUsd: number; stopOnFixedPoint: boolean }> {
+	const data = await call<{ missingKeys?: unknown; spendUsd?: unknown; settings?: { stopOnFixedPoint?: unknown } }>(
+		fetcher,
+		'GET',
+		`/api/networks/${encodeURIComponent(networkId)}`
+	);
 	return {
 		missingKeys: Array.isArray(data.missingKeys) ? data.missingKeys.filter((k): k is string => typeof k === 'string') : [],
-		spendUsd: typeof data.spendUsd === 'number' ? data.spendUsd : 0
+		spendUsd: typeof data.spendUsd === 'number' ? data.spendUsd : 0,
+		// Unset is the engine's default: off.
+		stopOnFixedPoint: data.settings?.stopOnFixedPoint === true
 	};
 }
+
+/** Turns stopping at a fixed point on or off: the same run setting the settings page writes (merged key by key). */
+export const setStopOnFixedPoint = (networkId: string, on: boolean, fetcher: Fetch = fetch) =>
+	call<unknown>(fetcher, 'PATCH', `/api/networks/${encodeURIComponent(networkId)}`, { settings: { stopOnFixedPoint: on } });
 
 /** `details.missingKeys` of a refused start, when the refusal was about keys. */
 export function missingKeysOf(error: unknown): string[] | null {
