@@ -13,6 +13,7 @@ import { Installations } from './displays/installations';
 import { GraphWriteRule } from './graph/write-rule';
 import { Engine } from './engine/engine';
 import { AnalysisService } from './analysis/analysis-service';
+import { RunStreams } from './engine/run-streams';
 import { RunsService } from './engine/runs-service';
 import type { RunReader } from './engine/run-reader';
 import type { RunSettingsInput } from './engine/settings';
@@ -78,6 +79,8 @@ export interface Panic {
 	runs: RunsService;
 	/** Run analysis: fixed points, cycles, drift, clusters (issue 7). */
 	analysis: AnalysisService;
+	/** Runs as they happen, for the run page (`GET /api/runs/:id/events`). */
+	runStreams: RunStreams;
 	/** Join codes, audience sessions, the prompt queue and the SSE feed (issue 6). */
 	audience: Audience;
 	/** Which models each user's keys reach, as the providers last said (issue 12). */
@@ -203,6 +206,8 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	if (resume) await audience.resume();
 	const invites = new Invites(db, networks);
 	const runs = new RunsService(engine, networks, engine.reader);
+	const analysis = new AnalysisService(runs, { db, runs: engine.reader, networks, assets, platforms, revealKey, catalogue });
+	const runStreams = new RunStreams({ events: engine.events, networks, admission: connections, reader: engine.reader, analyse: (id) => analysis.live(id) });
 
 	// What a change to a network means for everything resting on it. The networks domain emits
 	// after storing the change and awaits each listener in the order subscribed here, before the
@@ -267,7 +272,8 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		engine,
 		runReader: engine.reader,
 		runs,
-		analysis: new AnalysisService(runs, { db, runs: engine.reader, networks, assets, platforms, revealKey, catalogue }),
+		analysis,
+		runStreams,
 		audience,
 		availability: checks,
 		networkAvailability: (networkId, user) => networkAvailability({ networks, graphs, catalogue, availability: checks }, networkId, user),
@@ -320,6 +326,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 			checks.close();
 			// Before the engine: no prompt may start a run on the way down.
 			await audience.close();
+			await runStreams.close();
 			await engine.close();
 			await rooms.close();
 			if (!opts.db) await db.destroy();
