@@ -172,7 +172,7 @@ test('compare two runs side by side', async () => {
 	const other = await finishedRun(ada, 'Other loop', 'a red circle and a blue square', 30);
 	const page = await ada.newPage();
 	await page.goto(`${session.server.url}/runs/${runId}`);
-	await page.getByTestId('compare-with').fill(other);
+	await page.getByTestId('compare-with').selectOption(other);
 	await page.getByTestId('compare-go').click();
 	await page.waitForURL(/\/runs\/compare\?/);
 	await page.getByTestId('compare-page').waitFor();
