@@ -76,6 +76,8 @@ interface Hub {
 	/** Reads are serialised: a slow one is never overtaken by a newer one answering first. */
 	reading: Promise<void>;
 	ended: boolean;
+	/** Once ended: settles when the last state went out and the streams closed. */
+	finished?: Promise<void>;
 	detach(): void;
 }
 
@@ -110,12 +112,15 @@ export class RunStreams {
 		const hub = this.hubs.get(run.id) ?? this.createHub(run.id);
 		hub.joining++;
 		try {
-			// The first reads go to this subscriber alone, so they need not wait for a change window.
+			// The first read goes to this subscriber alone, so it need not wait for a change window.
 			if (!hub.last.run) await this.read(hub);
-			if (!hub.last.analysis) await this.analyse(hub);
+			// An ended run: its last state and analysis, then `end`.
+			if (hub.ended) await hub.finished;
 		} finally {
 			hub.joining--;
 		}
+		// The analysis of a long run takes a moment: it follows, the run and its invocations do not wait for it.
+		if (!hub.last.analysis) this.scheduleAnalysis(hub);
 		const subscriber: Subscriber = { open: true, onEnd } as Subscriber;
 		return new ReadableStream<Uint8Array>(
 			{
@@ -299,7 +304,7 @@ export class RunStreams {
 		hub.refreshTimer = hub.analysisTimer = undefined;
 		hub.detach();
 		// The ended run's row is written by now; read it (and the final analysis) once more.
-		void hub.reading
+		hub.finished = hub.reading
 			.then(async () => {
 				await this.readNow(hub);
 				await this.analyse(hub, true);
