@@ -121,7 +121,8 @@ test('a long run: the list is one page with earlier and later; the recurrence pl
 	expect(Number(await canvas.getAttribute('data-size'))).toBeGreaterThan(5);
 	await page.getByTestId('zoom-reset').click();
 	await expect.poll(async () => Number(await canvas.getAttribute('data-size'))).toBe(all);
-	// Dragging across the plot zooms too.
+	// Dragging across the plot zooms too (the mouse only reaches what is on the screen).
+	await canvas.scrollIntoViewIfNeeded();
 	const box = (await canvas.boundingBox())!;
 	await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.1);
 	await page.mouse.down();
