@@ -218,6 +218,8 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	// Feed streams a removed member opened as a member end, saying why.
 	on('membershipChanged', ({ networkId, userId, change }) => {
 		if (change === 'removed') audience.memberRemoved(networkId, userId);
+		// So do the run pages they watched as a member.
+		if (change === 'removed') runStreams.disconnect(networkId, (v) => v.basis === 'member' && v.userId === userId, FEED_CLOSED.memberRemoved);
 	});
 	// Open canvases show the new name.
 	on('renamed', ({ networkId, name }) => graphs.rename(networkId, name));
@@ -226,6 +228,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	// Streams of those who saw it only because it was public or unlisted end, saying why.
 	on('visibilityChanged', ({ networkId, after }) => {
 		if (after === 'private') audience.madePrivate(networkId);
+		if (after === 'private') runStreams.disconnect(networkId, (v) => v.basis === 'visibility', FEED_CLOSED.madePrivate);
 	});
 	// Every open canvas learns of the lock through the doc, so its UI follows at once.
 	on('lockChanged', ({ networkId, locked }) => graphs.setLocked(networkId, locked));
@@ -240,6 +243,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	// Deleting, in this order: the run stops (no more cards), streams end, rooms go; then the row.
 	on('deleting', ({ networkId }) => engine.stopNetwork(networkId));
 	on('deleting', ({ networkId }) => audience.forget(networkId));
+	on('deleting', ({ networkId }) => runStreams.disconnect(networkId, () => true, 'This network was deleted.'));
 	on('deleting', ({ networkId }) => rooms.evict(roomsOf(networkId)));
 	// Its Vestaboards' cached list goes with it.
 	on('deleting', ({ networkId }) => boardFeeder.invalidate(networkId));
@@ -307,6 +311,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		async logout(sessionId) {
 			await sessions.invalidate(sessionId);
 			audience.loggedOut(sessionId);
+			runStreams.disconnect(null, (v) => v.loginSession === sessionId, FEED_CLOSED.loggedOut);
 			// Final (4401): the stock client stops reconnecting with a cookie that no longer works.
 			await rooms.disconnectEverywhere((s) => s.sessionKey === sessionId, FEED_CLOSED.loggedOut, CLOSE.loggedOut);
 		},

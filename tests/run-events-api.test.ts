@@ -107,8 +107,10 @@ describe('run events API', () => {
 		const watching = await openFeed(anonymous, `/api/runs/${runId}/events`);
 		expect(watching.res.status).toBe(200);
 		await until('the run event', async () => !!last(watching.events, 'run'));
-		await watching.close();
+		// Made private again: those who watched only because it was unlisted are told, and the stream ends.
 		expect((await owner.json('PATCH', `/api/networks/${networkId}`, { visibility: 'private' })).status).toBe(200);
+		await watching.done;
+		expect(watching.events.at(-1)).toEqual({ event: 'closed', data: { reason: 'This network is now private.' } });
 		await owner.json('POST', `/api/runs/${runId}/stop`);
 	});
 

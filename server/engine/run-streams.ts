@@ -2,7 +2,7 @@ import type { RunAnalysis } from '../shared/analysis';
 import type { StoredPayload } from '../db/schema';
 import { AppError, badRequest, notFound } from '../errors';
 import type { ConnectionAdmission } from '../http/connection-admission';
-import { authorizeRoom, connectionKey, feedRoomOf, principalFor, type Credentials, type StandingSource } from '../networks/room-access';
+import { authorizeRoom, connectionKey, feedRoomOf, principalFor, type Basis, type Credentials, type StandingSource } from '../networks/room-access';
 import type { EngineEventMap, EngineEventSource } from './events';
 import { payloadView } from './payloads';
 import type { InvocationRow, RunReader, RunRow } from './run-reader';
@@ -19,6 +19,7 @@ import { invocationJson, runJson } from './runs-service';
  *   invocations  { items, total }                    the newest `TAIL` invocations, with the run
  *   analysis     { analysis, outputs }               at most every `analysisEveryMs`, when steps changed
  *   end          { status, stopCause }               the run ended; the stream closes after it
+ *   closed       { reason }                          access was taken away; the stream closes after it
  *
  * The analysis is the one the run page charts, computed at most every couple of seconds for
  * all viewers together, with the recurrence matrix and the drift series bounded so that a
@@ -51,7 +52,16 @@ export const LIVE_DRIFT_POINTS = 600;
 /** Cluster representatives whose outputs go with the analysis (the page shows as many). */
 const REPRESENTATIVES = 12;
 
+/** Who a stream is for, as far as taking access away needs to know. */
+export interface RunViewer {
+	userId: string | null;
+	loginSession: string | null;
+	/** What the access rests on: a member's role, or the network being public or unlisted. */
+	basis: Basis;
+}
+
 interface Subscriber {
+	viewer: RunViewer;
 	controller: ReadableStreamDefaultController<Uint8Array>;
 	open: boolean;
 	onEnd?: () => void;
@@ -59,6 +69,7 @@ interface Subscriber {
 
 interface Hub {
 	runId: string;
+	networkId: string;
 	subscribers: Set<Subscriber>;
 	/** Subscribers still reading their first snapshot: the hub must stay for them. */
 	joining: number;
@@ -107,9 +118,9 @@ export class RunStreams {
 	 * invocations and (once computed) the analysis; a run that has already ended sends these
 	 * and `end`, and closes. `onEnd` is called once when the stream ends, however it ends.
 	 */
-	async open(run: RunRow, onEnd?: () => void): Promise<ReadableStream<Uint8Array>> {
+	async open(run: RunRow, viewer: RunViewer, onEnd?: () => void): Promise<ReadableStream<Uint8Array>> {
 		if (this.closed) throw new Error('The server is shutting down.');
-		const hub = this.hubs.get(run.id) ?? this.createHub(run.id);
+		const hub = this.hubs.get(run.id) ?? this.createHub(run.id, run.networkId);
 		hub.joining++;
 		try {
 			// The first read goes to this subscriber alone, so it need not wait for a change window.
@@ -121,7 +132,7 @@ export class RunStreams {
 		}
 		// The analysis of a long run takes a moment: it follows, the run and its invocations do not wait for it.
 		if (!hub.last.analysis) this.scheduleAnalysis(hub);
-		const subscriber: Subscriber = { open: true, onEnd } as Subscriber;
+		const subscriber: Subscriber = { viewer, open: true, onEnd } as Subscriber;
 		return new ReadableStream<Uint8Array>(
 			{
 				start: (controller) => {
@@ -159,11 +170,31 @@ export class RunStreams {
 			const decision = await authorizeRoom(this.deps.networks, room, principal);
 			// A logged-in stranger is told the run does not exist, as `GET /api/runs/:id` does.
 			if (!decision.ok) throw decision.status === 404 ? notFound('No such run.') : new AppError(decision.status, decision.message);
-			return await this.open(run, admitted.release);
+			const viewer: RunViewer = { userId: credentials.user?.id ?? null, loginSession: credentials.session?.id ?? null, basis: decision.basis };
+			return await this.open(run, viewer, admitted.release);
 		} catch (error) {
 			admitted.release();
 			throw error;
 		}
+	}
+
+	/**
+	 * Access was taken away (a member removed, the network made private, a logout, the network
+	 * deleted): the matching streams of the network's runs (of every network for `null`) end
+	 * with `closed { reason }`. Returns how many ended.
+	 */
+	disconnect(networkId: string | null, match: (viewer: RunViewer) => boolean, reason: string): number {
+		let ended = 0;
+		for (const hub of [...this.hubs.values()]) {
+			if (networkId !== null && hub.networkId !== networkId) continue;
+			for (const subscriber of [...hub.subscribers]) {
+				if (!match(subscriber.viewer)) continue;
+				this.send(hub, subscriber, frame('closed', { reason }));
+				this.end(hub, subscriber);
+				ended++;
+			}
+		}
+		return ended;
 	}
 
 	/** Open streams of a run. */
@@ -180,13 +211,14 @@ export class RunStreams {
 		}
 	}
 
-	private createHub(runId: string): Hub {
+	private createHub(runId: string, networkId: string): Hub {
 		const mine = (e: { runId: string }) => e.runId === runId;
 		const changed = (e: { runId: string }) => mine(e) && this.changed(hub);
 		const ended = (e: EngineEventMap['ended'][0]) => mine(e) && this.finish(hub);
 		const { events } = this.deps;
 		const hub: Hub = {
 			runId,
+			networkId,
 			subscribers: new Set(),
 			joining: 0,
 			lastRefreshAt: 0,

@@ -19,6 +19,8 @@ export class LiveRun {
 	connected = $state(false);
 	/** The run ended and the stream with it. */
 	ended = $state(false);
+	/** Why the server stopped showing this run (access taken away), in its words. */
+	closedReason = $state<string | null>(null);
 
 	private source: EventSource | null = null;
 	private retryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -79,6 +81,11 @@ export class LiveRun {
 			this.outputs = outputs;
 		});
 		source.addEventListener('end', () => {
+			this.ended = true;
+			this.close();
+		});
+		source.addEventListener('closed', (e) => {
+			this.closedReason = (parse(e) as { reason?: string } | null)?.reason ?? 'This run is no longer shown here.';
 			this.ended = true;
 			this.close();
 		});
