@@ -13,6 +13,7 @@ import { Installations } from './displays/installations';
 import { GraphWriteRule } from './graph/write-rule';
 import { Engine } from './engine/engine';
 import { AnalysisService } from './analysis/analysis-service';
+import { RunStreams } from './engine/run-streams';
 import { RunsService } from './engine/runs-service';
 import type { RunReader } from './engine/run-reader';
 import type { RunSettingsInput } from './engine/settings';
@@ -79,6 +80,8 @@ export interface Panic {
 	runs: RunsService;
 	/** Run analysis: fixed points, cycles, drift, clusters (issue 7). */
 	analysis: AnalysisService;
+	/** Runs as they happen, for the run page (`GET /api/runs/:id/events`). */
+	runStreams: RunStreams;
 	/** Join codes, audience sessions, the prompt queue and the SSE feed (issue 6). */
 	audience: Audience;
 	/** Which models each user's keys reach, as the providers last said (issue 12). */
@@ -205,6 +208,8 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	if (resume) await audience.resume();
 	const invites = new Invites(db, networks);
 	const runs = new RunsService(engine, networks, engine.reader);
+	const analysis = new AnalysisService(runs, { db, runs: engine.reader, networks, assets, platforms, revealKey, catalogue });
+	const runStreams = new RunStreams({ events: engine.events, networks, admission: connections, reader: engine.reader, analyse: (id) => analysis.live(id) });
 
 	// What a change to a network means for everything resting on it. The networks domain emits
 	// after storing the change and awaits each listener in the order subscribed here, before the
@@ -215,6 +220,8 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	// Feed streams a removed member opened as a member end, saying why.
 	on('membershipChanged', ({ networkId, userId, change }) => {
 		if (change === 'removed') audience.memberRemoved(networkId, userId);
+		// So do the run pages they watched as a member.
+		if (change === 'removed') runStreams.disconnect(networkId, (v) => v.basis === 'member' && v.userId === userId, FEED_CLOSED.memberRemoved);
 	});
 	// Open canvases show the new name.
 	on('renamed', ({ networkId, name }) => graphs.rename(networkId, name));
@@ -223,6 +230,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	// Streams of those who saw it only because it was public or unlisted end, saying why.
 	on('visibilityChanged', ({ networkId, after }) => {
 		if (after === 'private') audience.madePrivate(networkId);
+		if (after === 'private') runStreams.disconnect(networkId, (v) => v.basis === 'visibility', FEED_CLOSED.madePrivate);
 	});
 	// Every open canvas learns of the lock through the doc, so its UI follows at once.
 	on('lockChanged', ({ networkId, locked }) => graphs.setLocked(networkId, locked));
@@ -237,6 +245,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	// Deleting, in this order: the run stops (no more cards), streams end, rooms go; then the row.
 	on('deleting', ({ networkId }) => engine.stopNetwork(networkId));
 	on('deleting', ({ networkId }) => audience.forget(networkId));
+	on('deleting', ({ networkId }) => runStreams.disconnect(networkId, () => true, 'This network was deleted.'));
 	on('deleting', ({ networkId }) => rooms.evict(roomsOf(networkId)));
 	// Its Vestaboards' cached list goes with it.
 	on('deleting', ({ networkId }) => boardFeeder.invalidate(networkId));
@@ -269,7 +278,8 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		engine,
 		runReader: engine.reader,
 		runs,
-		analysis: new AnalysisService(runs, { db, runs: engine.reader, networks, assets, platforms, revealKey, catalogue }),
+		analysis,
+		runStreams,
 		audience,
 		availability: checks,
 		networkAvailability: (networkId, user) => networkAvailability({ networks, graphs, catalogue, availability: checks }, networkId, user),
@@ -303,6 +313,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		async logout(sessionId) {
 			await sessions.invalidate(sessionId);
 			audience.loggedOut(sessionId);
+			runStreams.disconnect(null, (v) => v.loginSession === sessionId, FEED_CLOSED.loggedOut);
 			// Final (4401): the stock client stops reconnecting with a cookie that no longer works.
 			await rooms.disconnectEverywhere((s) => s.sessionKey === sessionId, FEED_CLOSED.loggedOut, CLOSE.loggedOut);
 		},
@@ -324,6 +335,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 			checks.close();
 			// Before the engine: no prompt may start a run on the way down.
 			await audience.close();
+			await runStreams.close();
 			await engine.close();
 			await rooms.close();
 			if (!opts.db) await db.destroy();

@@ -402,6 +402,7 @@ export class Engine {
 			onStop: (cause, reason) =>
 				void this.stop(runId, cause, reason).catch((error) => this.log.error(`[engine] stopping ${runId} failed`, error)),
 			onCard: (card) => this.events.emit('card', { networkId, runId, card }),
+			onInvocations: () => this.events.emit('invocations', { networkId, runId }),
 			now: this.now,
 			retry: this.deps.retry,
 			log: this.log

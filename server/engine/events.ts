@@ -43,6 +43,8 @@ export interface EngineEventMap {
 	resumed: [RunRef];
 	ended: [RunEndedEvent];
 	card: [CardEvent];
+	/** Invocations of a run started or failed (completions come as `card`); the run page follows them. */
+	invocations: [RunRef];
 	settingsChanged: [SettingsChangedEvent];
 }
 

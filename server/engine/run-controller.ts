@@ -74,6 +74,8 @@ export interface RunControllerDeps {
 	log?: { error(message: string, ...details: unknown[]): void };
 	/** Told of each card as it goes to the feed (displays beyond the feed, like Vestaboards). */
 	onCard?(card: Card): void;
+	/** Told when invocations started or one failed (not recorded in the database yet for starts). */
+	onInvocations?(): void;
 }
 
 /**
@@ -399,6 +401,7 @@ export class RunController {
 		const runningNodeIds = this.runningNodeIds();
 		const runningSeqs = this.runningSeqs();
 		this.deps.feed.write((doc) => updateRunState(doc, this.plan.runId, { runningNodeIds, runningSeqs }));
+		this.deps.onInvocations?.();
 	}
 
 	/** The max-duration budget's timer, from the run's start (re-armed when the budget changes). */

@@ -27,8 +27,13 @@ const paintCaption = {
 
 async function finishedRun(ctx: BrowserContext, name: string, prompt: string, steps: number): Promise<string> {
 	const { id } = await call(ctx, 'POST', '/api/networks', { name });
-	await call(ctx, 'PATCH', `/api/networks/${id}`, { settings: { pacing: { fixedMs: 0 }, budgets: { maxInvocations: steps } } });
 	await call(ctx, 'PUT', `/api/networks/${id}/graph`, paintCaption);
+	return runOn(ctx, id, prompt, steps);
+}
+
+/** Another run of a network, `steps` long, to its end. */
+async function runOn(ctx: BrowserContext, id: string, prompt: string, steps: number): Promise<string> {
+	await call(ctx, 'PATCH', `/api/networks/${id}`, { settings: { pacing: { fixedMs: 0 }, budgets: { maxInvocations: steps } } });
 	const { runId } = await call(ctx, 'POST', `/api/networks/${id}/runs`, { input: prompt });
 	await until('the run to finish', async () => (await call(ctx, 'GET', `/api/runs/${runId}?limit=1`)).status !== 'running', 60_000);
 	return runId;
@@ -168,11 +173,14 @@ test('export JSON and ZIP from the page; importing the ZIP through the UI shows 
 	await importer.close();
 });
 
-test('compare two runs side by side', async () => {
-	const other = await finishedRun(ada, 'Other loop', 'a red circle and a blue square', 30);
+test('compare two runs of a network side by side', async () => {
+	const { networkId } = await call(ada, 'GET', `/api/runs/${runId}?limit=1`);
+	const other = await runOn(ada, networkId, 'a red circle and a blue square', 30);
 	const page = await ada.newPage();
 	await page.goto(`${session.server.url}/runs/${runId}`);
-	await page.getByTestId('compare-with').fill(other);
+	// The network's other runs, by prompt and date.
+	expect(await page.getByTestId('compare-option').allTextContents()).toEqual([expect.stringMatching(/^a red circle and a blue square — .+ · \d+ invocations$/)]);
+	await page.getByTestId('compare-with').selectOption(other);
 	await page.getByTestId('compare-go').click();
 	await page.waitForURL(/\/runs\/compare\?/);
 	await page.getByTestId('compare-page').waitFor();

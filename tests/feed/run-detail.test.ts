@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { duration, runUrl, toOutput, toRunPage } from '$lib/feed/run-detail';
+import { duration, nodeNamesOf, promptTitle, runUrl, shownStatus, toOutput, toRunPage } from '$lib/feed/run-detail';
 import { startReadiness } from '$lib/feed/start-readiness';
 import { describeInput } from '$lib/feed/run-api';
 
@@ -75,4 +75,27 @@ test('describeInput reads a run input for the history list', () => {
 	expect(describeInput({ kind: 'image', asset: {} })).toBe('(image)');
 	expect(describeInput({ kind: 'audio', mime: 'audio/wav' })).toBe('(audio, audio/wav)');
 	expect(describeInput(null)).toBe('');
+});
+
+test('nodes by name: a label, else the model’s name, numbered when two share one; unknown models keep the id', () => {
+	const graph = {
+		nodes: [
+			{ id: 'n1', modelId: 'local/paint', label: 'Painter' },
+			{ id: 'n2', modelId: 'local/caption' },
+			{ id: 'n3', modelId: 'local/caption', label: '  ' },
+			{ id: 'n4', modelId: 'gone/model' }
+		]
+	};
+	const names = nodeNamesOf(graph, (id) => ({ 'local/paint': 'Paint', 'local/caption': 'Caption' })[id]);
+	expect(names).toEqual({ n1: 'Painter', n2: 'Caption', n3: 'Caption 2', n4: 'n4' });
+	expect(nodeNamesOf(null, () => 'x')).toEqual({});
+});
+
+test('the prompt as a title, and a paused run shown as paused', () => {
+	expect(promptTitle({ kind: 'text', text: '  the sea ' })).toBe('the sea');
+	expect(promptTitle({ kind: 'image', url: '/assets/x.png' })).toBe('Run from an image');
+	expect(promptTitle(null)).toBe('Run');
+	expect(shownStatus({ status: 'running', pausedAt: '2025-01-01T00:00:00Z' })).toBe('paused');
+	expect(shownStatus({ status: 'stopped', pausedAt: '2025-01-01T00:00:00Z' })).toBe('stopped');
+	expect(shownStatus({ status: 'running', pausedAt: null })).toBe('running');
 });

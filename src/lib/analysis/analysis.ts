@@ -5,6 +5,10 @@
  */
 import type { AnalysisFinding, DriftPoint, RunAnalysis } from '$shared/analysis';
 import type { Modality } from '$shared/platforms/types';
+import type { Output } from '$lib/feed/run-detail';
+
+/** What a page shows of a run's analysis: the analysis and the outputs of its cluster representatives, or why there is none. */
+export type AnalysisResult = { ok: true; analysis: RunAnalysis; outputs: Record<number, Output | null> } | { ok: false; error: string };
 
 type Raw = Record<string, unknown>;
 const obj = (v: unknown): Raw | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : null);

@@ -4,11 +4,9 @@ import type { PublicUser } from '$server/auth/sessions';
 import { AppError } from '$server/errors';
 import { validate } from '$server/http/body';
 import { toOutput, type Output } from '$lib/feed/run-detail';
-import type { RunAnalysis } from '$shared/analysis';
-import { toAnalysis } from './analysis';
+import { toAnalysis, type AnalysisResult } from './analysis';
 
-/** What a page shows of a run's analysis: the analysis and the outputs of its cluster representatives, or why there is none. */
-export type AnalysisResult = { ok: true; analysis: RunAnalysis; outputs: Record<number, Output | null> } | { ok: false; error: string };
+export type { AnalysisResult };
 
 /**
  * The analysis from the analysis service (which decides access, as for the API, and computes

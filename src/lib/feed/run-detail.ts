@@ -44,6 +44,10 @@ export interface RunView {
 	error: string | null;
 	/** The sum of its invocations' cost estimates. */
 	spendUsd: number;
+	/** Set while a running run is paused (its status stays 'running'). */
+	pausedAt: string | null;
+	/** Invocations so far (seqs run 1…this without gaps). */
+	invocationCount: number;
 }
 
 export interface RunPage {
@@ -116,11 +120,43 @@ export function toRunPage(body: unknown): RunPage {
 			startedAt: str(pick(r, 'startedAt', 'started_at')),
 			endedAt: str(pick(r, 'endedAt', 'ended_at')),
 			error: str(r.error),
-			spendUsd: num(pick(r, 'spendUsd', 'spend_usd'))
+			spendUsd: num(pick(r, 'spendUsd', 'spend_usd')),
+			pausedAt: str(pick(r, 'pausedAt', 'paused_at')),
+			invocationCount: num(pick(r, 'invocationCount', 'invocation_count'))
 		},
 		invocations: Array.isArray(b.invocations) ? (b.invocations as Raw[]).map(toInvocation).sort((x, y) => x.seq - y.seq) : [],
 		nextAfter: typeof b.nextAfter === 'number' ? b.nextAfter : null
 	};
+}
+
+/** What people call a run's state: a running run that is paused is "paused". */
+export const shownStatus = (run: Pick<RunView, 'status' | 'pausedAt'>) => (run.status === 'running' && run.pausedAt ? 'paused' : run.status);
+
+/**
+ * Node id → the name people know the node by: its label on the canvas, else its model's name;
+ * two unlabelled nodes of one model are told apart by a number ("Paint", "Paint 2").
+ * `graph` is the wiring a run recorded (`{ nodes: [{ id, modelId, label? }] }`).
+ */
+export function nodeNamesOf(graph: unknown, modelName: (modelId: string) => string | undefined): Record<string, string> {
+	const nodes = Array.isArray((graph as Raw | null)?.nodes) ? ((graph as Raw).nodes as Raw[]) : [];
+	const names: Record<string, string> = {};
+	const used = new Map<string, number>();
+	for (const node of nodes) {
+		if (!node || typeof node.id !== 'string') continue;
+		const label = typeof node.label === 'string' ? node.label.trim() : '';
+		const base = label || (typeof node.modelId === 'string' ? modelName(node.modelId) : undefined) || node.id;
+		const n = (used.get(base) ?? 0) + 1;
+		used.set(base, n);
+		names[node.id] = n === 1 ? base : `${base} ${n}`;
+	}
+	return names;
+}
+
+/** A run's prompt as a title: its text, or what kind of input it was. */
+export function promptTitle(input: Output | null): string {
+	if (!input) return 'Run';
+	if (input.kind === 'text') return input.text?.trim() || 'Run from an empty prompt';
+	return input.kind === 'image' ? 'Run from an image' : 'Run from a sound';
 }
 
 /** Milliseconds between two timestamps as people read them ("1.2 s", "340 ms"), or ''. */

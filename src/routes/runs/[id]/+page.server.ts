@@ -2,8 +2,13 @@ import { isOffered } from '$shared/platforms/availability-view';
 import { AppError } from '$server/errors';
 import { error, redirect } from '@sveltejs/kit';
 import { loadAnalysis } from '$lib/analysis/load.server';
-import { PAGE_SIZE, toRunPage } from '$lib/feed/run-detail';
+import { PAGE_SIZE, nodeNamesOf, promptTitle, toOutput, toRunPage } from '$lib/feed/run-detail';
 import type { PageServerLoad } from './$types';
+
+const failed = (e: unknown): never => {
+	if (e instanceof AppError) error(e.status, e.message);
+	throw e;
+};
 
 // Thin: the runs service decides access and shapes a run, as it does for the JSON API.
 export const load: PageServerLoad = async ({ params, locals, url }) => {
@@ -12,10 +17,10 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
 	const embedder = url.searchParams.get('embedder') || null;
 	// Streamed: the run shows at once, the analysis follows in the same response.
 	const analysis = loadAnalysis(panic, user, params.id, embedder);
-	const body = await panic.runs.get(params.id, user, { after: 0, limit: PAGE_SIZE }).catch((e) => {
-		if (e instanceof AppError) error(e.status, e.message);
-		throw e;
-	});
+	// The newest page of invocations, however long the run: the page never ships them all.
+	const row = await panic.runs.readable(params.id, user).catch(failed);
+	const after = Math.max(0, row.nextSeq - 1 - PAGE_SIZE);
+	const body = await panic.runs.get(params.id, user, { after, limit: PAGE_SIZE }).catch(failed);
 	const page = toRunPage(body);
 	// The service let this person read the run, so they may see its network: its name for the
 	// way back, its other runs to compare with, and which hosted embedders its owner has keys for.
@@ -30,6 +35,20 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
 		.map((e) => ({ id: e.id, name: e.name, input: e.input, platform: e.platform }));
 	const otherRuns = runs
 		.filter((r) => r.id !== params.id)
-		.map((r) => ({ id: r.id, startedAt: r.startedAt.toISOString(), status: r.status, invocationCount: r.invocationCount }));
-	return { ...page, importedAt: body.importedAt?.toISOString() ?? null, embedder, embedders, otherRuns, analysis };
+		.map((r) => ({
+			id: r.id,
+			prompt: promptTitle(toOutput(r.input)),
+			startedAt: r.startedAt.toISOString(),
+			status: r.status,
+			invocationCount: r.invocationCount
+		}));
+	// Runs record node ids; people know nodes by their labels and models' names, as the run's wiring had them.
+	const graph = body.graph as { models?: Record<string, { name?: string }> } | null;
+	const modelName = (id: string) => panic.catalogue.get(id)?.name ?? graph?.models?.[id]?.name;
+	const nodeNames = nodeNamesOf(body.graph, modelName);
+	const modelNames: Record<string, string> = {};
+	for (const inv of page.invocations) modelNames[inv.modelId] ??= modelName(inv.modelId) ?? inv.modelId;
+	const nodes = Array.isArray((body.graph as { nodes?: unknown } | null)?.nodes) ? ((body.graph as { nodes: Array<{ modelId?: unknown }> }).nodes) : [];
+	for (const n of nodes) if (typeof n.modelId === 'string') modelNames[n.modelId] ??= modelName(n.modelId) ?? n.modelId;
+	return { ...page, importedAt: body.importedAt?.toISOString() ?? null, embedder, embedders, otherRuns, analysis, nodeNames, modelNames };
 };

@@ -1,0 +1,413 @@
+import type { RunAnalysis } from '../shared/analysis';
+import type { StoredPayload } from '../db/schema';
+import { AppError, badRequest, notFound } from '../errors';
+import type { ConnectionAdmission } from '../http/connection-admission';
+import { authorizeRoom, connectionKey, feedRoomOf, principalFor, type Basis, type Credentials, type StandingSource } from '../networks/room-access';
+import type { EngineEventMap, EngineEventSource } from './events';
+import { payloadView } from './payloads';
+import type { InvocationRow, RunReader, RunRow } from './run-reader';
+import { invocationJson, runJson } from './runs-service';
+
+/**
+ * One run as it happens, as Server-Sent Events for the run page (`GET /api/runs/:id/events`).
+ * The caller authorises the viewer and counts the connection; this module only follows the
+ * run. One hub per run is shared by everyone watching it: the engine's events for that run
+ * (`invocations`, `card`, `paused`, `resumed`, `ended`) mark it changed, and the hub reads the
+ * run once per change window for all its subscribers rather than once per event per viewer:
+ *
+ *   run          { ...run as the API shows it }      first, and whenever it may have changed
+ *   invocations  { items, total }                    the newest `TAIL` invocations, with the run
+ *   analysis     { analysis, outputs }               at most every `analysisEveryMs`, when steps changed
+ *   end          { status, stopCause }               the run ended; the stream closes after it
+ *   closed       { reason }                          access was taken away; the stream closes after it
+ *
+ * The analysis is the one the run page charts, computed at most every couple of seconds for
+ * all viewers together, with the recurrence matrix and the drift series bounded so that a
+ * 10,000-step run does not send megabytes each time.
+ */
+export interface RunStreamsDeps {
+	events: EngineEventSource;
+	/** Who may watch: the feed room's policy (`networks/room-access.ts`), as for the live feed. */
+	networks: StandingSource;
+	/** Counts the stream with every other long-lived connection (per address, session, network). */
+	admission: Pick<ConnectionAdmission, 'admit'>;
+	reader: Pick<RunReader, 'get' | 'invocations' | 'spend' | 'outputs'>;
+	/** The run's analysis, access already decided (the hub is shared by every viewer). */
+	analyse(runId: string): Promise<RunAnalysis>;
+	/** Reads of the run and its newest invocations wait at least this long after a change (ms). */
+	refreshMs?: number;
+	analysisEveryMs?: number;
+	heartbeatMs?: number;
+	/** Bytes queued for one subscriber beyond which it is dropped. */
+	maxQueuedBytes?: number;
+	log?: { error(message: string, ...details: unknown[]): void };
+}
+
+const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Invocations each `invocations` event carries: the run page's newest page. */
+export const TAIL = 50;
+/** Drift points sent live at most (evenly chosen); the page load has them all. */
+export const LIVE_DRIFT_POINTS = 600;
+/** Cluster representatives whose outputs go with the analysis (the page shows as many). */
+const REPRESENTATIVES = 12;
+
+/** Who a stream is for, as far as taking access away needs to know. */
+export interface RunViewer {
+	userId: string | null;
+	loginSession: string | null;
+	/** What the access rests on: a member's role, or the network being public or unlisted. */
+	basis: Basis;
+}
+
+interface Subscriber {
+	viewer: RunViewer;
+	controller: ReadableStreamDefaultController<Uint8Array>;
+	open: boolean;
+	onEnd?: () => void;
+}
+
+interface Hub {
+	runId: string;
+	networkId: string;
+	subscribers: Set<Subscriber>;
+	/** Subscribers still reading their first snapshot: the hub must stay for them. */
+	joining: number;
+	refreshTimer?: ReturnType<typeof setTimeout>;
+	analysisTimer?: ReturnType<typeof setTimeout>;
+	heartbeat?: ReturnType<typeof setInterval>;
+	lastRefreshAt: number;
+	lastAnalysisAt: number;
+	/** Steps the last analysis saw; the next waits for more. */
+	analysedSteps: number;
+	/** The run as last read. */
+	run?: ReturnType<typeof runJson>;
+	/** What a subscriber joining now is sent first. */
+	last: { run?: Uint8Array; invocations?: Uint8Array; analysis?: Uint8Array };
+	/** Reads are serialised: a slow one is never overtaken by a newer one answering first. */
+	reading: Promise<void>;
+	ended: boolean;
+	/** Once ended: settles when the last state went out and the streams closed. */
+	finished?: Promise<void>;
+	detach(): void;
+}
+
+const encoder = new TextEncoder();
+const frame = (name: string, data: unknown) => encoder.encode(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+const PING = encoder.encode(': ping\n\n');
+
+export class RunStreams {
+	private hubs = new Map<string, Hub>();
+	private closed = false;
+	private readonly refreshMs: number;
+	private readonly analysisEveryMs: number;
+	private readonly heartbeatMs: number;
+	private readonly maxQueuedBytes: number;
+	private readonly log: NonNullable<RunStreamsDeps['log']>;
+
+	constructor(private deps: RunStreamsDeps) {
+		this.refreshMs = deps.refreshMs ?? 250;
+		this.analysisEveryMs = deps.analysisEveryMs ?? 2000;
+		this.heartbeatMs = deps.heartbeatMs ?? 20_000;
+		this.maxQueuedBytes = deps.maxQueuedBytes ?? 1024 * 1024;
+		this.log = deps.log ?? console;
+	}
+
+	/**
+	 * A stream of one run for a viewer already let in. It starts with the run, its newest
+	 * invocations and (once computed) the analysis; a run that has already ended sends these
+	 * and `end`, and closes. `onEnd` is called once when the stream ends, however it ends.
+	 */
+	async open(run: RunRow, viewer: RunViewer, onEnd?: () => void): Promise<ReadableStream<Uint8Array>> {
+		if (this.closed) throw new Error('The server is shutting down.');
+		const hub = this.hubs.get(run.id) ?? this.createHub(run.id, run.networkId);
+		hub.joining++;
+		try {
+			// The first read goes to this subscriber alone, so it need not wait for a change window.
+			if (!hub.last.run) await this.read(hub);
+			// An ended run: its last state and analysis, then `end`.
+			if (hub.ended) await hub.finished;
+		} finally {
+			hub.joining--;
+		}
+		// The analysis of a long run takes a moment: it follows, the run and its invocations do not wait for it.
+		if (!hub.last.analysis) this.scheduleAnalysis(hub);
+		const subscriber: Subscriber = { viewer, open: true, onEnd } as Subscriber;
+		return new ReadableStream<Uint8Array>(
+			{
+				start: (controller) => {
+					subscriber.controller = controller;
+					controller.enqueue(encoder.encode('retry: 3000\n\n'));
+					for (const chunk of [hub.last.run, hub.last.invocations, hub.last.analysis]) if (chunk) controller.enqueue(chunk);
+					if (hub.ended || this.closed) {
+						controller.enqueue(this.endFrame(hub));
+						controller.close();
+						this.leave(hub, subscriber);
+						return;
+					}
+					hub.subscribers.add(subscriber);
+				},
+				cancel: () => this.leave(hub, subscriber)
+			},
+			new ByteLengthQueuingStrategy({ highWaterMark: 64 * 1024 })
+		);
+	}
+
+	/**
+	 * The stream of a run for whoever `credentials` say is asking: anyone who may read the
+	 * network's feed room watches its runs (audience sessions and kiosk screens aside: they see
+	 * the feed, not the run page). The connection is counted before anything is read.
+	 */
+	async watch(runId: string, credentials: Pick<Credentials, 'user' | 'session'>, address: string): Promise<ReadableStream<Uint8Array>> {
+		if (!RUN_ID.test(runId)) throw badRequest('That is not a run id.');
+		const run = await this.deps.reader.get(runId);
+		if (!run) throw notFound('No such run.');
+		const room = feedRoomOf(run.networkId);
+		const principal = principalFor(room, { user: credentials.user, session: credentials.session, audience: null });
+		const admitted = this.deps.admission.admit({ address, session: connectionKey(principal), network: run.networkId });
+		if (!admitted.ok) throw new AppError(admitted.status, admitted.message, { retryAfterSeconds: admitted.retryAfterSeconds, limit: admitted.limit });
+		try {
+			const decision = await authorizeRoom(this.deps.networks, room, principal);
+			// A logged-in stranger is told the run does not exist, as `GET /api/runs/:id` does.
+			if (!decision.ok) throw decision.status === 404 ? notFound('No such run.') : new AppError(decision.status, decision.message);
+			const viewer: RunViewer = { userId: credentials.user?.id ?? null, loginSession: credentials.session?.id ?? null, basis: decision.basis };
+			return await this.open(run, viewer, admitted.release);
+		} catch (error) {
+			admitted.release();
+			throw error;
+		}
+	}
+
+	/**
+	 * Access was taken away (a member removed, the network made private, a logout, the network
+	 * deleted): the matching streams of the network's runs (of every network for `null`) end
+	 * with `closed { reason }`. Returns how many ended.
+	 */
+	disconnect(networkId: string | null, match: (viewer: RunViewer) => boolean, reason: string): number {
+		let ended = 0;
+		for (const hub of [...this.hubs.values()]) {
+			if (networkId !== null && hub.networkId !== networkId) continue;
+			for (const subscriber of [...hub.subscribers]) {
+				if (!match(subscriber.viewer)) continue;
+				this.send(hub, subscriber, frame('closed', { reason }));
+				this.end(hub, subscriber);
+				ended++;
+			}
+		}
+		return ended;
+	}
+
+	/** Open streams of a run. */
+	watching(runId: string): number {
+		return this.hubs.get(runId)?.subscribers.size ?? 0;
+	}
+
+	/** Shutdown: every stream ends, every timer goes. */
+	async close(): Promise<void> {
+		this.closed = true;
+		for (const hub of [...this.hubs.values()]) {
+			for (const subscriber of [...hub.subscribers]) this.end(hub, subscriber);
+			this.dispose(hub);
+		}
+	}
+
+	private createHub(runId: string, networkId: string): Hub {
+		const mine = (e: { runId: string }) => e.runId === runId;
+		const changed = (e: { runId: string }) => mine(e) && this.changed(hub);
+		const ended = (e: EngineEventMap['ended'][0]) => mine(e) && this.finish(hub);
+		const { events } = this.deps;
+		const hub: Hub = {
+			runId,
+			networkId,
+			subscribers: new Set(),
+			joining: 0,
+			lastRefreshAt: 0,
+			lastAnalysisAt: 0,
+			analysedSteps: -1,
+			last: {},
+			reading: Promise.resolve(),
+			ended: false,
+			detach: () => {
+				events.off('invocations', changed);
+				events.off('card', changed);
+				events.off('paused', changed);
+				events.off('resumed', changed);
+				events.off('settingsChanged', changed);
+				events.off('ended', ended);
+			}
+		};
+		// Listening before the first read: a change while it reads is not missed.
+		events.on('invocations', changed);
+		events.on('card', changed);
+		events.on('paused', changed);
+		events.on('resumed', changed);
+		events.on('settingsChanged', changed);
+		events.on('ended', ended);
+		hub.heartbeat = setInterval(() => this.broadcast(hub, PING), this.heartbeatMs);
+		hub.heartbeat.unref?.();
+		this.hubs.set(runId, hub);
+		return hub;
+	}
+
+	/** Something of the run changed: one read soon (not before `refreshMs`), and the analysis when due. */
+	private changed(hub: Hub) {
+		if (hub.ended || hub.refreshTimer) return;
+		const wait = Math.max(this.refreshMs, hub.lastRefreshAt + this.refreshMs * 2 - Date.now());
+		hub.refreshTimer = setTimeout(() => {
+			hub.refreshTimer = undefined;
+			void this.read(hub).then(() => this.scheduleAnalysis(hub));
+		}, wait);
+		hub.refreshTimer.unref?.();
+	}
+
+	private scheduleAnalysis(hub: Hub) {
+		if (hub.ended || hub.analysisTimer) return;
+		const wait = Math.max(0, hub.lastAnalysisAt + this.analysisEveryMs - Date.now());
+		hub.analysisTimer = setTimeout(() => {
+			hub.analysisTimer = undefined;
+			void this.analyse(hub);
+		}, wait);
+		hub.analysisTimer.unref?.();
+	}
+
+	/** Reads the run and its newest invocations and sends them, after any read under way. */
+	private read(hub: Hub): Promise<void> {
+		const next = hub.reading.then(async () => {
+			try {
+				const run = await this.readNow(hub);
+				// Ended between the events and this read (or before anyone watched): say so.
+				if (!run || run.status !== 'running') this.finish(hub);
+			} catch (error) {
+				this.log.error(`[runs] live view of ${hub.runId}: reading failed`, error);
+			}
+		});
+		hub.reading = next.catch(() => {});
+		return next;
+	}
+
+	private async readNow(hub: Hub): Promise<RunRow | null> {
+		hub.lastRefreshAt = Date.now();
+		const run = await this.deps.reader.get(hub.runId);
+		if (!run) return null;
+		const total = run.nextSeq - 1;
+		const [rows, spend] = await Promise.all([
+			this.deps.reader.invocations(hub.runId, Math.max(0, total - TAIL), TAIL),
+			this.deps.reader.spend([hub.runId])
+		]);
+		hub.run = runJson(run, spend.get(hub.runId) ?? 0);
+		this.publish(hub, 'run', hub.run);
+		this.publish(hub, 'invocations', { items: rows.map((r: InvocationRow) => invocationJson(r)), total });
+		return run;
+	}
+
+	/** Recomputes the analysis when there are new steps (or `force`), and sends it. */
+	private async analyse(hub: Hub, force = false): Promise<void> {
+		hub.lastAnalysisAt = Date.now();
+		try {
+			const analysis = await this.deps.analyse(hub.runId);
+			if (!force && analysis.steps === hub.analysedSteps && hub.last.analysis) return;
+			hub.analysedSteps = analysis.steps;
+			const reps = [...analysis.clusters].sort((a, b) => b.size - a.size).slice(0, REPRESENTATIVES).map((c) => c.representativeSeq);
+			const stored = await this.deps.reader.outputs(hub.runId, reps);
+			const outputs: Record<number, ReturnType<typeof payloadView> | null> = {};
+			for (const [seq, output] of stored as Map<number, StoredPayload | null>) outputs[seq] = output ? payloadView(output) : null;
+			this.publish(hub, 'analysis', { analysis: { ...analysis, drift: evenly(analysis.drift, LIVE_DRIFT_POINTS) }, outputs });
+		} catch (error) {
+			this.log.error(`[runs] live view of ${hub.runId}: analysis failed`, error);
+		}
+	}
+
+	private publish(hub: Hub, name: 'run' | 'invocations' | 'analysis', data: unknown) {
+		const chunk = frame(name, data);
+		hub.last[name] = chunk;
+		this.broadcast(hub, chunk);
+	}
+
+	private endFrame(hub: Hub) {
+		return frame('end', { status: hub.run?.status ?? 'unknown', stopCause: hub.run?.stopCause ?? null });
+	}
+
+	/** The run ended: a last read and analysis go to everyone, then `end`, and the streams close. */
+	private finish(hub: Hub) {
+		if (hub.ended) return;
+		hub.ended = true;
+		if (hub.refreshTimer) clearTimeout(hub.refreshTimer);
+		if (hub.analysisTimer) clearTimeout(hub.analysisTimer);
+		hub.refreshTimer = hub.analysisTimer = undefined;
+		hub.detach();
+		// The ended run's row is written by now; read it (and the final analysis) once more.
+		hub.finished = hub.reading
+			.then(async () => {
+				await this.readNow(hub);
+				await this.analyse(hub, true);
+			})
+			.catch((error) => this.log.error(`[runs] live view of ${hub.runId}: final read failed`, error))
+			.finally(() => {
+				const end = this.endFrame(hub);
+				for (const subscriber of [...hub.subscribers]) {
+					this.send(hub, subscriber, end);
+					this.end(hub, subscriber);
+				}
+				this.dispose(hub);
+			});
+	}
+
+	private broadcast(hub: Hub, chunk: Uint8Array) {
+		for (const subscriber of [...hub.subscribers]) this.send(hub, subscriber, chunk);
+	}
+
+	private send(hub: Hub, subscriber: Subscriber, chunk: Uint8Array) {
+		if (!subscriber.open) return;
+		const desired = subscriber.controller.desiredSize;
+		// A viewer that stopped reading (a laptop asleep) is dropped rather than buffered for;
+		// EventSource reconnects and starts from a fresh snapshot.
+		if (desired !== null && desired < -this.maxQueuedBytes) {
+			try {
+				subscriber.controller.error(new Error('The run stream fell too far behind.'));
+			} catch {
+				// already closed
+			}
+			this.leave(hub, subscriber);
+			return;
+		}
+		try {
+			subscriber.controller.enqueue(chunk);
+		} catch {
+			this.leave(hub, subscriber);
+		}
+	}
+
+	private end(hub: Hub, subscriber: Subscriber) {
+		if (!subscriber.open) return;
+		try {
+			subscriber.controller.close();
+		} catch {
+			// already closed by the other side
+		}
+		this.leave(hub, subscriber);
+	}
+
+	private leave(hub: Hub, subscriber: Subscriber) {
+		subscriber.open = false;
+		hub.subscribers.delete(subscriber);
+		const onEnd = subscriber.onEnd;
+		subscriber.onEnd = undefined;
+		onEnd?.();
+		if (!hub.subscribers.size && !hub.joining) this.dispose(hub);
+	}
+
+	private dispose(hub: Hub) {
+		if (this.hubs.get(hub.runId) === hub) this.hubs.delete(hub.runId);
+		if (hub.refreshTimer) clearTimeout(hub.refreshTimer);
+		if (hub.analysisTimer) clearTimeout(hub.analysisTimer);
+		if (hub.heartbeat) clearInterval(hub.heartbeat);
+		hub.refreshTimer = hub.analysisTimer = hub.heartbeat = undefined;
+		hub.detach();
+	}
+}
+
+/** At most `max` items, evenly chosen, the first and last kept. */
+function evenly<T>(items: readonly T[], max: number): T[] {
+	if (items.length <= max) return [...items];
+	return Array.from({ length: max }, (_, i) => items[Math.round((i * (items.length - 1)) / (max - 1))]);
+}
