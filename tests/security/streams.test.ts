@@ -104,6 +104,22 @@ describe('SSE feed streams from one address', () => {
 		});
 	});
 
+	test('1,000 live run streams from one signed-in member: 32 get in, the rest 429 with Retry-After; /api/health stays fast', async () => {
+		// The run page's stream (issue 14) is admitted like the feed: a member's session holds 32.
+		const runs = (await owner.json('GET', `/api/networks/${id}/runs`)).body;
+		const runId = (Array.isArray(runs) ? runs : runs.runs)[0].id as string;
+		const cookie = [...owner.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+		const url = `${server.url}/api/runs/${runId}/events`;
+		const { result: streams } = await underAttack(server.url, () => flood(1000, 5, () => stream(url, cookie)), {
+			maxMs: 200,
+			label: '1,000 run-event streams from one member, 5 at a time'
+		});
+		console.log(`[security] run streams by status: ${JSON.stringify(tally(streams))}`);
+		expect(tally(streams)).toEqual({ 200: 32, 429: 968 });
+		expect(streams.find((s) => s.status === 429)!.retryAfter).toMatch(/^\d+$/);
+		for (const s of streams) s.close();
+	}, 120_000);
+
 	test('a venue: 500 phones behind one address each join and hold a stream', async () => {
 		const { body } = await owner.json('POST', `/api/networks/${id}/join-codes`);
 		const phones = Array.from({ length: 500 }, () => new ApiClient(server.url));
