@@ -42,6 +42,7 @@ import { networkAvailability } from './platforms/availability/network';
 import type { AvailabilityView } from './shared/platforms/availability-view';
 import { dummyPlatformWithAvailability, parseDummyUnavailable } from './platforms/dummy/availability';
 import type { HostedPlatformId, PlatformId } from './shared/platforms/types';
+import { connectCluster, singleProcess, type Cluster } from './cluster/cluster';
 import { CLOSE } from './sync/protocol';
 import { SyncRooms } from './sync/rooms';
 import { KyselyUpdateStore } from './sync/store';
@@ -55,6 +56,8 @@ import { createUpgradeHandler } from './sync/upgrade';
 export interface Panic {
 	config: Config;
 	db: Db;
+	/** Single process, or one of N behind a load balancer on PostgreSQL and Redis (server/cluster). */
+	cluster: Cluster;
 	sessions: SessionStore;
 	accounts: Accounts;
 	keys: ProviderKeys;
@@ -123,11 +126,15 @@ export interface PanicOptions {
 	 * false, or it would run the server's runs a second time.
 	 */
 	resume?: boolean;
+	/** The cluster this instance joins (tests build their own); default: from `config.redisUrl`. */
+	cluster?: Cluster;
 }
 
 export async function createPanic(config: Config, opts: PanicOptions = {}): Promise<Panic> {
 	const db = opts.db ?? (await openDatabase({ url: config.databaseUrl ?? embeddedDatabasePath(config.dataDir) }));
 	await migrateToLatest(db);
+	const cluster =
+		opts.cluster ?? (config.redisUrl ? await connectCluster({ redisUrl: config.redisUrl, prefix: config.redisPrefix }) : singleProcess());
 	const sessions = new SessionStore(db);
 	await sessions.sweepExpired();
 	const secret = loadSecretKey(config);
@@ -262,6 +269,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	return {
 		config,
 		db,
+		cluster,
 		sessions,
 		accounts: new Accounts(db, sessions, config, { devices: new KnownDevices(secret) }),
 		keys,
@@ -338,6 +346,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 			await runStreams.close();
 			await engine.close();
 			await rooms.close();
+			if (!opts.cluster) await cluster.close();
 			if (!opts.db) await db.destroy();
 		}
 	};

@@ -10,6 +10,13 @@ import { DEFAULT_CONNECTION_LIMITS, type ConnectionSettings } from './http/conne
 export interface Config {
 	/** Postgres connection string; absent means the embedded PGlite database. */
 	databaseUrl?: string;
+	/**
+	 * Redis (REDIS_URL): with DATABASE_URL it switches on cluster mode, N identical processes
+	 * behind a load balancer (server/cluster/cluster.ts). Absent: the single process.
+	 */
+	redisUrl?: string;
+	/** Prefix of every Redis key, stream and channel (PANIC_REDIS_PREFIX, default `panic`), so deployments can share a Redis. */
+	redisPrefix: string;
 	/** Where PGlite, the secret key file and (later) assets live. */
 	dataDir: string;
 	/** 32-byte key for provider-key encryption, from PANIC_SECRET_KEY (base64 or hex). */
@@ -112,8 +119,11 @@ export interface Config {
 }
 
 export function configFromEnv(env: Record<string, string | undefined> = process.env): Config {
+	checkClusterEnv(env);
 	return {
 		databaseUrl: env.DATABASE_URL || undefined,
+		redisUrl: env.REDIS_URL || undefined,
+		redisPrefix: env.PANIC_REDIS_PREFIX?.trim() || 'panic',
 		dataDir: path.resolve(env.PANIC_DATA_DIR || 'data'),
 		secretKey: env.PANIC_SECRET_KEY || undefined,
 		origin: env.ORIGIN || undefined,
@@ -179,6 +189,16 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 		codeGuessesPerAddressPerMinute: intFromEnv(env, 'PANIC_CODE_GUESSES_PER_ADDRESS_PER_MINUTE', 30),
 		networkAddresses: env.PANIC_NETWORK_ADDRESSES?.trim() ? env.PANIC_NETWORK_ADDRESSES.split(/[\s,]+/).filter(Boolean) : undefined
 	};
+}
+
+/**
+ * Cluster mode needs all three: processes share the database, Redis, and the key that
+ * encrypts provider keys and signs devices (a key generated per process would lock the others out).
+ */
+function checkClusterEnv(env: Record<string, string | undefined>) {
+	if (!env.REDIS_URL) return;
+	if (!env.DATABASE_URL) throw new Error('REDIS_URL is set but DATABASE_URL is not: cluster mode runs on PostgreSQL. Set both, or neither for the single process.');
+	if (!env.PANIC_SECRET_KEY) throw new Error('Cluster mode (REDIS_URL) needs PANIC_SECRET_KEY, the same on every process.');
 }
 
 /** A whole number ≥ `min` from the environment, or the default; anything else stops start-up with a clear message. */
