@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createPostgresDatabase } from './databases';
+import { seedFromPgliteTemplate } from './pglite-template';
 
 /**
  * Runs the real production server (the built bundle behind scripts/serve.js) in a child
@@ -55,6 +56,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
 		databaseUrl = created.url;
 		dropDatabase = created.drop;
 	}
+	// A fresh PGlite server starts from the migrated template (seconds saved per server).
+	if (!databaseUrl) seedFromPgliteTemplate(path.join(dataDir, 'pglite'));
 	const port = await freePort();
 	const env: Record<string, string> = {
 		// Tests never reach a real provider: unless a test points a provider at its fake, the
