@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
+import { PgAssetStore } from './assets/pg-store';
 import { FsAssetStore, type AssetStore } from './assets/store';
 import { Accounts } from './auth/accounts';
 import { KnownDevices } from './auth/known-device';
@@ -163,7 +164,8 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		presence: { maxStateBytes: config.presenceMaxStateBytes, maxClientsPerSession: config.presenceMaxClientsPerSession }
 	});
 	const graphs = new NetworkGraphs(networks, rooms, customModels);
-	const assets = new FsAssetStore(path.join(config.dataDir, 'assets'));
+	// Any process may serve an asset another fetched: in cluster mode they live in PostgreSQL.
+	const assets: AssetStore = cluster.mode === 'cluster' ? new PgAssetStore(db) : new FsAssetStore(path.join(config.dataDir, 'assets'));
 	// Test-only: a dummy platform whose availability check refuses the models PANIC_DUMMY_UNAVAILABLE names.
 	const dummyChecks = config.dummyUnavailable ? [dummyPlatformWithAvailability(parseDummyUnavailable(config.dummyUnavailable))] : [];
 	const platforms = builtInPlatforms([...hostedPlatforms(config), ...dummyChecks]);
