@@ -24,6 +24,7 @@ import type { AudienceSettingsInput } from './audience/settings';
 import { notFound } from './errors';
 import { ConnectionAdmission, describeConnectionLimits, resolveConnectionLimits } from './http/connection-admission';
 import { readOpenFilesLimit } from './http/descriptor-limit';
+import { distrustForwarding } from './http/client-address';
 import { KeyCipher } from './keys/cipher';
 import { ProviderKeys } from './keys/provider-keys';
 import { loadSecretKey } from './keys/secret';
@@ -44,6 +45,7 @@ import type { AvailabilityView } from './shared/platforms/availability-view';
 import { dummyPlatformWithAvailability, parseDummyUnavailable } from './platforms/dummy/availability';
 import type { HostedPlatformId, PlatformId } from './shared/platforms/types';
 import { connectCluster, singleProcess, type Cluster } from './cluster/cluster';
+import { processTag } from './cluster/process-tag';
 import { CLOSE } from './sync/protocol';
 import { SyncRooms } from './sync/rooms';
 import { KyselyUpdateStore } from './sync/store';
@@ -109,7 +111,18 @@ export interface Panic {
 	/** Caps on long-lived connections (SSE streams and sync sockets together). */
 	connections: ConnectionAdmission;
 	/** What the HTTP server (scripts/serve.js) applies: header and request timeouts, a socket ceiling; and a line for its log. */
-	httpServer: { headersTimeoutMs: number; requestTimeoutMs: number; maxSockets: number; listenBacklog: number; connectionLimits: string; joinLines(host: string, port: number): string[] };
+	httpServer: {
+		headersTimeoutMs: number;
+		requestTimeoutMs: number;
+		maxSockets: number;
+		listenBacklog: number;
+		connectionLimits: string;
+		joinLines(host: string, port: number): string[];
+		/** Called on every request and upgrade first: an address header from a peer that is no trusted proxy is replaced. */
+		distrustForwarding(req: IncomingMessage): void;
+		/** `X-Panic-Process` on every response in cluster mode (server/cluster/process-tag.ts); null in single mode. */
+		processTag: string | null;
+	};
 	/** Takes an HTTP upgrade for `/sync/<room>` (auth first, then the y-websocket protocol). */
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 	close(): Promise<void>;
@@ -335,7 +348,9 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 			listenBacklog: config.listenBacklog,
 			connectionLimits: describeConnectionLimits(resolved),
 			// Read when the server starts listening (interfaces as they are then).
-			joinLines: (host, port) => startupJoinLines({ origin: config.origin, host, port, interfaces: machineAddresses(config.networkAddresses) })
+			joinLines: (host, port) => startupJoinLines({ origin: config.origin, host, port, interfaces: machineAddresses(config.networkAddresses) }),
+			distrustForwarding: (req) => distrustForwarding(req, config.trustedProxies),
+			processTag: processTag(cluster)
 		},
 		handleUpgrade,
 		async close() {
