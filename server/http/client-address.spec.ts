@@ -73,6 +73,9 @@ describe('trusted proxies', () => {
 		const deep = req('198.51.100.9', { 'x-forwarded-for': 'a, b, c' });
 		distrustForwarding(deep, trusted, { ...env, XFF_DEPTH: '2' });
 		expect(requestAddress(deep, { ...env, XFF_DEPTH: '2' })).toBe('198.51.100.9');
+		const bare = req('127.0.0.1');
+		distrustForwarding(bare, null, env);
+		expect(requestAddress(bare, env)).toBe('127.0.0.1');
 		const other = req('198.51.100.9', { 'x-real-ip': '203.0.113.7' });
 		distrustForwarding(other, trusted, { ADDRESS_HEADER: 'X-Real-IP' });
 		expect(requestAddress(other, { ADDRESS_HEADER: 'X-Real-IP' })).toBe('198.51.100.9');

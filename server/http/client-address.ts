@@ -82,12 +82,17 @@ export function isTrustedPeer(peer: string | undefined, trusted: BlockList): boo
  * Makes the configured address header say the socket peer when the peer is not a trusted
  * proxy, before adapter-node or `requestAddress` read it (scripts/serve.js calls this for every
  * request and upgrade). Anyone reaching a process directly, past HAProxy, could otherwise name
- * any address in X-Forwarded-For and step around every per-address limit. For X-Forwarded-For
+ * any address in X-Forwarded-For and step around every per-address limit. A request without
+ * the header gets the peer's address in it, whoever the peer is. For X-Forwarded-For
  * the peer is written XFF_DEPTH times, so the entry read at that depth is the peer's.
  */
 export function distrustForwarding(req: IncomingMessage, trusted: TrustedProxies, env: Record<string, string | undefined> = process.env): void {
 	const header = (env.ADDRESS_HEADER ?? '').toLowerCase();
-	if (!header || !trusted || isTrustedPeer(req.socket.remoteAddress, trusted)) return;
+	if (!header) return;
+	// No header at all (a health check, a script on the proxy's machine): the peer is the
+	// client. adapter-node would otherwise fail the request for want of it.
+	const absent = req.headers[header] === undefined;
+	if (!absent && (!trusted || isTrustedPeer(req.socket.remoteAddress, trusted))) return;
 	const peer = req.socket.remoteAddress ?? 'unknown';
 	const depth = header === 'x-forwarded-for' ? Math.max(1, parseInt(env.XFF_DEPTH ?? '1', 10) || 1) : 1;
 	req.headers[header] = Array.from({ length: depth }, () => peer).join(', ');
