@@ -100,7 +100,7 @@ describe.skipIf(!clusterAvailable())('cluster routing through HAProxy', () => {
 		const used = new Set(home.values());
 		console.log(`[routing] networks per process: ${[...processOf].map(([tag, i]) => `p${i + 1} ${[...home.values()].filter((t) => t === tag).length}`).join(', ')}`);
 		expect(used.size).toBeGreaterThanOrEqual(2);
-	});
+	}, 120_000); // 240 requests, sockets and streams through the proxy, on a machine shared with other suites
 
 	it('X-Forwarded-For a client sends through HAProxy does not change the address the app sees', async () => {
 		// Control: straight to a process from loopback (a trusted proxy address), X-Forwarded-For
@@ -151,5 +151,5 @@ describe.skipIf(!clusterAvailable())('cluster routing through HAProxy', () => {
 			if (before.get(id) === deadTag) expect(now).not.toBe(deadTag);
 			else expect(now, `network ${id}`).toBe(before.get(id));
 		}
-	});
+	}, 60_000);
 });
