@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
+import { PgAssetStore } from './assets/pg-store';
 import { FsAssetStore, type AssetStore } from './assets/store';
 import { Accounts } from './auth/accounts';
 import { KnownDevices } from './auth/known-device';
@@ -23,6 +24,7 @@ import type { AudienceSettingsInput } from './audience/settings';
 import { notFound } from './errors';
 import { ConnectionAdmission, describeConnectionLimits, resolveConnectionLimits } from './http/connection-admission';
 import { readOpenFilesLimit } from './http/descriptor-limit';
+import { distrustForwarding } from './http/client-address';
 import { KeyCipher } from './keys/cipher';
 import { ProviderKeys } from './keys/provider-keys';
 import { loadSecretKey } from './keys/secret';
@@ -43,6 +45,7 @@ import type { AvailabilityView } from './shared/platforms/availability-view';
 import { dummyPlatformWithAvailability, parseDummyUnavailable } from './platforms/dummy/availability';
 import type { HostedPlatformId, PlatformId } from './shared/platforms/types';
 import { connectCluster, singleProcess, type Cluster } from './cluster/cluster';
+import { processTag } from './cluster/process-tag';
 import { CLOSE } from './sync/protocol';
 import { SyncRooms } from './sync/rooms';
 import { KyselyUpdateStore } from './sync/store';
@@ -108,7 +111,18 @@ export interface Panic {
 	/** Caps on long-lived connections (SSE streams and sync sockets together). */
 	connections: ConnectionAdmission;
 	/** What the HTTP server (scripts/serve.js) applies: header and request timeouts, a socket ceiling; and a line for its log. */
-	httpServer: { headersTimeoutMs: number; requestTimeoutMs: number; maxSockets: number; listenBacklog: number; connectionLimits: string; joinLines(host: string, port: number): string[] };
+	httpServer: {
+		headersTimeoutMs: number;
+		requestTimeoutMs: number;
+		maxSockets: number;
+		listenBacklog: number;
+		connectionLimits: string;
+		joinLines(host: string, port: number): string[];
+		/** Called on every request and upgrade first: an address header from a peer that is no trusted proxy is replaced. */
+		distrustForwarding(req: IncomingMessage): void;
+		/** `X-Panic-Process` on every response in cluster mode (server/cluster/process-tag.ts); null in single mode. */
+		processTag: string | null;
+	};
 	/** Takes an HTTP upgrade for `/sync/<room>` (auth first, then the y-websocket protocol). */
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 	close(): Promise<void>;
@@ -163,7 +177,8 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		presence: { maxStateBytes: config.presenceMaxStateBytes, maxClientsPerSession: config.presenceMaxClientsPerSession }
 	});
 	const graphs = new NetworkGraphs(networks, rooms, customModels);
-	const assets = new FsAssetStore(path.join(config.dataDir, 'assets'));
+	// Any process may serve an asset another fetched: in cluster mode they live in PostgreSQL.
+	const assets: AssetStore = cluster.mode === 'cluster' ? new PgAssetStore(db) : new FsAssetStore(path.join(config.dataDir, 'assets'));
 	// Test-only: a dummy platform whose availability check refuses the models PANIC_DUMMY_UNAVAILABLE names.
 	const dummyChecks = config.dummyUnavailable ? [dummyPlatformWithAvailability(parseDummyUnavailable(config.dummyUnavailable))] : [];
 	const platforms = builtInPlatforms([...hostedPlatforms(config), ...dummyChecks]);
@@ -333,7 +348,9 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 			listenBacklog: config.listenBacklog,
 			connectionLimits: describeConnectionLimits(resolved),
 			// Read when the server starts listening (interfaces as they are then).
-			joinLines: (host, port) => startupJoinLines({ origin: config.origin, host, port, interfaces: machineAddresses(config.networkAddresses) })
+			joinLines: (host, port) => startupJoinLines({ origin: config.origin, host, port, interfaces: machineAddresses(config.networkAddresses) }),
+			distrustForwarding: (req) => distrustForwarding(req, config.trustedProxies),
+			processTag: processTag(cluster)
 		},
 		handleUpgrade,
 		async close() {

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { frameAncestorsFromEnv } from './http/security-headers';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionSettings } from './http/connection-admission';
+import { parseTrustedProxies, type TrustedProxies } from './http/client-address';
 
 /**
  * Everything PANIC reads from its environment, in one place. Domain modules take a Config
@@ -116,6 +117,11 @@ export interface Config {
 	 * are not the ones phones reach. Unset: os.networkInterfaces().
 	 */
 	networkAddresses?: string[];
+	/**
+	 * Peers whose ADDRESS_HEADER is believed (PANIC_TRUSTED_PROXIES: addresses or CIDR ranges, e.g.
+	 * HAProxy's); anyone else's header is replaced by their own address. Unset: believed from anyone.
+	 */
+	trustedProxies: TrustedProxies;
 }
 
 export function configFromEnv(env: Record<string, string | undefined> = process.env): Config {
@@ -187,7 +193,8 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 		// Joining at a venue (issue 14): a room mistyping codes makes a few wrong tries a minute
 		// behind its one address; a script guessing codes makes thousands.
 		codeGuessesPerAddressPerMinute: intFromEnv(env, 'PANIC_CODE_GUESSES_PER_ADDRESS_PER_MINUTE', 30),
-		networkAddresses: env.PANIC_NETWORK_ADDRESSES?.trim() ? env.PANIC_NETWORK_ADDRESSES.split(/[\s,]+/).filter(Boolean) : undefined
+		networkAddresses: env.PANIC_NETWORK_ADDRESSES?.trim() ? env.PANIC_NETWORK_ADDRESSES.split(/[\s,]+/).filter(Boolean) : undefined,
+		trustedProxies: parseTrustedProxies(env.PANIC_TRUSTED_PROXIES)
 	};
 }
 

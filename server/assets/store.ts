@@ -31,15 +31,23 @@ export class UnsupportedMimeError extends Error {
 	}
 }
 
+/**
+ * What storing `bytes` as `mime` means in every store: the MIME type decides the extension
+ * (and is normalised to the one served back), the hash names the bytes.
+ */
+export async function describeAsset(bytes: Uint8Array, mime: string): Promise<StoredAsset> {
+	const ext = extForMime(mime);
+	if (!ext) throw new UnsupportedMimeError(mime);
+	return { sha256: await sha256Hex(bytes), ext, mime: MIME_BY_EXT[ext], size: bytes.byteLength };
+}
+
 /** `<root>/<sha[0:2]>/<sha>.<ext>`; writes go to a temp file first and are renamed into place. */
 export class FsAssetStore implements AssetStore {
 	constructor(readonly root: string) {}
 
 	async put(bytes: Uint8Array, mime: string): Promise<StoredAsset> {
-		const ext = extForMime(mime);
-		if (!ext) throw new UnsupportedMimeError(mime);
-		const sha256 = await sha256Hex(bytes);
-		const asset: StoredAsset = { sha256, ext, mime: MIME_BY_EXT[ext], size: bytes.byteLength };
+		const asset = await describeAsset(bytes, mime);
+		const { sha256, ext } = asset;
 		const file = this.pathOf(sha256, ext);
 		if (await exists(file)) return asset;
 		await fs.mkdir(path.dirname(file), { recursive: true });

@@ -159,6 +159,17 @@ export interface Database {
 	prompts: PromptsTable;
 	installations: InstallationsTable;
 	output_fingerprints: OutputFingerprintsTable;
+	assets: AssetsTable;
+}
+
+/** Content-addressed binaries in cluster mode (server/assets/pg-store.ts); the filesystem holds them otherwise. */
+export interface AssetsTable {
+	sha256: string;
+	ext: string;
+	mime: string;
+	size: number;
+	data: Uint8Array;
+	created_at: Timestamp;
 }
 
 export interface OutputFingerprintsTable {

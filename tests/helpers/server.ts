@@ -28,6 +28,8 @@ export interface ServerOptions {
 	databaseUrl?: string;
 	/** Open-files limit (soft and hard, `ulimit -n`) for the server, to test descriptor-aware caps. */
 	openFiles?: number;
+	/** Listen here instead of a free port (a restarted cluster process keeps its place behind HAProxy). */
+	port?: number;
 }
 
 export async function freePort(): Promise<number> {
@@ -58,7 +60,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
 	}
 	// A fresh PGlite server starts from the migrated template (seconds saved per server).
 	if (!databaseUrl) seedFromPgliteTemplate(path.join(dataDir, 'pglite'));
-	const port = await freePort();
+	const port = opts.port ?? (await freePort());
 	const env: Record<string, string> = {
 		// Tests never reach a real provider: unless a test points a provider at its fake, the
 		// provider is a closed port here (a saved key starts an availability check, for one).
