@@ -116,6 +116,11 @@ export interface Config {
 	 * are not the ones phones reach. Unset: os.networkInterfaces().
 	 */
 	networkAddresses?: string[];
+	// —— Network history (issue 17) ——
+	/** Quiet milliseconds after the last edit of a graph before an automatic version is taken. */
+	historySettleMs: number;
+	/** Automatic versions kept per network; named, run and before-restore versions always stay. */
+	historyKeepAutomatic: number;
 }
 
 export function configFromEnv(env: Record<string, string | undefined> = process.env): Config {
@@ -187,7 +192,10 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 		// Joining at a venue (issue 14): a room mistyping codes makes a few wrong tries a minute
 		// behind its one address; a script guessing codes makes thousands.
 		codeGuessesPerAddressPerMinute: intFromEnv(env, 'PANIC_CODE_GUESSES_PER_ADDRESS_PER_MINUTE', 30),
-		networkAddresses: env.PANIC_NETWORK_ADDRESSES?.trim() ? env.PANIC_NETWORK_ADDRESSES.split(/[\s,]+/).filter(Boolean) : undefined
+		networkAddresses: env.PANIC_NETWORK_ADDRESSES?.trim() ? env.PANIC_NETWORK_ADDRESSES.split(/[\s,]+/).filter(Boolean) : undefined,
+		// A workshop's burst of editing, not each keystroke: a version 2.5 minutes after the last change.
+		historySettleMs: intFromEnv(env, 'PANIC_HISTORY_SETTLE_MS', 150_000, 0),
+		historyKeepAutomatic: intFromEnv(env, 'PANIC_HISTORY_KEEP_AUTOMATIC', 100, 1)
 	};
 }
 
