@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { edgesOf, isLocked, metaOf, nodesOf, notesOf, readGraph, yMapOf } from '$shared/graph/doc';
+import { edgesOf, isLocked, metaOf, nodesOf, notesOf, readGraph, writeGraph, yMapOf } from '$shared/graph/doc';
 import { GRAPH_LIMITS } from '$shared/graph/limits';
 import type { Graph } from '$shared/graph/types';
 import { newId } from './ids';
@@ -166,6 +166,18 @@ export class GraphBinding {
 			if (params) node.set('params', params);
 			else node.delete('params');
 		});
+	}
+
+	/**
+	 * Puts a whole graph (a version from the history) in place of the current one, as one
+	 * transaction under this person's origin: everyone sees it at once, and one undo brings
+	 * back what it replaced. The name stays: renaming goes through the network's settings.
+	 */
+	replaceGraph(graph: Graph): void {
+		const { name: _kept, ...wiring } = graph;
+		this.undoManager.stopCapturing();
+		writeGraph(this.doc, wiring, this.origin);
+		this.undoManager.stopCapturing();
 	}
 
 	/** Closes the current undo step: the next edit starts a new one. */
