@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { edgesOf, isLocked, metaOf, nodesOf, notesOf, readGraph, writeGraph, yMapOf } from '$shared/graph/doc';
+import { edgesOf, isLocked, metaOf, nodesOf, notesOf, readGraph, yMapOf } from '$shared/graph/doc';
 import { GRAPH_LIMITS } from '$shared/graph/limits';
 import type { Graph } from '$shared/graph/types';
 import { newId } from './ids';
@@ -174,10 +174,22 @@ export class GraphBinding {
 	 * back what it replaced. The name stays: renaming goes through the network's settings.
 	 */
 	replaceGraph(graph: Graph): void {
-		const { name: _kept, ...wiring } = graph;
-		this.undoManager.stopCapturing();
-		writeGraph(this.doc, wiring, this.origin);
-		this.undoManager.stopCapturing();
+		// Not writeGraph: it also stamps meta.schemaVersion, which only the server may write
+		// (the sync write rule would refuse the whole update and close this socket).
+		this.discrete(() => {
+			const nodes = nodesOf(this.doc);
+			const edges = edgesOf(this.doc);
+			const notes = notesOf(this.doc);
+			nodes.clear();
+			edges.clear();
+			notes.clear();
+			for (const { id, ...fields } of graph.nodes) nodes.set(id, yMapOf(fields));
+			for (const { id, ...fields } of graph.edges) edges.set(id, yMapOf(fields));
+			for (const { id, ...fields } of graph.notes ?? []) notes.set(id, yMapOf(fields));
+			const meta = metaOf(this.doc);
+			if (graph.startNodeId) meta.set('startNodeId', graph.startNodeId);
+			else if (meta.has('startNodeId')) meta.delete('startNodeId');
+		});
 	}
 
 	/** Closes the current undo step: the next edit starts a new one. */
