@@ -9,6 +9,7 @@ import * as m0007 from './0007_display_names';
 import * as m0008 from './0008_availability';
 import * as m0009 from './0009_drop_output_hash';
 import * as m0011 from './0011_assets';
+import * as m0012 from './0012_network_versions';
 
 /**
  * Every migration, by name, in order. A static list (rather than reading the folder at run
@@ -24,5 +25,6 @@ export const migrations: Record<string, Migration> = {
 	'0007_display_names': m0007,
 	'0008_availability': m0008,
 	'0009_drop_output_hash': m0009,
-	'0011_assets': m0011
+	'0011_assets': m0011,
+	'0012_network_versions': m0012
 };

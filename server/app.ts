@@ -46,6 +46,8 @@ import { dummyPlatformWithAvailability, parseDummyUnavailable } from './platform
 import type { HostedPlatformId, PlatformId } from './shared/platforms/types';
 import { connectCluster, singleProcess, type Cluster } from './cluster/cluster';
 import { processTag } from './cluster/process-tag';
+import { watchEdits } from './history/edit-watch';
+import { NetworkVersions } from './history/versions';
 import { CLOSE } from './sync/protocol';
 import { SyncRooms } from './sync/rooms';
 import { KyselyUpdateStore } from './sync/store';
@@ -76,6 +78,8 @@ export interface Panic {
 	networks: Networks;
 	invites: Invites;
 	graphs: NetworkGraphs;
+	/** Versions of each network's graph: list, read, save by name, restore (issue 17). */
+	versions: NetworkVersions;
 	rooms: SyncRooms;
 	/** Content-addressed binaries (images, audio) served at /assets/<sha256>.<ext>. */
 	assets: AssetStore;
@@ -169,14 +173,18 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	const catalogue = Catalogue.builtIn({ dummyModels: config.dummyModels });
 	const customModels = new CustomModels(db, catalogue);
 	const networks = new Networks(db);
+	let versions: NetworkVersions | undefined; // needs the rooms; the rooms tell it of edits
 	const rooms = new SyncRooms({
-		store: new KyselyUpdateStore(db),
+		// Every stored change to a graph room restarts the wait for that network's burst of editing to settle.
+		store: watchEdits(new KyselyUpdateStore(db), (room) => (isGraphRoom(room) ? versions?.edited(room) : undefined)),
 		// Editors write the graph room under the graph's rules; the feed room is read-only to clients.
 		writeRule: (room) => (isGraphRoom(room) ? new GraphWriteRule() : undefined),
 		gateLimits: { maxDocBytes: config.syncMaxDocBytes, maxPendingBytes: config.syncMaxPendingBytes },
 		presence: { maxStateBytes: config.presenceMaxStateBytes, maxClientsPerSession: config.presenceMaxClientsPerSession }
 	});
-	const graphs = new NetworkGraphs(networks, rooms, customModels);
+	versions = new NetworkVersions({ db, networks, docs: rooms, settleMs: config.historySettleMs, keepAutomatic: config.historyKeepAutomatic });
+	const history = versions;
+	const graphs = new NetworkGraphs(networks, rooms, customModels, { beforeReplace: (id, viewer) => history.beforeReplace(id, viewer) });
 	// Any process may serve an asset another fetched: in cluster mode they live in PostgreSQL.
 	const assets: AssetStore = cluster.mode === 'cluster' ? new PgAssetStore(db) : new FsAssetStore(path.join(config.dataDir, 'assets'));
 	// Test-only: a dummy platform whose availability check refuses the models PANIC_DUMMY_UNAVAILABLE names.
@@ -213,6 +221,14 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	});
 	// Vestaboards show each card a run produces, after it went to the feed.
 	engine.events.on('card', ({ networkId, card }) => void boardFeeder.card(networkId, card));
+	// Each run's graph becomes a version of its network, so the run page can open and restore it.
+	engine.events.on('started', ({ runId, resumedAfterRestart }) => {
+		if (resumedAfterRestart) return;
+		void engine.reader
+			.get(runId)
+			.then((run) => run && history.ofRun(run))
+			.catch((error) => console.error(`[history] run ${runId}: could not keep its graph as a version`, error));
+	});
 	const resume = opts.resume ?? true;
 	if (resume) await engine.resume();
 	const resolved = resolveConnectionLimits(config.connections, readOpenFilesLimit());
@@ -296,6 +312,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		networks,
 		invites,
 		graphs,
+		versions: history,
 		rooms,
 		assets,
 		engine,
@@ -362,6 +379,8 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 			await audience.close();
 			await runStreams.close();
 			await engine.close();
+			// Bursts of editing still settling become versions while the rooms are still there.
+			await history.close();
 			await rooms.close();
 			if (!opts.cluster) await cluster.close();
 			if (!opts.db) await db.destroy();

@@ -122,6 +122,11 @@ export interface Config {
 	 * HAProxy's); anyone else's header is replaced by their own address. Unset: believed from anyone.
 	 */
 	trustedProxies: TrustedProxies;
+	// —— Network history (issue 17) ——
+	/** Quiet milliseconds after the last edit of a graph before an automatic version is taken. */
+	historySettleMs: number;
+	/** Automatic versions kept per network; named, run and before-restore versions always stay. */
+	historyKeepAutomatic: number;
 }
 
 export function configFromEnv(env: Record<string, string | undefined> = process.env): Config {
@@ -194,7 +199,10 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 		// behind its one address; a script guessing codes makes thousands.
 		codeGuessesPerAddressPerMinute: intFromEnv(env, 'PANIC_CODE_GUESSES_PER_ADDRESS_PER_MINUTE', 30),
 		networkAddresses: env.PANIC_NETWORK_ADDRESSES?.trim() ? env.PANIC_NETWORK_ADDRESSES.split(/[\s,]+/).filter(Boolean) : undefined,
-		trustedProxies: parseTrustedProxies(env.PANIC_TRUSTED_PROXIES)
+		trustedProxies: parseTrustedProxies(env.PANIC_TRUSTED_PROXIES),
+		// A workshop's burst of editing, not each keystroke: a version 2.5 minutes after the last change.
+		historySettleMs: intFromEnv(env, 'PANIC_HISTORY_SETTLE_MS', 150_000, 0),
+		historyKeepAutomatic: intFromEnv(env, 'PANIC_HISTORY_KEEP_AUTOMATIC', 100, 1)
 	};
 }
 

@@ -66,6 +66,13 @@ interface Row {
 }
 
 const net = (f: Fixture) => `/api/networks/${f.networkId}`;
+/** The version the fixture's finished run keeps of the graph it used. */
+const runVersion = async (f: Fixture): Promise<string> => {
+	const versions = (await f.clients.owner.json('GET', `${net(f)}/versions`)).body as Array<{ id: string; runId: string | null }>;
+	const found = versions.find((v) => v.runId === f.runId);
+	if (!found) throw new Error(`The run ${f.runId} has no version.`);
+	return found.id;
+};
 let seq = 0;
 const unique = (what: string) => `${what}-${Date.now().toString(36)}-${seq++}`;
 
@@ -125,6 +132,11 @@ const ROWS: Row[] = [
 	{ method: 'GET', route: '/api/networks/[id]/availability', expect: '401 401 401 404 200 200 200', path: (f) => `${net(f)}/availability` },
 	{ method: 'GET', route: '/api/networks/[id]/graph', expect: '404 404 404 404 200 200 200', path: (f) => `${net(f)}/graph` },
 	{ method: 'PUT', route: '/api/networks/[id]/graph', expect: '401 401 401 404 403 200 200', path: (f) => `${net(f)}/graph`, body: () => GRAPH },
+	// History (issue 17): viewers list and read versions; editors save and restore (the run's own graph, so the network still runs).
+	{ method: 'GET', route: '/api/networks/[id]/versions', expect: '404 404 404 404 200 200 200', path: (f) => `${net(f)}/versions` },
+	{ method: 'POST', route: '/api/networks/[id]/versions', expect: '401 401 401 404 403 201 201', path: (f) => `${net(f)}/versions`, body: () => ({ name: 'Matrix' }) },
+	{ method: 'GET', route: '/api/networks/[id]/versions/[versionId]', expect: '404 404 404 404 200 200 200', path: async (f) => `${net(f)}/versions/${await runVersion(f)}` },
+	{ method: 'POST', route: '/api/networks/[id]/versions/[versionId]/restore', expect: '401 401 401 404 403 200 200', path: async (f) => `${net(f)}/versions/${await runVersion(f)}/restore` },
 	{ method: 'GET', route: '/api/networks/[id]/members', expect: '401 401 401 404 200 200 200', path: (f) => `${net(f)}/members` },
 	// Owners remove members (anyone may remove themselves; not tested here: the target is someone else).
 	{ method: 'DELETE', route: '/api/networks/[id]/members/[userId]', expect: '401 401 401 404 403 403 200', path: async (f) => `${net(f)}/members/${await f.freshMember()}` },

@@ -160,6 +160,7 @@ export interface Database {
 	installations: InstallationsTable;
 	output_fingerprints: OutputFingerprintsTable;
 	assets: AssetsTable;
+	network_versions: NetworkVersionsTable;
 }
 
 /** Content-addressed binaries in cluster mode (server/assets/pg-store.ts); the filesystem holds them otherwise. */
@@ -246,3 +247,20 @@ export interface ModelAvailabilityTable {
 export type User = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;
 export type Session = Selectable<SessionsTable>;
+
+export type VersionKind = 'auto' | 'run' | 'named' | 'before_restore' | 'before_import';
+
+/** A saved version of a network's graph (issue 17); server/history/versions.ts owns the table. */
+export interface NetworkVersionsTable {
+	id: string;
+	seq: Generated<number>;
+	network_id: string;
+	kind: VersionKind;
+	name: ColumnType<string | null, string | null | undefined, string | null>;
+	created_by: ColumnType<string | null, string | null | undefined, string | null>;
+	run_id: ColumnType<string | null, string | null | undefined, string | null>;
+	graph: Json<Record<string, unknown>>;
+	/** Counts of the diff against the version before (server/shared/graph/diff.ts DiffCounts). */
+	changes: Json<Record<string, number>>;
+	created_at: Timestamp;
+}

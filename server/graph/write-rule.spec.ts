@@ -41,6 +41,24 @@ const graphOf = (nodes: Graph['nodes'], extra: Partial<Graph> = {}): Graph => ({
 const snapshot = (doc: Y.Doc) => ({ graph: readGraph(doc), roots: [...doc.share.keys()].sort(), meta: metaOf(doc).toJSON() });
 
 describe('what an editor does on the canvas is accepted', () => {
+	test('restoring a version from the History panel is accepted, and one undo takes it back', () => {
+		const { room, client, refusals } = setup();
+		const binding = new GraphBinding(client);
+		const a = binding.addNode('local/paint', 0, 0);
+		const b = binding.addNode('local/caption', 300, 0);
+		binding.connect(a, b);
+		binding.setStart(a);
+		const version = readGraph(client);
+		binding.remove({ nodes: [b] });
+		const afterDelete = readGraph(room);
+		binding.replaceGraph(version);
+		expect(refusals).toEqual([]);
+		expect(readGraph(room)).toEqual(version);
+		binding.undo();
+		expect(refusals).toEqual([]);
+		expect(readGraph(room)).toEqual(afterDelete);
+	});
+
 	test('add, connect, notes, start, move, delete, undo and redo all reach the room', () => {
 		const { room, client, refusals } = setup();
 		const binding = new GraphBinding(client);

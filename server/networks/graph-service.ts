@@ -45,7 +45,8 @@ export class NetworkGraphs {
 	constructor(
 		private networks: Networks,
 		private docs: LiveDocs,
-		private models: ModelLookup
+		private models: ModelLookup,
+		private hooks: { beforeReplace?(id: string, viewer: Viewer): Promise<void> } = {}
 	) {}
 
 	async get(id: string, viewer: Viewer | null) {
@@ -64,6 +65,8 @@ export class NetworkGraphs {
 		if (!canEditGraph(role, network.locked)) throw locked(LOCKED_MESSAGE);
 		this.checkStructure(graph, await this.modelsOf(graph, network.ownerId));
 		const { name: _ignored, ...rest } = graph; // renaming goes through PATCH /api/networks/:id
+		// The history keeps the graph this replaces, so an import over it can be undone.
+		await this.hooks.beforeReplace?.(id, viewer);
 		await this.docs.withRoom(id, (room) => room.change((doc) => writeGraph(doc, rest), 'api'));
 		await this.networks.touch(id);
 		return this.get(id, viewer);

@@ -3,6 +3,7 @@ import { GRAPH_LIMITS } from '$shared/graph/limits';
 import { describeIssue, validateGraph, type GraphReport } from '$shared/graph/validate';
 import { acceptsValue, type ParamValue } from '$shared/platforms/param-checks';
 import type { ModelInfo } from '$shared/platforms/types';
+import type { Graph } from '$shared/graph/types';
 import { connectionProblem } from './connect-rules';
 import { acceptedSentence, paramsSizeProblem, paramsWith } from './param-form';
 import { isNoteFlowId, noteFlowId, toFlowEdges, toFlowNodes, type FlowEdge, type FlowNode } from './flow-mapping';
@@ -260,6 +261,13 @@ export class EditorController {
 		const node = this.nodes.find((n) => n.id === flowId);
 		if (node?.type === 'note') this.binding.remove({ notes: [node.data.noteId] });
 		else if (node) this.binding.remove({ nodes: [node.id] });
+	}
+
+	/** A version from the history becomes the live graph: one change for everyone, one undo step for this person. */
+	replaceGraph(graph: Graph): void {
+		if (this.readOnly) return;
+		this.cancelPending();
+		this.binding.replaceGraph(graph);
 	}
 
 	/** Keeps typing in one note, or one keyboard nudge session, as a single undo step. */

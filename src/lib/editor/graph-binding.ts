@@ -168,6 +168,30 @@ export class GraphBinding {
 		});
 	}
 
+	/**
+	 * Puts a whole graph (a version from the history) in place of the current one, as one
+	 * transaction under this person's origin: everyone sees it at once, and one undo brings
+	 * back what it replaced. The name stays: renaming goes through the network's settings.
+	 */
+	replaceGraph(graph: Graph): void {
+		// Not writeGraph: it also stamps meta.schemaVersion, which only the server may write
+		// (the sync write rule would refuse the whole update and close this socket).
+		this.discrete(() => {
+			const nodes = nodesOf(this.doc);
+			const edges = edgesOf(this.doc);
+			const notes = notesOf(this.doc);
+			nodes.clear();
+			edges.clear();
+			notes.clear();
+			for (const { id, ...fields } of graph.nodes) nodes.set(id, yMapOf(fields));
+			for (const { id, ...fields } of graph.edges) edges.set(id, yMapOf(fields));
+			for (const { id, ...fields } of graph.notes ?? []) notes.set(id, yMapOf(fields));
+			const meta = metaOf(this.doc);
+			if (graph.startNodeId) meta.set('startNodeId', graph.startNodeId);
+			else if (meta.has('startNodeId')) meta.delete('startNodeId');
+		});
+	}
+
 	/** Closes the current undo step: the next edit starts a new one. */
 	beginGesture(): void {
 		this.undoManager.stopCapturing();

@@ -3,7 +3,15 @@ import { AppError } from '$server/errors';
 import { error, redirect } from '@sveltejs/kit';
 import { loadAnalysis } from '$lib/analysis/load.server';
 import { PAGE_SIZE, nodeNamesOf, promptTitle, toOutput, toRunPage } from '$lib/feed/run-detail';
+import { canEditGraph } from '$server/networks/access';
+import type { Graph } from '$shared/graph/types';
 import type { PageServerLoad } from './$types';
+
+/** The wiring part of a run's stored graph (nodes, edges, start), for the run page's picture. */
+function wiringOf(graph: unknown): Graph {
+	const g = (graph ?? {}) as Partial<Graph>;
+	return { nodes: Array.isArray(g.nodes) ? g.nodes : [], edges: Array.isArray(g.edges) ? g.edges : [], startNodeId: g.startNodeId ?? null };
+}
 
 const failed = (e: unknown): never => {
 	if (e instanceof AppError) error(e.status, e.message);
@@ -24,7 +32,7 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
 	const page = toRunPage(body);
 	// The service let this person read the run, so they may see its network: its name for the
 	// way back, its other runs to compare with, and which hosted embedders its owner has keys for.
-	const { network } = await panic.networks.access(body.networkId, user);
+	const { network, role } = await panic.networks.access(body.networkId, user);
 	page.run.networkName ??= network.name;
 	const [keys, runs] = await Promise.all([panic.keys.list(network.ownerId), panic.runs.list(body.networkId, user, 50)]);
 	// Hosted embedders spend the network owner's keys: offered only when the owner has one.
@@ -50,5 +58,9 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
 	for (const inv of page.invocations) modelNames[inv.modelId] ??= modelName(inv.modelId) ?? inv.modelId;
 	const nodes = Array.isArray((body.graph as { nodes?: unknown } | null)?.nodes) ? ((body.graph as { nodes: Array<{ modelId?: unknown }> }).nodes) : [];
 	for (const n of nodes) if (typeof n.modelId === 'string') modelNames[n.modelId] ??= modelName(n.modelId) ?? n.modelId;
-	return { ...page, importedAt: body.importedAt?.toISOString() ?? null, embedder, embedders, otherRuns, analysis, nodeNames, modelNames };
+	// The graph the run used, kept as a version of its network (taken on first look if the start's was missed).
+	const versionId = await panic.versions.ofRun(row).catch(() => null);
+	const wiring = wiringOf(body.graph);
+	const canRestore = canEditGraph(role, network.locked);
+	return { ...page, wiring, versionId, canRestore, importedAt: body.importedAt?.toISOString() ?? null, embedder, embedders, otherRuns, analysis, nodeNames, modelNames };
 };
