@@ -39,6 +39,8 @@ export class RoomStreams implements Replication {
 	private reader: Redis | null = null;
 	private loop: Promise<void> | null = null;
 	private closed = false;
+	/** Set while reading is held (see `hold`): the loop waits on it before its next read. */
+	private held: { resumed: Promise<void>; parked: () => void; resume: () => void } | null = null;
 	private readonly trimGraceMs: number;
 	readonly trimEvery: number;
 	private readonly blockMs: number;
@@ -76,10 +78,31 @@ export class RoomStreams implements Replication {
 	async close(): Promise<void> {
 		if (this.closed) return;
 		this.closed = true;
+		this.held?.resume();
 		await this.wake().catch(() => {});
 		await this.loop;
 		await this.redis.del(this.wakeKey).catch(() => {});
 		await this.reader?.quit().catch(() => this.reader?.disconnect());
+	}
+
+	/**
+	 * Stops reading until the returned function is called, as a process that fell behind
+	 * (a long GC pause, a saturated event loop) would: for tests of catching up after a trim.
+	 * Resolves once the reader is parked; entries already read are delivered first.
+	 */
+	async hold(): Promise<() => void> {
+		let resume!: () => void;
+		let parked!: () => void;
+		const resumed = new Promise<void>((r) => (resume = r));
+		const isParked = new Promise<void>((r) => (parked = r));
+		this.held = { resumed, parked, resume };
+		if (this.loop) await this.wake();
+		else parked();
+		await isParked;
+		return () => {
+			this.held = null;
+			resume();
+		};
 	}
 
 	/** How many rooms the reader follows (for tests). */
@@ -128,6 +151,11 @@ export class RoomStreams implements Replication {
 	private async run(): Promise<void> {
 		this.reader = this.cluster.connection('room-streams');
 		while (!this.closed) {
+			if (this.held) {
+				this.held.parked();
+				await this.held.resumed;
+				continue;
+			}
 			const links = [...this.links.values()];
 			const keys = [this.wakeKey, ...links.map((l) => l.key)];
 			const ids = [this.wakeId, ...links.map((l) => l.position)];
