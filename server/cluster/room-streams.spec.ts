@@ -117,7 +117,9 @@ describe.skipIf(!adminUrl || !redisUrl)('sync rooms replicated through Redis Str
 			});
 		}
 		expected.sort();
+		const started = performance.now();
 		await until('every client holds every edit', () => editors.every((e) => (e.pump(), keysOf(e).length === expected.length)), 10_000);
+		console.log(`[room-streams] 3 × 40 edits at once: every client holds all ${(performance.now() - started).toFixed(0)} ms later`);
 		for (const e of editors) expect(keysOf(e)).toEqual(expected);
 		expect(await storedKeys(room)).toEqual(expected);
 	});
@@ -220,6 +222,13 @@ describe.skipIf(!adminUrl || !redisUrl)('sync rooms replicated through Redis Str
 
 	test('disconnect, a logout and eviction on one process reach the sessions of another', async () => {
 		const [a, b] = await Promise.all([node(), node()]);
+		// Pub/sub only reaches subscribers: wait until both processes' subscriptions are in place.
+		for (const topic of ['rooms.disconnect', 'rooms.evict']) {
+			await until(`both processes subscribed to ${topic}`, async () => {
+				const [, count] = (await a.cluster.redis!.pubsub('NUMSUB', `${prefix}:bus:${topic}`)) as [string, number];
+				return Number(count) >= 2;
+			});
+		}
 		const room = roomName();
 		const removed = await client(b, room, { principal: 'u1', sessionKey: 's1' });
 		const kept = await client(b, room, { principal: 'u2', sessionKey: 's2' });
