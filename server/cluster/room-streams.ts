@@ -16,6 +16,9 @@ import type { Cluster } from './cluster';
  * missed something. Trims remove only entries older than `trimGraceMs`, so a reader a moment
  * behind never has to reload.
  *
+ * A stream expires a day after its last entry: a reader would have to lag that long to miss
+ * entries without seeing a marker.
+ *
  * One reader per process: a dedicated connection in XREAD BLOCK over every followed room's
  * stream plus a wake stream of this process, `<prefix>:wake:<processId>`, to which following
  * a new room appends so the read returns and starts again with the new stream at once.
@@ -31,6 +34,8 @@ export interface RoomStreamsOptions {
 }
 
 type Fields = Map<string, Buffer>;
+
+const STREAM_TTL_MS = 24 * 3600_000;
 
 export class RoomStreams implements Replication {
 	private readonly links = new Map<string, StreamLink>();
@@ -123,9 +128,13 @@ export class RoomStreams implements Replication {
 		if (this.links.get(link.key) === link) this.links.delete(link.key);
 	}
 
-	/** Appends an entry; `fields` alternate names and values. Resolves with its id. */
-	async append(key: string, fields: Array<string | Buffer>): Promise<string> {
-		return (await this.redis.xadd(key, '*', 'p', this.cluster.processId, ...fields)) as string;
+	/**
+	 * Appends an entry; `fields` alternate names and values. The stream of a room nobody
+	 * writes any more expires a day after its last entry (its updates are all in the database),
+	 * so Redis does not keep every room ever opened.
+	 */
+	async append(key: string, fields: Array<string | Buffer>): Promise<void> {
+		await this.redis.multi().xadd(key, '*', 'p', this.cluster.processId, ...fields).pexpire(key, STREAM_TTL_MS).exec();
 	}
 
 	/**
