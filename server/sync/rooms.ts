@@ -258,6 +258,8 @@ export class SyncRooms {
 					gateLimits: this.options.gateLimits,
 					presence: this.options.presence,
 					replication: this.options.replication,
+					// Replicated rooms store bursts together: see RoomOptions.coalesceWrites.
+					coalesceWrites: !!this.options.replication,
 					// A failed room is forgotten at once so the next joiner reloads from the store;
 					// its holders still release it, which destroys it.
 					onFail: () => this.forget(entry)
