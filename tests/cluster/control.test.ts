@@ -15,6 +15,14 @@ describe.skipIf(!clusterAvailable())('cluster mode: removals, logouts and deleti
 
 	beforeAll(async () => {
 		cluster = await startCluster({ processes: 2 });
+		// Pub/sub reaches only subscribers: both processes must be listening before anything is revoked.
+		const redis = cluster.redis();
+		for (const topic of ['rooms.disconnect', 'rooms.evict']) {
+			await until(`both processes subscribed to ${topic}`, async () => {
+				const [, count] = (await redis.pubsub('NUMSUB', `${cluster.prefix}:bus:${topic}`)) as [string, number];
+				return Number(count) >= 2;
+			});
+		}
 	}, 180_000);
 	afterAll(async () => {
 		for (const p of providers) p.provider.destroy();
@@ -39,7 +47,9 @@ describe.skipIf(!clusterAvailable())('cluster mode: removals, logouts and deleti
 		await synced(open.provider);
 		const memberId = await userId(member);
 		expect((await owner.json('DELETE', `/api/networks/${id}/members/${memberId}`)).status).toBe(200);
-		await until('the member’s socket on B to close', () => open.closes.includes(CLOSE.accessChanged), 5000);
+		await until('the member’s socket on B to close', () => open.closes.includes(CLOSE.accessChanged), 5000).catch((error) => {
+			throw new Error(`${error.message}\nprocess A:\n${cluster.processes[0].output().slice(-3000)}\nprocess B:\n${cluster.processes[1].output().slice(-3000)}`);
+		});
 		open.provider.destroy();
 		const again = await probeRoom(b, id, { cookie: cookieOf(member), write: (d) => d.getMap('x').set('k', 1), written: () => true });
 		expect(again).toBe(404);
