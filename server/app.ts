@@ -50,6 +50,7 @@ import { watchEdits } from './history/edit-watch';
 import { NetworkVersions } from './history/versions';
 import { CLOSE } from './sync/protocol';
 import { SyncRooms } from './sync/rooms';
+import { RoomStreams } from './cluster/room-streams';
 import { KyselyUpdateStore } from './sync/store';
 import { createUpgradeHandler } from './sync/upgrade';
 
@@ -174,9 +175,13 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	const customModels = new CustomModels(db, catalogue);
 	const networks = new Networks(db);
 	let versions: NetworkVersions | undefined; // needs the rooms; the rooms tell it of edits
+	// Cluster mode: rooms replicate through Redis Streams; disconnects and evictions reach every process.
+	const roomStreams = cluster.mode === 'cluster' ? new RoomStreams(cluster) : null;
 	const rooms = new SyncRooms({
 		// Every stored change to a graph room restarts the wait for that network's burst of editing to settle.
 		store: watchEdits(new KyselyUpdateStore(db), (room) => (isGraphRoom(room) ? versions?.edited(room) : undefined)),
+		replication: roomStreams ?? undefined,
+		control: cluster.mode === 'cluster' ? { bus: cluster.bus, processId: cluster.processId } : undefined,
 		// Editors write the graph room under the graph's rules; the feed room is read-only to clients.
 		writeRule: (room) => (isGraphRoom(room) ? new GraphWriteRule() : undefined),
 		gateLimits: { maxDocBytes: config.syncMaxDocBytes, maxPendingBytes: config.syncMaxPendingBytes },
@@ -254,7 +259,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	// change's HTTP answer.
 	const on = networks.events.on.bind(networks.events);
 	// Open sockets keep the access they were granted: reconnecting grants the new role (or none).
-	on('membershipChanged', ({ networkId, userId }) => rooms.disconnect(roomsOf(networkId), (s) => s.principal === userId));
+	on('membershipChanged', ({ networkId, userId }) => rooms.disconnect(roomsOf(networkId), { principal: userId }));
 	// Feed streams a removed member opened as a member end, saying why.
 	on('membershipChanged', ({ networkId, userId, change }) => {
 		if (change === 'removed') audience.memberRemoved(networkId, userId);
@@ -264,7 +269,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	// Open canvases show the new name.
 	on('renamed', ({ networkId, name }) => graphs.rename(networkId, name));
 	// Someone watching an unlisted or public network may have just lost access.
-	on('visibilityChanged', ({ networkId, ownerId }) => rooms.disconnect(roomsOf(networkId), (s) => s.principal !== ownerId));
+	on('visibilityChanged', ({ networkId, ownerId }) => rooms.disconnect(roomsOf(networkId), { exceptPrincipal: ownerId }));
 	// Streams of those who saw it only because it was public or unlisted end, saying why.
 	on('visibilityChanged', ({ networkId, after }) => {
 		if (after === 'private') audience.madePrivate(networkId);
@@ -274,7 +279,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	on('lockChanged', ({ networkId, locked }) => graphs.setLocked(networkId, locked));
 	// Editors' graph sockets were granted under the old lock: they reconnect, read-only while it is locked.
 	on('lockChanged', ({ networkId, editorIds }) =>
-		rooms.disconnect([networkId], (s) => !!s.principal && editorIds.includes(s.principal), 'The canvas was locked or unlocked.')
+		rooms.disconnect([networkId], { principals: editorIds }, 'The canvas was locked or unlocked.')
 	);
 	// The facilitator slowing the loop down mid-performance: the active run follows before the answer.
 	on('settingsChanged', ({ networkId }) => engine.applySettings(networkId));
@@ -355,7 +360,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 			audience.loggedOut(sessionId);
 			runStreams.disconnect(null, (v) => v.loginSession === sessionId, FEED_CLOSED.loggedOut);
 			// Final (4401): the stock client stops reconnecting with a cookie that no longer works.
-			await rooms.disconnectEverywhere((s) => s.sessionKey === sessionId, FEED_CLOSED.loggedOut, CLOSE.loggedOut);
+			await rooms.disconnectEverywhere({ sessionKey: sessionId }, FEED_CLOSED.loggedOut, CLOSE.loggedOut);
 		},
 		connections,
 		httpServer: {
@@ -382,6 +387,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 			// Bursts of editing still settling become versions while the rooms are still there.
 			await history.close();
 			await rooms.close();
+			await roomStreams?.close();
 			if (!opts.cluster) await cluster.close();
 			if (!opts.db) await db.destroy();
 		}

@@ -6,7 +6,7 @@ import { AppError, forbidden, notFound, tooManyRequests, unauthorized } from '..
 import { FairTurns } from '../fair-turns';
 import { canEdit } from '../networks/access';
 import type { Networks } from '../networks/networks';
-import type { SyncSession } from '../sync/room';
+import type { SessionMatch } from '../sync/session-match';
 import {
 	audiencePrincipal,
 	authorizeRoom,
@@ -36,7 +36,7 @@ export interface AudienceDeps {
 	networks: Networks;
 	engine: QueueEngine;
 	rooms: FeedStreamRooms & {
-		disconnect(names: string[], match: (session: SyncSession) => boolean, reason?: string): Promise<number>;
+		disconnect(names: string[], match: SessionMatch, reason?: string): Promise<number>;
 	};
 	now?: () => number;
 	log?: { error(message: string, ...details: unknown[]): void };
@@ -279,8 +279,7 @@ export class Audience {
 		const removed = new Set(await this.sessions.removeMany(networkId, sessionIds));
 		const prompts = await this.queue.dropWaiting(networkId, 'Removed by the facilitator.', [...removed]);
 		this.feed.disconnect(networkId, (v) => v.kind === 'audience' && removed.has(v.sessionId), REMOVED_MESSAGE);
-		const principals = new Set([...removed].map(audiencePrincipal));
-		await this.deps.rooms.disconnect([feedRoom(networkId)], (s) => !!s.principal && principals.has(s.principal), REMOVED_MESSAGE);
+		await this.deps.rooms.disconnect([feedRoom(networkId)], { principals: [...removed].map(audiencePrincipal) }, REMOVED_MESSAGE);
 		return { removed: removed.size, prompts };
 	}
 
@@ -292,7 +291,7 @@ export class Audience {
 		const prompts = await this.queue.dropWaiting(networkId, 'The event ended.');
 		const reason = FEED_CLOSED.eventEnded;
 		this.feed.disconnect(networkId, (v) => v.kind === 'audience', reason);
-		await this.deps.rooms.disconnect([feedRoom(networkId)], (s) => !!s.principal?.startsWith('audience:'), reason);
+		await this.deps.rooms.disconnect([feedRoom(networkId)], { principalPrefix: 'audience:' }, reason);
 		return { codes, sessions, prompts };
 	}
 
@@ -377,10 +376,9 @@ export class Audience {
 		if (!screenIds.length) return;
 		const gone = new Set(screenIds);
 		this.feed.disconnect(networkId, (v) => v.kind === 'kiosk' && gone.has(v.id), FEED_CLOSED.displayRemoved);
-		const principals = new Set(screenIds.map(kioskPrincipal));
 		// Recorded at once (sockets still joining are refused); closing the open ones finishes later.
 		this.deps.rooms
-			.disconnect([feedRoom(networkId)], (s) => !!s.principal && principals.has(s.principal), FEED_CLOSED.displayRemoved)
+			.disconnect([feedRoom(networkId)], { principals: screenIds.map(kioskPrincipal) }, FEED_CLOSED.displayRemoved)
 			.catch((error) => (this.deps.log ?? console).error('[audience] closing removed screens’ sockets failed', error));
 	}
 

@@ -88,7 +88,7 @@ const utf8 = new TextDecoder();
  * Reads an awareness update as applyAwarenessUpdate would (which throws part-way through),
  * keeping each state as its JSON text so the room can filter entries without parsing again.
  */
-function decodeAwarenessEntries(update: Uint8Array, maxStateBytes: number): { entries: PresenceEntry[]; oversized: number } {
+export function decodeAwarenessEntries(update: Uint8Array, maxStateBytes: number): { entries: PresenceEntry[]; oversized: number } {
 	const decoder = decoding.createDecoder(update);
 	const entries: PresenceEntry[] = [];
 	let oversized = 0;

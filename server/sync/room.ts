@@ -1,7 +1,8 @@
-import { Awareness, removeAwarenessStates, applyAwarenessUpdate } from 'y-protocols/awareness';
+import { Awareness, removeAwarenessStates, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { DEFAULT_PRESENCE_LIMITS, PresenceOwners, type PresenceEntry, type PresenceLimits } from './presence-owners';
-import { CLOSE, decodeMessage, encodeAwareness, encodeAwarenessEntries, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol';
+import { CLOSE, decodeAwarenessEntries, decodeMessage, encodeAwareness, encodeAwarenessEntries, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol';
+import type { RemoteRoom, Replication, RoomLink } from './replication';
 import type { UpdateStore } from './store';
 import { UpdateGate, type GateLimits, type WriteRule } from './update-gate';
 
@@ -25,6 +26,11 @@ import { UpdateGate, type GateLimits, type WriteRule } from './update-gate';
  * doc (see UpdateGate); a refused update closes its session with 4422 and changes nothing.
  * Awareness ids belong to the session that introduced them (see PresenceOwners); a session
  * that sends a presence state over the cap is closed with 4422 too.
+ *
+ * In cluster mode the room is replicated (see Replication): each stored update is then
+ * published to the other processes holding the room, and what they published is applied here
+ * as already durable (never stored again), broadcast to this room's sessions and followed by
+ * the gate like a server-side write. Presence travels the same way.
  */
 export interface SyncSocket {
 	isOpen(): boolean;
@@ -62,11 +68,20 @@ export interface RoomOptions {
 	writeRule?: WriteRule;
 	gateLimits?: GateLimits;
 	presence?: PresenceLimits;
+	/**
+	 * Changes that arrive while an append is in flight are stored together, as one row, by the
+	 * next append (cluster mode): a burst then costs a few database round trips and stream
+	 * entries instead of one each, which is what keeps replicas within a second of each other
+	 * on a busy machine. Each change is still broadcast only once its row is durable.
+	 */
+	coalesceWrites?: boolean;
 }
 
 export interface LoadOptions extends RoomOptions {
 	/** Sets up a doc that has no stored rows (its writes are persisted like any other). */
 	initialize?: (room: string, doc: Y.Doc) => void | Promise<void>;
+	/** Keeps the room in step with other processes holding it (cluster mode). */
+	replication?: Replication;
 }
 
 export type RoomState = 'open' | 'failed' | 'closed';
@@ -85,6 +100,8 @@ export class RoomClosedError extends Error {
 
 /** The origin of transactions that replay stored rows: already durable, so not appended. */
 const LOADING = Symbol('loading');
+/** The origin of what other processes stored (doc) or their sessions said (awareness). */
+const REMOTE = Symbol('remote');
 const noop = () => {};
 
 interface Connection {
@@ -110,6 +127,14 @@ export class SyncRoom {
 	private compactAt: number;
 	private compactionQueued = false;
 	private readonly log: SyncLog;
+	private link: RoomLink | null = null;
+	/** Highest seq another process published, so a compaction here covers its rows too. */
+	private remoteSeq: string | null = null;
+	/** Awareness ids whose state came from another process: a local echo of them is not a claim. */
+	private remoteIds = new Set<number>();
+	/** Changes waiting for the queued append that will store them together (coalesceWrites). */
+	private batch: Array<{ update: Uint8Array; message: Uint8Array; from: SyncSession | null }> = [];
+	private batchQueued = false;
 
 	private constructor(
 		readonly name: string,
@@ -131,8 +156,18 @@ export class SyncRoom {
 
 	/** Replays the stored rows into a fresh doc; an empty room goes through `initialize`. */
 	static async load(name: string, store: UpdateStore, options: LoadOptions = {}): Promise<SyncRoom> {
-		const { updates, lastSeq } = await store.load(name);
+		// Where the other processes' changes start, noted before the rows are read: see Replication.
+		const link = (await options.replication?.attach(name)) ?? null;
+		let loaded: Awaited<ReturnType<UpdateStore['load']>>;
+		try {
+			loaded = await store.load(name);
+		} catch (error) {
+			link?.close();
+			throw error;
+		}
+		const { updates, lastSeq } = loaded;
 		const room = new SyncRoom(name, store, lastSeq, updates.length, options);
+		room.link = link;
 		try {
 			if (updates.length) Y.applyUpdate(room.doc, Y.mergeUpdates(updates), LOADING);
 			else if (options.initialize) await options.initialize(name, room.doc);
@@ -142,8 +177,36 @@ export class SyncRoom {
 			room.destroy();
 			throw error;
 		}
+		link?.start(room.remote);
 		return room;
 	}
+
+	/** What the replication delivers; every entry point ignores a room that is no longer open. */
+	private readonly remote: RemoteRoom = {
+		applyUpdate: (update, seq) => {
+			if (this.roomState !== 'open') return;
+			if (seq !== null && (this.remoteSeq === null || BigInt(seq) > BigInt(this.remoteSeq))) this.remoteSeq = seq;
+			Y.applyUpdate(this.doc, update, REMOTE);
+		},
+		applyAwareness: (update) => {
+			if (this.roomState !== 'open') return;
+			for (const { clientId, state } of decodeAwarenessEntries(update, Infinity).entries) {
+				if (state === 'null') this.remoteIds.delete(clientId);
+				else if (!this.presence.ownerOf(clientId)) this.remoteIds.add(clientId);
+			}
+			applyAwarenessUpdate(this.awareness, update, REMOTE);
+		},
+		presenceWanted: () => {
+			if (this.roomState !== 'open') return;
+			const ours = [...this.awareness.getStates().keys()].filter((id) => this.presence.ownerOf(id));
+			if (ours.length) this.link?.publishAwareness(encodeAwarenessUpdate(this.awareness, ours));
+		},
+		reload: async () => {
+			if (this.roomState !== 'open') return;
+			const { updates, lastSeq } = await this.store.load(this.name);
+			if (lastSeq !== null) this.remote.applyUpdate(Y.mergeUpdates(updates), lastSeq);
+		}
+	};
 
 	get state(): RoomState {
 		return this.roomState;
@@ -227,7 +290,12 @@ export class SyncRoom {
 	}
 
 	private applyPresence(session: SyncSession, entries: PresenceEntry[]) {
-		const kept = this.presence.admit(session, entries, (id) => this.awareness.meta.get(id)?.clock);
+		const clockOf = (id: number) => this.awareness.meta.get(id)?.clock;
+		// The stock client re-sends every state it sees: another process's people come back as
+		// echoes at the clock we have. Only a newer state (the person moved here) claims the id.
+		if (this.remoteIds.size) entries = entries.filter((e) => !this.remoteIds.has(e.clientId) || e.clock > (clockOf(e.clientId) ?? -1));
+		const kept = this.presence.admit(session, entries, clockOf);
+		for (const entry of kept) this.remoteIds.delete(entry.clientId);
 		if (!kept.length) return;
 		try {
 			applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(kept), session);
@@ -282,6 +350,7 @@ export class SyncRoom {
 	private async unloadOnce(code: number, reason: string, compact: boolean) {
 		const failed = this.roomState === 'failed';
 		this.roomState = 'closed';
+		this.link?.close();
 		this.closeAll(code, reason);
 		if (!failed) {
 			try {
@@ -305,18 +374,54 @@ export class SyncRoom {
 		// A client's update reached the doc through the gate's shadow already; the room's own don't.
 		if (!from) this.gate?.follow(update);
 		const message = encodeUpdate(update);
+		if (origin === REMOTE) {
+			// Stored by the process that accepted it: shown to our sessions at once.
+			this.broadcast(message, null);
+			return;
+		}
+		if (this.options.coalesceWrites) {
+			this.batch.push({ update, message, from });
+			// A task queued but not started yet will take this change too; otherwise queue one. Either
+			// way it runs before anything queued after this change (a sync step 1 reply).
+			if (!this.batchQueued) {
+				this.batchQueued = true;
+				this.enqueue(() => this.appendBatch()).catch(noop);
+			}
+			return;
+		}
 		this.enqueue(async () => {
+			let seq: string;
 			try {
-				this.lastSeq = await this.store.append(this.name, update);
+				seq = this.lastSeq = await this.store.append(this.name, update);
 			} catch (error) {
 				this.fail(error);
 				throw error;
 			}
+			this.link?.publishUpdate(update, seq);
 			this.storedRows++;
 			this.broadcast(message, from);
 			if (this.storedRows >= this.compactAt && !this.compactionQueued) this.scheduleCompaction();
 		}).catch(noop);
 	};
+
+	private async appendBatch() {
+		this.batchQueued = false;
+		const batch = this.batch;
+		this.batch = [];
+		if (!batch.length) return;
+		const update = batch.length === 1 ? batch[0].update : Y.mergeUpdates(batch.map((b) => b.update));
+		let seq: string;
+		try {
+			seq = this.lastSeq = await this.store.append(this.name, update);
+		} catch (error) {
+			this.fail(error);
+			throw error;
+		}
+		this.link?.publishUpdate(update, seq);
+		this.storedRows++;
+		for (const { message, from } of batch) this.broadcast(message, from);
+		if (this.storedRows >= this.compactAt && !this.compactionQueued) this.scheduleCompaction();
+	}
 
 	private onAwarenessUpdate = (
 		{ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
@@ -326,6 +431,8 @@ export class SyncRoom {
 		const changed = [...added, ...updated, ...removed];
 		// Presence is not persisted, so it needs no queue.
 		this.broadcast(encodeAwareness(this.awareness, changed), from);
+		// Other processes time out states themselves, and what they sent is theirs to repeat.
+		if (this.link && origin !== REMOTE && origin !== 'timeout') this.link.publishAwareness(encodeAwarenessUpdate(this.awareness, changed));
 	};
 
 	/**
@@ -339,9 +446,13 @@ export class SyncRoom {
 	}
 
 	private async compactNow(merged: Uint8Array) {
-		if (this.lastSeq === null) return;
+		// Other processes' rows up to the highest seq seen may be merged in too: the store merges
+		// the rows it replaces with `merged`, so rows this doc lacks are never lost.
+		const upto = this.remoteSeq !== null && (this.lastSeq === null || BigInt(this.remoteSeq) > BigInt(this.lastSeq)) ? this.remoteSeq : this.lastSeq;
+		if (upto === null) return;
 		try {
-			await this.store.compact(this.name, merged, this.lastSeq);
+			await this.store.compact(this.name, merged, upto);
+			this.link?.compacted(upto);
 			this.storedRows = 1;
 			this.compactAt = this.compactEvery + 1;
 		} catch (error) {
@@ -414,6 +525,7 @@ export class SyncRoom {
 	}
 
 	private destroy() {
+		this.link?.close();
 		this.doc.off('update', this.onDocUpdate);
 		this.awareness.off('update', this.onAwarenessUpdate);
 		this.awareness.destroy(); // clears its outdated-state interval

@@ -1,8 +1,11 @@
 import type * as Y from 'yjs';
 import { RevocationLog } from '../auth/revocations';
+import type { ControlBus } from '../cluster/bus';
 import type { PresenceLimits } from './presence-owners';
 import { CLOSE } from './protocol';
 import { SyncRoom, type SyncLog, type SyncSession } from './room';
+import type { Replication } from './replication';
+import { sessionMatches, type SessionMatch } from './session-match';
 import type { UpdateStore } from './store';
 import type { GateLimits, WriteRule } from './update-gate';
 
@@ -23,6 +26,13 @@ export interface SyncRoomsOptions {
 	writeRule?: (room: string) => WriteRule | undefined;
 	gateLimits?: GateLimits;
 	presence?: PresenceLimits;
+	/** Cluster mode: keeps each room in step with the same room in other processes. */
+	replication?: Replication;
+	/**
+	 * Cluster mode: disconnects and evictions are published here so they reach every process's
+	 * sessions; each process acts on them itself. `processId` tells our own messages apart.
+	 */
+	control?: { bus: ControlBus; processId: string };
 }
 
 /** A hold on a loaded room. Release it exactly once; the last release unloads the room. */
@@ -49,6 +59,20 @@ interface Entry {
 	loading: Promise<SyncRoom>;
 }
 
+/** What the control bus carries (see SyncRoomsOptions.control). */
+interface DisconnectMessage {
+	/** Room names; null: every room (a logout). */
+	names: string[] | null;
+	match: SessionMatch;
+	reason: string;
+	code?: number;
+}
+interface EvictMessage {
+	names: string[];
+	reason: string;
+}
+const TOPIC = { disconnect: 'rooms.disconnect', evict: 'rooms.evict' } as const;
+
 export class SyncRooms {
 	private entries = new Map<string, Entry>();
 	/** Per room name, the unloads still writing; a new load of that name waits for them. */
@@ -59,9 +83,29 @@ export class SyncRooms {
 	/** Recent disconnects, for sockets authorised before them and still joining. */
 	readonly revocations = new RevocationLog<SyncSession>();
 	private readonly log: SyncLog;
+	private readonly unsubscribe: Array<() => void> = [];
 
 	constructor(private readonly options: SyncRoomsOptions) {
 		this.log = options.log ?? console;
+		const control = options.control;
+		if (control) {
+			// Our own messages were acted on before they were published.
+			const fromOthers =
+				<T>(handler: (message: T) => unknown) =>
+				(message: T, from: string) => {
+					if (from === control.processId) return;
+					Promise.resolve(handler(message)).catch((error) => this.log.error('[sync] a control message failed', error));
+				};
+			this.unsubscribe.push(
+				control.bus.subscribe<DisconnectMessage>(
+					TOPIC.disconnect,
+					fromOthers(({ names, match, reason, code }) =>
+						names ? this.disconnectHere(names, match, reason) : this.disconnectEverywhereHere(match, reason, code)
+					)
+				),
+				control.bus.subscribe<EvictMessage>(TOPIC.evict, fromOthers(({ names, reason }) => this.evictHere(names, reason)))
+			);
+		}
 	}
 
 	/** Loads (or joins the load of) a room and holds it until the lease is released. */
@@ -110,6 +154,14 @@ export class SyncRooms {
 	 * rows. Nothing is compacted: the rows are about to go.
 	 */
 	async evict(names: string[], reason = 'This network was deleted.'): Promise<void> {
+		// Here first: the names are refused from this moment (evictHere marks them synchronously).
+		const here = this.evictHere(names, reason);
+		await this.publish<EvictMessage>(TOPIC.evict, { names, reason });
+		await here;
+		await this.options.replication?.deleted?.(names);
+	}
+
+	private async evictHere(names: string[], reason: string): Promise<void> {
 		await Promise.all(
 			names.map(async (name) => {
 				this.evicted.add(name);
@@ -128,11 +180,15 @@ export class SyncRooms {
 	 * Closes the matching sessions in those of the named rooms that are loaded; returns how many.
 	 * Sockets authorised before this and still joining are closed as they join (`revocations`).
 	 */
-	async disconnect(
-		names: string[],
-		match: (session: SyncSession) => boolean,
-		reason = 'Your access to this network changed.'
-	): Promise<number> {
+	async disconnect(names: string[], match: SessionMatch, reason = 'Your access to this network changed.'): Promise<number> {
+		// Here first: the revocation is recorded synchronously, before anything is awaited.
+		const here = this.disconnectHere(names, match, reason);
+		await this.publish<DisconnectMessage>(TOPIC.disconnect, { names, match, reason });
+		return here;
+	}
+
+	private async disconnectHere(names: string[], description: SessionMatch, reason: string): Promise<number> {
+		const match = (session: SyncSession) => sessionMatches(description, session);
 		for (const name of names) this.revocations.record(name, match, reason);
 		let closed = 0;
 		for (const name of names) {
@@ -146,7 +202,14 @@ export class SyncRooms {
 	 * Closes the matching sessions in every loaded room (a logout reaches all of that session's
 	 * sockets), with `code` (e.g. a final 4401 so the client stops reconnecting); returns how many.
 	 */
-	async disconnectEverywhere(match: (session: SyncSession) => boolean, reason: string, code?: number): Promise<number> {
+	async disconnectEverywhere(match: SessionMatch, reason: string, code?: number): Promise<number> {
+		const here = this.disconnectEverywhereHere(match, reason, code);
+		await this.publish<DisconnectMessage>(TOPIC.disconnect, { names: null, match, reason, code });
+		return here;
+	}
+
+	private async disconnectEverywhereHere(description: SessionMatch, reason: string, code?: number): Promise<number> {
+		const match = (session: SyncSession) => sessionMatches(description, session);
 		this.revocations.record(null, match, reason, code);
 		let closed = 0;
 		for (const entry of [...this.entries.values()]) {
@@ -171,6 +234,7 @@ export class SyncRooms {
 	 */
 	close(): Promise<void> {
 		return (this.closing ??= (async () => {
+			for (const unsubscribe of this.unsubscribe) unsubscribe();
 			const entries = [...this.entries.values()];
 			this.entries.clear();
 			await Promise.all(
@@ -193,6 +257,9 @@ export class SyncRooms {
 					writeRule: this.options.writeRule?.(name),
 					gateLimits: this.options.gateLimits,
 					presence: this.options.presence,
+					replication: this.options.replication,
+					// Replicated rooms store bursts together: see RoomOptions.coalesceWrites.
+					coalesceWrites: !!this.options.replication,
 					// A failed room is forgotten at once so the next joiner reloads from the store;
 					// its holders still release it, which destroys it.
 					onFail: () => this.forget(entry)
@@ -221,6 +288,20 @@ export class SyncRooms {
 		});
 		this.unloading.set(entry.name, tracked);
 		return tracked;
+	}
+
+	/**
+	 * Tells the other processes (pub/sub does not wait for them), so their sockets close while
+	 * this process closes its own. A failed publish is logged, not thrown: this process's
+	 * part still happens, and the durable change (a role, a deletion) is already stored.
+	 */
+	private async publish<T>(topic: string, message: T): Promise<void> {
+		if (!this.options.control) return;
+		try {
+			await this.options.control.bus.publish(topic, message);
+		} catch (error) {
+			this.log.error(`[sync] publishing ${topic} failed`, error);
+		}
 	}
 
 	private forget(entry: Entry) {

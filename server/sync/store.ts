@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import * as Y from 'yjs';
 import type { Db } from '../db/connect';
 
 /**
@@ -10,7 +11,11 @@ export interface UpdateStore {
 	load(room: string): Promise<{ updates: Uint8Array[]; lastSeq: string | null }>;
 	/** Resolves once the update is durable, with its seq. */
 	append(room: string, update: Uint8Array): Promise<string>;
-	/** Replaces every row of `room` with seq ≤ `uptoSeq` by `merged`, atomically. */
+	/**
+	 * Replaces every row of `room` with seq ≤ `uptoSeq` by one row holding them merged with
+	 * `merged`, atomically. Merging (rather than overwriting) keeps rows another process
+	 * appended that the caller's doc does not hold yet.
+	 */
 	compact(room: string, merged: Uint8Array, uptoSeq: string): Promise<void>;
 }
 
@@ -46,14 +51,21 @@ export class KyselyUpdateStore implements UpdateStore {
 
 	async compact(room: string, merged: Uint8Array, uptoSeq: string) {
 		await this.db.transaction().execute(async (trx) => {
-			await trx
+			// One compaction of a room at a time, across processes: two interleaved ones could
+			// each delete rows the other's merge was read without.
+			await sql`select pg_advisory_xact_lock(hashtext(${`sync_updates:${room}`}))`.execute(trx);
+			// Several processes append to a room: rows up to `uptoSeq` may hold updates the
+			// caller's doc has not received yet, so they are merged in rather than replaced.
+			const rows = await trx
 				.deleteFrom('sync_updates')
 				.where('room', '=', room)
 				.where(sql<boolean>`seq <= ${uptoSeq}::bigint`)
+				.returning('data')
 				.execute();
+			const state = rows.length ? Y.mergeUpdates([...rows.map((r) => new Uint8Array(r.data)), merged]) : merged;
 			// The merged row takes the last replaced seq, so rows appended meanwhile still sort
 			// after it and the next compaction's `uptoSeq` stays meaningful.
-			await sql`insert into sync_updates (room, seq, data) values (${room}, ${uptoSeq}::bigint, ${merged})`.execute(trx);
+			await sql`insert into sync_updates (room, seq, data) values (${room}, ${uptoSeq}::bigint, ${state})`.execute(trx);
 		});
 	}
 }
@@ -78,8 +90,11 @@ export class MemoryUpdateStore implements UpdateStore {
 
 	async compact(room: string, merged: Uint8Array, uptoSeq: string) {
 		const upto = BigInt(uptoSeq);
-		const rest = (this.rows.get(room) ?? []).filter((r) => r.seq > upto);
-		this.rows.set(room, [{ seq: upto, data: merged.slice() }, ...rest]);
+		const rows = this.rows.get(room) ?? [];
+		const replaced = rows.filter((r) => r.seq <= upto).map((r) => r.data);
+		const rest = rows.filter((r) => r.seq > upto);
+		const data = replaced.length ? Y.mergeUpdates([...replaced, merged]) : merged.slice();
+		this.rows.set(room, [{ seq: upto, data }, ...rest]);
 	}
 
 	/** How many rows a room has, for tests. */

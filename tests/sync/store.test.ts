@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import * as Y from 'yjs';
 import { randomId } from '../../server/ids';
 import { KyselyUpdateStore, MemoryUpdateStore, type UpdateStore } from '../../server/sync/store';
 import { backends, type TestDatabase } from '../helpers/databases';
@@ -56,15 +57,57 @@ describe.each(subjects)('UpdateStore contract: $name', (subject) => {
 		const name = room();
 		const other = room();
 		await store.append(other, bytes(9));
+		const writer = new Y.Doc();
 		const seqs: string[] = [];
-		for (let i = 1; i <= 5; i++) seqs.push(await store.append(name, bytes(i)));
-		await store.compact(name, bytes(1, 2, 3), seqs[2]);
+		for (let i = 1; i <= 5; i++) seqs.push(await store.append(name, change(writer, `k${i}`, i)));
+		const merged = stateWith(['k1', 1], ['k2', 2], ['k3', 3]);
+		await store.compact(name, merged, seqs[2]);
 		const after = await store.load(name);
-		expect(after.updates).toEqual([bytes(1, 2, 3), bytes(4), bytes(5)]);
+		expect(after.updates).toHaveLength(3);
 		expect(after.lastSeq).toBe(seqs[4]);
-		const later = await store.append(name, bytes(6));
-		await store.compact(name, bytes(7), later);
-		expect(await store.load(name)).toEqual({ updates: [bytes(7)], lastSeq: later });
+		expect(keysOf(after.updates[0])).toEqual(['k1', 'k2', 'k3']);
+		expect(keysOf(Y.mergeUpdates(after.updates))).toEqual(['k1', 'k2', 'k3', 'k4', 'k5']);
+		const later = await store.append(name, change(writer, 'k6', 6));
+		await store.compact(name, Y.encodeStateAsUpdate(writer), later);
+		const compacted = await store.load(name);
+		expect(compacted.updates).toHaveLength(1);
+		expect(compacted.lastSeq).toBe(later);
+		expect(keysOf(compacted.updates[0])).toEqual(['k1', 'k2', 'k3', 'k4', 'k5', 'k6']);
 		expect((await store.load(other)).updates).toEqual([bytes(9)]);
 	});
+
+	test('compact keeps rows the caller’s state lacks (another process appended them): it merges, never replaces blindly', async () => {
+		const name = room();
+		const mine = new Y.Doc();
+		const theirs = new Y.Doc();
+		await store.append(name, change(mine, 'mine1', 1));
+		await store.append(name, change(theirs, 'theirs', 2)); // not in `mine`
+		const upto = await store.append(name, change(mine, 'mine2', 3));
+		await store.compact(name, Y.encodeStateAsUpdate(mine), upto);
+		const after = await store.load(name);
+		expect(after.updates).toHaveLength(1);
+		expect(keysOf(after.updates[0])).toEqual(['mine1', 'mine2', 'theirs']);
+	});
 });
+
+/** Sets `key` on the doc's map and returns just that change, as a writer would send it. */
+function change(doc: Y.Doc, key: string, value: number): Uint8Array {
+	let update: Uint8Array | null = null;
+	const capture = (u: Uint8Array) => (update = u);
+	doc.on('update', capture);
+	doc.getMap('m').set(key, value);
+	doc.off('update', capture);
+	return update!;
+}
+
+function stateWith(...entries: Array<[string, number]>): Uint8Array {
+	const doc = new Y.Doc();
+	for (const [key, value] of entries) doc.getMap('m').set(key, value);
+	return Y.encodeStateAsUpdate(doc);
+}
+
+function keysOf(update: Uint8Array): string[] {
+	const doc = new Y.Doc();
+	Y.applyUpdate(doc, update);
+	return [...doc.getMap('m').keys()].sort();
+}

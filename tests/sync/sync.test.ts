@@ -165,14 +165,14 @@ describe.each(backends())('sync over y-websocket on $name', (backend) => {
 			const removed = room();
 			const pending = upgrade(removed, 'gone');
 			await waitFor(() => server.rooms.isLoaded(removed), 'the room loading');
-			await server.rooms.disconnect([removed], (s) => s.sessionKey === 'gone', 'You were removed from this network.');
+			await server.rooms.disconnect([removed], { sessionKey: 'gone' }, 'You were removed from this network.');
 			expect(await pending).toEqual({ status: 403, body: 'You were removed from this network.\n' });
 			expect((await upgrade(removed, 'other')).status).toBe(101);
 
 			const loggedOut = room();
 			const late = upgrade(loggedOut, 'ended');
 			await waitFor(() => server.rooms.isLoaded(loggedOut), 'the room loading');
-			await server.rooms.disconnectEverywhere((s) => s.sessionKey === 'ended', 'You were logged out.', CLOSE.loggedOut);
+			await server.rooms.disconnectEverywhere({ sessionKey: 'ended' }, 'You were logged out.', CLOSE.loggedOut);
 			expect(await late).toEqual({ status: 401, body: 'You were logged out.\n' });
 		} finally {
 			server.store.loadDelayMs = 0;
