@@ -21,7 +21,7 @@ import { Audience, FEED_CLOSED } from './audience/audience';
 import { machineAddresses, startupJoinLines } from './audience/join-address';
 import type { AudienceSettingsInput } from './audience/settings';
 import { notFound } from './errors';
-import { ConnectionAdmission, describeConnectionLimits, resolveConnectionLimits } from './http/connection-admission';
+import { describeConnectionLimits, resolveConnectionLimits, type ConnectionGate } from './http/connection-admission';
 import { readOpenFilesLimit } from './http/descriptor-limit';
 import { KeyCipher } from './keys/cipher';
 import { ProviderKeys } from './keys/provider-keys';
@@ -43,6 +43,7 @@ import type { AvailabilityView } from './shared/platforms/availability-view';
 import { dummyPlatformWithAvailability, parseDummyUnavailable } from './platforms/dummy/availability';
 import type { HostedPlatformId, PlatformId } from './shared/platforms/types';
 import { connectCluster, singleProcess, type Cluster } from './cluster/cluster';
+import { sharedLimits } from './cluster/limits';
 import { CLOSE } from './sync/protocol';
 import { SyncRooms } from './sync/rooms';
 import { KyselyUpdateStore } from './sync/store';
@@ -106,7 +107,7 @@ export interface Panic {
 	/** Ends a login session: its cookie stops working and its open streams and sync sockets close. */
 	logout(sessionId: string): Promise<void>;
 	/** Caps on long-lived connections (SSE streams and sync sockets together). */
-	connections: ConnectionAdmission;
+	connections: ConnectionGate;
 	/** What the HTTP server (scripts/serve.js) applies: header and request timeouts, a socket ceiling; and a line for its log. */
 	httpServer: { headersTimeoutMs: number; requestTimeoutMs: number; maxSockets: number; listenBacklog: number; connectionLimits: string; joinLines(host: string, port: number): string[] };
 	/** Takes an HTTP upgrade for `/sync/<room>` (auth first, then the y-websocket protocol). */
@@ -201,13 +202,16 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	const resume = opts.resume ?? true;
 	if (resume) await engine.resume();
 	const resolved = resolveConnectionLimits(config.connections, readOpenFilesLimit());
-	const connections = new ConnectionAdmission(resolved.limits);
+	// In memory for the single process, in Redis for a cluster (server/cluster/limits.ts).
+	const { rates, connections } = sharedLimits(cluster, resolved.limits);
 	const audience = new Audience({
 		db,
 		networks,
 		engine,
 		rooms,
 		admission: connections,
+		rates,
+		cluster: cluster.mode === 'cluster' ? cluster : undefined,
 		joinsPerAddress: { burst: config.joinBurstPerAddress, perMinute: config.joinsPerAddressPerMinute },
 		writes: { atOnce: config.audienceAtOnce, waiting: config.audienceWaiting },
 		codeGuessesPerMinute: config.codeGuessesPerAddressPerMinute
@@ -271,7 +275,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		db,
 		cluster,
 		sessions,
-		accounts: new Accounts(db, sessions, config, { devices: new KnownDevices(secret) }),
+		accounts: new Accounts(db, sessions, config, { devices: new KnownDevices(secret), rates }),
 		keys,
 		catalogue,
 		customModels,
@@ -346,6 +350,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 			await runStreams.close();
 			await engine.close();
 			await rooms.close();
+			await connections.close?.();
 			if (!opts.cluster) await cluster.close();
 			if (!opts.db) await db.destroy();
 		}
