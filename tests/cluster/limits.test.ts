@@ -153,10 +153,14 @@ describe.skipIf(!clusterAvailable())('limits hold across the processes of a clus
 		health.push(...(await Promise.all(watches.map((w) => w.stop()))));
 		watches = [];
 		console.log(`[limits] /api/health per process: ${health.map((h) => `${h.count} checks, p50 ${h.p50Ms} ms, p99 ${h.p99Ms} ms, max ${h.maxMs} ms`).join(' | ')}`);
+		// Three processes, three watchers and the test share two cores (with other suites in CI):
+		// the bound is looser than one process's 200 ms, and still far from a process stalled on
+		// Redis round trips (a 1 s deadline each) or busy counting.
 		for (const report of health) {
 			expect(report.failures).toEqual([]);
 			expect(report.count).toBeGreaterThan(10);
-			expect(report.p99Ms).toBeLessThan(200);
+			expect(report.p50Ms).toBeLessThan(100);
+			expect(report.p99Ms).toBeLessThan(500);
 		}
 	});
 
@@ -186,7 +190,7 @@ describe.skipIf(!clusterAvailable())('limits hold across the processes of a clus
 		const feed = await openFeed(editor.on(2), `/api/networks/${privateId}/feed`);
 		expect(feed.res.status).toBe(200);
 		await until('the snapshot', () => feed.events.some((e) => e.event === 'snapshot'));
-		expect((await owner.on(0).request('DELETE', `/api/networks/${privateId}/members/${userId}`)).status).toBeLessThan(400);
+		expect((await owner.on(0).request('DELETE', `/api/networks/${privateId}/members/${userId}`)).status).toBe(200);
 		await until('the stream on process 2 to close', () => feed.events.find((e) => e.event === 'closed'));
 		expect(feed.events.find((e) => e.event === 'closed')?.data).toEqual({ reason: 'You were removed from this network.' });
 	});
