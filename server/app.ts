@@ -18,6 +18,7 @@ import { RunsService } from './engine/runs-service';
 import type { RunReader } from './engine/run-reader';
 import type { RunSettingsInput } from './engine/settings';
 import { Audience, FEED_CLOSED } from './audience/audience';
+import { runViewerMatch } from './audience/broadcast';
 import { machineAddresses, startupJoinLines } from './audience/join-address';
 import type { AudienceSettingsInput } from './audience/settings';
 import { notFound } from './errors';
@@ -203,7 +204,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	if (resume) await engine.resume();
 	const resolved = resolveConnectionLimits(config.connections, readOpenFilesLimit());
 	// In memory for the single process, in Redis for a cluster (server/cluster/limits.ts).
-	const { rates, connections } = sharedLimits(cluster, resolved.limits);
+	const { rates, connections, feedWatchers } = sharedLimits(cluster, resolved.limits);
 	const audience = new Audience({
 		db,
 		networks,
@@ -212,6 +213,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		admission: connections,
 		rates,
 		cluster: cluster.mode === 'cluster' ? cluster : undefined,
+		watchers: feedWatchers ?? undefined,
 		joinsPerAddress: { burst: config.joinBurstPerAddress, perMinute: config.joinsPerAddressPerMinute },
 		writes: { atOnce: config.audienceAtOnce, waiting: config.audienceWaiting },
 		codeGuessesPerMinute: config.codeGuessesPerAddressPerMinute
@@ -221,6 +223,11 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	const runs = new RunsService(engine, networks, engine.reader);
 	const analysis = new AnalysisService(runs, { db, runs: engine.reader, networks, assets, platforms, revealKey, catalogue });
 	const runStreams = new RunStreams({ events: engine.events, networks, admission: connections, reader: engine.reader, analyse: (id) => analysis.live(id) });
+	// Access taken away on another process ends this process's run pages too, as it ends its feeds.
+	audience.onRemoteClose((close) => {
+		const match = runViewerMatch(close);
+		if (match) runStreams.disconnect(close.networkId, match, close.reason);
+	});
 
 	// What a change to a network means for everything resting on it. The networks domain emits
 	// after storing the change and awaits each listener in the order subscribed here, before the
@@ -351,6 +358,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 			await engine.close();
 			await rooms.close();
 			await connections.close?.();
+			await feedWatchers?.close();
 			if (!opts.cluster) await cluster.close();
 			if (!opts.db) await db.destroy();
 		}

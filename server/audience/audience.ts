@@ -67,6 +67,8 @@ export interface AudienceDeps {
 	 * bus (this process acts at once and ignores its own messages). Absent: the single process.
 	 */
 	cluster?: { bus: ControlBus; processId: string };
+	/** In a cluster, the feed streams every process holds open (counted in openFeed), for presence. */
+	watchers?: Pick<ConnectionGate, 'admit'> & { totals(fields: string[]): Promise<number[]> };
 	scheduler?: Partial<Pick<SchedulerOptions, 'retryMs' | 'maxAttempts' | 'minGapMs'>>;
 }
 
@@ -90,6 +92,9 @@ export const JOIN_RETRY_SECONDS = 5;
 /** What an address that tried too many wrong codes is told (429). */
 export const TOO_MANY_GUESSES = 'Too many tries — wait a minute, then check the code against the screen.';
 export const TOO_MANY_GUESSES_REASON = 'too-many-tries';
+
+/** How presence counts a viewer across processes: each audience session by itself, everyone else together. */
+const watcherKey = (viewer: FeedViewer) => (viewer.kind === 'audience' ? `audience:${viewer.sessionId}` : viewer.kind);
 
 /** The stream's viewer: what its access rests on, so taking that away (removal, going private, logout, a deleted screen) ends it. */
 function feedViewer(principal: Principal, basis: Basis): FeedViewer {
@@ -120,8 +125,9 @@ export class Audience {
 	private joinPerAddress: RateLimit;
 	/** Wrong codes per address: codes are long enough that only a script guesses many. */
 	private guessesPerAddress: RateLimit;
-	/** Feed streams closed and queue changes, told to every process (audience/cluster-feed.ts). */
+	/** Feed streams closed and queue changes, told to every process (broadcast.ts). */
 	private shared: AudienceBroadcast;
+	private remoteCloseListeners: Array<(close: FeedClose) => void> = [];
 	/**
 	 * Turns for joins and prompts. A burst of them (a venue scanning at once, or a flood) would
 	 * otherwise queue all their queries in PGlite at once, ahead of everyone else's requests;
@@ -164,7 +170,10 @@ export class Audience {
 		this.guessesPerAddress = rates.rateLimit('code-guesses', guesses, 60_000);
 		this.shared = new AudienceBroadcast(deps.cluster, {
 			queueChanged: (id) => this.queueChangedHere(id),
-			closeFeeds: (close) => this.closeFeedsHere(close)
+			closeFeeds: (close) => {
+				this.closeFeedsHere(close);
+				for (const listener of this.remoteCloseListeners) listener(close);
+			}
 		});
 		const writes = deps.writes ?? { atOnce: 2, waiting: 5000 };
 		this.writes = new FairTurns(writes.atOnce);
@@ -202,6 +211,11 @@ export class Audience {
 	private closeFeeds(close: FeedClose): void {
 		this.closeFeedsHere(close);
 		this.shared.closeFeeds(close);
+	}
+
+	/** Streams closed because another process took access away (this process's own closings are its callers'). */
+	onRemoteClose(listener: (close: FeedClose) => void): void {
+		this.remoteCloseListeners.push(listener);
 	}
 
 	private closeFeedsHere(close: FeedClose): void {
@@ -296,7 +310,19 @@ export class Audience {
 		const viewers = this.feed.viewers(networkId);
 		const present = new Set(await this.sessions.presentIds(networkId));
 		for (const viewer of viewers) if (viewer.kind === 'audience') present.add(viewer.sessionId);
-		return { count: present.size, streams: viewers.length, sessions: await this.sessions.list(networkId) };
+		const sessions = await this.sessions.list(networkId);
+		let streams = viewers.length;
+		if (this.deps.watchers) {
+			// Streams held open on the other processes too (a count the console may show a few
+			// seconds late, if Redis is away: then it shows this process's own).
+			const live = sessions.filter((s) => !s.revoked);
+			const totals = await this.deps.watchers.totals([`n:${networkId}`, ...live.map((s) => `s:${watcherKey({ kind: 'audience', sessionId: s.id })}`)]).catch(() => null);
+			if (totals) {
+				streams = Math.max(streams, totals[0]);
+				live.forEach((s, i) => totals[i + 1] > 0 && present.add(s.id));
+			}
+		}
+		return { count: present.size, streams, sessions };
 	}
 
 	/** Removes one person: their session, their waiting prompts, their open streams and sockets. */
@@ -383,12 +409,23 @@ export class Audience {
 		const principal = principalFor(room, credentials);
 		const admitted = await this.admission.admit({ address, session: connectionKey(principal), network: networkId });
 		if (!admitted.ok) throw new AppError(admitted.status, admitted.message, { retryAfterSeconds: admitted.retryAfterSeconds, limit: admitted.limit });
+		let watching: { release(): void } | null = null;
+		const ended = () => {
+			admitted.release();
+			watching?.release();
+		};
 		try {
 			const decision = await authorizeRoom(this.deps.networks, room, principal);
 			if (!decision.ok) throw new AppError(decision.status, decision.message);
-			return await this.feed.open(networkId, feedViewer(principal, decision.basis), { cards, since, onEnd: admitted.release });
+			const viewer = feedViewer(principal, decision.basis);
+			if (this.deps.watchers) {
+				// Counted for presence across the cluster; never refused (the caps were checked above).
+				const counted = await this.deps.watchers.admit({ address: '-', session: watcherKey(viewer), network: networkId });
+				if (counted.ok) watching = counted;
+			}
+			return await this.feed.open(networkId, viewer, { cards, since, onEnd: ended });
 		} catch (error) {
-			admitted.release();
+			ended();
 			if (error instanceof AppError) throw error;
 			// The feed room could not load, or the server is stopping: EventSource retries.
 			throw new AppError(503, 'The live feed is not available right now; it reconnects by itself.');

@@ -49,6 +49,26 @@ export function feedCloseMatch({ who }: FeedClose): (viewer: FeedViewer) => bool
 	}
 }
 
+/**
+ * The same closing for the run pages' streams (engine/run-streams.ts), which rest on the same
+ * access as a member's or a visitor's feed; null when it concerns none of them (audience
+ * sessions and kiosk screens watch the feed, not run pages).
+ */
+export function runViewerMatch({ who }: FeedClose): ((viewer: { userId: string | null; loginSession: string | null; basis: string }) => boolean) | null {
+	switch (who.kind) {
+		case 'member':
+			return (v) => v.basis === 'member' && v.userId === who.userId;
+		case 'public':
+			return (v) => v.basis === 'visibility';
+		case 'login':
+			return (v) => v.loginSession === who.loginSession;
+		case 'all':
+			return () => true;
+		default:
+			return null;
+	}
+}
+
 const QUEUE_TOPIC = 'audience:queue';
 const CLOSE_TOPIC = 'audience:close-feeds';
 

@@ -57,6 +57,20 @@ redis.call('PEXPIRE', procs, ttl * 20)
 return 'ok'
 `);
 
+/** Sums fields over the processes still alive (read only). */
+const TOTALS = luaScript(`
+local sums = {}
+for i = 1, #ARGV - 1 do sums[i] = 0 end
+local base = ARGV[#ARGV]
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local key = base .. id
+  if redis.call('EXISTS', key) == 1 then
+    for i = 1, #ARGV - 1 do sums[i] = sums[i] + (tonumber(redis.call('HGET', key, ARGV[i])) or 0) end
+  end
+end
+return sums
+`);
+
 const RELEASE = luaScript(`
 for i = 1, #ARGV do
   if ARGV[i] ~= '' and redis.call('HINCRBY', KEYS[1], ARGV[i], -1) <= 0 then redis.call('HDEL', KEYS[1], ARGV[i]) end
@@ -161,6 +175,16 @@ export class RedisConnectionAdmission implements ConnectionGate {
 				void this.releaseInRedis(fields);
 			}
 		};
+	}
+
+	/**
+	 * What every live process holds open under these fields (`n:<network>`, `s:<session>`,
+	 * `a:<address>`): how many phones watch a network, across the cluster.
+	 */
+	async totals(fields: string[]): Promise<number[]> {
+		if (!fields.length) return [];
+		const sums = await withDeadline(TOTALS(this.redis, [this.procsKey], [...fields, this.base]) as Promise<number[]>, this.deadlineMs, 'connection totals');
+		return sums.map(Number);
 	}
 
 	private refuse(limit: ConnectionLimitName): Admission {

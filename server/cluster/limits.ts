@@ -8,7 +8,15 @@ import { RedisRateLimits } from './counters-redis';
 export interface SharedLimits {
 	rates: RateLimits;
 	connections: ConnectionGate;
+	/**
+	 * Feed streams open on every process, per network and per session, for the console's count
+	 * of phones watching (null in the single process, whose own streams are all there are).
+	 */
+	feedWatchers: RedisConnectionAdmission | null;
 }
+
+/** Counted, never refused. */
+const UNCAPPED = Number.MAX_SAFE_INTEGER;
 
 /**
  * The single process counts in memory, as it always did; a cluster counts in Redis so that a
@@ -16,10 +24,16 @@ export interface SharedLimits {
  */
 export function sharedLimits(cluster: Cluster, connections: ConnectionLimits): SharedLimits {
 	if (cluster.mode === 'single' || !cluster.redis) {
-		return { rates: new MemoryRateLimits(), connections: new ConnectionAdmission(connections) };
+		return { rates: new MemoryRateLimits(), connections: new ConnectionAdmission(connections), feedWatchers: null };
 	}
 	return {
 		rates: new RedisRateLimits(cluster.redis, { prefix: cluster.prefix }),
-		connections: new RedisConnectionAdmission({ redis: cluster.redis, prefix: cluster.prefix, processId: cluster.processId, limits: connections })
+		connections: new RedisConnectionAdmission({ redis: cluster.redis, prefix: cluster.prefix, processId: cluster.processId, limits: connections }),
+		feedWatchers: new RedisConnectionAdmission({
+			redis: cluster.redis,
+			prefix: `${cluster.prefix}:feeds`,
+			processId: cluster.processId,
+			limits: { perAddress: UNCAPPED, perAddressAnonymous: UNCAPPED, perSession: UNCAPPED, perNetwork: UNCAPPED, total: UNCAPPED }
+		})
 	};
 }

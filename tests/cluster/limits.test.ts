@@ -52,6 +52,8 @@ const ANONYMOUS_STREAMS = 4;
 const STREAMS_PER_SESSION = 3;
 const PROMPT_BURST = 3;
 
+type Feed = Awaited<ReturnType<typeof openFeed>>;
+
 const tally = (statuses: number[]) => statuses.reduce<Record<number, number>>((t, s) => ({ ...t, [s]: (t[s] ?? 0) + 1 }), {});
 
 describe.skipIf(!clusterAvailable())('limits hold across the processes of a cluster', () => {
@@ -123,7 +125,7 @@ describe.skipIf(!clusterAvailable())('limits hold across the processes of a clus
 
 	test('feed streams from one address without a session, and from one session, are capped across the processes', async () => {
 		const stranger = new RoundRobin(cluster, '198.51.100.80');
-		const anonymous = [];
+		const anonymous: Feed[] = [];
 		for (let i = 0; i < 3 * ANONYMOUS_STREAMS; i++) anonymous.push(await openFeed(stranger.client, `/api/networks/${networkId}/feed`));
 		expect(tally(anonymous.map((s) => s.res.status))).toEqual({ 200: ANONYMOUS_STREAMS, 429: 2 * ANONYMOUS_STREAMS });
 		const refused = anonymous.find((s) => s.res.status === 429)!;
@@ -133,9 +135,15 @@ describe.skipIf(!clusterAvailable())('limits hold across the processes of a clus
 
 		const phone = new RoundRobin(cluster, '198.51.100.81');
 		await phone.client.json('POST', `/api/join/${code}`);
-		const mine = [];
+		const mine: Feed[] = [];
 		for (let i = 0; i < 3 * STREAMS_PER_SESSION; i++) mine.push(await openFeed(phone.client, `/api/networks/${networkId}/feed`));
 		expect(tally(mine.map((s) => s.res.status))).toEqual({ 200: STREAMS_PER_SESSION, 429: 2 * STREAMS_PER_SESSION });
+
+		// The console counts the streams open on every process, whichever process it asks.
+		for (let i = 0; i < 3; i++) {
+			const presence = await owner.on(i).json('GET', `/api/networks/${networkId}/audience`);
+			expect(presence.body.streams).toBe(ANONYMOUS_STREAMS + STREAMS_PER_SESSION);
+		}
 
 		// Closing one gives its slot back to the cluster: the next one opens on another process.
 		const first = anonymous.find((s) => s.res.status === 200)!;
