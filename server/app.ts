@@ -19,10 +19,11 @@ import { RunsService } from './engine/runs-service';
 import type { RunReader } from './engine/run-reader';
 import type { RunSettingsInput } from './engine/settings';
 import { Audience, FEED_CLOSED } from './audience/audience';
+import { runViewerMatch } from './audience/broadcast';
 import { machineAddresses, startupJoinLines } from './audience/join-address';
 import type { AudienceSettingsInput } from './audience/settings';
 import { notFound } from './errors';
-import { ConnectionAdmission, describeConnectionLimits, resolveConnectionLimits } from './http/connection-admission';
+import { describeConnectionLimits, resolveConnectionLimits, type ConnectionGate } from './http/connection-admission';
 import { readOpenFilesLimit } from './http/descriptor-limit';
 import { distrustForwarding } from './http/client-address';
 import { KeyCipher } from './keys/cipher';
@@ -48,6 +49,7 @@ import { connectCluster, singleProcess, type Cluster } from './cluster/cluster';
 import { processTag } from './cluster/process-tag';
 import { watchEdits } from './history/edit-watch';
 import { NetworkVersions } from './history/versions';
+import { sharedLimits } from './cluster/limits';
 import { CLOSE } from './sync/protocol';
 import { SyncRooms } from './sync/rooms';
 import { RoomStreams } from './cluster/room-streams';
@@ -114,7 +116,7 @@ export interface Panic {
 	/** Ends a login session: its cookie stops working and its open streams and sync sockets close. */
 	logout(sessionId: string): Promise<void>;
 	/** Caps on long-lived connections (SSE streams and sync sockets together). */
-	connections: ConnectionAdmission;
+	connections: ConnectionGate;
 	/** What the HTTP server (scripts/serve.js) applies: header and request timeouts, a socket ceiling; and a line for its log. */
 	httpServer: {
 		headersTimeoutMs: number;
@@ -237,13 +239,17 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	const resume = opts.resume ?? true;
 	if (resume) await engine.resume();
 	const resolved = resolveConnectionLimits(config.connections, readOpenFilesLimit());
-	const connections = new ConnectionAdmission(resolved.limits);
+	// In memory for the single process, in Redis for a cluster (server/cluster/limits.ts).
+	const { rates, connections, feedWatchers } = sharedLimits(cluster, resolved.limits);
 	const audience = new Audience({
 		db,
 		networks,
 		engine,
 		rooms,
 		admission: connections,
+		rates,
+		cluster: cluster.mode === 'cluster' ? cluster : undefined,
+		watchers: feedWatchers ?? undefined,
 		joinsPerAddress: { burst: config.joinBurstPerAddress, perMinute: config.joinsPerAddressPerMinute },
 		writes: { atOnce: config.audienceAtOnce, waiting: config.audienceWaiting },
 		codeGuessesPerMinute: config.codeGuessesPerAddressPerMinute
@@ -253,6 +259,11 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	const runs = new RunsService(engine, networks, engine.reader);
 	const analysis = new AnalysisService(runs, { db, runs: engine.reader, networks, assets, platforms, revealKey, catalogue });
 	const runStreams = new RunStreams({ events: engine.events, networks, admission: connections, reader: engine.reader, analyse: (id) => analysis.live(id) });
+	// Access taken away on another process ends this process's run pages too, as it ends its feeds.
+	audience.onRemoteClose((close) => {
+		const match = runViewerMatch(close);
+		if (match) runStreams.disconnect(close.networkId, match, close.reason);
+	});
 
 	// What a change to a network means for everything resting on it. The networks domain emits
 	// after storing the change and awaits each listener in the order subscribed here, before the
@@ -307,7 +318,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		db,
 		cluster,
 		sessions,
-		accounts: new Accounts(db, sessions, config, { devices: new KnownDevices(secret) }),
+		accounts: new Accounts(db, sessions, config, { devices: new KnownDevices(secret), rates }),
 		keys,
 		catalogue,
 		customModels,
@@ -388,6 +399,8 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 			await history.close();
 			await rooms.close();
 			await roomStreams?.close();
+			await connections.close?.();
+			await feedWatchers?.close();
 			if (!opts.cluster) await cluster.close();
 			if (!opts.db) await db.destroy();
 		}

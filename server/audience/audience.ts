@@ -1,7 +1,8 @@
-import { RateLimiter } from '../auth/rate-limit';
 import type { PublicUser } from '../auth/sessions';
+import type { ControlBus } from '../cluster/bus';
+import { MemoryRateLimits, type RateLimit, type RateLimits } from '../cluster/counters';
 import type { Db } from '../db/connect';
-import { ConnectionAdmission } from '../http/connection-admission';
+import { ConnectionAdmission, type ConnectionGate } from '../http/connection-admission';
 import { AppError, forbidden, notFound, tooManyRequests, unauthorized } from '../errors';
 import { FairTurns } from '../fair-turns';
 import { canEdit } from '../networks/access';
@@ -19,6 +20,7 @@ import {
 	type Credentials,
 	type Principal
 } from '../networks/room-access';
+import { AudienceBroadcast, feedCloseMatch, type FeedClose } from './broadcast';
 import { FeedStreams, type FeedStreamOptions, type FeedStreamRooms, type FeedViewer } from './feed-stream';
 import { JoinCodes, type CodeCheck, type JoinCodeInfo } from './join-codes';
 import { PromptQueue, type PromptAuthor } from './prompt-queue';
@@ -57,7 +59,16 @@ export interface AudienceDeps {
 	codeGuessesPerMinute?: number;
 	feed?: Partial<Omit<FeedStreamOptions, 'rooms' | 'queueSummary'>>;
 	/** Caps on long-lived connections, shared with the sync upgrade (default: a private one with default limits). */
-	admission?: ConnectionAdmission;
+	admission?: ConnectionGate;
+	/** Where join, code-guess and prompt counts live: in memory (default) or in Redis for a cluster. */
+	rates?: RateLimits;
+	/**
+	 * In a cluster, the other processes: queue changes and streams to close go to them over the
+	 * bus (this process acts at once and ignores its own messages). Absent: the single process.
+	 */
+	cluster?: { bus: ControlBus; processId: string };
+	/** In a cluster, the feed streams every process holds open (counted in openFeed), for presence. */
+	watchers?: Pick<ConnectionGate, 'admit'> & { totals(fields: string[]): Promise<number[]> };
 	scheduler?: Partial<Pick<SchedulerOptions, 'retryMs' | 'maxAttempts' | 'minGapMs'>>;
 }
 
@@ -82,6 +93,9 @@ export const JOIN_RETRY_SECONDS = 5;
 export const TOO_MANY_GUESSES = 'Too many tries — wait a minute, then check the code against the screen.';
 export const TOO_MANY_GUESSES_REASON = 'too-many-tries';
 
+/** How presence counts a viewer across processes: each audience session by itself, everyone else together. */
+const watcherKey = (viewer: FeedViewer) => (viewer.kind === 'audience' ? `audience:${viewer.sessionId}` : viewer.kind);
+
 /** The stream's viewer: what its access rests on, so taking that away (removal, going private, logout, a deleted screen) ends it. */
 function feedViewer(principal: Principal, basis: Basis): FeedViewer {
 	switch (principal.kind) {
@@ -104,13 +118,16 @@ export class Audience {
 	readonly queue: PromptQueue;
 	readonly scheduler: PromptScheduler;
 	readonly feed: FeedStreams;
-	private joinPerCode: RateLimiter;
-	private joinPerNetwork: RateLimiter;
-	private admission: ConnectionAdmission;
+	private joinPerCode: RateLimit;
+	private joinPerNetwork: RateLimit;
+	private admission: ConnectionGate;
 
-	private joinPerAddress: RateLimiter;
+	private joinPerAddress: RateLimit;
 	/** Wrong codes per address: codes are long enough that only a script guesses many. */
-	private guessesPerAddress: RateLimiter;
+	private guessesPerAddress: RateLimit;
+	/** Feed streams closed and queue changes, told to every process (broadcast.ts). */
+	private shared: AudienceBroadcast;
+	private remoteCloseListeners: Array<(close: FeedClose) => void> = [];
 	/**
 	 * Turns for joins and prompts. A burst of them (a venue scanning at once, or a flood) would
 	 * otherwise queue all their queries in PGlite at once, ahead of everyone else's requests;
@@ -122,15 +139,14 @@ export class Audience {
 	constructor(private deps: AudienceDeps) {
 		this.admission = deps.admission ?? new ConnectionAdmission();
 		const now = deps.now ?? Date.now;
+		const rates = deps.rates ?? new MemoryRateLimits(now);
 		this.codes = new JoinCodes(deps.db, deps.networks, now);
 		this.sessions = new AudienceSessions(deps.db, now);
 		this.queue = new PromptQueue({
 			db: deps.db,
 			settings: (id) => this.settings(id),
-			onChange: (id) => {
-				this.scheduler.poke(id);
-				this.feed.queueChanged(id);
-			},
+			onChange: (id) => this.queueChanged(id),
+			rates,
 			now
 		});
 		this.scheduler = new PromptScheduler({
@@ -146,12 +162,19 @@ export class Audience {
 		// A symposium hall scanning at once is a few hundred joins a minute; the limits sit well
 		// above that and only stop a script from minting sessions without end.
 		const joins = deps.joinsPerMinute ?? { perCode: 1000, perNetwork: 2000 };
-		this.joinPerCode = new RateLimiter(joins.perCode, 60_000, now);
-		this.joinPerNetwork = new RateLimiter(joins.perNetwork, 60_000, now);
+		this.joinPerCode = rates.rateLimit('join-code', joins.perCode, 60_000);
+		this.joinPerNetwork = rates.rateLimit('join-network', joins.perNetwork, 60_000);
 		const perAddress = deps.joinsPerAddress ?? { burst: 600, perMinute: 120 };
-		this.joinPerAddress = new RateLimiter(perAddress.burst, (perAddress.burst / perAddress.perMinute) * 60_000, now);
+		this.joinPerAddress = rates.rateLimit('join-address', perAddress.burst, (perAddress.burst / perAddress.perMinute) * 60_000);
 		const guesses = deps.codeGuessesPerMinute ?? 30;
-		this.guessesPerAddress = new RateLimiter(guesses, 60_000, now);
+		this.guessesPerAddress = rates.rateLimit('code-guesses', guesses, 60_000);
+		this.shared = new AudienceBroadcast(deps.cluster, {
+			queueChanged: (id) => this.queueChangedHere(id),
+			closeFeeds: (close) => {
+				this.closeFeedsHere(close);
+				for (const listener of this.remoteCloseListeners) listener(close);
+			}
+		});
 		const writes = deps.writes ?? { atOnce: 2, waiting: 5000 };
 		this.writes = new FairTurns(writes.atOnce);
 		this.maxWaitingWrites = writes.waiting;
@@ -170,8 +193,35 @@ export class Audience {
 
 	/** After the owner changed the settings (a switch to auto mode may free approved prompts). */
 	settingsChanged(networkId: string): void {
+		this.queueChanged(networkId);
+	}
+
+	/** A network's queue changed (here): the scheduler and the feeds hear it, on every process. */
+	private queueChanged(networkId: string): void {
+		this.queueChangedHere(networkId);
+		this.shared.queueChanged(networkId);
+	}
+
+	private queueChangedHere(networkId: string): void {
 		this.scheduler.poke(networkId);
 		this.feed.queueChanged(networkId);
+	}
+
+	/** Ends matching feed streams here at once, and on the other processes over the bus. */
+	private closeFeeds(close: FeedClose): void {
+		this.closeFeedsHere(close);
+		this.shared.closeFeeds(close);
+	}
+
+	/** Streams closed because another process took access away (this process's own closings are its callers'). */
+	onRemoteClose(listener: (close: FeedClose) => void): void {
+		this.remoteCloseListeners.push(listener);
+	}
+
+	private closeFeedsHere(close: FeedClose): void {
+		const match = feedCloseMatch(close);
+		if (close.networkId === null) this.feed.disconnectEverywhere(match, close.reason);
+		else this.feed.disconnect(close.networkId, match, close.reason);
 	}
 
 	// —— join codes ——
@@ -202,14 +252,14 @@ export class Audience {
 	 * tries. Checks run a few at a time (inTurn), so a burst overshoots the limit by at most that.
 	 */
 	private async checkCounted(input: string, address: string): Promise<CodeCheck> {
-		if (!this.guessesPerAddress.peek(address)) {
+		if (!(await this.guessesPerAddress.peek(address))) {
 			// With no token left, take() spends nothing and says how long until the next one.
-			const refused = this.guessesPerAddress.take(address);
+			const refused = await this.guessesPerAddress.take(address);
 			// The reason tells the phone's page not to retry by itself, as it does when a crowd is joining.
 			throw new AppError(429, TOO_MANY_GUESSES, { retryAfterSeconds: refused.ok ? 1 : Math.ceil(refused.retryAfterMs / 1000), reason: TOO_MANY_GUESSES_REASON });
 		}
 		const check = await this.codes.check(input);
-		if (!check.ok && check.reason === 'unknown') this.guessesPerAddress.take(address);
+		if (!check.ok && check.reason === 'unknown') await this.guessesPerAddress.take(address);
 		return check;
 	}
 
@@ -242,12 +292,11 @@ export class Audience {
 		}
 		// Look at every limit before spending from any, so one refusal does not cost the others.
 		const fromHere = `${check.networkId}|${address}`;
-		if (!this.joinPerCode.peek(check.code) || !this.joinPerNetwork.peek(check.networkId) || !this.joinPerAddress.peek(fromHere)) {
+		const open = await Promise.all([this.joinPerCode.peek(check.code), this.joinPerNetwork.peek(check.networkId), this.joinPerAddress.peek(fromHere)]);
+		if (open.includes(false)) {
 			throw tooManyRequests('Lots of people are joining right now. This page tries again by itself in a few seconds.', JOIN_RETRY_SECONDS);
 		}
-		this.joinPerCode.take(check.code);
-		this.joinPerNetwork.take(check.networkId);
-		this.joinPerAddress.take(fromHere);
+		await Promise.all([this.joinPerCode.take(check.code), this.joinPerNetwork.take(check.networkId), this.joinPerAddress.take(fromHere)]);
 		return this.sessions.create(check.networkId, check.code);
 	}
 
@@ -261,7 +310,19 @@ export class Audience {
 		const viewers = this.feed.viewers(networkId);
 		const present = new Set(await this.sessions.presentIds(networkId));
 		for (const viewer of viewers) if (viewer.kind === 'audience') present.add(viewer.sessionId);
-		return { count: present.size, streams: viewers.length, sessions: await this.sessions.list(networkId) };
+		const sessions = await this.sessions.list(networkId);
+		let streams = viewers.length;
+		if (this.deps.watchers) {
+			// Streams held open on the other processes too (a count the console may show a few
+			// seconds late, if Redis is away: then it shows this process's own).
+			const live = sessions.filter((s) => !s.revoked);
+			const totals = await this.deps.watchers.totals([`n:${networkId}`, ...live.map((s) => `s:${watcherKey({ kind: 'audience', sessionId: s.id })}`)]).catch(() => null);
+			if (totals) {
+				streams = Math.max(streams, totals[0]);
+				live.forEach((s, i) => totals[i + 1] > 0 && present.add(s.id));
+			}
+		}
+		return { count: present.size, streams, sessions };
 	}
 
 	/** Removes one person: their session, their waiting prompts, their open streams and sockets. */
@@ -278,7 +339,7 @@ export class Audience {
 		await this.deps.networks.requireEditor(networkId, user);
 		const removed = new Set(await this.sessions.removeMany(networkId, sessionIds));
 		const prompts = await this.queue.dropWaiting(networkId, 'Removed by the facilitator.', [...removed]);
-		this.feed.disconnect(networkId, (v) => v.kind === 'audience' && removed.has(v.sessionId), REMOVED_MESSAGE);
+		this.closeFeeds({ networkId, who: { kind: 'audience', sessionIds: [...removed] }, reason: REMOVED_MESSAGE });
 		await this.deps.rooms.disconnect([feedRoom(networkId)], { principals: [...removed].map(audiencePrincipal) }, REMOVED_MESSAGE);
 		return { removed: removed.size, prompts };
 	}
@@ -290,7 +351,7 @@ export class Audience {
 		const sessions = await this.sessions.expireAll(networkId);
 		const prompts = await this.queue.dropWaiting(networkId, 'The event ended.');
 		const reason = FEED_CLOSED.eventEnded;
-		this.feed.disconnect(networkId, (v) => v.kind === 'audience', reason);
+		this.closeFeeds({ networkId, who: { kind: 'audience' }, reason });
 		await this.deps.rooms.disconnect([feedRoom(networkId)], { principalPrefix: 'audience:' }, reason);
 		return { codes, sessions, prompts };
 	}
@@ -345,14 +406,25 @@ export class Audience {
 		// The same policy as the sync upgrade's for `<id>/feed` (networks/room-access.ts).
 		const room = feedRoomOf(networkId);
 		const principal = principalFor(room, credentials);
-		const admitted = this.admission.admit({ address, session: connectionKey(principal), network: networkId });
+		const admitted = await this.admission.admit({ address, session: connectionKey(principal), network: networkId });
 		if (!admitted.ok) throw new AppError(admitted.status, admitted.message, { retryAfterSeconds: admitted.retryAfterSeconds, limit: admitted.limit });
+		let watching: { release(): void } | null = null;
+		const ended = () => {
+			admitted.release();
+			watching?.release();
+		};
 		try {
 			const decision = await authorizeRoom(this.deps.networks, room, principal);
 			if (!decision.ok) throw new AppError(decision.status, decision.message);
-			return await this.feed.open(networkId, feedViewer(principal, decision.basis), { cards, since, onEnd: admitted.release });
+			const viewer = feedViewer(principal, decision.basis);
+			if (this.deps.watchers) {
+				// Counted for presence across the cluster; never refused (the caps were checked above).
+				const counted = await this.deps.watchers.admit({ address: '-', session: watcherKey(viewer), network: networkId });
+				if (counted.ok) watching = counted;
+			}
+			return await this.feed.open(networkId, viewer, { cards, since, onEnd: ended });
 		} catch (error) {
-			admitted.release();
+			ended();
 			if (error instanceof AppError) throw error;
 			// The feed room could not load, or the server is stopping: EventSource retries.
 			throw new AppError(503, 'The live feed is not available right now; it reconnects by itself.');
@@ -363,19 +435,18 @@ export class Audience {
 
 	/** A member was removed: the streams they opened as a member. */
 	memberRemoved(networkId: string, userId: string): void {
-		this.feed.disconnect(networkId, (v) => v.kind === 'member' && v.userId === userId, FEED_CLOSED.memberRemoved);
+		this.closeFeeds({ networkId, who: { kind: 'member', userId }, reason: FEED_CLOSED.memberRemoved });
 	}
 
 	/** The network went private: everyone who saw it only because it was public or unlisted. */
 	madePrivate(networkId: string): void {
-		this.feed.disconnect(networkId, (v) => v.kind === 'public', FEED_CLOSED.madePrivate);
+		this.closeFeeds({ networkId, who: { kind: 'public' }, reason: FEED_CLOSED.madePrivate });
 	}
 
 	/** Kiosk screens were deleted (with their installation, or taken out of it): their streams and sync sockets. */
 	screensRemoved(networkId: string, screenIds: string[]): void {
 		if (!screenIds.length) return;
-		const gone = new Set(screenIds);
-		this.feed.disconnect(networkId, (v) => v.kind === 'kiosk' && gone.has(v.id), FEED_CLOSED.displayRemoved);
+		this.closeFeeds({ networkId, who: { kind: 'kiosk', ids: screenIds }, reason: FEED_CLOSED.displayRemoved });
 		// Recorded at once (sockets still joining are refused); closing the open ones finishes later.
 		this.deps.rooms
 			.disconnect([feedRoom(networkId)], { principals: screenIds.map(kioskPrincipal) }, FEED_CLOSED.displayRemoved)
@@ -384,12 +455,12 @@ export class Audience {
 
 	/** A login session ended: its streams on every network (audience and kiosk streams are not its). */
 	loggedOut(loginSessionId: string): void {
-		this.feed.disconnectEverywhere((v) => (v.kind === 'member' || v.kind === 'public') && v.loginSession === loginSessionId, FEED_CLOSED.loggedOut);
+		this.closeFeeds({ networkId: null, who: { kind: 'login', loginSession: loginSessionId }, reason: FEED_CLOSED.loggedOut });
 	}
 
 	/** The network is being deleted: end its streams. */
 	forget(networkId: string): void {
-		this.feed.disconnect(networkId, () => true, 'This network was deleted.');
+		this.closeFeeds({ networkId, who: { kind: 'all' }, reason: 'This network was deleted.' });
 		this.sessions.forgetNetwork(networkId);
 	}
 
@@ -402,6 +473,7 @@ export class Audience {
 	}
 
 	async close(): Promise<void> {
+		this.shared.close();
 		await this.scheduler.close();
 		await this.feed.close();
 	}

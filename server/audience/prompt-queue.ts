@@ -1,7 +1,7 @@
 import type { Db } from '../db/connect';
 import type { PromptStatus } from '../db/schema';
 import { displayName } from '../auth/display-name';
-import { RateLimiter } from '../auth/rate-limit';
+import { MemoryRateLimits, type RateLimit, type RateLimits } from '../cluster/counters';
 import { badRequest, notFound, tooManyRequests } from '../errors';
 import { randomId } from '../ids';
 import { OneAtATime } from '../one-at-a-time';
@@ -57,6 +57,8 @@ export interface PromptQueueDeps {
 	settings(networkId: string): Promise<AudienceSettings>;
 	/** Told after every change to a network's queue (the scheduler and the feed listen). */
 	onChange?(networkId: string): void;
+	/** Where each author's prompt rate is counted: in memory (default) or in Redis for a cluster. */
+	rates?: RateLimits;
 	now?: () => number;
 }
 
@@ -66,14 +68,15 @@ const HISTORY = 100;
 export const GAVE_WAY = 'The queue was full, so it made room for someone with fewer prompts waiting. Send it again later.';
 
 export class PromptQueue {
-	/** One limiter per (burst, rate) a network configured; keys are `network:author`. */
-	private limiters = new Map<string, RateLimiter>();
+	/** One limit per (burst, rate) a network configured; keys are `network:author`. */
+	private readonly rates: RateLimits;
 	/** Per network, one admission at a time: the fair-share check and its writes do not interleave. */
 	private admitting = new OneAtATime();
 	private readonly now: () => number;
 
 	constructor(private deps: PromptQueueDeps) {
 		this.now = deps.now ?? Date.now;
+		this.rates = deps.rates ?? new MemoryRateLimits(this.now);
 	}
 
 	/**
@@ -87,7 +90,7 @@ export class PromptQueue {
 		const cleaned = cleanPrompt(raw);
 		if (!cleaned.ok) throw badRequest(cleaned.error);
 		const settings = await this.deps.settings(networkId);
-		const limited = this.limiter(settings).take(`${networkId}:${authorKey(author)}`);
+		const limited = await this.limiter(settings).take(`${networkId}:${authorKey(author)}`);
 		if (!limited.ok) {
 			const seconds = Math.max(1, Math.ceil(limited.retryAfterMs / 1000));
 			throw tooManyRequests(`You are sending prompts quickly. Try again in ${seconds} s.`, seconds);
@@ -357,15 +360,9 @@ export class PromptQueue {
 		return Number(n) + 1;
 	}
 
-	private limiter(settings: AudienceSettings): RateLimiter {
-		const key = `${settings.promptBurst}/${settings.promptsPerMinute}`;
-		let limiter = this.limiters.get(key);
-		if (!limiter) {
-			// `burst` tokens, refilled at `promptsPerMinute`: the bucket refills fully in burst/rate minutes.
-			limiter = new RateLimiter(settings.promptBurst, (settings.promptBurst / settings.promptsPerMinute) * 60_000, this.now);
-			this.limiters.set(key, limiter);
-		}
-		return limiter;
+	private limiter(settings: AudienceSettings): RateLimit {
+		// `burst` tokens, refilled at `promptsPerMinute`: the bucket refills fully in burst/rate minutes.
+		return this.rates.rateLimit('prompts', settings.promptBurst, (settings.promptBurst / settings.promptsPerMinute) * 60_000);
 	}
 
 	private changed(networkId: string) {

@@ -8,7 +8,7 @@ import { decoyHash, hashPassword, PASSWORD_MAX, PASSWORD_MIN, UNUSABLE_PASSWORD_
 import { ConcurrencyGate } from './concurrency-gate';
 import { KnownDevices } from './known-device';
 import { LoginThrottle, type LoginLimits } from './login-throttle';
-import { RateLimiter } from './rate-limit';
+import { MemoryRateLimits, type RateLimit, type RateLimits } from '../cluster/counters';
 import type { PublicUser, SessionStore } from './sessions';
 
 export const credentialsSchema = z.object({
@@ -50,6 +50,8 @@ const WAITING_PER_HASH = 100;
 
 export interface AccountsOptions {
 	now?: () => number;
+	/** Where sign-up and log-in counts live: in memory (default, on `now`) or in Redis for a cluster. */
+	rates?: RateLimits;
 	/** How a slowed-down log-in waits (tests pass a fake). */
 	sleep?: (ms: number) => Promise<void>;
 	/** Signs device cookies; the app's comes from its secret key, so they outlive restarts. */
@@ -63,7 +65,7 @@ export interface AccountsOptions {
  */
 export class Accounts {
 	private loginThrottle: LoginThrottle;
-	private signups: RateLimiter;
+	private signups: RateLimit;
 	private sleep: (ms: number) => Promise<void>;
 	private devices: KnownDevices;
 	private hashing: ConcurrencyGate;
@@ -75,8 +77,9 @@ export class Accounts {
 		options: AccountsOptions = {}
 	) {
 		const now = options.now ?? Date.now;
-		this.loginThrottle = new LoginThrottle(limits, now);
-		this.signups = new RateLimiter(limits.signupsPerAddress, limits.signupWindowMs, now);
+		const rates = options.rates ?? new MemoryRateLimits(now);
+		this.loginThrottle = new LoginThrottle(limits, rates);
+		this.signups = rates.rateLimit('signups', limits.signupsPerAddress, limits.signupWindowMs);
 		this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
 		this.devices = options.devices ?? new KnownDevices(randomBytes(32));
 		this.hashing = new ConcurrencyGate(
@@ -88,7 +91,7 @@ export class Accounts {
 
 	async signup(credentials: SignupInput, clientKey: string): Promise<LoginResult> {
 		// First of all, before the database and the (deliberately slow) password hash: a flood costs nothing.
-		const allowed = this.signups.take(clientKey);
+		const allowed = await this.signups.take(clientKey);
 		if (!allowed.ok) {
 			const seconds = Math.max(1, Math.ceil(allowed.retryAfterMs / 1000));
 			throw tooManyRequests(`Too many accounts were created from your network address lately. Try again in ${seconds} seconds.`, seconds);
@@ -127,14 +130,15 @@ export class Accounts {
 	async login(credentials: { email: string; password: string }, clientKey: string, deviceToken?: string): Promise<LoginResult> {
 		const email = credentials.email.trim().toLowerCase();
 		const device = this.devices.deviceFor(email, deviceToken);
-		const attempt = this.loginThrottle.begin(email, device ? `device:${device}` : clientKey, { knownDevice: !!device });
+		const attempt = await this.loginThrottle.begin(email, device ? `device:${device}` : clientKey, { knownDevice: !!device });
 		if (attempt.delayMs > 0) await this.sleep(attempt.delayMs);
 
 		const row = await this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
 		const stored = row?.password_hash ?? (await decoyHash());
 		const ok = await this.hashing.run(() => verifyPassword(stored, credentials.password));
 		if (!row || !ok) throw new AppError(400, 'Wrong email or password.');
-		attempt.succeeded();
+		// The right password logs in even if its tries cannot be given back just now (Redis away).
+		await attempt.succeeded().catch(() => undefined);
 		return this.startSession(row);
 	}
 

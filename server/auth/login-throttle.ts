@@ -1,5 +1,5 @@
+import { MemoryRateLimits, type RateLimit, type RateLimits } from '../cluster/counters';
 import { tooManyRequests } from '../errors';
-import { RateLimiter } from './rate-limit';
 
 /**
  * Log-in throttling that a stranger cannot turn into a lock-out. Wrong passwords are counted
@@ -19,6 +19,9 @@ import { RateLimiter } from './rate-limit';
  *
  * An attempt takes its tokens before the password is checked, so a burst of concurrent
  * guesses cannot slip past the counts; a correct password gives them back.
+ *
+ * The counts live where `RateLimits` keeps them: in memory for the single process, in Redis
+ * for a cluster, so spreading guesses over the processes gains a guesser nothing.
  */
 export interface LoginLimits {
 	loginFailuresPerAccountClient: number;
@@ -47,44 +50,44 @@ export interface LoginAttempt {
 	/** Wait this long before checking the password. */
 	delayMs: number;
 	/** The password was right: the attempt does not count against anyone. */
-	succeeded(): void;
+	succeeded(): Promise<void>;
 }
 
 export class LoginThrottle {
-	private perPair: RateLimiter;
-	private perClient: RateLimiter;
-	private perAccount: RateLimiter;
+	private perPair: RateLimit;
+	private perClient: RateLimit;
+	private perAccount: RateLimit;
 
+	/** `rates`: where the counts live (default: in memory); a clock makes in-memory ones on it (tests). */
 	constructor(
 		private limits: LoginLimits,
-		now: () => number = Date.now
+		rates: RateLimits | (() => number) = Date.now
 	) {
-		this.perPair = new RateLimiter(limits.loginFailuresPerAccountClient, limits.loginWindowMs, now);
-		this.perClient = new RateLimiter(limits.loginFailuresPerClient, limits.loginWindowMs, now);
-		this.perAccount = new RateLimiter(ACCOUNT_COUNT, limits.loginWindowMs, now);
+		const counters = typeof rates === 'function' ? new MemoryRateLimits(rates) : rates;
+		this.perPair = counters.rateLimit('login-pair', limits.loginFailuresPerAccountClient, limits.loginWindowMs);
+		this.perClient = counters.rateLimit('login-client', limits.loginFailuresPerClient, limits.loginWindowMs);
+		this.perAccount = counters.rateLimit('login-account', ACCOUNT_COUNT, limits.loginWindowMs);
 	}
 
 	/**
 	 * Counts an attempt on `account` (the normalised email) from `client` (an address, or a
 	 * known device's id), or refuses it with a 429.
 	 */
-	begin(account: string, client: string, { knownDevice = false } = {}): LoginAttempt {
+	async begin(account: string, client: string, { knownDevice = false } = {}): Promise<LoginAttempt> {
 		const pair = `${account}\n${client}`;
-		const byClient = this.perClient.take(client);
+		const byClient = await this.perClient.take(client);
 		if (!byClient.ok) throw refusal('Too many failed log-ins from your network address', byClient.retryAfterMs);
-		const byPair = this.perPair.take(pair);
+		const byPair = await this.perPair.take(pair);
 		if (!byPair.ok) {
-			this.perClient.refund(client); // refused before checking anything: not a guess
+			await this.perClient.refund(client); // refused before checking anything: not a guess
 			throw refusal('Too many wrong passwords for this account from here', byPair.retryAfterMs);
 		}
-		const delayMs = knownDevice ? 0 : slowDownMs(this.perAccount.spent(account), this.limits.loginMaxDelayMs);
-		this.perAccount.take(account); // a count, never a refusal: the account itself is never locked
+		const delayMs = knownDevice ? 0 : slowDownMs(await this.perAccount.spent(account), this.limits.loginMaxDelayMs);
+		await this.perAccount.take(account); // a count, never a refusal: the account itself is never locked
 		return {
 			delayMs,
-			succeeded: () => {
-				this.perClient.refund(client);
-				this.perPair.reset(pair);
-				this.perAccount.refund(account);
+			succeeded: async () => {
+				await Promise.all([this.perClient.refund(client), this.perPair.reset(pair), this.perAccount.refund(account)]);
 			}
 		};
 	}

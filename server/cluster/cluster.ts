@@ -71,8 +71,13 @@ export async function connectCluster(settings: ClusterSettings & { redisUrl: str
 		return redis;
 	};
 	const redis = connection('commands');
-	await redis.ping();
-	const bus = new RedisBus(redis, connection('bus'), settings.prefix, processId, log);
+	const subscriber = connection('bus');
+	// The bus connection must be ready before its first SUBSCRIBE: ioredis ≥ 5.8 may send its
+	// handshake (the ready check's INFO) after a SUBSCRIBE queued while connecting, Redis refuses
+	// it in subscriber mode, and the subscription is lost (redis/ioredis#2037): a process then
+	// sends on the bus but never hears it.
+	await Promise.all([redis.ping(), subscriber.ping()]);
+	const bus = new RedisBus(redis, subscriber, settings.prefix, processId, log);
 	let closing: Promise<void> | null = null;
 	return {
 		mode: 'cluster',

@@ -1,7 +1,7 @@
 import type { RunAnalysis } from '../shared/analysis';
 import type { StoredPayload } from '../db/schema';
 import { AppError, badRequest, notFound } from '../errors';
-import type { ConnectionAdmission } from '../http/connection-admission';
+import type { ConnectionGate } from '../http/connection-admission';
 import { authorizeRoom, connectionKey, feedRoomOf, principalFor, type Basis, type Credentials, type StandingSource } from '../networks/room-access';
 import type { EngineEventMap, EngineEventSource } from './events';
 import { payloadView } from './payloads';
@@ -30,7 +30,7 @@ export interface RunStreamsDeps {
 	/** Who may watch: the feed room's policy (`networks/room-access.ts`), as for the live feed. */
 	networks: StandingSource;
 	/** Counts the stream with every other long-lived connection (per address, session, network). */
-	admission: Pick<ConnectionAdmission, 'admit'>;
+	admission: Pick<ConnectionGate, 'admit'>;
 	reader: Pick<RunReader, 'get' | 'invocations' | 'spend' | 'outputs'>;
 	/** The run's analysis, access already decided (the hub is shared by every viewer). */
 	analyse(runId: string): Promise<RunAnalysis>;
@@ -164,7 +164,7 @@ export class RunStreams {
 		if (!run) throw notFound('No such run.');
 		const room = feedRoomOf(run.networkId);
 		const principal = principalFor(room, { user: credentials.user, session: credentials.session, audience: null });
-		const admitted = this.deps.admission.admit({ address, session: connectionKey(principal), network: run.networkId });
+		const admitted = await this.deps.admission.admit({ address, session: connectionKey(principal), network: run.networkId });
 		if (!admitted.ok) throw new AppError(admitted.status, admitted.message, { retryAfterSeconds: admitted.retryAfterSeconds, limit: admitted.limit });
 		try {
 			const decision = await authorizeRoom(this.deps.networks, room, principal);

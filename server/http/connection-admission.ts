@@ -1,3 +1,4 @@
+import { LIMITS_UNAVAILABLE_MESSAGE, LIMITS_UNAVAILABLE_RETRY_SECONDS } from '../cluster/counters';
 import { defaultDescriptorReserve, descriptorCeiling } from './descriptor-limit';
 
 /**
@@ -55,7 +56,8 @@ export interface ConnectionClaim {
 	network: string;
 }
 
-export type ConnectionLimitName = 'session' | 'anonymous' | 'address' | 'network' | 'total';
+/** `unavailable`: in a cluster, the shared counts (Redis) could not be reached. */
+export type ConnectionLimitName = 'session' | 'anonymous' | 'address' | 'network' | 'total' | 'unavailable';
 
 export interface ConnectionRefusal {
 	limit: ConnectionLimitName;
@@ -66,6 +68,20 @@ export interface ConnectionRefusal {
 }
 
 export type Admission = { ok: true; release(): void } | ({ ok: false } & ConnectionRefusal);
+
+/**
+ * Admits long-lived connections: in memory for the single process (ConnectionAdmission), or
+ * counted across every process of a cluster (cluster/counters-connections.ts). Callers await
+ * `admit`; the in-memory one answers at once.
+ */
+export interface ConnectionGate {
+	readonly limits: ConnectionLimits;
+	/** Counts the connection in, or says which limit refuses it. Release exactly when it ends (idempotent). */
+	admit(claim: ConnectionClaim): Admission | Promise<Admission>;
+	/** Connections open in this process. */
+	readonly open: number;
+	close?(): Promise<void>;
+}
 
 /** What is open now for the claim's address, session and network, and overall. */
 export interface ConnectionCounts {
@@ -101,15 +117,25 @@ const REFUSALS: Record<ConnectionLimitName, Omit<ConnectionRefusal, 'limit'>> = 
 		status: 503,
 		message: 'The server has as many live connections as it can take right now. Try again in a little while.',
 		retryAfterSeconds: 15
+	},
+	unavailable: {
+		status: 503,
+		message: LIMITS_UNAVAILABLE_MESSAGE,
+		retryAfterSeconds: LIMITS_UNAVAILABLE_RETRY_SECONDS
 	}
 };
+
+/** The refusal for one limit, as the client is told it. */
+export function refusalOf(limit: ConnectionLimitName): ConnectionRefusal {
+	return { limit, ...REFUSALS[limit] };
+}
 
 /**
  * Which limit one more connection would break, or null. A client's own share is checked
  * first, so whoever is crowding the process is told so (429) before anyone is told it is full.
  */
 export function connectionRefusal(counts: ConnectionCounts, limits: ConnectionLimits, anonymous: boolean): ConnectionRefusal | null {
-	const over = (limit: ConnectionLimitName): ConnectionRefusal => ({ limit, ...REFUSALS[limit] });
+	const over = refusalOf;
 	if (!anonymous && counts.session >= limits.perSession) return over('session');
 	if (anonymous && counts.anonymous >= limits.perAddressAnonymous) return over('anonymous');
 	if (counts.address >= limits.perAddress) return over('address');
@@ -153,7 +179,7 @@ export function describeConnectionLimits({ limits, openFilesLimit, fdReserve }: 
 	);
 }
 
-export class ConnectionAdmission {
+export class ConnectionAdmission implements ConnectionGate {
 	private byAddress = new Map<string, number>();
 	private anonymousByAddress = new Map<string, number>();
 	private bySession = new Map<string, number>();

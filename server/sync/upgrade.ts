@@ -5,7 +5,7 @@ import { RateLimiter } from '../auth/rate-limit';
 import { crossSiteCheck } from '../http/origin';
 import { FORGOTTEN } from '../auth/revocations';
 import { addressKey, requestAddress } from '../http/client-address';
-import { ConnectionAdmission } from '../http/connection-admission';
+import { ConnectionAdmission, type ConnectionGate } from '../http/connection-admission';
 import { CLOSE } from './protocol';
 import type { SyncLog, SyncSession, SyncSocket } from './room';
 import type { RoomLease, SyncRooms } from './rooms';
@@ -59,7 +59,7 @@ export interface UpgradeOptions {
 	 * Caps on open sockets per session, address, network and process, shared with the SSE feed
 	 * (default: a private one with the default caps, e.g. 32 per session).
 	 */
-	admission?: ConnectionAdmission;
+	admission?: ConnectionGate;
 	log?: SyncLog;
 }
 
@@ -115,7 +115,7 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
 		if (!refusals.peek(refusalKey)) {
 			return refuse(socket, 429, 'An edit from this session was just refused; reload the page in a few seconds.');
 		}
-		const admitted = admission.admit({ address, session: auth.sessionKey, network: room.split('/')[0] });
+		const admitted = await admission.admit({ address, session: auth.sessionKey, network: room.split('/')[0] });
 		if (!admitted.ok) return refuse(socket, admitted.status, admitted.message, { 'Retry-After': String(admitted.retryAfterSeconds) });
 		let accepted = false;
 		try {
