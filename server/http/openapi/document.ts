@@ -131,7 +131,7 @@ export function buildOpenApiDocument(version: string = pkg.version): JsonSchema 
 			version,
 			description:
 				'JSON in and out under /api. Errors are `{ "error": "...", "details"?: ... }` with a 4xx/5xx status; ' +
-				'any /api path no route claims answers 404 in that shape. Requests that change state must come from the ' +
+				'any /api path no route claims answers 404 in that shape, and a method a path does not list answers 405. Requests that change state must come from the ' +
 				'same origin (an Origin or Sec-Fetch-Site header); scripts send Origin set to the server.'
 		},
 		tags: API_AREAS.map((a) => ({ name: a.name, description: a.description })),

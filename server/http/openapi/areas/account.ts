@@ -32,7 +32,7 @@ export const accountOperations = operations([
 		credentials: [],
 		body: loginSchema,
 		responses: { 200: { description: 'The account signed in.', json: userAnswer } },
-		errors: { 401: 'Wrong email or password.', 429: 'Too many attempts; retryAfterSeconds in details.' }
+		errors: { 400: 'Wrong email or password.', 429: 'Too many attempts; retryAfterSeconds in details.' }
 	},
 	{
 		method: 'POST',

@@ -231,7 +231,7 @@ export const networkOperations = operations([
 		credentials: ['session'],
 		params: id,
 		body: versionNameSchema,
-		responses: { 201: { description: 'The version.', json: versionShape } }
+		responses: { 201: { description: 'The version with its graph.', json: versionDetailShape } }
 	},
 	{
 		method: 'GET',
