@@ -223,6 +223,15 @@ describe('API answers match /api/openapi.json', () => {
 		expect(unreached).toEqual([]);
 	});
 
+	test('/docs/api lists every operation of the document, server-rendered', async () => {
+		const res = await fetch(`${server.url}/docs/api`);
+		expect(res.status).toBe(200);
+		const html = await res.text();
+		expect(html.match(/data-testid="api-operation"/g)?.length).toBe(API_OPERATIONS.length);
+		for (const op of API_OPERATIONS) expect(html).toContain(`data-method="${op.method}" data-path="${op.path}"`);
+		expect(html).toContain('href="/api/openapi.json"');
+	});
+
 	test('an answer with a field the document does not describe fails the check', async () => {
 		const ada = new ApiClient(server.url);
 		await ada.json('POST', '/api/auth/login', { email: 'ada@example.org', password: 'ada password!' });
@@ -231,5 +240,16 @@ describe('API answers match /api/openapi.json', () => {
 		expect(schema.safeParse(me.body).success).toBe(true);
 		expect(schema.safeParse({ ...me.body, user: { ...me.body.user, password_hash: 'x' } }).success).toBe(false);
 		expect(schema.safeParse({ ...me.body, user: { ...me.body.user, created_at: 12 } }).success).toBe(false);
+	});
+
+	// Last: it spends this address's allowance for the description.
+	test('/api/openapi.json is limited per address like other public endpoints', async () => {
+		const statuses: number[] = [];
+		for (let i = 0; i < 61; i++) statuses.push((await fetch(`${server.url}/api/openapi.json`, { method: 'HEAD' })).status);
+		const limited = await fetch(`${server.url}/api/openapi.json`);
+		expect(limited.status).toBe(429);
+		expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+		expect(errorShape.safeParse(await limited.json()).success).toBe(true);
+		expect(statuses.slice(0, 50).every((s) => s === 200)).toBe(true);
 	});
 });
