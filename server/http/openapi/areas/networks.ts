@@ -77,7 +77,7 @@ export const networkOperations = operations([
 		method: 'PATCH',
 		path: '/api/networks/{id}',
 		summary: 'Rename, change visibility, run settings, lock, audience settings.',
-		who: 'The owner (editors may change run settings).',
+		who: 'The owner and editors (name, run settings, locking); visibility, audience settings and unlocking only the owner.',
 		credentials: ['session'],
 		params: id,
 		body: updateNetworkSchema,
