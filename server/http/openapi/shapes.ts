@@ -83,7 +83,7 @@ export const runShape = z.strictObject({
 });
 
 /** One model call of a run (invocationJson): the stored row with its payloads as views. */
-export const invocationShape = z.looseObject({
+export const invocationShape = z.strictObject({
 	id: idShape,
 	runId: idShape,
 	seq: z.number().int(),
@@ -95,7 +95,13 @@ export const invocationShape = z.looseObject({
 	output: payloadShape.nullable(),
 	error: z.string().nullable(),
 	attempts: z.number().int(),
-	costEstimate: z.number().nullable()
+	providerRequestId: z.string().nullable(),
+	costEstimate: z.number().nullable(),
+	metrics: z.record(z.string(), z.number()).nullable().describe('What the provider reported: predict time, tokens, images, audio seconds.'),
+	exactHash: z.string().nullable().describe('Content hash after normalising: identical outputs hash alike.'),
+	queuedAt: dateTime,
+	startedAt: dateTime.nullable(),
+	endedAt: dateTime.nullable()
 });
 
 /** A catalogue entry (publicModelInfo). */
@@ -117,7 +123,12 @@ export const modelShape = z.strictObject({
 });
 
 /** What the graph routes answer: the graph, the network's name, and what the check found. */
-export const graphShape = graphSchema.extend({ name: z.string() }).loose();
+export const graphShape = graphSchema.extend({
+	name: z.string(),
+	hasLoop: z.boolean(),
+	invalidEdges: z.array(z.string()).describe('Edges whose ends do not match in modality.'),
+	issues: z.array(z.looseObject({ message: z.string() }))
+});
 
 export const promptShape = z.strictObject({
 	id: idShape,
@@ -139,7 +150,12 @@ export const joinCodeShape = z.strictObject({
 });
 
 export const availabilityShape = z.strictObject({
-	models: z.record(z.string(), z.looseObject({})).describe('Model id → its state; models not listed are unchecked.'),
+	models: z
+		.record(
+			z.string(),
+			z.strictObject({ state: z.enum(['available', 'unavailable', 'unchecked']), reason: z.string().optional(), checkedAt: z.string().optional() })
+		)
+		.describe('Model id → its state; models not listed are unchecked.'),
 	platforms: z.record(
 		z.string(),
 		z.strictObject({
