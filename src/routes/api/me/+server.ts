@@ -1,8 +1,8 @@
 import { json } from '@sveltejs/kit';
-import { z } from 'zod';
-import { displayNameSchema, ownAccount } from '$server/auth/display-name';
+import { ownAccount } from '$server/auth/display-name';
 import { api, requireUser } from '$server/http/api';
 import { readJson } from '$server/http/body';
+import { updateMeSchema } from '$server/http/request-schemas';
 
 export const GET = api(async (event) => {
 	const user = requireUser(event);
@@ -10,8 +10,6 @@ export const GET = api(async (event) => {
 });
 
 /** `{ displayName }`: the name others see (`null` goes back to the default). */
-const updateMeSchema = z.object({ displayName: displayNameSchema.nullable() }).strict();
-
 export const PATCH = api(async (event) => {
 	const user = requireUser(event);
 	const { accounts, config } = event.locals.panic;

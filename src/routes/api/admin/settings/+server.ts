@@ -1,9 +1,7 @@
 import { json } from '@sveltejs/kit';
-import { z } from 'zod';
 import { api, requireUser } from '$server/http/api';
 import { readJson } from '$server/http/body';
-
-const settingsSchema = z.object({ signupOpen: z.boolean() }).strict();
+import { siteSettingsSchema } from '$server/http/request-schemas';
 
 export const GET = api(async (event) => {
 	requireUser(event);
@@ -13,7 +11,7 @@ export const GET = api(async (event) => {
 export const PATCH = api(async (event) => {
 	const user = requireUser(event);
 	const { accounts, config } = event.locals.panic;
-	const { signupOpen } = await readJson(event.request, settingsSchema, config.maxJsonBytes);
+	const { signupOpen } = await readJson(event.request, siteSettingsSchema, config.maxJsonBytes);
 	await accounts.setSignupOpen(user, signupOpen);
 	return json({ signupOpen });
 });

@@ -1,16 +1,9 @@
-import { z } from 'zod';
-import { MAX_SNAPSHOT_CARDS } from '$server/audience/feed-stream';
 import { notFound } from '$server/errors';
 import { KIOSK_GONE_MESSAGE } from '$server/networks/room-access';
 import { api } from '$server/http/api';
 import { queryObject, validate } from '$server/http/body';
+import { feedQuerySchema } from '$server/http/request-schemas';
 import { clientKey } from '$lib/server/session-cookie';
-
-const feedQuery = z.object({
-	cards: z.coerce.number().int().min(1).max(MAX_SNAPSHOT_CARDS).optional(),
-	/** A kiosk screen's token (display machines log in with nothing else). */
-	kiosk: z.string().max(64).optional()
-});
 
 /**
  * The live feed as Server-Sent Events (for phones: no Yjs). Who may read it is the feed room's
@@ -19,7 +12,7 @@ const feedQuery = z.object({
  * Events: snapshot, card, run, queue, closed.
  */
 export const GET = api(async (event) => {
-	const { cards, kiosk: token } = validate(feedQuery, queryObject(event.url));
+	const { cards, kiosk: token } = validate(feedQuerySchema, queryObject(event.url));
 	const { user, session, audience, panic } = event.locals;
 	let kiosk = null;
 	if (token) {

@@ -1,12 +1,8 @@
 import { json } from '@sveltejs/kit';
-import { z } from 'zod';
 import { api } from '$server/http/api';
 import { readJson } from '$server/http/body';
+import { PROMPT_MAX_BODY, promptSchema } from '$server/http/request-schemas';
 import { clientKey } from '$lib/server/session-cookie';
-
-// The text is cleaned and limited to 500 characters by the queue; this only bounds the body.
-const promptSchema = z.object({ text: z.string().max(5000) }).strict();
-const MAX_BODY = 16 * 1024;
 
 const sender = (event: { locals: App.Locals }) => ({ user: event.locals.user, audience: event.locals.audience });
 
@@ -17,6 +13,6 @@ export const GET = api(async (event) => {
 
 /** A prompt into the queue, from an audience session or an owner/editor: `{ id, status, position }`. */
 export const POST = api(async (event) => {
-	const { text } = await readJson(event.request, promptSchema, MAX_BODY);
+	const { text } = await readJson(event.request, promptSchema, PROMPT_MAX_BODY);
 	return json(await event.locals.panic.audience.submitPrompt(event.params.id, sender(event), text, clientKey(event)), { status: 201 });
 });

@@ -1,7 +1,8 @@
 import { api } from '$server/http/api';
-import { badRequest } from '$server/errors';
 import { runsIoOf } from '$server/runs-io';
 import { download } from '$server/runs-io/http';
+import { queryObject, validate } from '$server/http/body';
+import { runExportQuerySchema } from '$server/http/request-schemas';
 
 /**
  * The run as a `panic-run` JSON file with every invocation (streamed). `?format=zip` and
@@ -9,11 +10,10 @@ import { download } from '$server/runs-io/http';
  */
 export const GET = api(async (event) => {
 	const io = runsIoOf(event.locals.panic);
-	const format = event.url.searchParams.get('format') ?? 'json';
+	const { format = 'json' } = validate(runExportQuerySchema, queryObject(event.url));
 	const { id } = event.params;
 	const user = event.locals.user;
 	if (format === 'json') return download(await io.exportJson(id, user));
 	if (format === 'zip') return download(await io.exportZip(id, user));
-	if (format === 'csv') return download(await io.exportCsv(id, user, event.url.origin));
-	throw badRequest('format is json, zip or csv.');
+	return download(await io.exportCsv(id, user, event.url.origin));
 });

@@ -1,9 +1,7 @@
 import { json } from '@sveltejs/kit';
-import { z } from 'zod';
 import { api, requireUser } from '$server/http/api';
 import { readJson } from '$server/http/body';
-
-const removeSchema = z.object({ sessionIds: z.array(z.string().min(1).max(64)).min(1).max(1000) }).strict();
+import { REMOVE_AUDIENCE_MAX_BODY, removeAudienceSchema } from '$server/http/request-schemas';
 
 /**
  * Removes many audience members in one action (owner or editor), e.g. a flood of sessions:
@@ -12,6 +10,6 @@ const removeSchema = z.object({ sessionIds: z.array(z.string().min(1).max(64)).m
  */
 export const POST = api(async (event) => {
 	const user = requireUser(event);
-	const { sessionIds } = await readJson(event.request, removeSchema, 128 * 1024);
+	const { sessionIds } = await readJson(event.request, removeAudienceSchema, REMOVE_AUDIENCE_MAX_BODY);
 	return json(await event.locals.panic.audience.removeSessions(event.params.id, user, sessionIds));
 });
