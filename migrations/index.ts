@@ -8,6 +8,7 @@ import * as m0006 from './0006_analysis';
 import * as m0007 from './0007_display_names';
 import * as m0008 from './0008_availability';
 import * as m0009 from './0009_drop_output_hash';
+import * as m0010 from './0010_run_leases';
 
 /**
  * Every migration, by name, in order. A static list (rather than reading the folder at run
@@ -22,5 +23,6 @@ export const migrations: Record<string, Migration> = {
 	'0006_analysis': m0006,
 	'0007_display_names': m0007,
 	'0008_availability': m0008,
-	'0009_drop_output_hash': m0009
+	'0009_drop_output_hash': m0009,
+	'0010_run_leases': m0010
 };
