@@ -43,6 +43,7 @@ import type { AvailabilityView } from './shared/platforms/availability-view';
 import { dummyPlatformWithAvailability, parseDummyUnavailable } from './platforms/dummy/availability';
 import type { HostedPlatformId, PlatformId } from './shared/platforms/types';
 import { connectCluster, singleProcess, type Cluster } from './cluster/cluster';
+import { QueuedRunLeases } from './cluster/run-leases';
 import { CLOSE } from './sync/protocol';
 import { SyncRooms } from './sync/rooms';
 import { KyselyUpdateStore } from './sync/store';
@@ -194,7 +195,16 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 			runs: { perOwner: config.runsPerOwner, total: config.runsTotal },
 			stepsAtOnce: config.stepsAtOnce,
 			hostedStepFloorMs: config.hostedStepMinMs
-		}
+		},
+		// Cluster mode: runs held through BullMQ leases, control and events over the bus.
+		cluster:
+			cluster.mode === 'cluster'
+				? {
+						processId: cluster.processId,
+						bus: cluster.bus,
+						leases: (host) => new QueuedRunLeases(cluster, host, { leaseMs: config.runLeaseMs, concurrency: config.runsTotal })
+					}
+				: undefined
 	});
 	// Vestaboards show each card a run produces, after it went to the feed.
 	engine.events.on('card', ({ networkId, card }) => void boardFeeder.card(networkId, card));
@@ -216,7 +226,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	const invites = new Invites(db, networks);
 	const runs = new RunsService(engine, networks, engine.reader);
 	const analysis = new AnalysisService(runs, { db, runs: engine.reader, networks, assets, platforms, revealKey, catalogue });
-	const runStreams = new RunStreams({ events: engine.events, networks, admission: connections, reader: engine.reader, analyse: (id) => analysis.live(id) });
+	const runStreams = new RunStreams({ events: engine.observed, networks, admission: connections, reader: engine.reader, analyse: (id) => analysis.live(id) });
 
 	// What a change to a network means for everything resting on it. The networks domain emits
 	// after storing the change and awaits each listener in the order subscribed here, before the

@@ -117,7 +117,10 @@ export class QueuedRunLeases implements RunLeases {
 			lockDuration: options.leaseMs,
 			lockRenewTime: Math.max(100, Math.floor(options.leaseMs / 4)),
 			stalledInterval: Math.max(100, Math.floor(options.leaseMs / 2)),
-			maxStalledCount: NEVER_FAILS
+			maxStalledCount: NEVER_FAILS,
+			// Taking runs starts with `adopt` (start-up): a process that does not resume runs (the
+			// experiment CLI beside a server) only places them, for the servers to hold.
+			autorun: false
 		});
 		this.worker.on('error', (error) => this.log.warn(`[runs] worker: ${error.message}`));
 		// The lock is gone (frozen past it, or Redis unreachable long enough): another process may
@@ -132,6 +135,7 @@ export class QueuedRunLeases implements RunLeases {
 	async adopt(runIds: readonly string[]): Promise<number> {
 		// Adding by job id is idempotent while the job exists; one lost with Redis is added again.
 		await this.add(runIds);
+		if (!this.worker.isRunning() && !this.closing) void this.worker.run().catch((error) => this.log.error('[runs] the worker stopped', error));
 		return runIds.length;
 	}
 
