@@ -47,7 +47,7 @@ describe.skipIf(!redisUrl || !postgres)('run leases through BullMQ on PostgreSQL
 			expect((await started).runId).toBe(runId); // every process observes the holder's events
 			const row = await until('a holder', async () => {
 				const r = await bed.run(runId);
-				return r.lease_holder && (await bed.invocations(runId)).some((i) => i.state === 'completed') && r;
+				return !!r.lease_holder && (await bed.invocations(runId)).some((i) => i.state === 'completed') && r;
 			});
 			const [holder, other] = row.lease_holder === a.cluster.processId ? [a, b] : [b, a];
 
