@@ -43,6 +43,7 @@ import type { AvailabilityView } from './shared/platforms/availability-view';
 import { dummyPlatformWithAvailability, parseDummyUnavailable } from './platforms/dummy/availability';
 import type { HostedPlatformId, PlatformId } from './shared/platforms/types';
 import { connectCluster, singleProcess, type Cluster } from './cluster/cluster';
+import { PromptPlacement } from './cluster/prompt-placement';
 import { QueuedRunLeases } from './cluster/run-leases';
 import { CLOSE } from './sync/protocol';
 import { SyncRooms } from './sync/rooms';
@@ -212,16 +213,24 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	if (resume) await engine.resume();
 	const resolved = resolveConnectionLimits(config.connections, readOpenFilesLimit());
 	const connections = new ConnectionAdmission(resolved.limits);
+	// Cluster mode: a network's prompt queue is scheduled where its run is held (or, with none
+	// running, by one process at a time); the single process schedules everything itself.
+	const placement =
+		cluster.mode === 'cluster'
+			? new PromptPlacement(cluster, { activeRun: (id) => engine.activeRun(id), runningIds: (id) => engine.writer.runningIds(id), events: engine.events })
+			: null;
 	const audience = new Audience({
 		db,
 		networks,
 		engine,
+		...(placement ? { scheduler: { decides: (id: string) => placement.decides(id) } } : {}),
 		rooms,
 		admission: connections,
 		joinsPerAddress: { burst: config.joinBurstPerAddress, perMinute: config.joinsPerAddressPerMinute },
 		writes: { atOnce: config.audienceAtOnce, waiting: config.audienceWaiting },
 		codeGuessesPerMinute: config.codeGuessesPerAddressPerMinute
 	});
+	placement?.attach(audience.scheduler);
 	if (resume) await audience.resume();
 	const invites = new Invites(db, networks);
 	const runs = new RunsService(engine, networks, engine.reader);
@@ -352,6 +361,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 			boardFeeder.close();
 			checks.close();
 			// Before the engine: no prompt may start a run on the way down.
+			placement?.close();
 			await audience.close();
 			await runStreams.close();
 			await engine.close();

@@ -58,7 +58,7 @@ export interface AudienceDeps {
 	feed?: Partial<Omit<FeedStreamOptions, 'rooms' | 'queueSummary'>>;
 	/** Caps on long-lived connections, shared with the sync upgrade (default: a private one with default limits). */
 	admission?: ConnectionAdmission;
-	scheduler?: Partial<Pick<SchedulerOptions, 'retryMs' | 'maxAttempts' | 'minGapMs'>>;
+	scheduler?: Partial<Pick<SchedulerOptions, 'retryMs' | 'maxAttempts' | 'minGapMs' | 'decides'>>;
 }
 
 /** Who is asking: a member session, an audience session, a kiosk screen, some of them or none. */
