@@ -72,7 +72,12 @@ export async function connectCluster(settings: ClusterSettings & { redisUrl: str
 	};
 	const redis = connection('commands');
 	await redis.ping();
-	const bus = new RedisBus(redis, connection('bus'), settings.prefix, processId, log);
+	// Ready before anything subscribes: a SUBSCRIBE sent while ioredis still connects put the
+	// connection in subscriber mode under its ready check (INFO), which then failed ("only
+	// subscriber commands may be used") and left later subscriptions queued for good.
+	const subscriber = connection('bus');
+	await subscriber.ping();
+	const bus = new RedisBus(redis, subscriber, settings.prefix, processId, log);
 	let closing: Promise<void> | null = null;
 	return {
 		mode: 'cluster',

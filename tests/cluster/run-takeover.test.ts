@@ -56,7 +56,20 @@ describe.skipIf(!clusterAvailable())('cluster mode: a run survives its holder be
 		const { slot } = await runs.heldAfter(runId, 2);
 		const other = runs.ownerOn(runs.live().find((i) => i !== slot)!);
 
+		// The holder relays its engine events over the bus to every process: its 'paused' says it
+		// applied the pause (the HTTP answer may come before it did).
+		const events = cluster.redis();
+		await events.subscribe(`${cluster.prefix}:bus:runs:events`);
+		const holderSays = (name: string) =>
+			new Promise<void>((resolve) =>
+				events.on('message', (_channel: string, raw: string) => {
+					const { message } = JSON.parse(raw) as { message: { name: string; payload: { runId: string } } };
+					if (message.name === name && message.payload.runId === runId) resolve();
+				})
+			);
+		const paused = holderSays('paused');
 		expect((await other.json('POST', `/api/runs/${runId}/pause`)).status).toBe(200);
+		await paused;
 		// The holder holds every new start: once what was running has finished, nothing starts.
 		const settled = await until('the paused run to have nothing running', async () => {
 			const invocations = await runs.invocations(runId);
@@ -68,13 +81,17 @@ describe.skipIf(!clusterAvailable())('cluster mode: a run survives its holder be
 			await new Promise((r) => setTimeout(r, 100));
 			expect((await runs.invocations(runId)).filter((i) => i.started_at).length).toBe(startedBefore);
 		}
+		const resumed = holderSays('resumed');
 		expect((await other.json('POST', `/api/runs/${runId}/resume`)).status).toBe(200);
+		await resumed;
 		await until('the resumed run to start again', async () => (await runs.invocations(runId)).filter((i) => i.started_at).length > startedBefore);
 
 		// Stopped on another process: the holder lets go, and its job (the lease) is gone from Redis.
+		const ended = holderSays('ended');
 		const stopped = await other.json('POST', `/api/runs/${runId}/stop`);
 		expect(stopped.status).toBe(200);
 		expect(stopped.body.status).toBe('stopped');
+		await ended;
 		const redis = cluster.redis();
 		await until('the run\'s lease job to go', async () => (await redis.exists(`${cluster.prefix}:bull:runs:${runId}`)) === 0);
 		const final = await runs.invocations(runId);
