@@ -8,6 +8,7 @@ import * as m0006 from './0006_analysis';
 import * as m0007 from './0007_display_names';
 import * as m0008 from './0008_availability';
 import * as m0009 from './0009_drop_output_hash';
+import * as m0010 from './0010_run_leases';
 import * as m0011 from './0011_assets';
 import * as m0012 from './0012_network_versions';
 
@@ -25,6 +26,7 @@ export const migrations: Record<string, Migration> = {
 	'0007_display_names': m0007,
 	'0008_availability': m0008,
 	'0009_drop_output_hash': m0009,
+	'0010_run_leases': m0010,
 	'0011_assets': m0011,
 	'0012_network_versions': m0012
 };

@@ -50,6 +50,8 @@ import { processTag } from './cluster/process-tag';
 import { watchEdits } from './history/edit-watch';
 import { NetworkVersions } from './history/versions';
 import { sharedLimits } from './cluster/limits';
+import { PromptPlacement } from './cluster/prompt-placement';
+import { QueuedRunLeases } from './cluster/run-leases';
 import { CLOSE } from './sync/protocol';
 import { SyncRooms } from './sync/rooms';
 import { RoomStreams } from './cluster/room-streams';
@@ -224,7 +226,16 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 			runs: { perOwner: config.runsPerOwner, total: config.runsTotal },
 			stepsAtOnce: config.stepsAtOnce,
 			hostedStepFloorMs: config.hostedStepMinMs
-		}
+		},
+		// Cluster mode: runs held through BullMQ leases, control and events over the bus.
+		cluster:
+			cluster.mode === 'cluster'
+				? {
+						processId: cluster.processId,
+						bus: cluster.bus,
+						leases: (host) => new QueuedRunLeases(cluster, host, { leaseMs: config.runLeaseMs, concurrency: config.runsTotal })
+					}
+				: undefined
 	});
 	// Vestaboards show each card a run produces, after it went to the feed.
 	engine.events.on('card', ({ networkId, card }) => void boardFeeder.card(networkId, card));
@@ -241,10 +252,17 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	const resolved = resolveConnectionLimits(config.connections, readOpenFilesLimit());
 	// In memory for the single process, in Redis for a cluster (server/cluster/limits.ts).
 	const { rates, connections, feedWatchers } = sharedLimits(cluster, resolved.limits);
+	// Cluster mode: a network's prompt queue is scheduled where its run is held (or, with none
+	// running, by one process at a time); the single process schedules everything itself.
+	const placement =
+		cluster.mode === 'cluster'
+			? new PromptPlacement(cluster, { activeRun: (id) => engine.activeRun(id), runningIds: (id) => engine.writer.runningIds(id), events: engine.events })
+			: null;
 	const audience = new Audience({
 		db,
 		networks,
 		engine,
+		...(placement ? { scheduler: { decides: (id: string) => placement.decides(id) } } : {}),
 		rooms,
 		admission: connections,
 		rates,
@@ -254,11 +272,12 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		writes: { atOnce: config.audienceAtOnce, waiting: config.audienceWaiting },
 		codeGuessesPerMinute: config.codeGuessesPerAddressPerMinute
 	});
+	placement?.attach(audience.scheduler);
 	if (resume) await audience.resume();
 	const invites = new Invites(db, networks);
 	const runs = new RunsService(engine, networks, engine.reader);
 	const analysis = new AnalysisService(runs, { db, runs: engine.reader, networks, assets, platforms, revealKey, catalogue });
-	const runStreams = new RunStreams({ events: engine.events, networks, admission: connections, reader: engine.reader, analyse: (id) => analysis.live(id) });
+	const runStreams = new RunStreams({ events: engine.observed, networks, admission: connections, reader: engine.reader, analyse: (id) => analysis.live(id) });
 	// Access taken away on another process ends this process's run pages too, as it ends its feeds.
 	audience.onRemoteClose((close) => {
 		const match = runViewerMatch(close);
@@ -392,6 +411,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 			boardFeeder.close();
 			checks.close();
 			// Before the engine: no prompt may start a run on the way down.
+			placement?.close();
 			await audience.close();
 			await runStreams.close();
 			await engine.close();

@@ -104,6 +104,11 @@ export interface Config {
 	runsPerOwner: number;
 	/** Runs going at once in this process. */
 	runsTotal: number;
+	/**
+	 * Cluster mode: how long a run's lease lasts without renewal (ms). A dead or frozen holder's
+	 * run is taken over by another process within about 1.5× this.
+	 */
+	runLeaseMs: number;
 	/** Built-in models' steps (the call and its database writes) and output fingerprints at once, across every run. */
 	stepsAtOnce: number;
 	/** Least milliseconds between a hosted model's step and the step before it, whatever a network's pacing. */
@@ -193,6 +198,9 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 		audienceWaiting: intFromEnv(env, 'PANIC_AUDIENCE_WAITING', 5000),
 		runsPerOwner: intFromEnv(env, 'PANIC_RUNS_PER_OWNER', 4),
 		runsTotal: intFromEnv(env, 'PANIC_RUNS_TOTAL', 16),
+		// Renewed every quarter of it: 4 s rides out event-loop stalls of a busy process and
+		// still hands a dead holder's run on within the 10 s the design asks.
+		runLeaseMs: intFromEnv(env, 'PANIC_RUN_LEASE_MS', 4000, 200),
 		stepsAtOnce: intFromEnv(env, 'PANIC_STEPS_AT_ONCE', 2),
 		hostedStepMinMs: intFromEnv(env, 'PANIC_HOSTED_STEP_MIN_MS', 1000, 0),
 		// Joining at a venue (issue 14): a room mistyping codes makes a few wrong tries a minute

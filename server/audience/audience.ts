@@ -69,7 +69,7 @@ export interface AudienceDeps {
 	cluster?: { bus: ControlBus; processId: string };
 	/** In a cluster, the feed streams every process holds open (counted in openFeed), for presence. */
 	watchers?: Pick<ConnectionGate, 'admit'> & { totals(fields: string[]): Promise<number[]> };
-	scheduler?: Partial<Pick<SchedulerOptions, 'retryMs' | 'maxAttempts' | 'minGapMs'>>;
+	scheduler?: Partial<Pick<SchedulerOptions, 'retryMs' | 'maxAttempts' | 'minGapMs' | 'decides'>>;
 }
 
 /** Who is asking: a member session, an audience session, a kiosk screen, some of them or none. */

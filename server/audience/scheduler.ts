@@ -43,6 +43,11 @@ export interface SchedulerOptions {
 	minGapMs?: number;
 	now?: () => number;
 	log?: { error(message: string, ...details: unknown[]): void };
+	/**
+	 * Cluster mode: whether this process schedules the network's queue now (where its run is
+	 * held; server/cluster/prompt-placement.ts). Absent (the single process): always.
+	 */
+	decides?(networkId: string): Promise<boolean>;
 }
 
 /**
@@ -157,6 +162,8 @@ export class PromptScheduler {
 	/** Starts what may start now; returns how long to sleep before looking again, or null when idle. */
 	private async tick(networkId: string): Promise<number | null> {
 		while (!this.closed) {
+			// Another process schedules this network (it holds its run): it was told, so this one idles.
+			if (this.options.decides && !(await this.options.decides(networkId))) return null;
 			const mode = await this.options.mode(networkId);
 			const prompt = await this.options.queue.next(networkId, mode);
 			if (!prompt) return null;

@@ -17,7 +17,10 @@ export interface DatabaseOptions {
 export async function openDatabase({ url }: DatabaseOptions): Promise<Db> {
 	if (/^postgres(ql)?:\/\//.test(url)) {
 		const { default: pg } = await import('pg');
-		const pool = new pg.Pool({ connectionString: url, max: 10 });
+		// A transaction left idle (its process frozen by SIGSTOP, or a bug) is ended by the server
+		// after 5 s, so the row locks it held cannot hold up everyone else, such as another
+		// process taking over a frozen holder's run (cluster mode).
+		const pool = new pg.Pool({ connectionString: url, max: 10, idle_in_transaction_session_timeout: 5000 });
 		// An idle client can be cut off (server restart, admin termination); pg reports that
 		// as a pool 'error' event, which would crash the process if nobody listened. The pool
 		// replaces the client on next use, so a warning is all it needs.

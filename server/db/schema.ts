@@ -114,6 +114,11 @@ export interface RunsTable {
 	paused_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 	/** Set on runs imported from an export (they never resume). */
 	imported_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+	/** Fencing token: bumped by each process that takes the run over; its writes match it (bigint: text from pg). */
+	lease: ColumnType<string | number, number | undefined, number>;
+	/** The process holding the run, and since when (diagnosis only). */
+	lease_holder: ColumnType<string | null, string | null | undefined, string | null>;
+	leased_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface InvocationsTable {

@@ -13,10 +13,13 @@ import type { RoomLease } from '../sync/rooms';
 import type { SyncRoom } from '../sync/room';
 import { FairTurns } from '../fair-turns';
 import { OneAtATime } from '../one-at-a-time';
-import { EngineEvents } from './events';
+import type { EventEmitter } from 'node:events';
+import type { ControlBus } from '../cluster/bus';
+import { LocalRunLeases, type HoldEnd, type Holding, type RunHost, type RunLeases } from '../cluster/run-leases';
+import { EngineEvents, type EngineEventName, type EngineEventSource } from './events';
 import { FeedLease } from './feed-lease';
 import { FeedWriter, setRunState, updateRunState } from './feed';
-import type { PendingInvocation } from './ledger';
+import type { PendingInvocation, RunLedger } from './ledger';
 import { loadPayload, payloadView, storePayload } from './payloads';
 import { runLimitError, runLimitReached, type HeldRun, type RunLimits } from './capacity';
 import { lockoutRemainingSeconds, statusFor } from './policy';
@@ -68,6 +71,8 @@ export interface EngineDeps {
 	log?: { error(message: string, ...details: unknown[]): void };
 	/** What this process takes on at once; each part absent means no limit. */
 	limits?: EngineLimits;
+	/** Cluster mode (server/cluster); absent: this process holds every run itself. */
+	cluster?: EngineCluster;
 }
 
 export interface EngineLimits {
@@ -90,6 +95,11 @@ interface ActiveRun {
 	controller: RunController;
 	feed: FeedWriter;
 	lease: FeedLease;
+	/** The holder's writer: every write matches the run's fencing token. */
+	writer: RunWriter;
+	/** What the leases wait on: settles when this process no longer holds the run. */
+	holding: Holding;
+	letGo(end: HoldEnd): void;
 }
 
 /** Everything `launch` needs to put a recorded run in motion. */
@@ -104,31 +114,80 @@ interface RunContext {
 	start: RunStart;
 	/** The network's feed room, held for the run. */
 	lease: RoomLease;
-	/** A new run (the feed's run state is replaced) rather than one resumed after a restart. */
+	/** A new run (the feed's run state is replaced) rather than one taken over after a restart or another holder. */
 	fresh: boolean;
 	/** A run resumed paused: since when. */
 	pausedAt?: Date | null;
+	/** Fenced by the token this process took the run with. */
+	writer: RunWriter;
 }
 
 /** The graph a run follows, with the entries of models that are not in the curated catalogue. */
 type GraphSnapshot = Graph & { name?: string; models?: Record<string, ModelInfo> };
 
 /**
- * Runs networks: one active run per network. Starting replaces the active run (cause
- * `replaced`); stopping ends it; on start-up, runs the database still marks running are
- * resumed from their stored queue. Starts and stops of one network are serialised, so two
- * people pressing start at once end with one run, the other recorded as replaced.
+ * How an engine joins a cluster (server/cluster): runs held through BullMQ leases, control
+ * messages to a run's holder and the holders' events to every process over the bus.
  */
-export class Engine {
-	/** Every write of runs and invocations (the controller's ledger too). */
+export interface EngineCluster {
+	processId: string;
+	bus: ControlBus;
+	/** Who holds runs, given the engine to call back (server/cluster/run-leases.ts). */
+	leases(host: RunHost): RunLeases;
+}
+
+/**
+ * What a process asks of a run's holder over the bus. The change is stored in PostgreSQL
+ * first; the holder reads the stored state when the message arrives (and whoever takes a run
+ * over reads it anyway), so a lost or late message never leaves a run in the wrong state for long.
+ */
+interface RunControl {
+	kind: 'ended' | 'paused' | 'settings';
+	networkId: string;
+	runId: string;
+}
+
+interface RelayedEvent {
+	name: EngineEventName;
+	payload: unknown;
+}
+
+const CONTROL_TOPIC = 'runs:control';
+const EVENTS_TOPIC = 'runs:events';
+const EVENT_NAMES: readonly EngineEventName[] = ['started', 'paused', 'resumed', 'ended', 'card', 'invocations', 'settingsChanged'];
+
+/**
+ * Runs networks: one running run per network (an index). Starting replaces the running run
+ * (cause `replaced`) in the transaction that records the new one; stopping ends it; on
+ * start-up, runs the database still marks running get a holder and go on from their stored
+ * queue. Starts and stops of one network are serialised within a process, and the index
+ * settles two starts racing on two processes: one run, the other recorded as replaced.
+ *
+ * A run is held by one process (single mode: this one; cluster mode: whichever took its BullMQ
+ * job), which takes it with a fencing token (`take`). Stops, pauses and settings changes are
+ * written by whichever process was asked and reach the holder over the bus (`control`).
+ */
+export class Engine implements RunHost {
+	/** Every write of runs and invocations (the controller's ledger too, fenced: `writer.holding`). */
 	readonly writer: RunWriter;
 	/** Every read of them: the runs API, exports, analysis and experiments share it. */
 	readonly reader: RunReader;
-	/** Runs started, paused, resumed and ended, cards and settings changes: subscribe with `events.on`. */
+	/**
+	 * Events of the runs this process holds: for side effects that must happen once across the
+	 * cluster (Vestaboard writes; the feed room's cards are written by the holder itself).
+	 */
 	readonly events: EngineEvents;
+	/**
+	 * Events of every run, whichever process holds it: for what shows things (the run page's
+	 * live stream, experiments watching their runs). In the single process this is `events`
+	 * itself. In cluster mode each holder relays its `events` over the bus and every process
+	 * (the holder too) emits them here; kept apart from `events` so that a side effect
+	 * subscribed there never runs once per process.
+	 */
+	readonly observed: EngineEventSource;
 	private active = new Map<string, ActiveRun>();
 	/** Starts under way (network → owner): they hold a place under the run limits already. */
-	private starting = new Map<string, string>();
+	private starting = new Map<string, { ownerId: string }>();
 	/**
 	 * Turns at the main thread for built-in models' steps and hosted outputs' fingerprints,
 	 * round-robin between runs: unbounded unpaced steps would queue CPU work and PGlite queries
@@ -140,6 +199,9 @@ export class Engine {
 	private state: 'open' | 'closed' = 'open';
 	private readonly now: () => number;
 	private readonly log: NonNullable<EngineDeps['log']>;
+	private readonly leases: RunLeases;
+	private readonly processId: string;
+	private readonly unsubscribe: Array<() => void> = [];
 
 	constructor(private deps: EngineDeps) {
 		this.writer = new RunWriter(deps.db);
@@ -148,79 +210,160 @@ export class Engine {
 		this.log = deps.log ?? console;
 		this.events = new EngineEvents(this.log);
 		this.gate = deps.limits?.stepsAtOnce ? new FairTurns(deps.limits.stepsAtOnce) : null;
-	}
-
-	/** Picks up every run left running by a previous process. Returns how many resumed. */
-	async resume(): Promise<number> {
-		let resumed = 0;
-		for (const runId of await this.writer.runningIds()) {
-			const run = await this.reader.get(runId);
-			if (!run) continue;
-			await this.locks.run(run.networkId, async () => {
-				const previous = this.active.get(run.networkId);
-				if (previous) await this.retire(previous, 'replaced'); // two left running: the newest wins
-				const settings = resolveRunSettings(run.settings);
-				const recovered = await this.writer.recover(runId, settings.maxAttempts);
-				const ownerId = await this.ownerOf(run.networkId);
-				const lease = await this.deps.rooms.acquire(`${run.networkId}/feed`);
-				// A run paused before the restart comes back paused: the facilitator resumes it.
-				const start: RunStart = { ...recovered, paused: run.pausedAt !== null };
-				this.launch({
-					networkId: run.networkId,
-					ownerId,
-					runId,
-					startedAt: run.startedAt,
-					settings,
-					graph: run.graph as GraphSnapshot,
-					start,
-					lease,
-					fresh: false,
-					pausedAt: run.pausedAt
-				});
-				resumed++;
-			}).catch((error) => this.log.error(`[engine] could not resume run ${runId}`, error));
+		const cluster = deps.cluster;
+		this.processId = cluster?.processId ?? 'local';
+		if (!cluster) {
+			this.observed = this.events;
+			this.leases = new LocalRunLeases(this, { warn: (...a: unknown[]) => this.log.error(String(a[0]), ...a.slice(1)), error: (...a: unknown[]) => this.log.error(String(a[0]), ...a.slice(1)) });
+			return;
 		}
-		return resumed;
+		const observed = new EngineEvents(this.log);
+		this.observed = observed;
+		const events = this.events as EventEmitter;
+		for (const name of EVENT_NAMES) {
+			events.on(name, (payload: unknown) =>
+				void cluster.bus.publish<RelayedEvent>(EVENTS_TOPIC, { name, payload }).catch((error) => this.log.error(`[engine] relaying '${name}' failed`, error))
+			);
+		}
+		this.unsubscribe.push(
+			cluster.bus.subscribe<RelayedEvent>(EVENTS_TOPIC, ({ name, payload }) => (observed as EventEmitter).emit(name, payload)),
+			cluster.bus.subscribe<RunControl>(CONTROL_TOPIC, (message) =>
+				void this.control(message).catch((error) => this.log.error(`[engine] applying ${message.kind} of run ${message.runId} failed`, error))
+			)
+		);
+		this.leases = cluster.leases(this);
 	}
 
-	/** Starts a run of the network with `input` at its start node, replacing the active run. */
+	/**
+	 * Start-up: every run the database still marks running gets a holder (single mode: this
+	 * process, from its stored queue; cluster mode: its job is made sure of, and this process
+	 * starts taking jobs). Returns how many were taken (single) or placed (cluster).
+	 */
+	async resume(): Promise<number> {
+		return this.leases.adopt(await this.writer.runningIds());
+	}
+
+	/**
+	 * Takes a running run over here: bumps its fencing token, recovers what it goes on from
+	 * (interrupted invocations back in the queue, pacing from the last stored start), and puts
+	 * it in motion, paused if it is paused. Null when it is not running.
+	 */
+	async take(runId: string): Promise<Holding | null> {
+		if (this.state === 'closed') return RELEASED;
+		const run = await this.reader.get(runId);
+		if (!run || run.status !== 'running') return null;
+		return this.locks.run(run.networkId, async () => {
+			if (this.state === 'closed') return RELEASED;
+			const here = this.active.get(run.networkId);
+			if (here?.controller.runId === runId) return here.holding;
+			const taken = await this.writer.takeOver(runId, this.processId, resolveRunSettings(run.settings).maxAttempts);
+			if (!taken) return null;
+			// One running run per network: another one held here has ended, and its message is late.
+			if (here) await this.endedElsewhere(here);
+			const ownerId = await this.ownerOf(run.networkId);
+			const lease = await this.deps.rooms.acquire(`${run.networkId}/feed`);
+			const active = this.launch({
+				networkId: run.networkId,
+				ownerId,
+				runId,
+				startedAt: run.startedAt,
+				settings: resolveRunSettings(taken.settings),
+				graph: run.graph as GraphSnapshot,
+				// A run paused before the restart (or takeover) comes back paused: the facilitator resumes it.
+				start: { ...taken.recovered, paused: taken.pausedAt !== null },
+				lease,
+				fresh: taken.first,
+				pausedAt: taken.pausedAt,
+				writer: this.writer.holding(taken.lease)
+			});
+			return active.holding;
+		});
+	}
+
+	/** The lease of a run held here could not be renewed: another process may hold it now. */
+	lost(runId: string): void {
+		const run = this.heldHere(runId);
+		if (!run) return;
+		void this.locks
+			.run(run.networkId, async () => {
+				if (this.active.get(run.networkId) === run) await this.lostHere(run);
+			})
+			.catch((error) => this.log.error(`[engine] letting go of run ${runId} failed`, error));
+	}
+
+	/** Starts a run of the network with `input` at its start node, replacing the running run. */
 	async start(networkId: string, input: Payload, startedBy: string | null, options: StartOptions = {}): Promise<{ runId: string }> {
 		this.assertOpen();
-		return this.locks.run(networkId, async () => {
+		const place = {};
+		const { runId, keep } = await this.locks.run(networkId, async () => {
 			this.assertOpen();
 			const network = await this.deps.networks.runInfo(networkId);
 			if (!network) throw notFound('No such network.');
-			this.holdPlace(networkId, network.ownerId);
+			await this.holdPlace(networkId, network.ownerId, place);
 			try {
-				return await this.startHeld(networkId, network, input, startedBy, options);
-			} finally {
-				this.starting.delete(networkId);
+				return await this.record(networkId, network, input, startedBy, options);
+			} catch (error) {
+				this.freePlace(networkId, place);
+				throw error;
 			}
 		});
+		try {
+			await this.leases.place(runId);
+		} finally {
+			this.freePlace(networkId, place);
+			await keep.release();
+		}
+		return { runId };
 	}
 
 	/** Runs going (or starting) here, each holding a place under the run limits. */
 	private *held(): Iterable<HeldRun> {
 		for (const run of this.active.values()) yield run;
-		for (const [networkId, ownerId] of this.starting) if (!this.active.has(networkId)) yield { networkId, ownerId };
+		for (const [networkId, { ownerId }] of this.starting) if (!this.active.has(networkId)) yield { networkId, ownerId };
 	}
 
-	/** Takes a place under the run limits for a start, or refuses it (429) naming the limit. */
-	private holdPlace(networkId: string, ownerId: string) {
+	/**
+	 * Takes a place under the run limits for a start, or refuses it (429) naming the limit.
+	 * In cluster mode the owner's runs are counted across processes, from the database; the
+	 * total is each process's own (the runs its worker takes at once).
+	 */
+	private async holdPlace(networkId: string, ownerId: string, place: object) {
 		const limits = this.deps.limits?.runs;
-		const reached = limits && runLimitReached(this.held(), networkId, ownerId, limits);
-		if (reached) throw runLimitError(reached, limits);
-		this.starting.set(networkId, ownerId);
+		const held = limits && this.deps.cluster ? await this.heldByOwner(ownerId) : this.held();
+		const reached = limits && runLimitReached(held, networkId, ownerId, limits);
+		if (limits && reached) throw runLimitError(reached, limits);
+		this.starting.set(networkId, { ownerId });
+		this.places.set(networkId, place);
 	}
 
-	/** The rest of `start`, once its place is held. */
-	private async startHeld(
+	/** Which start holds a network's place (a later start of the same network takes it over). */
+	private places = new Map<string, object>();
+
+	private freePlace(networkId: string, place: object) {
+		if (this.places.get(networkId) !== place) return;
+		this.places.delete(networkId);
+		this.starting.delete(networkId);
+	}
+
+	/** The owner's running runs on every process (from the database), and starts under way here. */
+	private async heldByOwner(ownerId: string): Promise<HeldRun[]> {
+		const running = new Set(await this.reader.runningNetworksOf(ownerId));
+		for (const [networkId, starting] of this.starting) if (starting.ownerId === ownerId) running.add(networkId);
+		return [...running].map((networkId) => ({ networkId, ownerId }));
+	}
+
+	/**
+	 * Records a new run, ending the network's running run in the same transaction; its holder
+	 * (here, or told over the bus) follows. Returns the feed room held across the swap, so it
+	 * stays loaded until the new run holds it.
+	 */
+	private async record(
 		networkId: string,
 		network: { ownerId: string; settings: unknown },
 		input: Payload,
 		startedBy: string | null,
 		options: StartOptions
-	): Promise<{ runId: string }> {
+	): Promise<{ runId: string; keep: RoomLease }> {
 		const graph = await this.deps.rooms.withRoom(networkId, (room) => room.read(readGraph));
 		const startNodeId = options.startNodeId ?? graph.startNodeId;
 		const startNode = graph.nodes.find((n) => n.id === startNodeId);
@@ -243,13 +386,9 @@ export class Engine {
 		};
 
 		// Held before the old run lets go of it, so the feed room stays loaded across the swap.
-		const lease = await this.deps.rooms.acquire(`${networkId}/feed`);
+		const keep = await this.deps.rooms.acquire(`${networkId}/feed`);
 		try {
-			const previous = this.active.get(networkId);
-			if (previous) await this.retire(previous, 'replaced');
-			for (const orphan of await this.writer.runningIds(networkId)) await this.writer.finish(orphan, 'replaced');
-
-			const { runId, first, startedAt } = await this.writer.create({
+			const { runId, replaced } = await this.writer.create({
 				networkId,
 				startedBy,
 				input: storedInput,
@@ -257,24 +396,34 @@ export class Engine {
 				graph: snapshot,
 				first: { nodeId: startNode.id, modelId: startNode.modelId }
 			});
-			const start: RunStart = { pending: [first], started: 0, completed: 0, spendUsd: 0 };
-			this.launch({ networkId, ownerId: network.ownerId, runId, startedAt, settings, graph: snapshot, start, lease, fresh: true });
-			return { runId };
+			for (const old of replaced) {
+				const here = this.active.get(networkId);
+				if (here?.controller.runId === old) await this.wrapUp(here, 'replaced');
+				this.tell({ kind: 'ended', networkId, runId: old });
+			}
+			return { runId, keep };
 		} catch (error) {
-			await lease.release();
+			await keep.release();
 			throw error;
 		}
 	}
 
 	/** Ends a run with `cause` (and for errors, `reason`). False when it was not running. */
 	async stop(runId: string, cause: StopCause = 'stopped', reason?: string): Promise<boolean> {
-		const run = [...this.active.values()].find((a) => a.controller.runId === runId);
-		const networkId = run?.networkId ?? (await this.reader.get(runId))?.networkId;
+		const networkId = this.heldHere(runId)?.networkId ?? (await this.reader.get(runId))?.networkId;
 		if (!networkId) return false;
 		return this.locks.run(networkId, async () => {
 			const current = this.active.get(networkId);
-			if (current?.controller.runId === runId) return this.retire(current, cause, reason);
-			return this.writer.finish(runId, cause, new Date(), reason); // not active here (e.g. failed to resume)
+			const here = current?.controller.runId === runId ? current : null;
+			// Nothing new starts while the stop is written.
+			here?.controller.close();
+			const ended = await this.writer.finish(runId, cause, new Date(), reason);
+			if (here) {
+				if (ended) await this.wrapUp(here, cause, reason);
+				else await this.endedElsewhere(here);
+			}
+			if (ended) this.tell({ kind: 'ended', networkId, runId });
+			return ended;
 		});
 	}
 
@@ -293,22 +442,24 @@ export class Engine {
 	}
 
 	/**
-	 * Applies the network's stored settings to its active run at once (a facilitator changing
-	 * the pacing mid-performance): the controller takes them, and the run's settings snapshot
-	 * is replaced, so the run page shows what it now follows and a restart resumes with them.
+	 * Applies the network's stored settings to its running run at once (a facilitator changing
+	 * the pacing mid-performance): the run's settings snapshot is replaced, so the run page
+	 * shows what it now follows and a restart resumes with them, and the holder's controller
+	 * takes them (here at once, or told over the bus).
 	 */
 	async applySettings(networkId: string): Promise<void> {
 		await this.locks.run(networkId, async () => {
 			const current = this.active.get(networkId);
-			if (!current) return;
+			const runIds = current ? [current.controller.runId] : this.deps.cluster ? await this.writer.runningIds(networkId) : [];
+			if (!runIds.length) return;
 			const network = await this.deps.networks.runInfo(networkId);
 			if (!network) return;
 			const settings = resolveRunSettings(network.settings);
-			if (!(await this.writer.updateSettings(current.controller.runId, settings))) return; // it ended meanwhile
-			current.controller.updateSettings(settings);
-			const { runId, plan } = current.controller;
-			current.feed.write((doc) => updateRunState(doc, runId, { lockoutUntil: lockoutUntil(plan.startedAt, settings) }));
-			this.events.emit('settingsChanged', { networkId, runId, settings });
+			for (const runId of runIds) {
+				if (!(await this.writer.updateSettings(runId, settings))) continue; // it ended meanwhile
+				if (current) this.followSettings(current, settings);
+				else this.tell({ kind: 'settings', networkId, runId });
+			}
 		});
 	}
 
@@ -323,12 +474,17 @@ export class Engine {
 		return this.keysMissing(ownerId, graph, graph.startNodeId, models);
 	}
 
-	/** Ends the network's active run, if any (before deleting the network, say). */
+	/** Ends the network's running run, if any (before deleting the network, say). */
 	async stopNetwork(networkId: string, cause: StopCause = 'stopped'): Promise<void> {
 		await this.locks.run(networkId, async () => {
 			const current = this.active.get(networkId);
-			if (current) await this.retire(current, cause);
-			for (const orphan of await this.writer.runningIds(networkId)) await this.writer.finish(orphan, cause);
+			current?.controller.close();
+			for (const runId of await this.writer.runningIds(networkId)) {
+				if (!(await this.writer.finish(runId, cause))) continue;
+				if (current?.controller.runId === runId) await this.wrapUp(current, cause);
+				this.tell({ kind: 'ended', networkId, runId });
+			}
+			if (current && this.active.get(networkId) === current) await this.endedElsewhere(current);
 		});
 	}
 
@@ -352,11 +508,14 @@ export class Engine {
 
 	/**
 	 * Shutdown: stops every controller and lets go of the feed rooms, but leaves the runs
-	 * marked running in the database, so the next process resumes them.
+	 * marked running in the database, so the next process (or, in a cluster, another live
+	 * one at once) takes them over.
 	 */
 	async close(): Promise<void> {
 		if (this.state === 'closed') return;
 		this.state = 'closed';
+		// Takes no more runs; resolves once the runs held here are handed back below.
+		const leasesClosed = this.leases.close();
 		await this.locks.idle();
 		const runs = [...this.active.values()];
 		this.active.clear();
@@ -366,13 +525,16 @@ export class Engine {
 				await run.controller.settled();
 				await run.feed.idle();
 				await run.lease.release();
+				run.letGo('released');
 			})
 		);
+		await leasesClosed;
+		for (const unsubscribe of this.unsubscribe) unsubscribe();
 	}
 
 	/** Starts a controller for a recorded run, holding the network's feed room through its lease. */
-	private launch(context: RunContext): void {
-		const { networkId, ownerId, runId, startedAt, settings, graph, start, fresh, pausedAt } = context;
+	private launch(context: RunContext): ActiveRun {
+		const { networkId, ownerId, runId, startedAt, settings, graph, start, fresh, pausedAt, writer } = context;
 		// A feed room that failed (its store refused a write) is loaded afresh and written there.
 		const lease = new FeedLease(this.deps.rooms, `${networkId}/feed`, context.lease);
 		const feed = new FeedWriter(lease.room, {
@@ -393,21 +555,24 @@ export class Engine {
 		};
 		const params = new Map(graph.nodes.map((n) => [n.id, n.params ?? {}]));
 		const controller = new RunController(plan, start, {
-			ledger: this.writer,
+			ledger: this.fenced(networkId, runId, writer),
 			feed,
 			invoke: (invocation, signal) => this.invoke(runId, invocation, modelOf(invocation.modelId), ownerId, params.get(invocation.nodeId) ?? {}, signal),
 			// A built-in model's whole step (its database writes too) waits its turn at the gate:
 			// PGlite answers on this thread as well, so unbounded steps queue up queries as much as CPU.
 			inTurn: (invocation, signal, attempt) => (this.computesHere(modelOf(invocation.modelId)) ? this.onMainThread(runId, signal, attempt) : attempt()),
 			onStop: (cause, reason) =>
-				void this.stop(runId, cause, reason).catch((error) => this.log.error(`[engine] stopping ${runId} failed`, error)),
+				void this.endByItself(networkId, runId, cause, reason).catch((error) => this.log.error(`[engine] stopping ${runId} failed`, error)),
 			onCard: (card) => this.events.emit('card', { networkId, runId, card }),
 			onInvocations: () => this.events.emit('invocations', { networkId, runId }),
 			now: this.now,
 			retry: this.deps.retry,
 			log: this.log
 		});
-		this.active.set(networkId, { networkId, ownerId, controller, feed, lease });
+		let letGo!: (end: HoldEnd) => void;
+		const done = new Promise<HoldEnd>((resolve) => (letGo = resolve));
+		const active: ActiveRun = { networkId, ownerId, controller, feed, lease, writer, holding: { done }, letGo };
+		this.active.set(networkId, active);
 		const first = start.pending[0];
 		feed.write((doc) =>
 			setRunState(
@@ -428,16 +593,88 @@ export class Engine {
 		);
 		this.events.emit('started', { networkId, runId, resumedAfterRestart: !fresh, paused: !!start.paused });
 		controller.begin();
+		return active;
 	}
 
-	/** Pauses or resumes a run: in its controller, in the database (for restarts) and in the feed. */
+	/**
+	 * The controller's ledger: the holder's fenced writer. A write it refuses means the run
+	 * ended (stopped elsewhere, its message not here yet) or another process took it over;
+	 * either way this process looks at the row and follows.
+	 */
+	private fenced(networkId: string, runId: string, writer: RunWriter): RunLedger {
+		const check = <T>(result: T): T => {
+			if (result === false || result === null) void this.refused(networkId, runId).catch((error) => this.log.error(`[engine] checking run ${runId} failed`, error));
+			return result;
+		};
+		return {
+			markRunning: async (...args) => check(await writer.markRunning(...args)),
+			complete: async (...args) => check(await writer.complete(...args)),
+			fail: async (...args) => check(await writer.fail(...args))
+		};
+	}
+
+	/** After a refused write: the run ended (follow it) or was taken over (stop, writing nothing). */
+	private async refused(networkId: string, runId: string): Promise<void> {
+		const standing = await this.writer.standing(runId);
+		await this.locks.run(networkId, async () => {
+			const run = this.active.get(networkId);
+			if (run?.controller.runId !== runId) return;
+			if (standing?.status === 'running' && standing.lease === run.writer.lease) return; // only that invocation was gone
+			if (standing?.status === 'running') return this.lostHere(run);
+			return this.endedElsewhere(run);
+		});
+	}
+
+	/**
+	 * A control message from any process (this one too): the holder follows the stored state.
+	 * Runs not held here are none of this process's business.
+	 */
+	private async control(message: RunControl): Promise<void> {
+		if (this.state === 'closed') return;
+		await this.locks.run(message.networkId, async () => {
+			const run = this.active.get(message.networkId);
+			if (run?.controller.runId !== message.runId) return;
+			const row = await this.reader.get(message.runId);
+			if (!row) return;
+			if (row.status !== 'running') return this.wrapUp(run, row.stopCause ?? 'stopped', row.error ?? undefined);
+			if (message.kind === 'paused') return this.followPause(run, row.pausedAt !== null);
+			if (message.kind === 'settings') return this.followSettings(run, resolveRunSettings(row.settings));
+		});
+	}
+
+	/** Tells the holder of a run (another process) of a change already stored. */
+	private tell(message: RunControl) {
+		if (!this.deps.cluster) return; // the single process holds every run itself
+		void this.deps.cluster.bus.publish(CONTROL_TOPIC, message).catch((error) => this.log.error(`[engine] telling the holder of ${message.runId} failed`, error));
+	}
+
+	/** A paused or resumed run held here: the controller, the feed and the event follow. */
+	private async followPause(run: ActiveRun, paused: boolean): Promise<void> {
+		const { controller, feed, networkId } = run;
+		const { runId } = controller;
+		if (!(paused ? controller.pause() : controller.resume())) return;
+		const pausedAt = paused ? ((await this.reader.get(runId))?.pausedAt?.toISOString() ?? new Date(this.now()).toISOString()) : undefined;
+		feed.write((doc) => updateRunState(doc, runId, paused ? { status: 'paused', pausedAt } : { status: 'running', pausedAt: undefined }));
+		this.events.emit(paused ? 'paused' : 'resumed', { networkId, runId });
+	}
+
+	/** New settings for a run held here: its controller takes them, the feed shows the lockout. */
+	private followSettings(run: ActiveRun, settings: RunSettings): void {
+		const { controller, feed, networkId } = run;
+		controller.updateSettings(settings);
+		const { runId, plan } = controller;
+		feed.write((doc) => updateRunState(doc, runId, { lockoutUntil: lockoutUntil(plan.startedAt, settings) }));
+		this.events.emit('settingsChanged', { networkId, runId, settings });
+	}
+
+	/** Pauses or resumes a run: in the database (the stored truth), then in its holder. */
 	private async setPaused(runId: string, paused: boolean): Promise<RunRow> {
-		const active = [...this.active.values()].find((a) => a.controller.runId === runId);
+		const active = this.heldHere(runId);
 		const networkId = active?.networkId ?? (await this.reader.get(runId))?.networkId;
 		if (!networkId) throw notFound('No such run.');
 		return this.locks.run(networkId, async () => {
 			const found = this.active.get(networkId);
-			// Not active in this process (it failed to resume): the row is all there is to change.
+			// Held elsewhere (or not at all): the row is all there is to change here.
 			const controller = found?.controller.runId === runId ? found.controller : null;
 			// A pause holds starts from this instant, before the write; a resume goes once it is recorded.
 			const heldNow = paused && controller ? controller.pause() : false;
@@ -455,26 +692,47 @@ export class Engine {
 				await found.feed.idle();
 			}
 			if (changed) this.events.emit(paused ? 'paused' : 'resumed', { networkId, runId });
+			if (!controller) this.tell({ kind: 'paused', networkId, runId });
 			return run;
 		});
 	}
 
-	/** Ends an active run: its controller closed, the cause recorded, the feed told. */
-	private async retire(run: ActiveRun, cause: StopCause, reason?: string): Promise<boolean> {
-		const { controller, feed, lease } = run;
-		controller.close();
-		if (this.active.get(run.networkId) === run) this.active.delete(run.networkId);
-		const { networkId } = run;
+	/** The controller ended its run by itself (budget, dead end, fixed point, error): the holder records it. */
+	private async endByItself(networkId: string, runId: string, cause: StopCause, reason?: string): Promise<void> {
+		await this.locks.run(networkId, async () => {
+			const run = this.active.get(networkId);
+			if (run?.controller.runId !== runId) return;
+			run.controller.close();
+			let ended: boolean;
+			try {
+				ended = await run.writer.finish(runId, cause, new Date(), reason);
+			} catch (error) {
+				// Not recorded: its place under the run limits is free all the same; the row stays running.
+				await this.wrapUp(run, cause, reason);
+				throw error;
+			}
+			if (ended) return this.wrapUp(run, cause, reason);
+			const standing = await this.writer.standing(runId);
+			if (standing?.status === 'running') return this.lostHere(run);
+			return this.endedElsewhere(run);
+		});
+	}
+
+	/** A run held here that a control write ended (stopped or replaced, here or elsewhere): it follows, writing no row. */
+	private async endedElsewhere(run: ActiveRun): Promise<void> {
+		const row = await this.reader.get(run.controller.runId);
+		await this.wrapUp(run, row?.stopCause ?? 'stopped', row?.error ?? undefined);
+	}
+
+	/** An ended run's holder lets go: controller closed, the end told (event and feed), the feed room released. */
+	private async wrapUp(run: ActiveRun, cause: StopCause, reason?: string): Promise<void> {
+		const { controller, feed, lease, networkId } = run;
 		const { runId } = controller;
-		let ended: boolean;
-		try {
-			ended = await this.writer.finish(runId, cause, new Date(), reason);
-		} finally {
-			// Recorded (or not: its place under the run limits is free all the same).
-			this.events.emit('ended', { networkId, runId, cause, reason, completedSteps: controller.completedSteps });
-		}
+		controller.close();
+		if (this.active.get(networkId) === run) this.active.delete(networkId);
+		this.events.emit('ended', { networkId, runId, cause, reason, completedSteps: controller.completedSteps });
 		feed.write((doc) =>
-			updateRunState(doc, controller.runId, {
+			updateRunState(doc, runId, {
 				status: statusFor(cause),
 				stopCause: cause,
 				runningNodeIds: [],
@@ -485,9 +743,26 @@ export class Engine {
 		);
 		await feed.idle();
 		await lease.release();
-		return ended;
+		run.letGo('ended');
 	}
 
+	/**
+	 * Another process took the run over (this one froze past its lease, or lost Redis): stop at
+	 * once, aborting the calls in flight, and write nothing more, not even the feed (the new
+	 * holder writes it).
+	 */
+	private async lostHere(run: ActiveRun): Promise<void> {
+		const { controller, networkId } = run;
+		this.log.error(`[engine] run ${controller.runId}: another process took it over; this one stops holding it`);
+		controller.close();
+		if (this.active.get(networkId) === run) this.active.delete(networkId);
+		await run.lease.release();
+		run.letGo('lost');
+	}
+
+	private heldHere(runId: string): ActiveRun | undefined {
+		return [...this.active.values()].find((a) => a.controller.runId === runId);
+	}
 	/**
 	 * The server's least step interval for each hosted model of a run (none for built-in
 	 * models): a loop of hosted models spends the owner's money and provider quota however
@@ -606,4 +881,7 @@ function fingerprintOrNothing(output: Payload): OutputFingerprint | undefined {
 }
 
 /** When a prompt may replace a run (ISO), for countdowns on phones and projectors. */
+/** A holding that is over at once: this engine is shutting down and takes nothing. */
+const RELEASED: Holding = { done: Promise.resolve('released') };
+
 const lockoutUntil = (startedAt: Date, settings: RunSettings) => new Date(startedAt.getTime() + settings.lockoutSeconds * 1000).toISOString();

@@ -116,4 +116,19 @@ export class RunReader {
 			.executeTakeFirst();
 		return Number(row?.spend ?? 0);
 	}
+
+	/**
+	 * The networks of `ownerId` with a running run (paused ones too), across every process: what
+	 * the per-owner run limit counts in cluster mode.
+	 */
+	async runningNetworksOf(ownerId: string): Promise<string[]> {
+		const rows = await this.db
+			.selectFrom('runs')
+			.innerJoin('networks', 'networks.id', 'runs.network_id')
+			.select('runs.network_id')
+			.where('runs.status', '=', 'running')
+			.where('networks.owner_id', '=', ownerId)
+			.execute();
+		return rows.map((r) => r.network_id);
+	}
 }

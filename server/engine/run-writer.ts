@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/connect';
 import type { Database, InvocationState, RunStatus, StopCause, StoredPayload } from '../db/schema';
 import { randomId } from '../ids';
@@ -43,20 +43,89 @@ const ACTIVE_STATES: InvocationState[] = ['queued', 'running'];
 /** Rows per INSERT while importing (well under Postgres' 65,535 bind parameters). */
 const INSERT_BATCH = 500;
 
+/** Where a run stands for its holder: whether it still runs, and whose lease it is under. */
+export interface RunStanding {
+	status: RunStatus;
+	lease: number;
+}
+
+/** A run taken over by a process: its fencing token and what it goes on from. */
+export interface TakenRun {
+	lease: number;
+	/** Whether it was taken for the first time (a fresh start) rather than after another holder. */
+	first: boolean;
+	pausedAt: Date | null;
+	/** The settings in force now (a facilitator may have changed them since the start). */
+	settings: Record<string, unknown>;
+	recovered: Recovered;
+}
+
+/** Tries of a start whose insert lost a race with a start of the same network on another process. */
+const START_TRIES = 3;
+const UNIQUE_VIOLATION = '23505';
+
 /**
  * Every write to `runs` and `invocations` (run-reader.ts has every read). Every seq comes
  * from `runs.next_seq`, bumped in the transaction that inserts the invocations, under the
  * run row's lock: no duplicates, no gaps. Every write first checks (and locks)
  * `status = 'running'`, so once a stop commits nothing more is recorded for that run.
+ *
+ * A writer made by `holding(lease)` is a run holder's: each of its writes also matches the
+ * run's fencing token (`runs.lease`), so once another process took the run over (bumping the
+ * token), whatever this one still tries records nothing. The plain writer is for control
+ * (stop, pause, settings asked on any process): those are the stored truth the holder follows.
  */
 export class RunWriter implements RunLifecycleLedger {
-	constructor(private db: Db) {}
+	constructor(
+		private db: Db,
+		/** The holder's fencing token; null: not fenced. */
+		readonly lease: number | null = null
+	) {}
 
-	async create(run: NewRun): Promise<{ runId: string; first: PendingInvocation; startedAt: Date }> {
+	/** The same writer, fenced by a holder's token. */
+	holding(lease: number): RunWriter {
+		return new RunWriter(this.db, lease);
+	}
+
+	/**
+	 * Records a new run with its first invocation queued. The network's running run, if any,
+	 * ends as replaced in the same transaction (one running run per network is an index); the
+	 * ids of the runs it ended are returned so their holders can be told.
+	 */
+	async create(run: NewRun): Promise<{ runId: string; first: PendingInvocation; startedAt: Date; replaced: string[] }> {
+		for (let attempt = 1; ; attempt++) {
+			try {
+				return await this.createOnce(run);
+			} catch (error) {
+				// Another process started a run of this network between our replace and our insert:
+				// the next try replaces that one (the last start wins, as within one process).
+				if (attempt < START_TRIES && (error as { code?: string }).code === UNIQUE_VIOLATION) continue;
+				throw error;
+			}
+		}
+	}
+
+	private async createOnce(run: NewRun): Promise<{ runId: string; first: PendingInvocation; startedAt: Date; replaced: string[] }> {
 		const runId = randomId();
 		const first: PendingInvocation = { id: randomId(), seq: 1, ...run.first, parentSeq: null, input: run.input, attempts: 0 };
 		const startedAt = new Date();
-		await this.db.transaction().execute(async (tx) => {
+		const replaced = await this.db.transaction().execute(async (tx) => {
+			const ended = await tx
+				.updateTable('runs')
+				.set({ status: statusFor('replaced'), stop_cause: 'replaced', ended_at: startedAt, paused_at: null })
+				.where('network_id', '=', run.networkId)
+				.where('status', '=', 'running')
+				.returning('id')
+				.execute();
+			const replacedIds = ended.map((r) => r.id);
+			if (replacedIds.length) {
+				await tx
+					.updateTable('invocations')
+					.set({ state: 'cancelled', ended_at: startedAt })
+					.where('run_id', 'in', replacedIds)
+					.where('state', 'in', ACTIVE_STATES)
+					.execute();
+			}
 			await tx
 				.insertInto('runs')
 				.values({
@@ -71,12 +140,32 @@ export class RunWriter implements RunLifecycleLedger {
 				})
 				.execute();
 			await this.insertInvocations(tx, runId, [first], 'queued', startedAt);
+			return replacedIds;
 		});
-		return { runId, first, startedAt };
+		return { runId, first, startedAt, replaced };
 	}
 
 	async markRunning(runId: string, invocationId: string, attempts: number, at: Date): Promise<boolean> {
-		const result = await this.db
+		if (this.lease === null) return this.markRunningIn(this.db, runId, invocationId, attempts, at);
+		const lease = this.lease;
+		return this.db.transaction().execute(async (tx) => {
+			// Under a share lock of the run row: a takeover (which bumps the lease) waits for this
+			// to commit and then re-queues the invocation, or this waits for it and sees the new lease.
+			const held = await tx
+				.selectFrom('runs')
+				.select('id')
+				.where('id', '=', runId)
+				.where('status', '=', 'running')
+				.where('lease', '=', lease)
+				.forShare()
+				.executeTakeFirst();
+			if (!held) return false;
+			return this.markRunningIn(tx, runId, invocationId, attempts, at);
+		});
+	}
+
+	private async markRunningIn(db: Db | Transaction<Database>, runId: string, invocationId: string, attempts: number, at: Date): Promise<boolean> {
+		const result = await db
 			.updateTable('invocations')
 			.set({ state: 'running', attempts, started_at: at })
 			.where('id', '=', invocationId)
@@ -182,6 +271,7 @@ export class RunWriter implements RunLifecycleLedger {
 				.set({ status: statusFor(cause), stop_cause: cause, ended_at: at, error: error?.slice(0, 2000) ?? null, paused_at: null })
 				.where('id', '=', runId)
 				.where('status', '=', 'running')
+				.$if(this.lease !== null, (qb) => qb.where('lease', '=', this.lease!))
 				.executeTakeFirst();
 			if (ended.numUpdatedRows === 0n) return false;
 			await tx
@@ -204,6 +294,7 @@ export class RunWriter implements RunLifecycleLedger {
 			.set((eb) => ({ paused_at: at ? eb.fn.coalesce('paused_at', eb.val(at)) : null }))
 			.where('id', '=', runId)
 			.where('status', '=', 'running')
+			.$if(this.lease !== null, (qb) => qb.where('lease', '=', this.lease!))
 			.executeTakeFirst();
 		return result.numUpdatedRows > 0n;
 	}
@@ -218,6 +309,7 @@ export class RunWriter implements RunLifecycleLedger {
 			.set({ settings: json(settings) })
 			.where('id', '=', runId)
 			.where('status', '=', 'running')
+			.$if(this.lease !== null, (qb) => qb.where('lease', '=', this.lease!))
 			.executeTakeFirst();
 		return result.numUpdatedRows > 0n;
 	}
@@ -237,7 +329,38 @@ export class RunWriter implements RunLifecycleLedger {
 	 * (their attempt count kept, so the next start is attempt n+1), or fail past `maxAttempts`.
 	 */
 	async recover(runId: string, maxAttempts: number, at = new Date()): Promise<Recovered> {
+		return this.db.transaction().execute((tx) => this.recoverIn(tx, runId, maxAttempts, at));
+	}
+
+	/**
+	 * Takes a running run over for `holder`: bumps its fencing token (from then on the previous
+	 * holder's writes match nothing) and, in the same transaction, recovers what it goes on
+	 * from. Null when the run is not running (it ended meanwhile: nothing to hold).
+	 */
+	async takeOver(runId: string, holder: string, maxAttempts: number, at = new Date()): Promise<TakenRun | null> {
 		return this.db.transaction().execute(async (tx) => {
+			const taken = await tx
+				.updateTable('runs')
+				.set({ lease: sql<number>`lease + 1`, lease_holder: holder, leased_at: at })
+				.where('id', '=', runId)
+				.where('status', '=', 'running')
+				.returning(['lease', 'paused_at', 'settings'])
+				.executeTakeFirst();
+			if (!taken) return null;
+			const lease = Number(taken.lease);
+			const recovered = await this.recoverIn(tx, runId, maxAttempts, at);
+			return { lease, first: lease === 1, pausedAt: taken.paused_at, settings: taken.settings, recovered };
+		});
+	}
+
+	/** Whether the run still runs and under which token: a holder whose write was refused asks why. */
+	async standing(runId: string): Promise<RunStanding | null> {
+		const row = await this.db.selectFrom('runs').select(['status', 'lease']).where('id', '=', runId).executeTakeFirst();
+		return row ? { status: row.status, lease: Number(row.lease) } : null;
+	}
+
+	private async recoverIn(tx: Transaction<Database>, runId: string, maxAttempts: number, at: Date): Promise<Recovered> {
+		{
 			// Before the interrupted ones lose their start times below.
 			const { last } = await tx
 				.selectFrom('invocations')
@@ -285,7 +408,7 @@ export class RunWriter implements RunLifecycleLedger {
 			// The interrupted ones are about to be started again: count them once.
 			started -= pending.filter((p) => p.attempts > 0).length;
 			return { pending, started, completed, spendUsd, history, lastStartedAt: last === null ? null : new Date(last) };
-		});
+		}
 	}
 
 	/**
@@ -345,13 +468,14 @@ export class RunWriter implements RunLifecycleLedger {
 		return runId;
 	}
 
-	/** Bumps next_seq by `count` under the run row's lock; throws RunEnded unless running. */
+	/** Bumps next_seq by `count` under the run row's lock; throws RunEnded unless running (and, fenced, still ours). */
 	private async allocateSeqs(tx: Transaction<Database>, runId: string, count: number): Promise<number> {
 		const row = await tx
 			.updateTable('runs')
 			.set((eb) => ({ next_seq: eb('next_seq', '+', count) }))
 			.where('id', '=', runId)
 			.where('status', '=', 'running')
+			.$if(this.lease !== null, (qb) => qb.where('lease', '=', this.lease!))
 			.returning('next_seq')
 			.executeTakeFirst();
 		if (!row) throw new RunEnded();

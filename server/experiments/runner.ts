@@ -60,7 +60,7 @@ export async function runExperiment(
 		const network = networks[cell.networkIndex];
 		const prompt = plan.prompts[cell.promptIndex];
 		// Watching before the start: a quick run's cards and end may come before its id does.
-		const watch = new RunWatch(panic.engine.events, network.id);
+		const watch = new RunWatch(panic.engine.observed, network.id);
 		let steps: number;
 		let runId: string;
 		try {
