@@ -11,8 +11,10 @@ import { until } from '../helpers/wait';
 
 /**
  * Two engines on one PostgreSQL database and one Redis, as two processes of a cluster: a run
- * is held by whichever takes its BullMQ job; when that one stops renewing its lease, the other
- * takes the run over, and the first (still running, cut off) writes nothing more.
+ * is held by whichever takes its BullMQ job, and control asked of the other reaches it. A
+ * holder that dies or freezes is tested with real processes (tests/cluster/run-takeover and
+ * frozen-holder): cutting one engine off from Redis inside this process left its BullMQ worker
+ * unable to close, and the file hung.
  */
 const redisUrl = process.env.TEST_REDIS_URL;
 const postgres = backends().find((b) => b.name === 'postgres');
@@ -35,48 +37,6 @@ describe.skipIf(!redisUrl || !postgres)('run leases through BullMQ on PostgreSQL
 		await engine.resume();
 		return { engine, cluster };
 	}
-
-	test('a holder cut off from Redis loses its run to the other process, which ends it by its budget with contiguous seqs', async () => {
-		const a = await process();
-		const b = await process();
-		try {
-			const { rooms } = bed.boot();
-			const networkId = await bed.network(loopGraph('dummy/echo', 'dummy/upper'), { pacing: { fixedMs: 60 }, budgets: { maxInvocations: 40 } }, rooms);
-			const started = new Promise<EngineEventMap['started'][0]>((resolve) => b.engine.observed.once('started', resolve));
-			const { runId } = await a.engine.start(networkId, { kind: 'text', text: 'hello' }, null);
-			expect((await started).runId).toBe(runId); // every process observes the holder's events
-			const row = await until('a holder', async () => {
-				const r = await bed.run(runId);
-				return !!r.lease_holder && (await bed.invocations(runId)).some((i) => i.state === 'completed') && r;
-			});
-			const [holder, other] = row.lease_holder === a.cluster.processId ? [a, b] : [b, a];
-
-			// The holder's Redis goes away: it can no longer renew its lock, but its controller goes on.
-			const cut = Date.now();
-			await holder.cluster.close();
-			const moved = await until('the run to move', async () => (await bed.run(runId)).lease_holder === other.cluster.processId, 10_000);
-			const takeoverMs = Date.now() - cut;
-			expect(moved).toBe(true);
-			console.log(`[lease-takeover] taken over ${takeoverMs} ms after the holder was cut off (lease ${LEASE_MS} ms)`);
-			// The old holder's next write is refused: it stops itself.
-			await until('the old holder to let go', () => holder.engine.activeRun(networkId) === null, 10_000);
-
-			const ended = await until('the run to end', async () => {
-				const r = await bed.run(runId);
-				return r.status !== 'running' && r;
-			}, 30_000);
-			expect(ended).toMatchObject({ status: 'stopped', stop_cause: 'budget' });
-			const invocations = await bed.invocations(runId);
-			expect(invocations.map((i) => i.seq)).toEqual(invocations.map((_, k) => k + 1));
-			expect(invocations.filter((i) => i.state === 'completed')).toHaveLength(40);
-			expect(takeoverMs).toBeLessThan(10_000);
-		} finally {
-			await a.engine.close();
-			await b.engine.close();
-			await a.cluster.close();
-			await b.cluster.close();
-		}
-	}, 60_000);
 
 	test('stop and pause asked of the process that does not hold the run reach the holder', async () => {
 		const a = await process();
