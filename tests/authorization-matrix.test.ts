@@ -81,6 +81,7 @@ const ROWS: Row[] = [
 	{ method: 'fallback', route: '/api/[...rest]', expect: '404 404 404 404 404 404 404', path: () => '/api/no/such/route' },
 	{ method: 'GET', route: '/api/health', expect: '200 200 200 200 200 200 200', path: () => '/api/health' },
 	{ method: 'GET', route: '/api/models', expect: '200 200 200 200 200 200 200', path: () => '/api/models' },
+	{ method: 'GET', route: '/api/openapi.json', expect: '200 200 200 200 200 200 200', path: () => '/api/openapi.json' },
 	{ method: 'GET', route: '/api/admin/settings', expect: '401 401 401 200 200 200 200', path: () => '/api/admin/settings' },
 	// Only the site admin (the first account; none of these principals) opens or closes sign-up.
 	{ method: 'PATCH', route: '/api/admin/settings', expect: '401 401 401 403 403 403 403', path: () => '/api/admin/settings', body: () => ({ signupOpen: true }) },

@@ -37,6 +37,13 @@ export class FakeEngine implements QueueEngine {
 	async start(networkId: string, input: { kind: string; text?: string }, startedBy: string | null) {
 		if (this.refuse.has(input.text!)) throw badRequest('Pick a start node first: the network has none.');
 		const runId = randomId();
+		// A new run replaces the running one, as the engine does (one running run per network).
+		await this.db
+			.updateTable('runs')
+			.set({ status: 'stopped', stop_cause: 'replaced', ended_at: new Date() })
+			.where('network_id', '=', networkId)
+			.where('status', '=', 'running')
+			.execute();
 		await this.db
 			.insertInto('runs')
 			.values({ id: runId, network_id: networkId, started_by: startedBy, input: JSON.stringify(input), settings: '{}', graph: '{}' })
