@@ -43,6 +43,7 @@ export interface EngineRooms {
  */
 export interface EngineNetworks {
 	runInfo(networkId: string): Promise<{ ownerId: string; settings: unknown } | undefined>;
+	idsOwnedBy(ownerId: string): Promise<string[]>;
 }
 
 export interface EngineDeps {
@@ -347,7 +348,7 @@ export class Engine implements RunHost {
 
 	/** The owner's running runs on every process (from the database), and starts under way here. */
 	private async heldByOwner(ownerId: string): Promise<HeldRun[]> {
-		const running = new Set(await this.reader.runningNetworksOf(ownerId));
+		const running = new Set(await this.reader.runningAmong(await this.deps.networks.idsOwnedBy(ownerId)));
 		for (const [networkId, starting] of this.starting) if (starting.ownerId === ownerId) running.add(networkId);
 		return [...running].map((networkId) => ({ networkId, ownerId }));
 	}

@@ -118,17 +118,12 @@ export class RunReader {
 	}
 
 	/**
-	 * The networks of `ownerId` with a running run (paused ones too), across every process: what
-	 * the per-owner run limit counts in cluster mode.
+	 * Which of `networkIds` have a running run (paused ones too), across every process: the
+	 * per-owner run limit counts them among the owner's networks in cluster mode.
 	 */
-	async runningNetworksOf(ownerId: string): Promise<string[]> {
-		const rows = await this.db
-			.selectFrom('runs')
-			.innerJoin('networks', 'networks.id', 'runs.network_id')
-			.select('runs.network_id')
-			.where('runs.status', '=', 'running')
-			.where('networks.owner_id', '=', ownerId)
-			.execute();
+	async runningAmong(networkIds: string[]): Promise<string[]> {
+		if (!networkIds.length) return [];
+		const rows = await this.db.selectFrom('runs').select('network_id').where('status', '=', 'running').where('network_id', 'in', networkIds).execute();
 		return rows.map((r) => r.network_id);
 	}
 }

@@ -209,6 +209,12 @@ export class Networks {
 		return row && { ownerId: row.owner_id, settings: row.settings };
 	}
 
+	/** Ids of the networks `ownerId` owns (the engine counts an owner's running runs among them). */
+	async idsOwnedBy(ownerId: string): Promise<string[]> {
+		const rows = await this.db.selectFrom('networks').select('id').where('owner_id', '=', ownerId).execute();
+		return rows.map((r) => r.id);
+	}
+
 	async touch(id: string): Promise<void> {
 		await this.db.updateTable('networks').set({ updated_at: new Date() }).where('id', '=', id).execute();
 	}

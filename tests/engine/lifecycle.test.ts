@@ -67,7 +67,7 @@ describe.each(backends())('engine lifecycle on $name', ({ open }) => {
 	test('a run says it started, each card, pause, resume, a settings change and its end with the steps it completed', async () => {
 		// The networks domain behind its port: here a fake whose settings the test changes.
 		let settings: RunSettingsInput = { pacing: { fixedMs: 20 } };
-		const { engine, rooms } = boot({ networks: { runInfo: async () => ({ ownerId: userId, settings }) } });
+		const { engine, rooms } = boot({ networks: { runInfo: async () => ({ ownerId: userId, settings }), idsOwnedBy: async () => [] } });
 		const id = await network(loopGraph('dummy/echo', 'dummy/upper'), {}, rooms);
 		const seen: string[] = [];
 		for (const name of ['started', 'paused', 'resumed', 'ended', 'settingsChanged'] as const) {
