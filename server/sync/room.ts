@@ -389,19 +389,7 @@ export class SyncRoom {
 			}
 			return;
 		}
-		this.enqueue(async () => {
-			let seq: string;
-			try {
-				seq = this.lastSeq = await this.store.append(this.name, update);
-			} catch (error) {
-				this.fail(error);
-				throw error;
-			}
-			this.link?.publishUpdate(update, seq);
-			this.storedRows++;
-			this.broadcast(message, from);
-			if (this.storedRows >= this.compactAt && !this.compactionQueued) this.scheduleCompaction();
-		}).catch(noop);
+		this.enqueue(() => this.persist(update, [{ message, from }])).catch(noop);
 	};
 
 	private async appendBatch() {
@@ -410,6 +398,14 @@ export class SyncRoom {
 		this.batch = [];
 		if (!batch.length) return;
 		const update = batch.length === 1 ? batch[0].update : Y.mergeUpdates(batch.map((b) => b.update));
+		await this.persist(update, batch);
+	}
+
+	/**
+	 * Stores one update (one change, or a batch merged), then publishes it to the other processes
+	 * and shows it to this process's sessions: nobody sees what the store does not have.
+	 */
+	private async persist(update: Uint8Array, deliveries: ReadonlyArray<{ message: Uint8Array; from: SyncSession | null }>) {
 		let seq: string;
 		try {
 			seq = this.lastSeq = await this.store.append(this.name, update);
@@ -419,7 +415,7 @@ export class SyncRoom {
 		}
 		this.link?.publishUpdate(update, seq);
 		this.storedRows++;
-		for (const { message, from } of batch) this.broadcast(message, from);
+		for (const { message, from } of deliveries) this.broadcast(message, from);
 		if (this.storedRows >= this.compactAt && !this.compactionQueued) this.scheduleCompaction();
 	}
 
