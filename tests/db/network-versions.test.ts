@@ -114,11 +114,15 @@ describe.each(backends())('network versions on $name', (backend) => {
 		expect(list[1].summary).toBe('5 nodes added, 4 edges added');
 	});
 
-	test(`2,000 automatic versions' worth of edits leave ${KEEP}, and named and run versions stay`, async () => {
+	// The thinning is one SQL statement, the same on both databases. 2,000 versions take 30–40 s
+	// a database on CI, so the issue's long walk runs on the default (PGlite) and PostgreSQL walks
+	// just past the bound.
+	const WALK = backend.name === 'pglite' ? 2000 : KEEP + 5;
+	test(`${WALK} automatic versions' worth of edits leave ${KEEP}, and named and run versions stay`, async () => {
 		const named = await versions.saveNamed(id, editor, 'Before the break');
 		expect(named).toMatchObject({ kind: 'named', name: 'Before the break', who: 'The editor' });
 		const runVersion = await versions.ofRun(await storedRun(`run-${id}`));
-		for (let i = 1; i <= 2000; i++) {
+		for (let i = 1; i <= WALK; i++) {
 			const next = recorded();
 			await move(i);
 			const [v] = await next;
@@ -131,7 +135,7 @@ describe.each(backends())('network versions on $name', (backend) => {
 		expect(kept.map((v) => v.id)).toEqual(expect.arrayContaining([named.id, runVersion]));
 		// The newest automatic ones are the ones kept.
 		const newest = await versions.get(id, kept[0].id, viewer);
-		expect(newest.graph.nodes.find((n) => n.id === 'a')?.x).toBe(2000);
+		expect(newest.graph.nodes.find((n) => n.id === 'a')?.x).toBe(WALK);
 	}, 300_000);
 
 	test('restore puts the version back as one change, after saving what it replaces', async () => {

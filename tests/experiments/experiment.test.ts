@@ -2,10 +2,13 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { embeddedDatabasePath, openDatabase } from '../../server/db/connect';
 import { migrateToLatest } from '../../server/db/migrate';
+import { experimentCommand } from '../../server/experiments/command';
 import { EXPERIMENTS_EMAIL } from '../../server/experiments/setup';
+import { seedFromPgliteTemplate } from '../helpers/pglite-template';
 
 // The issue's done-when: the command, as a person types it, in a child process on a fresh
 // embedded database; then the results files, the printed table and the database itself.
@@ -34,6 +37,22 @@ function panic(args: string[], env: Record<string, string>): Promise<Exit> {
 		child.on('error', reject);
 		child.on('close', (code) => resolve({ code, stdout, stderr }));
 	});
+}
+
+/**
+ * The same command in this process, for the checks that end before any run: spawning tsx costs
+ * seconds each, and one spawned run above already shows the CLI's wiring (exit codes, streams).
+ */
+async function panicHere(args: string[], env: Record<string, string>): Promise<Exit> {
+	let stdout = '';
+	let stderr = '';
+	const sink = (append: (text: string) => void) => new Writable({ write: (chunk, _encoding, done) => (append(String(chunk)), done()) });
+	const code = await experimentCommand(args.slice(1), {
+		env: { ...process.env, DATABASE_URL: '', ...env },
+		stdout: sink((t) => (stdout += t)),
+		stderr: sink((t) => (stderr += t)) as unknown as NodeJS.WriteStream
+	});
+	return { code, stdout, stderr };
 }
 
 const loop = (name: string, a: string, b: string) => ({
@@ -68,6 +87,8 @@ describe('npm run panic -- experiment', () => {
 	beforeAll(() => {
 		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'panic-experiment-'));
 		env = { PANIC_DATA_DIR: path.join(dir, 'data') };
+		// The embedded database starts migrated (an initdb costs seconds; the template is the same schema).
+		seedFromPgliteTemplate(embeddedDatabasePath(env.PANIC_DATA_DIR));
 		file('paint-caption.panic.json', loop('paint and caption', 'local/paint', 'local/caption'));
 		file('sing-listen.panic.json', loop('sing and listen', 'local/sing', 'local/listen'));
 		file('prompts.txt', `# three prompts\n${PROMPTS[0]}\n\n${PROMPTS[1]}\n  # indented comment\n${PROMPTS[2]}\n`);
@@ -181,22 +202,22 @@ describe('npm run panic -- experiment', () => {
 
 	test('a missing or invalid network file, and an empty prompts file, are clear errors', async () => {
 		const prompts = path.join(dir, 'prompts.txt');
-		const missing = await panic(['experiment', '--network', path.join(dir, 'nope.json'), '--prompts', prompts], env);
+		const missing = await panicHere(['experiment', '--network', path.join(dir, 'nope.json'), '--prompts', prompts], env);
 		expect(missing.code).toBe(1);
 		expect(missing.stderr).toContain(`No network file at ${path.join(dir, 'nope.json')}`);
 
-		const invalid = await panic(['experiment', '--network', file('bad.json', { format: 'something-else' }), '--prompts', prompts], env);
+		const invalid = await panicHere(['experiment', '--network', file('bad.json', { format: 'something-else' }), '--prompts', prompts], env);
 		expect(invalid.code).toBe(1);
 		expect(invalid.stderr).toContain('is not a valid PANIC network file: This is not a PANIC network file.');
 
-		const empty = await panic(['experiment', '--network', path.join(dir, 'paint-caption.panic.json'), '--prompts', file('empty.txt', '# only a comment\n\n')], env);
+		const empty = await panicHere(['experiment', '--network', path.join(dir, 'paint-caption.panic.json'), '--prompts', file('empty.txt', '# only a comment\n\n')], env);
 		expect(empty.code).toBe(1);
 		expect(empty.stderr).toContain('empty.txt has no prompts');
 	}, 60_000);
 
 	test('a network whose start node does not take text is refused before anything is imported', async () => {
 		const image = loop('caption first', 'local/caption', 'local/paint');
-		const exit = await panic(['experiment', '--network', file('caption-first.panic.json', image), '--prompts', path.join(dir, 'prompts.txt')], env);
+		const exit = await panicHere(['experiment', '--network', file('caption-first.panic.json', image), '--prompts', path.join(dir, 'prompts.txt')], env);
 		expect(exit.code).toBe(1);
 		expect(exit.stderr).toMatch(/start node \(.+\) takes image, but prompts are text/);
 		const db = await openDatabase({ url: embeddedDatabasePath(env.PANIC_DATA_DIR) });

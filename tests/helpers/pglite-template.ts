@@ -47,6 +47,7 @@ export async function ensurePgliteTemplate(): Promise<string> {
 export function seedFromPgliteTemplate(target: string): boolean {
 	const template = pgliteTemplateDir();
 	if (fs.existsSync(target) || !fs.existsSync(path.join(template, 'PG_VERSION'))) return false;
+	fs.mkdirSync(path.dirname(target), { recursive: true });
 	fs.cpSync(template, target, { recursive: true });
 	return true;
 }
