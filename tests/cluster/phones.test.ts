@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterAvailable, startCluster, type TestCluster } from '../helpers/cluster';
+import { loopGraph } from '../helpers/graphs';
+import { runsAs } from '../helpers/runs';
 import { ApiClient } from '../helpers/server';
 import { readSse } from '../helpers/sse';
 import { until } from '../helpers/wait';
@@ -85,21 +87,8 @@ describe.skipIf(!clusterAvailable())('phones across processes', () => {
 		const [first] = cluster.processes;
 		const owner = new ApiClient(first.url);
 		await owner.json('POST', '/api/auth/signup', { email: 'host@example.org', password: 'host password' });
-		networkId = (await owner.json('POST', '/api/networks', { name: 'Hall' })).body.id;
-		const graph = {
-			nodes: [
-				{ id: 'a', modelId: 'dummy/echo', x: 0, y: 0 },
-				{ id: 'b', modelId: 'dummy/upper', x: 200, y: 0 }
-			],
-			edges: [
-				{ id: 'ab', source: 'a', target: 'b' },
-				{ id: 'ba', source: 'b', target: 'a' }
-			],
-			startNodeId: 'a'
-		};
-		expect((await owner.json('PUT', `/api/networks/${networkId}/graph`, graph)).status).toBe(200);
-		const settings = { pacing: { fixedMs: 150 }, budgets: { maxInvocations: STEPS } };
-		expect((await owner.json('PATCH', `/api/networks/${networkId}`, { settings })).status).toBe(200);
+		// A paced loop of two dummy models with a step budget.
+		networkId = await runsAs(owner).network(loopGraph('dummy/echo', 'dummy/upper'), { pacing: { fixedMs: 150 }, budgets: { maxInvocations: STEPS } }, 'Hall');
 		const code = (await owner.json('POST', `/api/networks/${networkId}/join-codes`)).body.code;
 
 		// Phones join through any process (the audience cookie works on all of them) and watch one each, round-robin.
