@@ -47,7 +47,7 @@ import { dummyPlatformWithAvailability, parseDummyUnavailable } from './platform
 import type { HostedPlatformId, PlatformId } from './shared/platforms/types';
 import { connectCluster, singleProcess, type Cluster } from './cluster/cluster';
 import { processTag } from './cluster/process-tag';
-import { watchEdits } from './history/edit-watch';
+import { watchEdits, watchReplication } from './history/edit-watch';
 import { NetworkVersions } from './history/versions';
 import { sharedLimits } from './cluster/limits';
 import { PromptPlacement } from './cluster/prompt-placement';
@@ -181,10 +181,12 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	let versions: NetworkVersions | undefined; // needs the rooms; the rooms tell it of edits
 	// Cluster mode: rooms replicate through Redis Streams; disconnects and evictions reach every process.
 	const roomStreams = cluster.mode === 'cluster' ? new RoomStreams(cluster) : null;
+	const graphEdited = (room: string, authors: readonly string[]) => (isGraphRoom(room) ? versions?.edited(room, authors) : undefined);
 	const rooms = new SyncRooms({
-		// Every stored change to a graph room restarts the wait for that network's burst of editing to settle.
-		store: watchEdits(new KyselyUpdateStore(db), (room) => (isGraphRoom(room) ? versions?.edited(room) : undefined)),
-		replication: roomStreams ?? undefined,
+		// Every stored change to a graph room restarts the wait for that network's burst of editing to settle (and says who made it)…
+		store: watchEdits(new KyselyUpdateStore(db), graphEdited),
+		// …and so does every change another process stored, so each process holding the room sees the whole burst.
+		replication: roomStreams ? watchReplication(roomStreams, graphEdited) : undefined,
 		control: cluster.mode === 'cluster' ? { bus: cluster.bus, processId: cluster.processId } : undefined,
 		// Editors write the graph room under the graph's rules; the feed room is read-only to clients.
 		writeRule: (room) => (isGraphRoom(room) ? new GraphWriteRule() : undefined),

@@ -267,5 +267,7 @@ export interface NetworkVersionsTable {
 	graph: Json<Record<string, unknown>>;
 	/** Counts of the diff against the version before (server/shared/graph/diff.ts DiffCounts). */
 	changes: Json<Record<string, number>>;
+	/** User ids who edited in the burst an automatic version settles (empty for the other kinds). */
+	editors: ColumnType<string[], string | undefined, string>;
 	created_at: Timestamp;
 }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { sql } from 'kysely';
 import type * as Y from 'yjs';
 import { z } from 'zod';
 import { displayName } from '../auth/display-name';
@@ -13,6 +14,7 @@ import { OneAtATime } from '../one-at-a-time';
 import { countDiff, describeCounts, diffGraphs, isEmptyDiff, type DiffCounts } from '../shared/graph/diff';
 import { readGraph, writeGraph } from '../shared/graph/doc';
 import type { Graph } from '../shared/graph/types';
+import { automaticToDrop } from './thinning';
 
 export const versionNameSchema = z.object({
 	name: z.string().trim().min(1, { error: 'Give the version a name.' }).max(120, { error: 'Use a name of at most 120 characters.' })
@@ -32,8 +34,13 @@ export interface VersionSummary {
 	networkId: string;
 	kind: VersionKind;
 	name: string | null;
-	/** Who made it: a person's display name, or "automatic". */
+	/**
+	 * Who made it: a person's display name; for an automatic version the people who edited in
+	 * its burst ("Ada, Bo and 2 others"), or "automatic" when only the server did.
+	 */
 	who: string;
+	/** Display names of everyone who edited in an automatic version's burst; empty for the other kinds. */
+	editors: string[];
 	runId: string | null;
 	createdAt: Date;
 	changes: DiffCounts;
@@ -51,7 +58,10 @@ export interface VersionsOptions {
 	docs: LiveDocs;
 	/** Quiet time after the last edit before an automatic version is taken. */
 	settleMs: number;
-	/** Automatic versions kept per network (older ones go; named, run and before-restore ones stay). */
+	/**
+	 * At most this many automatic versions per network, after spacing out old ones (see
+	 * thinning.ts); named, run, before-restore and before-replace ones always stay.
+	 */
 	keepAutomatic: number;
 	log?: { error(message: string, ...details: unknown[]): void };
 }
@@ -67,6 +77,11 @@ export interface RunGraph {
 /** What the history tells subscribers (tests wait on it instead of sleeping). */
 export interface VersionEventMap {
 	recorded: [VersionSummary];
+	/**
+	 * A burst this process saw was recorded already, by another process (cluster mode): the
+	 * editors this process saw were added to that version.
+	 */
+	joined: [VersionSummary];
 }
 
 const KIND_NAMES: Record<VersionKind, string> = {
@@ -90,6 +105,8 @@ const KIND_NAMES: Record<VersionKind, string> = {
 export class NetworkVersions {
 	readonly events = new EventEmitter<VersionEventMap>();
 	private readonly timers = new Map<string, { timer: NodeJS.Timeout; burstStart: number }>();
+	/** Who edited in each network's burst still settling, as this process saw them. */
+	private readonly burstEditors = new Map<string, Set<string>>();
 	/** Recording is one at a time per network, so each diff is against the true previous version. */
 	private readonly turns = new OneAtATime();
 	private closed = false;
@@ -104,7 +121,8 @@ export class NetworkVersions {
 	async list(networkId: string, viewer: Viewer | null, limit = 200): Promise<VersionSummary[]> {
 		await this.o.networks.access(networkId, viewer);
 		const rows = await this.query(networkId).orderBy('v.seq', 'desc').limit(limit).execute();
-		return rows.map((row) => this.summary(row));
+		const names = await this.namesOf(rows.flatMap((r) => r.editors));
+		return rows.map((row) => this.summary(row, names));
 	}
 
 	/** One version with its graph; anyone who may see the network. */
@@ -132,13 +150,17 @@ export class NetworkVersions {
 		const label = version.name ?? `${KIND_NAMES[version.kind].toLowerCase()} of ${version.createdAt.toISOString().slice(0, 16).replace('T', ' ')}`;
 		await this.o.docs.withRoom(networkId, async (room) => {
 			await this.record(networkId, 'before_restore', room.read(liveGraphOf), { by: viewer.id, name: `Before restoring ${label}`, force: true });
-			if (!inBrowser) await room.change((doc) => writeGraph(doc, version.graph, 'server'), 'server');
+			if (inBrowser) return; // the restorer's own update names them when it is stored
+			this.noteEditor(networkId, viewer.id);
+			await room.change((doc) => writeGraph(doc, version.graph, 'server'), 'server');
 		});
 		return version;
 	}
 
 	/** Before the graph is replaced wholesale (PUT /graph, an import into a network): the graph as it was. */
 	async beforeReplace(networkId: string, viewer: Viewer): Promise<void> {
+		// The server writes the replacement, so the burst it starts is theirs.
+		this.noteEditor(networkId, viewer.id);
 		await this.record(networkId, 'before_import', await this.liveGraph(networkId), { by: viewer.id, force: true });
 	}
 
@@ -151,9 +173,13 @@ export class NetworkVersions {
 		return recorded.id;
 	}
 
-	/** A stored change to the network's graph room: (re)start the wait for the burst to settle. */
-	edited(networkId: string): void {
+	/**
+	 * A change reached the network's graph room (stored here, or by another process): (re)start
+	 * the wait for the burst to settle. `authors` are the user ids behind it, where known.
+	 */
+	edited(networkId: string, authors: readonly string[] = []): void {
 		if (this.closed) return;
+		for (const author of authors) this.noteEditor(networkId, author);
 		const now = Date.now();
 		const pending = this.timers.get(networkId);
 		if (pending) clearTimeout(pending.timer);
@@ -174,10 +200,19 @@ export class NetworkVersions {
 		await this.turns.idle();
 	}
 
+	private noteEditor(networkId: string, userId: string) {
+		let editors = this.burstEditors.get(networkId);
+		if (!editors) this.burstEditors.set(networkId, (editors = new Set()));
+		editors.add(userId);
+	}
+
 	private async settle(networkId: string): Promise<void> {
+		const burstStart = this.timers.get(networkId)?.burstStart ?? Date.now();
 		this.timers.delete(networkId);
+		const editors = [...(this.burstEditors.get(networkId) ?? [])];
+		this.burstEditors.delete(networkId);
 		try {
-			await this.record(networkId, 'auto', await this.liveGraph(networkId), { by: null });
+			await this.record(networkId, 'auto', await this.liveGraph(networkId), { by: null, editors, burstStart: new Date(burstStart) });
 		} catch (error) {
 			// A network deleted meanwhile has no room and no row: nothing to keep.
 			if (!(await this.o.networks.find(networkId).catch(() => null))) return;
@@ -192,93 +227,106 @@ export class NetworkVersions {
 	/**
 	 * Stores a version with the diff against the latest one. Without `force`, a graph equal to
 	 * the latest version is not stored again (a rename or a lock touches the doc, not the graph).
+	 *
+	 * Cluster mode: every process holding a network's room sees each change (its own sessions'
+	 * through the store, the others' through the replication), so all of them settle the same
+	 * burst at about the same moment. A per-network advisory lock makes their recordings take
+	 * turns in the database: the first stores the version, the others then find the latest
+	 * version equal to their graph and only add the editors they saw to it, when it was taken
+	 * after their burst began. One burst, one version, with everyone who edited in it.
 	 */
 	private record(
 		networkId: string,
 		kind: VersionKind,
 		graph: Graph,
-		opts: { by: string | null; name?: string; runId?: string; force?: boolean }
+		opts: { by: string | null; name?: string; runId?: string; force?: boolean; editors?: string[]; burstStart?: Date }
 	): Promise<VersionDetail> {
 		return this.turns.run(networkId, async () => {
-			const latest = await this.o.db
-				.selectFrom('network_versions')
-				.select(['id', 'graph'])
-				.where('network_id', '=', networkId)
-				.orderBy('seq', 'desc')
-				.limit(1)
-				.executeTakeFirst();
-			const previous = latest ? (latest.graph as unknown as Graph) : { nodes: [], edges: [] };
-			const diff = diffGraphs(previous, graph);
-			const changes = countDiff(diff);
-			if (!opts.force && latest && isEmptyDiff(changes) && sameNotesAndStart(previous, graph)) return this.detail(networkId, latest.id);
-			const id = randomId();
-			const inserted = await this.o.db
-				.insertInto('network_versions')
-				.values({
-					id,
-					network_id: networkId,
-					kind,
-					name: opts.name ?? null,
-					created_by: opts.by,
-					run_id: opts.runId ?? null,
-					graph: JSON.stringify(graph),
-					changes: JSON.stringify(changes)
-				})
-				.onConflict((oc) => oc.column('run_id').doNothing())
-				.returning('id')
-				.executeTakeFirst();
-			// Two first looks at one run: the other one stored it.
-			if (!inserted && opts.runId) {
-				const other = await this.o.db.selectFrom('network_versions').select('id').where('run_id', '=', opts.runId).executeTakeFirstOrThrow();
-				return this.detail(networkId, other.id);
-			}
-			if (kind === 'auto') await this.thin(networkId);
-			const who = opts.by
-				? await this.o.db.selectFrom('users').select('display_name').where('id', '=', opts.by).executeTakeFirst()
-				: undefined;
-			const summary: VersionDetail = {
-				...this.summary({
-					id,
-					network_id: networkId,
-					kind,
-					name: opts.name ?? null,
-					created_by: who ? opts.by : null,
-					run_id: opts.runId ?? null,
-					changes: changes as unknown as Record<string, number>,
-					created_at: new Date(),
-					display_name: who?.display_name ?? null
-				}),
-				graph
-			};
-			this.events.emit('recorded', summary);
-			return summary;
+			const outcome = await this.o.db.transaction().execute(async (trx) => {
+				await sql`select pg_advisory_xact_lock(hashtext(${`network_versions:${networkId}`}))`.execute(trx);
+				const latest = await trx
+					.selectFrom('network_versions')
+					.select(['id', 'graph', 'kind', 'editors', 'created_at'])
+					.where('network_id', '=', networkId)
+					.orderBy('seq', 'desc')
+					.limit(1)
+					.executeTakeFirst();
+				const previous = latest ? (latest.graph as unknown as Graph) : { nodes: [], edges: [] };
+				const changes = countDiff(diffGraphs(previous, graph));
+				if (!opts.force && latest && isEmptyDiff(changes) && sameNotesAndStart(previous, graph)) {
+					const sameBurst = kind === 'auto' && latest.kind === 'auto' && !!opts.burstStart && new Date(latest.created_at) >= opts.burstStart;
+					const joined = [...new Set([...latest.editors, ...(opts.editors ?? [])])];
+					if (!sameBurst || joined.length === latest.editors.length) return { id: latest.id, event: null };
+					await trx.updateTable('network_versions').set({ editors: JSON.stringify(joined) }).where('id', '=', latest.id).execute();
+					return { id: latest.id, event: 'joined' as const };
+				}
+				const id = randomId();
+				const inserted = await trx
+					.insertInto('network_versions')
+					.values({
+						id,
+						network_id: networkId,
+						kind,
+						name: opts.name ?? null,
+						created_by: opts.by,
+						run_id: opts.runId ?? null,
+						graph: JSON.stringify(graph),
+						changes: JSON.stringify(changes),
+						editors: JSON.stringify(opts.editors ?? [])
+					})
+					.onConflict((oc) => oc.column('run_id').doNothing())
+					.returning('id')
+					.executeTakeFirst();
+				// Two first looks at one run: the other one stored it.
+				if (!inserted && opts.runId) {
+					const other = await trx.selectFrom('network_versions').select('id').where('run_id', '=', opts.runId).executeTakeFirstOrThrow();
+					return { id: other.id, event: null };
+				}
+				if (kind === 'auto') await this.thin(trx, networkId);
+				return { id, event: 'recorded' as const };
+			});
+			const detail = await this.detail(networkId, outcome.id);
+			if (outcome.event) this.events.emit(outcome.event, detail);
+			return detail;
 		});
 	}
 
-	/** Keeps the newest `keepAutomatic` automatic versions of the network. */
-	private async thin(networkId: string): Promise<void> {
-		const old = this.o.db
+	/** Spaces out the network's old automatic versions and caps them (thinning.ts). */
+	private async thin(trx: Db, networkId: string): Promise<void> {
+		const auto = await trx
 			.selectFrom('network_versions')
-			.select('id')
+			.select(['id', 'created_at'])
 			.where('network_id', '=', networkId)
 			.where('kind', '=', 'auto')
-			.orderBy('seq', 'desc')
-			.offset(this.o.keepAutomatic);
-		await this.o.db.deleteFrom('network_versions').where('id', 'in', old).execute();
+			.execute();
+		const drop = automaticToDrop(
+			auto.map((v) => ({ id: v.id, createdAt: new Date(v.created_at) })),
+			new Date(),
+			this.o.keepAutomatic
+		);
+		if (drop.length) await trx.deleteFrom('network_versions').where('id', 'in', drop).execute();
 	}
 
 	private query(networkId: string) {
 		return this.o.db
 			.selectFrom('network_versions as v')
 			.leftJoin('users as u', 'u.id', 'v.created_by')
-			.select(['v.id', 'v.network_id', 'v.kind', 'v.name', 'v.created_by', 'v.run_id', 'v.changes', 'v.created_at', 'u.display_name'])
+			.select(['v.id', 'v.network_id', 'v.kind', 'v.name', 'v.created_by', 'v.run_id', 'v.changes', 'v.editors', 'v.created_at', 'u.display_name'])
 			.where('v.network_id', '=', networkId);
 	}
 
 	private async detail(networkId: string, versionId: string): Promise<VersionDetail> {
 		const row = await this.query(networkId).select('v.graph').where('v.id', '=', versionId).executeTakeFirst();
 		if (!row) throw notFound('No such version of this network.');
-		return { ...this.summary(row), graph: row.graph as unknown as Graph };
+		return { ...this.summary(row, await this.namesOf(row.editors)), graph: row.graph as unknown as Graph };
+	}
+
+	/** Display names of the given users (ones since deleted are left out). */
+	private async namesOf(ids: readonly string[]): Promise<Map<string, string>> {
+		const unique = [...new Set(ids)];
+		if (!unique.length) return new Map();
+		const users = await this.o.db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', unique).execute();
+		return new Map(users.map((u) => [u.id, displayName(u)]));
 	}
 
 	private summary(row: {
@@ -289,16 +337,19 @@ export class NetworkVersions {
 		created_by: string | null;
 		run_id: string | null;
 		changes: Record<string, number>;
+		editors: string[];
 		created_at: Date;
 		display_name: string | null;
-	}): VersionSummary {
+	}, names: ReadonlyMap<string, string>): VersionSummary {
 		const changes = row.changes as unknown as DiffCounts;
+		const editors = row.editors.flatMap((id) => names.get(id) ?? []).sort((a, b) => a.localeCompare(b));
 		return {
 			id: row.id,
 			networkId: row.network_id,
 			kind: row.kind,
 			name: row.name,
-			who: row.created_by ? displayName({ id: row.created_by, display_name: row.display_name }) : 'automatic',
+			who: row.created_by ? displayName({ id: row.created_by, display_name: row.display_name }) : editors.length ? listNames(editors) : 'automatic',
+			editors,
 			runId: row.run_id,
 			createdAt: new Date(row.created_at),
 			changes,
@@ -310,6 +361,14 @@ export class NetworkVersions {
 /** The graph without its name: a version restores the wiring, renaming goes through PATCH. */
 function graphOnly(g: Graph): Graph {
 	return { nodes: g.nodes, edges: g.edges, startNodeId: g.startNodeId ?? null, notes: g.notes ?? [] };
+}
+
+/** "Ada", "Ada and Bo", "Ada, Bo and Cy", "Ada, Bo and 2 others". */
+export function listNames(names: readonly string[]): string {
+	if (names.length <= 1) return names[0] ?? '';
+	if (names.length === 2) return `${names[0]} and ${names[1]}`;
+	if (names.length === 3) return `${names[0]}, ${names[1]} and ${names[2]}`;
+	return `${names[0]}, ${names[1]} and ${names.length - 2} others`;
 }
 
 const liveGraphOf = (doc: Y.Doc) => graphOnly(readGraph(doc));

@@ -96,6 +96,32 @@ describe('durability before fan-out', () => {
 		const stored = await storedDoc(store, ROOM);
 		for (const doc of [a.doc, b.doc, stored]) expect(doc.getMap('m').toJSON()).toEqual(room.read((d) => d.getMap('m').toJSON()));
 	});
+
+	test('each append names whose changes it holds (the history records who edited); server writes name nobody', async () => {
+		class AuthorsStore extends ControlledStore {
+			authors: string[][] = [];
+			override async append(room: string, update: Uint8Array, authors: readonly string[] = []) {
+				this.authors.push([...authors].sort());
+				return super.append(room, update);
+			}
+		}
+		for (const coalesceWrites of [false, true]) {
+			const store = new AuthorsStore();
+			const { room, client } = await setup(store, { coalesceWrites });
+			const [ada, bo] = [client({ ...editor, principal: 'ada' }), client({ ...editor, principal: 'bo' })];
+			ada.set('x', 1);
+			await room.flush();
+			await room.change((doc) => doc.getMap('m').set('y', 2));
+			// Held back: a replicated room stores both people's changes as one row naming both.
+			store.hold();
+			ada.set('z', 3);
+			bo.set('w', 4);
+			ada.set('v', 5);
+			store.open();
+			await room.flush();
+			expect(store.authors).toEqual(coalesceWrites ? [['ada'], [], ['ada', 'bo']] : [['ada'], [], ['ada'], ['bo'], ['ada']]);
+		}
+	});
 });
 
 describe('read-only sessions', () => {

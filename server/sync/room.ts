@@ -408,7 +408,7 @@ export class SyncRoom {
 	private async persist(update: Uint8Array, deliveries: ReadonlyArray<{ message: Uint8Array; from: SyncSession | null }>) {
 		let seq: string;
 		try {
-			seq = this.lastSeq = await this.store.append(this.name, update);
+			seq = this.lastSeq = await this.store.append(this.name, update, authorsOf(deliveries));
 		} catch (error) {
 			this.fail(error);
 			throw error;
@@ -528,6 +528,13 @@ export class SyncRoom {
 		this.gate?.destroy();
 		this.doc.destroy();
 	}
+}
+
+/** Who wrote the changes in one append: the principals of their sessions, each once. */
+function authorsOf(deliveries: ReadonlyArray<{ from: SyncSession | null }>): string[] {
+	const authors = new Set<string>();
+	for (const { from } of deliveries) if (from?.principal) authors.add(from.principal);
+	return [...authors];
 }
 
 function closeQuietly(socket: SyncSocket, code: number, reason: string) {

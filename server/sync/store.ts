@@ -9,8 +9,12 @@ import type { Db } from '../db/connect';
  */
 export interface UpdateStore {
 	load(room: string): Promise<{ updates: Uint8Array[]; lastSeq: string | null }>;
-	/** Resolves once the update is durable, with its seq. */
-	append(room: string, update: Uint8Array): Promise<string>;
+	/**
+	 * Resolves once the update is durable, with its seq. `authors` are the principals of the
+	 * sessions whose changes it holds (none for the server's own); stores may ignore them, and
+	 * the history learns who edited from them (server/history/edit-watch.ts).
+	 */
+	append(room: string, update: Uint8Array, authors?: readonly string[]): Promise<string>;
 	/**
 	 * Replaces every row of `room` with seq ≤ `uptoSeq` by one row holding them merged with
 	 * `merged`, atomically. Merging (rather than overwriting) keeps rows another process

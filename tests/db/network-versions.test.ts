@@ -10,6 +10,7 @@ import { nodesOf, readGraph } from '../../server/shared/graph/doc';
 import type { RoomLease } from '../../server/sync/rooms';
 import { SyncRooms } from '../../server/sync/rooms';
 import { KyselyUpdateStore } from '../../server/sync/store';
+import { FakeClient } from '../../server/sync/testing';
 import { backends, type TestDatabase } from '../helpers/databases';
 
 /** Network history (issue 17) in the domain: when versions are taken, the bound, restore and who may do what. */
@@ -59,7 +60,7 @@ describe.each(backends())('network versions on $name', (backend) => {
 			.insertInto('runs')
 			.values({ id: runId, network_id: id, input: JSON.stringify({ kind: 'text', text: 'hi' }), settings: '{}', graph: JSON.stringify(GRAPH) })
 			.execute();
-		return { id: runId, networkId: id, startedBy: null, graph: { ...GRAPH, name: 'Workshop', models: {} } };
+		return { id: runId, networkId: id, startedBy: owner.id, graph: { ...GRAPH, name: 'Workshop', models: {} } };
 	};
 	/** Moves node `a` to `x`: one stored change to the graph room, as an editor's drag is. */
 	const move = (x: number) => lease.room.change((doc) => nodesOf(doc).get('a')!.set('x', x), 'test');
@@ -71,7 +72,7 @@ describe.each(backends())('network versions on $name', (backend) => {
 			.values([owner, editor, viewer].map((u) => ({ id: u.id, email: `${u.id}@example.org`, password_hash: 'x', display_name: `The ${u.id}` })))
 			.execute();
 		rooms = new SyncRooms({
-			store: watchEdits(new KyselyUpdateStore(t.db), (room) => versions?.edited(room)),
+			store: watchEdits(new KyselyUpdateStore(t.db), (room, authors) => versions?.edited(room, authors)),
 			log: { warn() {}, error: console.error }
 		});
 	});
@@ -99,19 +100,51 @@ describe.each(backends())('network versions on $name', (backend) => {
 		await lease.release();
 	});
 
-	test('a burst of edits becomes one automatic version, with who and a summary of the diff', async () => {
+	test('a burst of edits becomes one automatic version, with who edited in it and a summary of the diff', async () => {
 		settleMs = 300;
 		versions = new NetworkVersions({ db: t.db, networks, docs: rooms, settleMs, keepAutomatic: KEEP });
 		const settled = recorded();
+		// Two editors' sockets and the server write into the room; the store hears whose changes it keeps.
+		const [ed, own] = [editor, owner].map((who) => new FakeClient(lease.room, { readOnly: false, awareness: false, principal: who.id }));
+		for (const client of [ed, own]) client.sendStep1();
+		await lease.room.flush();
+		for (const client of [ed, own]) client.pump();
+		ed.edit((doc) => nodesOf(doc).get('a')!.set('x', 5));
+		own.edit((doc) => nodesOf(doc).get('a')!.set('x', 6));
 		await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((x) => move(x * 10)));
 		await lease.room.change((doc) => nodesOf(doc).delete('e'), 'test');
 		const [version] = await settled;
+		for (const client of [ed, own]) (client.leave(), client.destroy());
 		settleMs = 0;
-		expect(version).toMatchObject({ kind: 'auto', who: 'automatic', summary: '1 node removed, 1 node changed' });
+		expect(version).toMatchObject({ kind: 'auto', who: 'The editor and The owner', editors: ['The editor', 'The owner'], summary: '1 node removed, 1 node changed' });
 		const list = await versions.list(id, viewer);
 		expect(list.map((v) => v.kind)).toEqual(['auto', 'auto']);
 		expect(list[0]).toMatchObject({ id: version.id, changes: { nodesRemoved: 1, nodesChanged: 1, edgesRemoved: 0 } });
 		expect(list[1].summary).toBe('5 nodes added, 4 edges added');
+	});
+
+	test('cluster mode: two processes settling one burst record one version with the editors each saw', async () => {
+		// Each process's history hears every change to the room (its sessions' through its store,
+		// the others' through the replication) but knows only its own sessions' authors.
+		const here = new NetworkVersions({ db: t.db, networks, docs: rooms, settleMs: 50, keepAutomatic: KEEP });
+		const there = new NetworkVersions({ db: t.db, networks, docs: rooms, settleMs: 50, keepAutomatic: KEEP });
+		const outcome = (v: NetworkVersions) =>
+			new Promise<[string, VersionSummary]>((resolve) => {
+				v.events.once('recorded', (s) => resolve(['recorded', s]));
+				v.events.once('joined', (s) => resolve(['joined', s]));
+			});
+		const autosBefore = await count('auto');
+		const both = Promise.all([outcome(here), outcome(there)]);
+		versions = here; // the room's store feeds this one
+		await move(42);
+		here.edited(id, [editor.id]);
+		there.edited(id, [owner.id]);
+		const results = await both;
+		expect(results.map(([event]) => event).sort()).toEqual(['joined', 'recorded']);
+		expect(await count('auto')).toBe(autosBefore + 1);
+		const [latest] = await here.list(id, viewer);
+		expect(latest).toMatchObject({ kind: 'auto', id: results[0][1].id, who: 'The editor and The owner' });
+		await Promise.all([here.close(), there.close()]);
 	});
 
 	// The thinning is one SQL statement, the same on both databases. 2,000 versions take 30–40 s
@@ -188,7 +221,7 @@ describe.each(backends())('network versions on $name', (backend) => {
 		const first = await versions.ofRun(run);
 		expect(await versions.ofRun(run)).toBe(first);
 		const stored = await versions.get(id, first, viewer);
-		expect(stored).toMatchObject({ kind: 'run', runId: run.id, who: 'automatic' });
+		expect(stored).toMatchObject({ kind: 'run', runId: run.id, who: 'The owner', editors: [] });
 		expect(Object.keys(stored.graph).sort()).toEqual(['edges', 'nodes', 'notes', 'startNodeId']);
 	});
 });
