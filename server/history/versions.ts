@@ -150,17 +150,13 @@ export class NetworkVersions {
 		const label = version.name ?? `${KIND_NAMES[version.kind].toLowerCase()} of ${version.createdAt.toISOString().slice(0, 16).replace('T', ' ')}`;
 		await this.o.docs.withRoom(networkId, async (room) => {
 			await this.record(networkId, 'before_restore', room.read(liveGraphOf), { by: viewer.id, name: `Before restoring ${label}`, force: true });
-			if (inBrowser) return; // the restorer's own update names them when it is stored
-			this.noteEditor(networkId, viewer.id);
-			await room.change((doc) => writeGraph(doc, version.graph, 'server'), 'server');
+			if (!inBrowser) await room.change((doc) => writeGraph(doc, version.graph, 'server'), 'server', [viewer.id]);
 		});
 		return version;
 	}
 
 	/** Before the graph is replaced wholesale (PUT /graph, an import into a network): the graph as it was. */
 	async beforeReplace(networkId: string, viewer: Viewer): Promise<void> {
-		// The server writes the replacement, so the burst it starts is theirs.
-		this.noteEditor(networkId, viewer.id);
 		await this.record(networkId, 'before_import', await this.liveGraph(networkId), { by: viewer.id, force: true });
 	}
 

@@ -16,7 +16,8 @@ export interface LiveDocs {
 }
 export interface LiveRoom {
 	read<T>(fn: (doc: Y.Doc) => T): T;
-	change(fn: (doc: Y.Doc) => void, origin: unknown): Promise<void>;
+	/** `authors`: the users the write is done for (the history names them as its editors). */
+	change(fn: (doc: Y.Doc) => void, origin: unknown, authors?: readonly string[]): Promise<void>;
 }
 
 export const LOCKED_MESSAGE = 'The canvas is locked for a performance; the owner can unlock it.';
@@ -67,7 +68,7 @@ export class NetworkGraphs {
 		const { name: _ignored, ...rest } = graph; // renaming goes through PATCH /api/networks/:id
 		// The history keeps the graph this replaces, so an import over it can be undone.
 		await this.hooks.beforeReplace?.(id, viewer);
-		await this.docs.withRoom(id, (room) => room.change((doc) => writeGraph(doc, rest), 'api'));
+		await this.docs.withRoom(id, (room) => room.change((doc) => writeGraph(doc, rest), 'api', [viewer.id]));
 		await this.networks.touch(id);
 		return this.get(id, viewer);
 	}

@@ -97,7 +97,7 @@ describe('durability before fan-out', () => {
 		for (const doc of [a.doc, b.doc, stored]) expect(doc.getMap('m').toJSON()).toEqual(room.read((d) => d.getMap('m').toJSON()));
 	});
 
-	test('each append names whose changes it holds (the history records who edited); server writes name nobody', async () => {
+	test('each append names whose changes it holds (the history records who edited); server writes name whom they were told', async () => {
 		class AuthorsStore extends ControlledStore {
 			authors: string[][] = [];
 			override async append(room: string, update: Uint8Array, authors: readonly string[] = []) {
@@ -112,6 +112,7 @@ describe('durability before fan-out', () => {
 			ada.set('x', 1);
 			await room.flush();
 			await room.change((doc) => doc.getMap('m').set('y', 2));
+			await room.change((doc) => doc.getMap('m').set('u', 6), 'api', ['cy']);
 			// Held back: a replicated room stores both people's changes as one row naming both.
 			store.hold();
 			ada.set('z', 3);
@@ -119,7 +120,7 @@ describe('durability before fan-out', () => {
 			ada.set('v', 5);
 			store.open();
 			await room.flush();
-			expect(store.authors).toEqual(coalesceWrites ? [['ada'], [], ['ada', 'bo']] : [['ada'], [], ['ada'], ['bo'], ['ada']]);
+			expect(store.authors).toEqual(coalesceWrites ? [['ada'], [], ['cy'], ['ada', 'bo']] : [['ada'], [], ['cy'], ['ada'], ['bo'], ['ada']]);
 		}
 	});
 });

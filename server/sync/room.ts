@@ -133,7 +133,9 @@ export class SyncRoom {
 	/** Awareness ids whose state came from another process: a local echo of them is not a claim. */
 	private remoteIds = new Set<number>();
 	/** Changes waiting for the queued append that will store them together (coalesceWrites). */
-	private batch: Array<{ update: Uint8Array; message: Uint8Array; from: SyncSession | null }> = [];
+	private batch: Array<{ update: Uint8Array; message: Uint8Array; from: SyncSession | null; authors: readonly string[] }> = [];
+	/** Who the server-side write in progress acts for (`change`'s `authors`). */
+	private changeAuthors: readonly string[] = [];
 	private batchQueued = false;
 
 	private constructor(
@@ -308,10 +310,16 @@ export class SyncRoom {
 	 * A server-side write (graph API, run engine): applied in one transaction, then persisted
 	 * and broadcast exactly like a client's update. Resolves once it is durable. Yjs has no
 	 * rollback: if `fn` throws, whatever it changed before throwing is kept and saved.
+	 * `authors`: the people it is done for, named to the store with it (see UpdateStore.append).
 	 */
-	async change(fn: (doc: Y.Doc) => void, origin: unknown = 'server'): Promise<void> {
+	async change(fn: (doc: Y.Doc) => void, origin: unknown = 'server', authors: readonly string[] = []): Promise<void> {
 		this.assertOpen();
-		this.doc.transact(() => fn(this.doc), origin);
+		this.changeAuthors = authors;
+		try {
+			this.doc.transact(() => fn(this.doc), origin);
+		} finally {
+			this.changeAuthors = [];
+		}
 		await this.durable();
 	}
 
@@ -371,6 +379,7 @@ export class SyncRoom {
 			return;
 		}
 		const from = this.connections.has(origin as SyncSession) ? (origin as SyncSession) : null;
+		const authors = from ? (from.principal ? [from.principal] : []) : this.changeAuthors;
 		// A client's update reached the doc through the gate's shadow already; the room's own don't.
 		if (!from) this.gate?.follow(update);
 		const message = encodeUpdate(update);
@@ -380,7 +389,7 @@ export class SyncRoom {
 			return;
 		}
 		if (this.options.coalesceWrites) {
-			this.batch.push({ update, message, from });
+			this.batch.push({ update, message, from, authors });
 			// A task queued but not started yet will take this change too; otherwise queue one. Either
 			// way it runs before anything queued after this change (a sync step 1 reply).
 			if (!this.batchQueued) {
@@ -389,7 +398,7 @@ export class SyncRoom {
 			}
 			return;
 		}
-		this.enqueue(() => this.persist(update, [{ message, from }])).catch(noop);
+		this.enqueue(() => this.persist(update, [{ message, from, authors }])).catch(noop);
 	};
 
 	private async appendBatch() {
@@ -405,7 +414,7 @@ export class SyncRoom {
 	 * Stores one update (one change, or a batch merged), then publishes it to the other processes
 	 * and shows it to this process's sessions: nobody sees what the store does not have.
 	 */
-	private async persist(update: Uint8Array, deliveries: ReadonlyArray<{ message: Uint8Array; from: SyncSession | null }>) {
+	private async persist(update: Uint8Array, deliveries: ReadonlyArray<{ message: Uint8Array; from: SyncSession | null; authors: readonly string[] }>) {
 		let seq: string;
 		try {
 			seq = this.lastSeq = await this.store.append(this.name, update, authorsOf(deliveries));
@@ -530,11 +539,9 @@ export class SyncRoom {
 	}
 }
 
-/** Who wrote the changes in one append: the principals of their sessions, each once. */
-function authorsOf(deliveries: ReadonlyArray<{ from: SyncSession | null }>): string[] {
-	const authors = new Set<string>();
-	for (const { from } of deliveries) if (from?.principal) authors.add(from.principal);
-	return [...authors];
+/** Who the changes in one append were made by: their sessions' principals, or whom a server write named; each once. */
+function authorsOf(deliveries: ReadonlyArray<{ authors: readonly string[] }>): string[] {
+	return [...new Set(deliveries.flatMap((d) => d.authors))];
 }
 
 function closeQuietly(socket: SyncSocket, code: number, reason: string) {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { browserSession } from '../helpers/browser';
 import { startServer } from '../helpers/server';
 import { until } from '../helpers/wait';
@@ -20,6 +20,8 @@ interface Version {
 	id: string;
 	kind: string;
 	runId: string | null;
+	who: string;
+	editors: string[];
 }
 
 // A chain of five built-in models: paint → caption → paint → caption → paint.
@@ -36,6 +38,16 @@ async function invite(owner: BrowserContext, networkId: string, guest: BrowserCo
 	const { url } = await call(owner, 'POST', `/api/networks/${networkId}/invites`, { role: 'editor' });
 	await call(guest, 'POST', `/api/invites/${String(url).split('/').pop()}`);
 }
+
+/** The size a read-only canvas draws a node's name at: its font size times the canvas's zoom. */
+const namePx = (scope: Locator) =>
+	scope.locator('[data-testid=picture-node-name]').first().evaluate((name) => {
+		const viewport = name.closest('.svelte-flow__viewport') as HTMLElement;
+		return parseFloat(getComputedStyle(name).fontSize) * new DOMMatrix(getComputedStyle(viewport).transform).a;
+	});
+
+const overlaps = (a: { x: number; y: number; width: number; height: number }, b: typeof a) =>
+	a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
 async function openCanvas(ctx: BrowserContext, id: string): Promise<Page> {
 	const page = await ctx.newPage();
@@ -68,11 +80,30 @@ test('one deletes three nodes; the other previews the version from before and re
 	await item.click();
 	const preview = b.locator(`[data-testid=version-preview][data-version-id="${before.id}"]`);
 	await preview.waitFor();
-	// The preview draws the version and marks what restoring brings back (the three deleted nodes).
+	// The preview draws the version on a read-only canvas and marks what restoring brings back
+	// (the three deleted nodes), with names readable at fit.
 	expect(await preview.locator('[data-testid=picture-node]').count()).toBe(5);
+	expect(await namePx(preview)).toBeGreaterThanOrEqual(12);
 	const back = await preview.locator('[data-testid=picture-node][data-change=back]').evaluateAll((els) => els.map((e) => e.getAttribute('data-node-id')).sort());
 	expect(back).toEqual(['m3', 'm4', 'm5']);
 	expect(await preview.locator('[data-testid=picture-edge][data-change=back]').count()).toBe(3);
+
+	// Ada's deletions settle into a version that names her.
+	const deletion = await until('the version of the deletion', async () =>
+		((await call(bob, 'GET', `/api/networks/${id}/versions`)) as Version[]).find((v) => v.kind === 'auto' && v.id !== before.id)
+	);
+	expect(deletion).toMatchObject({ who: 'Ada', editors: ['Ada'] });
+
+	// On a phone the folded run tab stays clear of the preview's title and date.
+	await b.setViewportSize({ width: 360, height: 740 });
+	const tab = await b.getByTestId('run-panel-toggle').boundingBox();
+	const when = await preview.getByTestId('preview-when').boundingBox();
+	const title = await preview.locator('.what strong').boundingBox();
+	expect(tab && when && title).toBeTruthy();
+	expect(overlaps(tab!, when!)).toBe(false);
+	expect(overlaps(tab!, title!)).toBe(false);
+	expect(await namePx(preview)).toBeGreaterThanOrEqual(12);
+	await b.setViewportSize({ width: 1440, height: 900 });
 
 	const clicked = Date.now();
 	await b.getByTestId('restore-version').click();
@@ -131,9 +162,14 @@ test('a run started, the network then edited: the run page shows the run’s own
 	const wiring = page.getByTestId('run-wiring');
 	await wiring.waitFor();
 	const drawn = wiring.locator('[data-testid=picture-node]');
+	await drawn.first().waitFor();
+	expect(await namePx(wiring)).toBeGreaterThanOrEqual(12);
 	expect((await drawn.evaluateAll((els) => els.map((e) => e.getAttribute('data-node-id')))).sort()).toEqual(['m1', 'm2']);
 	expect((await drawn.allTextContents()).map((t) => t.trim())).toEqual(expect.arrayContaining([expect.stringContaining('Painter'), expect.stringContaining('Caption')]));
 	expect(await wiring.locator('[data-testid=picture-edge]').count()).toBe(2);
+	// The run's version names who started it.
+	const runVersion = ((await call(cy, 'GET', `/api/networks/${id}/versions`)) as Version[]).find((v) => v.runId === runId)!;
+	expect(runVersion.who).toBe('Cy');
 
 	await page.getByTestId('restore-wiring').click();
 	await page.getByTestId('restore-wiring-done').waitFor();
@@ -142,8 +178,6 @@ test('a run started, the network then edited: the run page shows the run’s own
 	expect(stored.edges).toEqual(loop.edges);
 
 	// "Open this version" opens the canvas with the run's version previewed.
-	const versions = (await call(cy, 'GET', `/api/networks/${id}/versions`)) as Version[];
-	const runVersion = versions.find((v) => v.runId === runId)!;
 	await page.getByTestId('open-version').click();
 	await page.locator(`[data-testid=version-preview][data-version-id="${runVersion.id}"]`).waitFor();
 	expect(await page.getByTestId('history-panel').isVisible()).toBe(true);

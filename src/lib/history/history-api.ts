@@ -7,7 +7,10 @@ export interface VersionSummary {
 	id: string;
 	kind: 'auto' | 'run' | 'named' | 'before_restore' | 'before_import';
 	name: string | null;
+	/** A person; for an automatic version who edited in its burst ("Ada, Bo and 2 others"), or "automatic". */
 	who: string;
+	/** Everyone who edited in an automatic version's burst (display names). */
+	editors: string[];
 	runId: string | null;
 	createdAt: string;
 	changes: DiffCounts;

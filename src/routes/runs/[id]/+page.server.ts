@@ -5,6 +5,7 @@ import { loadAnalysis } from '$lib/analysis/load.server';
 import { PAGE_SIZE, nodeNamesOf, promptTitle, toOutput, toRunPage } from '$lib/feed/run-detail';
 import { canEditGraph } from '$server/networks/access';
 import type { Graph } from '$shared/graph/types';
+import type { Modality } from '$shared/platforms/types';
 import type { PageServerLoad } from './$types';
 
 /** The wiring part of a run's stored graph (nodes, edges, start), for the run page's picture. */
@@ -61,6 +62,12 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
 	// The graph the run used, kept as a version of its network (taken on first look if the start's was missed).
 	const versionId = await panic.versions.ofRun(row).catch(() => null);
 	const wiring = wiringOf(body.graph);
+	// What the wiring's nodes show besides their names, as the live canvas's nodes do.
+	const wiringModels: Record<string, { platform: string; input: Modality; output: Modality }> = {};
+	for (const n of wiring.nodes) {
+		const model = panic.catalogue.get(n.modelId);
+		if (model) wiringModels[n.modelId] = { platform: model.platform, input: model.input, output: model.output };
+	}
 	const canRestore = canEditGraph(role, network.locked);
-	return { ...page, wiring, versionId, canRestore, importedAt: body.importedAt?.toISOString() ?? null, embedder, embedders, otherRuns, analysis, nodeNames, modelNames };
+	return { ...page, wiring, wiringModels, versionId, canRestore, importedAt: body.importedAt?.toISOString() ?? null, embedder, embedders, otherRuns, analysis, nodeNames, modelNames };
 };
