@@ -51,7 +51,8 @@ describe.each(backends())('history API on $name', ({ name }) => {
 		const edited = { ...ranOn, nodes: ranOn.nodes.slice(0, 1), edges: [] };
 		expect((await editor.json('PUT', `/api/networks/${id}/graph`, edited)).status).toBe(200);
 		const auto = await until('an automatic version of the edit', async () => (await versions()).find((v) => v.kind === 'auto' && v.summary.includes('removed')));
-		expect(auto).toMatchObject({ who: 'automatic', summary: '1 node removed, 2 edges removed' });
+		// The burst the editor's PUT started names them.
+		expect(auto).toMatchObject({ who: 'Bo', editors: ['Bo'], summary: '1 node removed, 2 edges removed' });
 		expect((await versions()).find((v) => v.kind === 'before_import')).toMatchObject({ who: 'Bo' });
 
 		const read = await owner.json('GET', `/api/networks/${id}/versions/${runVersion.id}`);

@@ -252,9 +252,9 @@ export class NetworkVersions {
 				if (!opts.force && latest && isEmptyDiff(changes) && sameNotesAndStart(previous, graph)) {
 					const sameBurst = kind === 'auto' && latest.kind === 'auto' && !!opts.burstStart && new Date(latest.created_at) >= opts.burstStart;
 					const joined = [...new Set([...latest.editors, ...(opts.editors ?? [])])];
-					if (!sameBurst || joined.length === latest.editors.length) return { id: latest.id, event: null };
+					if (!sameBurst || joined.length === latest.editors.length) return { id: latest.id, event: null, stored: null };
 					await trx.updateTable('network_versions').set({ editors: JSON.stringify(joined) }).where('id', '=', latest.id).execute();
-					return { id: latest.id, event: 'joined' as const };
+					return { id: latest.id, event: 'joined' as const, stored: null };
 				}
 				const id = randomId();
 				const inserted = await trx
@@ -276,15 +276,44 @@ export class NetworkVersions {
 				// Two first looks at one run: the other one stored it.
 				if (!inserted && opts.runId) {
 					const other = await trx.selectFrom('network_versions').select('id').where('run_id', '=', opts.runId).executeTakeFirstOrThrow();
-					return { id: other.id, event: null };
+					return { id: other.id, event: null, stored: null };
 				}
 				if (kind === 'auto') await this.thin(trx, networkId);
-				return { id, event: 'recorded' as const };
+				return { id, event: 'recorded' as const, stored: { changes, createdAt: new Date() } };
 			});
-			const detail = await this.detail(networkId, outcome.id);
+			// A version just stored is described from what is at hand (a walk of thousands of edits
+			// reads no row back); one found or joined is read.
+			const detail = outcome.stored
+				? await this.described(networkId, outcome.id, kind, graph, opts, outcome.stored)
+				: await this.detail(networkId, outcome.id);
 			if (outcome.event) this.events.emit(outcome.event, detail);
 			return detail;
 		});
+	}
+
+	private async described(
+		networkId: string,
+		id: string,
+		kind: VersionKind,
+		graph: Graph,
+		opts: { by: string | null; name?: string; runId?: string; editors?: string[] },
+		stored: { changes: DiffCounts; createdAt: Date }
+	): Promise<VersionDetail> {
+		const editors = opts.editors ?? [];
+		const names = await this.namesOf(opts.by ? [opts.by, ...editors] : editors);
+		const row = {
+			id,
+			network_id: networkId,
+			kind,
+			name: opts.name ?? null,
+			created_by: opts.by && names.has(opts.by) ? opts.by : null,
+			run_id: opts.runId ?? null,
+			changes: stored.changes as unknown as Record<string, number>,
+			editors,
+			created_at: stored.createdAt,
+			display_name: null
+		};
+		return { ...this.summary(row, names), graph };
 	}
 
 	/** Spaces out the network's old automatic versions and caps them (thinning.ts). */
@@ -344,7 +373,11 @@ export class NetworkVersions {
 			networkId: row.network_id,
 			kind: row.kind,
 			name: row.name,
-			who: row.created_by ? displayName({ id: row.created_by, display_name: row.display_name }) : editors.length ? listNames(editors) : 'automatic',
+			who: row.created_by
+				? (names.get(row.created_by) ?? displayName({ id: row.created_by, display_name: row.display_name }))
+				: editors.length
+					? listNames(editors)
+					: 'automatic',
 			editors,
 			runId: row.run_id,
 			createdAt: new Date(row.created_at),
