@@ -28,9 +28,12 @@ export type ReadOnlyFlowNode = Node<ReadOnlyNodeData, 'version'>;
 export const IN = 'in';
 export const OUT = 'out';
 
-/** Edges as the live canvas colours them (modalityColor in editor/flow-mapping), or by how they differ from now. */
-const edgeColour = (change: Change, modality: Modality | undefined) =>
-	change !== 'same' ? EDGE_COLOURS[change] : modality ? `var(--${modality}-modality)` : EDGE_COLOURS.same;
+/**
+ * Edges as the live canvas colours them (modalityColor in editor/flow-mapping); compared with
+ * now, by how they differ, unchanged ones grey (an image edge's orange would read as "differs").
+ */
+const edgeColour = (change: Change, modality: Modality | undefined, comparing: boolean) =>
+	comparing || !modality ? EDGE_COLOURS[change] : `var(--${modality}-modality)`;
 
 export function toReadOnlyFlow(
 	graph: Pick<Graph, 'nodes' | 'edges' | 'startNodeId'>,
@@ -61,7 +64,7 @@ export function toReadOnlyFlow(
 	]
 		.filter(([e]) => byId.has(e.source) && byId.has(e.target))
 		.map(([e, change]) => {
-			const colour = edgeColour(change, byId.get(e.source)?.data.output);
+			const colour = edgeColour(change, byId.get(e.source)?.data.output, !!now);
 			return {
 				id: e.id,
 				type: 'version',
