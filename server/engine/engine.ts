@@ -29,7 +29,7 @@ import { withSafetyFallback } from './safety';
 import { RunController, type RunPlan, type RunStart } from './run-controller';
 import { RunReader, type RunRow } from './run-reader';
 import { RunWriter } from './run-writer';
-import { resolveRunSettings, type RunSettings } from './settings';
+import { resolveRunSettings, type RunSettings, type RunSettingsInput } from './settings';
 
 /** The slice of SyncRooms the engine needs: the graph room to read, the feed room to hold. */
 export interface EngineRooms {
@@ -88,6 +88,11 @@ export interface EngineLimits {
 export interface StartOptions {
 	/** A start node other than the graph's `startNodeId` (a facilitator's pick). */
 	startNodeId?: string;
+	/**
+	 * Settings for this run instead of the network's stored ones (an experiment's budget and
+	 * no pacing, without changing what the network's own runs follow).
+	 */
+	settings?: RunSettingsInput;
 }
 
 interface ActiveRun {
@@ -377,7 +382,8 @@ export class Engine implements RunHost {
 		}
 		await this.requireKeys(network.ownerId, graph, startNodeId, models);
 		await this.requireAvailable(network.ownerId, graph, startNodeId, models);
-		const settings = resolveRunSettings(network.settings);
+		// An experiment's settings win over the network's, field by field.
+		const settings = resolveRunSettings(options.settings ? { ...(network.settings as object | null), ...options.settings } : network.settings);
 		const storedInput = await storePayload(input, this.deps.assets);
 		const custom = [...models.values()].filter((m) => !this.deps.catalogue.get(m.id));
 		const snapshot: GraphSnapshot = {

@@ -41,3 +41,25 @@ export const feedQuerySchema = z.object({
 
 /** GET /api/runs/:id/export: which file. */
 export const runExportQuerySchema = z.object({ format: z.enum(['json', 'zip', 'csv'], { error: 'format is json, zip or csv.' }).optional() });
+
+/**
+ * POST /api/networks/:id/experiments (and …/estimate): a prompt list × runs × a step budget.
+ * Limits (issue 16): 1–200 prompts of at most 2,000 characters each (the list stays well under
+ * the 1 MB body limit), 1–20 runs per prompt, 1–1,000 steps per run, and at most 400 runs and
+ * 100,000 steps in all, so one request cannot queue days of work.
+ */
+export const EXPERIMENT_LIMITS = { prompts: 200, promptLength: 2000, runs: 20, steps: 1000, totalRuns: 400, totalSteps: 100_000 } as const;
+export const startExperimentSchema = z
+	.object({
+		prompts: z
+			.array(z.string().trim().min(1, { error: 'A prompt is empty.' }).max(EXPERIMENT_LIMITS.promptLength, { error: `A prompt may have at most ${EXPERIMENT_LIMITS.promptLength} characters.` }))
+			.min(1, { error: 'Give at least one prompt.' })
+			.max(EXPERIMENT_LIMITS.prompts, { error: `At most ${EXPERIMENT_LIMITS.prompts} prompts.` }),
+		runs: z.number().int().min(1).max(EXPERIMENT_LIMITS.runs).default(1),
+		steps: z.number().int().min(1).max(EXPERIMENT_LIMITS.steps)
+	})
+	.strict()
+	.refine((b) => b.prompts.length * b.runs <= EXPERIMENT_LIMITS.totalRuns, { error: `At most ${EXPERIMENT_LIMITS.totalRuns} runs in all (prompts × runs per prompt).`, path: ['runs'] })
+	.refine((b) => b.prompts.length * b.runs * b.steps <= EXPERIMENT_LIMITS.totalSteps, { error: `At most ${EXPERIMENT_LIMITS.totalSteps} steps in all (prompts × runs × steps).`, path: ['steps'] });
+export type StartExperimentInput = z.infer<typeof startExperimentSchema>;
+export const EXPERIMENT_MAX_BODY = 512 * 1024;
