@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { displayNameSchema } from '../auth/display-name';
 import { MAX_SNAPSHOT_CARDS } from '../audience/feed-stream';
 import { PLATFORMS, type PlatformId } from '../shared/platforms/types';
+import { EXPERIMENT_LIMITS } from '../shared/experiments';
 
 /**
  * Request schemas that used to sit inline in their +server.ts: here, so the route validates
@@ -42,13 +43,7 @@ export const feedQuerySchema = z.object({
 /** GET /api/runs/:id/export: which file. */
 export const runExportQuerySchema = z.object({ format: z.enum(['json', 'zip', 'csv'], { error: 'format is json, zip or csv.' }).optional() });
 
-/**
- * POST /api/networks/:id/experiments (and …/estimate): a prompt list × runs × a step budget.
- * Limits (issue 16): 1–200 prompts of at most 2,000 characters each (the list stays well under
- * the 1 MB body limit), 1–20 runs per prompt, 1–1,000 steps per run, and at most 400 runs and
- * 100,000 steps in all, so one request cannot queue days of work.
- */
-export const EXPERIMENT_LIMITS = { prompts: 200, promptLength: 2000, runs: 20, steps: 1000, totalRuns: 400, totalSteps: 100_000 } as const;
+/** POST /api/networks/:id/experiments (and …/estimate): a prompt list × runs × a step budget, within EXPERIMENT_LIMITS. */
 export const startExperimentSchema = z
 	.object({
 		prompts: z
