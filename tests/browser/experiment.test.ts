@@ -43,14 +43,15 @@ test('three prompts × 1 run × 6 steps of paint ↔ caption, from the form to t
 
 	const runs = page.getByTestId('experiment-run');
 	expect(await runs.count()).toBe(3);
-	expect(await runs.evaluateAll((rows) => rows.map((r) => [r.children[1].textContent, r.children[3].textContent, r.children[4].textContent]))).toEqual(
-		PROMPTS.map((p) => [p, 'done', '6'])
-	);
+	const cells = (testid: string) => page.getByTestId(testid).allTextContents();
+	expect(await cells('experiment-run-link')).toEqual(PROMPTS);
+	expect(await cells('experiment-run-status')).toEqual(['done', 'done', 'done']);
+	expect(await cells('experiment-run-steps')).toEqual(['6', '6', '6']);
 	const summary = page.getByTestId('summary-row');
 	await summary.first().waitFor();
 	expect(await summary.evaluateAll((rows) => rows.map((r) => [r.children[0].textContent, r.children[1].textContent]))).toEqual(PROMPTS.map((p) => [p, '1']));
 	// Each run opens its page.
-	const href = await runs.first().locator('a').getAttribute('href');
+	const href = await page.getByTestId('experiment-run-link').first().getAttribute('href');
 	expect(href).toMatch(/^\/runs\//);
 	// The atlas has its place on the page.
 	expect(await page.getByTestId('atlas-slot').locator('a').getAttribute('href')).toMatch(/\/experiments\/.+\/atlas$/);
