@@ -345,6 +345,8 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	// A switch to auto mode may start prompts that were waiting; the feed shows the new queue.
 	on('audienceSettingsChanged', ({ networkId }) => audience.settingsChanged(networkId));
 	// Deleting, in this order: the run stops (no more cards), streams end, rooms go; then the row.
+	// First the network's experiment ends, so its runner starts no run after the engine stops this one.
+	on('deleting', ({ networkId }) => experiments.networkDeleting(networkId));
 	on('deleting', ({ networkId }) => engine.stopNetwork(networkId));
 	on('deleting', ({ networkId }) => audience.forget(networkId));
 	on('deleting', ({ networkId }) => runStreams.disconnect(networkId, () => true, 'This network was deleted.'));

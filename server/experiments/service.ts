@@ -7,7 +7,7 @@ import type { RunReader } from '../engine/run-reader';
 import { AppError, badRequest, conflict, forbidden, notFound, tooManyRequests } from '../errors';
 import type { StartExperimentInput } from '../http/request-schemas';
 import { canEdit, type Viewer } from '../networks/access';
-import type { Networks } from '../networks/networks';
+import type { NetworkSummary, Networks } from '../networks/networks';
 import { reachableNodeIds } from '../shared/graph/reach';
 import type { Graph } from '../shared/graph/types';
 import type { ModelInfo } from '../shared/platforms/types';
@@ -87,19 +87,27 @@ export class ExperimentService {
 			const seconds = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
 			throw tooManyRequests(`You started several experiments just now. Try again in ${seconds} seconds.`, seconds);
 		}
-		const { network } = await this.deps.networks.requireEditor(networkId, user);
-		await this.preflight(networkId, network.ownerId);
-		if ((await this.deps.runReader.runningAmong([networkId])).length) {
-			throw conflict('A run is going on this network. Stop it first: an experiment’s runs would replace it.');
+		let row: ExperimentRow;
+		let network: NetworkSummary;
+		try {
+			({ network } = await this.deps.networks.requireEditor(networkId, user));
+			await this.preflight(networkId, network.ownerId);
+			if ((await this.deps.runReader.runningAmong([networkId])).length) {
+				throw conflict('A run is going on this network. Stop it first: an experiment’s runs would replace it.');
+			}
+			row = await this.deps.store.create({
+				networkId,
+				createdBy: user.id,
+				prompts: input.prompts,
+				runsPerPrompt: input.runs,
+				steps: input.steps,
+				holder: this.deps.processId
+			});
+		} catch (error) {
+			// The limit counts experiments that started, not refusals.
+			await this.deps.starts.refund(user.id);
+			throw error;
 		}
-		const row = await this.deps.store.create({
-			networkId,
-			createdBy: user.id,
-			prompts: input.prompts,
-			runsPerPrompt: input.runs,
-			steps: input.steps,
-			holder: this.deps.processId
-		});
 		this.drive(row, network.name, user);
 		return experimentJson(row, network.name);
 	}
@@ -116,6 +124,15 @@ export class ExperimentService {
 		for (const run of await this.deps.store.runs(id)) if (!run.result) await this.deps.engine.stop(run.runId, 'stopped');
 		await this.changed(id);
 		return experimentJson((await this.deps.store.get(id))!);
+	}
+
+	/** The network is being deleted: its experiment ends, and its driver (wherever it is) starts no more runs. */
+	async networkDeleting(networkId: string): Promise<void> {
+		const row = await this.deps.store.active(networkId);
+		if (!row) return;
+		await this.deps.store.finish(row.id, 'cancelled', 'The network was deleted.');
+		this.driven.get(row.id)?.abort.abort();
+		await this.deps.bus.publish<BusMessage>(TOPIC, { kind: 'cancel', id: row.id });
 	}
 
 	/** The network's experiments, newest first (anyone who may see the network). */
@@ -152,7 +169,8 @@ export class ExperimentService {
 		const reason = 'The server restarted while this experiment ran; the runs listed finished before that.';
 		const rows = await this.deps.store.interrupt(holders, reason);
 		for (const row of rows) {
-			for (const run of await this.deps.store.runs(row.id)) if (!run.result) await this.deps.engine.stop(run.runId, 'stopped').catch(() => false);
+			// Any still running (stop does nothing to one that ended).
+			for (const run of await this.deps.store.runs(row.id)) await this.deps.engine.stop(run.runId, 'stopped').catch(() => false);
 		}
 		return rows.length;
 	}

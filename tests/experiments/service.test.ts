@@ -133,6 +133,39 @@ describe.each(backends())('experiments from the browser on $name', (backend) => 
 		await expect(panic.experiments.cancel(experiment.id, owner)).rejects.toMatchObject({ status: 409 });
 	});
 
+	test('deleting the network ends its experiment: no run starts after', async () => {
+		const id = await network('Slow loop 3', 'dummy/slow', 'dummy/slow', { ms: 60_000 });
+		const experiment = await panic.experiments.start(id, owner, { prompts: ['one', 'two', 'three'], runs: 1, steps: 4 });
+		const going = await when(experiment.id, (e) => e.runs.length === 1);
+		await panic.deleteNetwork(id, owner);
+		await panic.experiments.settled(experiment.id);
+		expect(panic.experiments.driving).toBe(0);
+		await expect(panic.experiments.get(experiment.id, owner)).rejects.toMatchObject({ status: 404 });
+		expect(await panic.runReader.get(going.runs[0].runId)).toBeFalsy();
+		expect(await t.db.selectFrom('runs').select('id').where('network_id', '=', id).execute()).toEqual([]);
+	});
+
+	test('starts are limited per user; refusals do not count', async () => {
+		const rusher = user('rusher');
+		await t.db.insertInto('users').values({ id: rusher.id, email: rusher.email, password_hash: 'x' }).execute();
+		const { id } = await panic.createNetwork(rusher, 'Rushed');
+		await panic.graphs.put(id, rusher, loopGraph('dummy/slow', 'dummy/slow', { ms: 60_000 }));
+		const once = async () => {
+			// Refused while a run is going: not counted.
+			const { runId } = await panic.engine.start(id, { kind: 'text', text: 'by hand' }, rusher.id);
+			await expect(panic.experiments.start(id, rusher, { prompts: ['go'], runs: 1, steps: 2 })).rejects.toMatchObject({ status: 409 });
+			await panic.engine.stop(runId);
+			const e = await panic.experiments.start(id, rusher, { prompts: ['go'], runs: 1, steps: 2 });
+			await panic.experiments.cancel(e.id, rusher);
+			await panic.experiments.settled(e.id);
+		};
+		for (let i = 0; i < 5; i++) await once();
+		await expect(panic.experiments.start(id, rusher, { prompts: ['go'], runs: 1, steps: 2 })).rejects.toMatchObject({
+			status: 429,
+			message: expect.stringMatching(/several experiments just now/)
+		});
+	});
+
 	test('a restart marks an experiment left running failed, saying why, and stops its run', async () => {
 		const db = await backend.open();
 		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'panic-experiments-restart-'));
