@@ -61,4 +61,4 @@ test('three prompts × 1 run × 6 steps of paint ↔ caption, from the form to t
 	expect(await fits()).toBe(true);
 	await page.setViewportSize({ width: 360, height: 740 });
 	expect(await fits()).toBe(true);
-});
+}, 90_000);
