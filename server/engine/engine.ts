@@ -345,6 +345,12 @@ export class Engine implements RunHost {
 	/** Which start holds a network's place (a later start of the same network takes it over). */
 	private places = new Map<string, object>();
 
+	/**
+	 * Runs started with settings of their own (an experiment's budget): the network's settings
+	 * changing mid-run do not replace them. Known to the process that started them.
+	 */
+	private ownSettings = new Set<string>();
+
 	private freePlace(networkId: string, place: object) {
 		if (this.places.get(networkId) !== place) return;
 		this.places.delete(networkId);
@@ -403,6 +409,7 @@ export class Engine implements RunHost {
 				graph: snapshot,
 				first: { nodeId: startNode.id, modelId: startNode.modelId }
 			});
+			if (options.settings) this.ownSettings.add(runId);
 			for (const old of replaced) {
 				const here = this.active.get(networkId);
 				if (here?.controller.runId === old) await this.wrapUp(here, 'replaced');
@@ -463,6 +470,7 @@ export class Engine implements RunHost {
 			if (!network) return;
 			const settings = resolveRunSettings(network.settings);
 			for (const runId of runIds) {
+				if (this.ownSettings.has(runId)) continue;
 				if (!(await this.writer.updateSettings(runId, settings))) continue; // it ended meanwhile
 				if (current) this.followSettings(current, settings);
 				else this.tell({ kind: 'settings', networkId, runId });
@@ -737,6 +745,7 @@ export class Engine implements RunHost {
 		const { runId } = controller;
 		controller.close();
 		if (this.active.get(networkId) === run) this.active.delete(networkId);
+		this.ownSettings.delete(runId);
 		this.events.emit('ended', { networkId, runId, cause, reason, completedSteps: controller.completedSteps });
 		feed.write((doc) =>
 			updateRunState(doc, runId, {

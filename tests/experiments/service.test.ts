@@ -113,6 +113,10 @@ describe.each(backends())('experiments from the browser on $name', (backend) => 
 		await when(first.id, (e) => e.runs.length === 1);
 		await expect(panic.experiments.start(id, owner, { prompts: ['x'], runs: 1, steps: 3 })).rejects.toMatchObject({ status: 409 });
 		expect((await panic.experiments.list(id, owner)).filter((e) => e.status === 'running')).toHaveLength(1);
+		// A facilitator changing the network's settings mid-experiment leaves the experiment's run its budget.
+		await panic.updateNetwork(id, owner, { settings: { pacing: { fixedMs: 1000 }, budgets: { maxInvocations: null } } });
+		const run = await panic.runReader.get((await panic.experiments.get(first.id, owner)).runs[0].runId);
+		expect(run!.settings).toMatchObject({ pacing: { fixedMs: 0 }, budgets: { maxInvocations: 3 } });
 		await panic.experiments.cancel(first.id, owner);
 		await panic.experiments.settled(first.id);
 	});
