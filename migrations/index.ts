@@ -12,6 +12,7 @@ import * as m0010 from './0010_run_leases';
 import * as m0011 from './0011_assets';
 import * as m0012 from './0012_network_versions';
 import * as m0013 from './0013_version_editors';
+import * as m0014 from './0014_experiments';
 
 /**
  * Every migration, by name, in order. A static list (rather than reading the folder at run
@@ -30,5 +31,6 @@ export const migrations: Record<string, Migration> = {
 	'0010_run_leases': m0010,
 	'0011_assets': m0011,
 	'0012_network_versions': m0012,
-	'0013_version_editors': m0013
+	'0013_version_editors': m0013,
+	'0014_experiments': m0014
 };

@@ -15,6 +15,11 @@ import { GraphWriteRule } from './graph/write-rule';
 import { Engine } from './engine/engine';
 import { AnalysisService } from './analysis/analysis-service';
 import { RunStreams } from './engine/run-streams';
+import { EXPERIMENT_STARTS, ExperimentService } from './experiments/service';
+import { ExperimentStore } from './experiments/store';
+import { ExperimentStreams } from './experiments/streams';
+import { analyzeRun } from './analysis/run-analysis';
+import { readGraph } from './shared/graph/doc';
 import { RunsService } from './engine/runs-service';
 import type { RunReader } from './engine/run-reader';
 import type { RunSettingsInput } from './engine/settings';
@@ -97,6 +102,10 @@ export interface Panic {
 	analysis: AnalysisService;
 	/** Runs as they happen, for the run page (`GET /api/runs/:id/events`). */
 	runStreams: RunStreams;
+	/** Experiments from the browser: a prompt list × runs × steps on one network (issue 16). */
+	experiments: ExperimentService;
+	/** Experiments as they happen, for their page (`GET /api/experiments/:id/events`). */
+	experimentStreams: ExperimentStreams;
 	/** Join codes, audience sessions, the prompt queue and the SSE feed (issue 6). */
 	audience: Audience;
 	/** Which models each user's keys reach, as the providers last said (issue 12). */
@@ -280,10 +289,28 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	const runs = new RunsService(engine, networks, engine.reader);
 	const analysis = new AnalysisService(runs, { db, runs: engine.reader, networks, assets, platforms, revealKey, catalogue });
 	const runStreams = new RunStreams({ events: engine.observed, networks, admission: connections, reader: engine.reader, analyse: (id) => analysis.live(id) });
+	// Experiments: driven by the process that started them, with the runner the CLI uses.
+	const experimentStore = new ExperimentStore(db);
+	const experiments = new ExperimentService({
+		store: experimentStore,
+		engine,
+		runReader: engine.reader,
+		networks,
+		graph: (networkId) => rooms.withRoom(networkId, (room) => room.read(readGraph)),
+		models: customModels,
+		analyze: (runId) => analyzeRun({ db, runs: engine.reader, networks, assets, platforms, revealKey, catalogue }, runId),
+		bus: cluster.bus,
+		processId: cluster.processId,
+		starts: rates.rateLimit('experiment-starts', EXPERIMENT_STARTS.burst, EXPERIMENT_STARTS.windowMs)
+	});
+	// The single process restarted: whatever experiment it drove died with it (cluster: see the README).
+	if (resume && cluster.mode === 'single') await experiments.interruptLeftovers(null);
+	const experimentStreams = new ExperimentStreams({ service: experiments, store: experimentStore, networks, admission: connections });
 	// Access taken away on another process ends this process's run pages too, as it ends its feeds.
 	audience.onRemoteClose((close) => {
 		const match = runViewerMatch(close);
 		if (match) runStreams.disconnect(close.networkId, match, close.reason);
+		if (match) experimentStreams.disconnect(close.networkId, match, close.reason);
 	});
 
 	// What a change to a network means for everything resting on it. The networks domain emits
@@ -297,6 +324,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		if (change === 'removed') audience.memberRemoved(networkId, userId);
 		// So do the run pages they watched as a member.
 		if (change === 'removed') runStreams.disconnect(networkId, (v) => v.basis === 'member' && v.userId === userId, FEED_CLOSED.memberRemoved);
+		if (change === 'removed') experimentStreams.disconnect(networkId, (v) => v.basis === 'member' && v.userId === userId, FEED_CLOSED.memberRemoved);
 	});
 	// Open canvases show the new name.
 	on('renamed', ({ networkId, name }) => graphs.rename(networkId, name));
@@ -306,6 +334,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	on('visibilityChanged', ({ networkId, after }) => {
 		if (after === 'private') audience.madePrivate(networkId);
 		if (after === 'private') runStreams.disconnect(networkId, (v) => v.basis === 'visibility', FEED_CLOSED.madePrivate);
+		if (after === 'private') experimentStreams.disconnect(networkId, (v) => v.basis === 'visibility', FEED_CLOSED.madePrivate);
 	});
 	// Every open canvas learns of the lock through the doc, so its UI follows at once.
 	on('lockChanged', ({ networkId, locked }) => graphs.setLocked(networkId, locked));
@@ -318,9 +347,12 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	// A switch to auto mode may start prompts that were waiting; the feed shows the new queue.
 	on('audienceSettingsChanged', ({ networkId }) => audience.settingsChanged(networkId));
 	// Deleting, in this order: the run stops (no more cards), streams end, rooms go; then the row.
+	// First the network's experiment ends, so its runner starts no run after the engine stops this one.
+	on('deleting', ({ networkId }) => experiments.networkDeleting(networkId));
 	on('deleting', ({ networkId }) => engine.stopNetwork(networkId));
 	on('deleting', ({ networkId }) => audience.forget(networkId));
 	on('deleting', ({ networkId }) => runStreams.disconnect(networkId, () => true, 'This network was deleted.'));
+	on('deleting', ({ networkId }) => experimentStreams.disconnect(networkId, () => true, 'This network was deleted.'));
 	on('deleting', ({ networkId }) => rooms.evict(roomsOf(networkId)));
 	// Its Vestaboards' cached list goes with it.
 	on('deleting', ({ networkId }) => boardFeeder.invalidate(networkId));
@@ -357,6 +389,8 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		runs,
 		analysis,
 		runStreams,
+		experiments,
+		experimentStreams,
 		audience,
 		availability: checks,
 		networkAvailability: (networkId, user) => networkAvailability({ networks, graphs, catalogue, availability: checks }, networkId, user),
@@ -391,6 +425,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 			await sessions.invalidate(sessionId);
 			audience.loggedOut(sessionId);
 			runStreams.disconnect(null, (v) => v.loginSession === sessionId, FEED_CLOSED.loggedOut);
+			experimentStreams.disconnect(null, (v) => v.loginSession === sessionId, FEED_CLOSED.loggedOut);
 			// Final (4401): the stock client stops reconnecting with a cookie that no longer works.
 			await rooms.disconnectEverywhere({ sessionKey: sessionId }, FEED_CLOSED.loggedOut, CLOSE.loggedOut);
 		},
@@ -416,6 +451,9 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 			placement?.close();
 			await audience.close();
 			await runStreams.close();
+			await experimentStreams.close();
+			// Before the engine: the experiments driven here stop their runs and say why.
+			await experiments.close();
 			await engine.close();
 			// Bursts of editing still settling become versions while the rooms are still there.
 			await history.close();

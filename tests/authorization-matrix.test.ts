@@ -47,6 +47,10 @@ interface Fixture {
 	/** A waiting prompt from a phone that just joined. */
 	freshAudiencePrompt(): Promise<string>;
 	runningRun(): Promise<string>;
+	/** A finished experiment on the network. */
+	experimentId: string;
+	/** A running experiment on a network of its own (fresh for those who may cancel it). */
+	runningExperiment(who: Who): Promise<string>;
 	pausedRun(): Promise<string>;
 	/** A new session for a user principal (log-out ends the one it is sent with). */
 	freshSession(who: Who): Promise<ApiClient>;
@@ -161,6 +165,18 @@ const ROWS: Row[] = [
 	{ method: 'POST', route: '/api/runs/[id]/stop', expect: '401 401 401 404 403 200 200', path: async (f) => `/api/runs/${await f.runningRun()}/stop` },
 	{ method: 'POST', route: '/api/runs/import', expect: '401 401 401 201 201 201 201', path: () => '/api/runs/import', body: (f) => f.runExport },
 
+	// —— experiments (issue 16): viewers read, editors start, estimate and cancel ——
+	{ method: 'GET', route: '/api/networks/[id]/experiments', expect: '404 404 404 404 200 200 200', path: (f) => `${net(f)}/experiments` },
+	{
+		method: 'POST', route: '/api/networks/[id]/experiments', expect: '401 401 401 404 403 201 201',
+		path: async (f) => `/api/networks/${await f.freshNetwork()}/experiments`, body: () => EXPERIMENT
+	},
+	{ method: 'POST', route: '/api/networks/[id]/experiments/estimate', expect: '401 401 401 404 403 200 200', path: (f) => `${net(f)}/experiments/estimate`, body: () => EXPERIMENT },
+	{ method: 'GET', route: '/api/experiments/[id]', expect: '404 404 404 404 200 200 200', path: (f) => `/api/experiments/${f.experimentId}` },
+	// The live stream: members only, like a run's.
+	{ method: 'GET', route: '/api/experiments/[id]/events', expect: '401 401 401 404 200 200 200', path: (f) => `/api/experiments/${f.experimentId}/events` },
+	{ method: 'POST', route: '/api/experiments/[id]/cancel', expect: '401 401 401 404 403 200 200', path: async (f, who) => `/api/experiments/${await f.runningExperiment(who)}/cancel` },
+
 	// —— audience and facilitation ——
 	// The feed: anyone who may see the network, its audience, its kiosk screens.
 	{ method: 'GET', route: '/api/networks/[id]/feed', expect: '401 200 200 404 200 200 200', path: (f) => `${net(f)}/feed` },
@@ -194,6 +210,7 @@ const ROWS: Row[] = [
 ];
 
 const GRAPH = loopGraph('local/paint', 'local/caption');
+const EXPERIMENT = { prompts: ['a red circle', 'a blue square'], runs: 1, steps: 2 };
 const INSTALLATION = { name: 'Hall', screens: [{ name: 'Wall', kind: 'grid', grid: { rows: 1, cols: 2 } }] };
 
 /** Every `METHOD /api/route` the file system defines. */
@@ -320,6 +337,12 @@ async function buildFixture(server: TestServer): Promise<Fixture> {
 	const { runId: textRunId } = await ok(owner, 'POST', `/api/networks/${other.id}/runs`, { input: 'words about words' });
 	await until('the text run to finish', async () => (await owner.json('GET', `/api/runs/${textRunId}`)).body.status !== 'running', 20_000);
 
+	const { id: experimentId } = await ok(owner, 'POST', `/api/networks/${networkId}/experiments`, EXPERIMENT);
+	await until('the experiment to finish', async () => (await owner.json('GET', `/api/experiments/${experimentId}`)).body.status !== 'running', 20_000);
+	// Long enough to be running when cancelled; those who may not cancel share one.
+	const longExperiment = async (by: ApiClient) => (await ok(by, 'POST', `/api/networks/${await newNetwork(unique('experiment'), {})}/experiments`, { prompts: ['a long tide'], runs: 1, steps: 1000 })).id;
+	let shared: string | null = null;
+
 	const clients: Record<Who, ApiClient> = { anonymous: client(), kiosk: client(), audience, stranger, viewer, editor, owner };
 	return {
 		server,
@@ -347,6 +370,16 @@ async function buildFixture(server: TestServer): Promise<Fixture> {
 		},
 		freshPrompt: async () => (await ok(owner, 'POST', `/api/networks/${networkId}/prompts`, { text: unique('a prompt') })).id,
 		freshAudiencePrompt: async () => (await ok(await join(), 'POST', `/api/networks/${networkId}/prompts`, { text: unique('a prompt') })).id,
+		experimentId,
+		async runningExperiment(who) {
+			if (who === 'editor' || who === 'owner') {
+				// The shared one has served: it stops rather than run on beside the fresh ones.
+				if (shared) await owner.json('POST', `/api/experiments/${shared}/cancel`);
+				shared = null;
+				return longExperiment(who === 'editor' ? editor : owner);
+			}
+			return (shared ??= await longExperiment(owner));
+		},
 		runningRun: async () => (await ok(owner, 'POST', `/api/networks/${slowId}/runs`, { input: 'a slow tide' })).runId,
 		async pausedRun() {
 			const { runId: id } = await ok(owner, 'POST', `/api/networks/${slowId}/runs`, { input: 'a slow tide' });

@@ -38,6 +38,16 @@ const RULES: Rule[] = [
 		table: 'networks',
 		owners: ['server/networks/'],
 		allowed: {}
+	},
+	{
+		table: 'experiments',
+		owners: ['server/experiments/store.ts'],
+		allowed: {}
+	},
+	{
+		table: 'experiment_runs',
+		owners: ['server/experiments/store.ts'],
+		allowed: {}
 	}
 ];
 

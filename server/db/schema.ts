@@ -166,6 +166,8 @@ export interface Database {
 	output_fingerprints: OutputFingerprintsTable;
 	assets: AssetsTable;
 	network_versions: NetworkVersionsTable;
+	experiments: ExperimentsTable;
+	experiment_runs: ExperimentRunsTable;
 }
 
 /** Content-addressed binaries in cluster mode (server/assets/pg-store.ts); the filesystem holds them otherwise. */
@@ -270,4 +272,34 @@ export interface NetworkVersionsTable {
 	/** User ids who edited in the burst an automatic version settles (empty for the other kinds). */
 	editors: ColumnType<string[], string | undefined, string>;
 	created_at: Timestamp;
+}
+
+export type ExperimentStatus = 'queued' | 'running' | 'done' | 'cancelled' | 'failed';
+
+/** An experiment started from the browser (issue 16); server/experiments/store.ts owns the table. */
+export interface ExperimentsTable {
+	id: string;
+	network_id: string;
+	created_by: string | null;
+	prompts: Json<string[]>;
+	runs_per_prompt: number;
+	steps: number;
+	status: ExperimentStatus;
+	reason: ColumnType<string | null, string | null | undefined, string | null>;
+	runs_total: number;
+	runs_done: ColumnType<number, number | undefined, number>;
+	steps_done: ColumnType<number, number | undefined, number>;
+	holder: ColumnType<string | null, string | null | undefined, string | null>;
+	created_at: Timestamp;
+	finished_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** One run of an experiment: its place in the plan, its run, and its result row once finished. */
+export interface ExperimentRunsTable {
+	experiment_id: string;
+	seq: number;
+	prompt_index: number;
+	run: number;
+	run_id: string;
+	result: ColumnType<unknown | null, string | null | undefined, string | null>;
 }

@@ -29,7 +29,7 @@ import { withSafetyFallback } from './safety';
 import { RunController, type RunPlan, type RunStart } from './run-controller';
 import { RunReader, type RunRow } from './run-reader';
 import { RunWriter } from './run-writer';
-import { resolveRunSettings, type RunSettings } from './settings';
+import { resolveRunSettings, type RunSettings, type RunSettingsInput } from './settings';
 
 /** The slice of SyncRooms the engine needs: the graph room to read, the feed room to hold. */
 export interface EngineRooms {
@@ -88,6 +88,11 @@ export interface EngineLimits {
 export interface StartOptions {
 	/** A start node other than the graph's `startNodeId` (a facilitator's pick). */
 	startNodeId?: string;
+	/**
+	 * Settings for this run instead of the network's stored ones (an experiment's budget and
+	 * no pacing, without changing what the network's own runs follow).
+	 */
+	settings?: RunSettingsInput;
 }
 
 interface ActiveRun {
@@ -340,6 +345,12 @@ export class Engine implements RunHost {
 	/** Which start holds a network's place (a later start of the same network takes it over). */
 	private places = new Map<string, object>();
 
+	/**
+	 * Runs started with settings of their own (an experiment's budget): the network's settings
+	 * changing mid-run do not replace them. Known to the process that started them.
+	 */
+	private ownSettings = new Set<string>();
+
 	private freePlace(networkId: string, place: object) {
 		if (this.places.get(networkId) !== place) return;
 		this.places.delete(networkId);
@@ -377,7 +388,8 @@ export class Engine implements RunHost {
 		}
 		await this.requireKeys(network.ownerId, graph, startNodeId, models);
 		await this.requireAvailable(network.ownerId, graph, startNodeId, models);
-		const settings = resolveRunSettings(network.settings);
+		// An experiment's settings win over the network's, field by field.
+		const settings = resolveRunSettings(options.settings ? { ...(network.settings as object | null), ...options.settings } : network.settings);
 		const storedInput = await storePayload(input, this.deps.assets);
 		const custom = [...models.values()].filter((m) => !this.deps.catalogue.get(m.id));
 		const snapshot: GraphSnapshot = {
@@ -397,6 +409,7 @@ export class Engine implements RunHost {
 				graph: snapshot,
 				first: { nodeId: startNode.id, modelId: startNode.modelId }
 			});
+			if (options.settings) this.ownSettings.add(runId);
 			for (const old of replaced) {
 				const here = this.active.get(networkId);
 				if (here?.controller.runId === old) await this.wrapUp(here, 'replaced');
@@ -457,6 +470,7 @@ export class Engine implements RunHost {
 			if (!network) return;
 			const settings = resolveRunSettings(network.settings);
 			for (const runId of runIds) {
+				if (this.ownSettings.has(runId)) continue;
 				if (!(await this.writer.updateSettings(runId, settings))) continue; // it ended meanwhile
 				if (current) this.followSettings(current, settings);
 				else this.tell({ kind: 'settings', networkId, runId });
@@ -731,6 +745,7 @@ export class Engine implements RunHost {
 		const { runId } = controller;
 		controller.close();
 		if (this.active.get(networkId) === run) this.active.delete(networkId);
+		this.ownSettings.delete(runId);
 		this.events.emit('ended', { networkId, runId, cause, reason, completedSteps: controller.completedSteps });
 		feed.write((doc) =>
 			updateRunState(doc, runId, {

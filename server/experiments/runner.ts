@@ -1,19 +1,30 @@
-import type { Panic } from '../app';
-import type { PublicUser } from '../auth/sessions';
+import type { Engine } from '../engine/engine';
+import type { RunReader } from '../engine/run-reader';
 import type { AnalyzeRun } from './analysis';
 import type { Cell, ExperimentPlan } from './plan';
 import { RunWatch } from './run-watch';
-import type { ImportedNetwork } from './setup';
+import { experimentSettings } from './setup';
 import { finalDrift, type RunResult } from './summary';
+
+/** A network an experiment runs on: one the CLI imported from a file, or one already in the app. */
+export interface ExperimentNetwork {
+	id: string;
+	name: string;
+	/** The network file it came from (the CLI); absent for a network run from the browser. */
+	file?: string;
+}
+
+/** What the runner needs of a plan: the prompts, the step budget and the runs to make. */
+export type RunnerPlan = Pick<ExperimentPlan, 'prompts' | 'steps' | 'cells'>;
 
 /** What the runner tells whoever shows progress. */
 export interface RunnerEvents {
-	/** A run began (its id is known). */
-	runStarted?(cell: Cell, runId: string): void;
+	/** A run began (its id is known); awaited before the runner follows it. */
+	runStarted?(cell: Cell, runId: string): void | Promise<void>;
 	/** Completed invocations across the experiment changed by `delta`. */
 	steps?(delta: number): void;
-	/** A run ended and was analysed. */
-	runFinished?(result: RunResult, cell: Cell): void;
+	/** A run ended and was analysed; awaited before the lane's next run. */
+	runFinished?(result: RunResult, cell: Cell): void | Promise<void>;
 }
 
 export interface RunnerOptions {
@@ -24,25 +35,29 @@ export interface RunnerOptions {
 }
 
 /**
- * Makes every run of the plan through the engine the server uses, one at a time per network
+ * Makes every run of the plan through the engine the server uses (the CLI on the networks it
+ * imported, the browser's experiment service on one network of the app), one at a time per network
  * (a network has one active run; starting another would replace it) and up to `concurrency`
  * networks at once. Each run is waited for and analysed before its network's next run. Results
  * are pushed into `results` as they come, so an interrupted or failed experiment still has
- * the runs that finished; they come back in plan order.
+ * the runs that finished; they come back in plan order. Each run starts with the experiment's
+ * settings (`experimentSettings`: the budget is `steps`, no pacing, no stop at a fixed point),
+ * whatever the network's own settings say. `startedBy` is recorded on every run.
  */
 export async function runExperiment(
-	panic: Panic,
-	owner: PublicUser,
-	plan: ExperimentPlan,
-	networks: ImportedNetwork[],
+	panic: { engine: Pick<Engine, 'start' | 'stop' | 'observed'>; runReader: Pick<RunReader, 'get'> },
+	startedBy: { id: string },
+	plan: RunnerPlan,
+	networks: ExperimentNetwork[],
 	analyze: AnalyzeRun,
 	options: RunnerOptions,
 	results: RunResult[] = []
 ): Promise<RunResult[]> {
 	const { signal, events = {} } = options;
+	const settings = experimentSettings(plan.steps);
 	const order = new Map(plan.cells.map((cell, i) => [cell, i]));
 	const cellOf = new Map<RunResult, Cell>();
-	const lanes = plan.networks.map((_, i) => plan.cells.filter((c) => c.networkIndex === i));
+	const lanes = networks.map((_, i) => plan.cells.filter((c) => c.networkIndex === i));
 	const active = new Set<string>();
 	const stopAll = () => {
 		for (const runId of active) void panic.engine.stop(runId, 'stopped').catch(() => {});
@@ -64,11 +79,11 @@ export async function runExperiment(
 		let steps: number;
 		let runId: string;
 		try {
-			({ runId } = await panic.engine.start(network.id, { kind: 'text', text: prompt }, owner.id));
+			({ runId } = await panic.engine.start(network.id, { kind: 'text', text: prompt }, startedBy.id, { settings }));
 			active.add(runId);
 			// Aborted between the check and the start: stop this one too.
 			if (signal?.aborted) void panic.engine.stop(runId, 'stopped').catch(() => {});
-			events.runStarted?.(cell, runId);
+			await events.runStarted?.(cell, runId);
 			steps = await watch.follow(runId, events.steps, async () => (await endedRow(runId)).status !== 'running');
 		} finally {
 			watch.close();
@@ -76,7 +91,7 @@ export async function runExperiment(
 		}
 		const run = await endedRow(runId);
 		const result: RunResult = {
-			network: { id: network.id, name: network.name, file: network.file },
+			network: { id: network.id, name: network.name, ...(network.file === undefined ? {} : { file: network.file }) },
 			prompt,
 			run: cell.run + 1,
 			runId,
@@ -110,7 +125,7 @@ export async function runExperiment(
 		}
 		cellOf.set(result, cell);
 		results.push(result);
-		events.runFinished?.(result, cell);
+		await events.runFinished?.(result, cell);
 	}
 
 	async function lane(cells: Cell[]): Promise<void> {

@@ -3,7 +3,8 @@ import type { RunAnalysis } from './analysis';
 
 /** One run of an experiment, as results.json records it. */
 export interface RunResult {
-	network: { id: string; name: string; file: string };
+	/** `file`: the network file the CLI imported it from (absent for a network run from the browser). */
+	network: { id: string; name: string; file?: string };
 	prompt: string;
 	/** 1-based: the n-th run of this network × prompt. */
 	run: number;

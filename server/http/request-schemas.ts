@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { displayNameSchema } from '../auth/display-name';
 import { MAX_SNAPSHOT_CARDS } from '../audience/feed-stream';
 import { PLATFORMS, type PlatformId } from '../shared/platforms/types';
+import { EXPERIMENT_LIMITS } from '../shared/experiments';
 
 /**
  * Request schemas that used to sit inline in their +server.ts: here, so the route validates
@@ -41,3 +42,19 @@ export const feedQuerySchema = z.object({
 
 /** GET /api/runs/:id/export: which file. */
 export const runExportQuerySchema = z.object({ format: z.enum(['json', 'zip', 'csv'], { error: 'format is json, zip or csv.' }).optional() });
+
+/** POST /api/networks/:id/experiments (and …/estimate): a prompt list × runs × a step budget, within EXPERIMENT_LIMITS. */
+export const startExperimentSchema = z
+	.object({
+		prompts: z
+			.array(z.string().trim().min(1, { error: 'A prompt is empty.' }).max(EXPERIMENT_LIMITS.promptLength, { error: `A prompt may have at most ${EXPERIMENT_LIMITS.promptLength} characters.` }))
+			.min(1, { error: 'Give at least one prompt.' })
+			.max(EXPERIMENT_LIMITS.prompts, { error: `At most ${EXPERIMENT_LIMITS.prompts} prompts.` }),
+		runs: z.number().int().min(1).max(EXPERIMENT_LIMITS.runs).default(1),
+		steps: z.number().int().min(1).max(EXPERIMENT_LIMITS.steps)
+	})
+	.strict()
+	.refine((b) => b.prompts.length * b.runs <= EXPERIMENT_LIMITS.totalRuns, { error: `At most ${EXPERIMENT_LIMITS.totalRuns} runs in all (prompts × runs per prompt).`, path: ['runs'] })
+	.refine((b) => b.prompts.length * b.runs * b.steps <= EXPERIMENT_LIMITS.totalSteps, { error: `At most ${EXPERIMENT_LIMITS.totalSteps} steps in all (prompts × runs × steps).`, path: ['steps'] });
+export type StartExperimentInput = z.infer<typeof startExperimentSchema>;
+export const EXPERIMENT_MAX_BODY = 512 * 1024;

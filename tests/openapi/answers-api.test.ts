@@ -176,6 +176,17 @@ describe('API answers match /api/openapi.json', () => {
 		const imported = await call(ada, 'POST', '/api/runs/import', exported.body, { 'content-type': 'application/json' });
 		expect(imported.status).toBe(201);
 
+		// Experiments: estimate, start, follow, cancel, read (the domain and the stream's end are tested in tests/experiments).
+		const plan = { prompts: ['one', 'two'], runs: 1, steps: 1000 };
+		expect((await call(ada, 'POST', `/api/networks/${id}/experiments/estimate`, plan)).status).toBe(200);
+		expect((await call(ada, 'POST', `/api/networks/${id}/experiments`, { ...plan, prompts: [] })).status).toBe(400);
+		const experiment = await call(ada, 'POST', `/api/networks/${id}/experiments`, plan);
+		expect(experiment.status).toBe(201);
+		expect((await call(ada, 'GET', `/api/experiments/${experiment.body.id}/events`)).status).toBe(200);
+		expect((await call(ada, 'POST', `/api/experiments/${experiment.body.id}/cancel`)).status).toBe(200);
+		expect((await call(ada, 'GET', `/api/experiments/${experiment.body.id}`)).status).toBe(200);
+		expect((await call(ada, 'GET', `/api/networks/${id}/experiments`)).status).toBe(200);
+
 		// Audience: join codes, prompts, moderation, presence, the end of the event.
 		expect((await call(ada, 'PATCH', `/api/networks/${id}`, { audience: { queueMode: 'moderated' } })).status).toBe(200);
 		expect((await call(ada, 'POST', `/api/networks/${id}/join-codes`)).status).toBe(201);

@@ -1,5 +1,6 @@
 import { accountOperations } from './areas/account';
 import { audienceOperations } from './areas/audience';
+import { experimentOperations } from './areas/experiments';
 import { networkOperations } from './areas/networks';
 import { runOperations } from './areas/runs';
 import { siteOperations } from './areas/site';
@@ -11,6 +12,7 @@ export const API_AREAS: ReadonlyArray<{ name: string; description: string; opera
 	{ name: 'Account', description: 'Signing in, the account, its keys and models, site settings.', operations: accountOperations },
 	{ name: 'Networks', description: 'Networks, their graph, people, versions and installations.', operations: networkOperations },
 	{ name: 'Runs', description: 'Starting, reading, steering, analysing and exporting runs.', operations: runOperations },
+	{ name: 'Experiments', description: 'Prompt lists × runs × steps on a network, their progress and results.', operations: experimentOperations },
 	{ name: 'Audience', description: 'Join codes, the prompt queue and the live feed.', operations: audienceOperations }
 ];
 
