@@ -5,6 +5,7 @@
 //
 // Messages in:  { id, type: 'sample' }              → { id, sample }
 //               { id, type: 'heap-snapshot', path }  → { id, path }  (v8.writeHeapSnapshot)
+//               { id, type: 'tables' }               → { id, tables }  (the biggest tables)
 // A failure comes back as { id, error }.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import v8 from 'node:v8';
@@ -43,6 +44,9 @@ export function attachSoakProbe(instance) {
 		} catch {
 			// PGlite may not report it; bench:soak measures its data directory instead.
 		}
+		// Yjs structs per kind of room: a doc's history, tombstones included (graph rooms vs feed rooms).
+		const rooms = { graphStructs: 0, feedStructs: 0 };
+		for (const room of (await panic.rooms.stats?.()) ?? []) rooms[room.name.endsWith('/feed') ? 'feedStructs' : 'graphStructs'] += room.structs;
 		const ms = (ns) => ns / 1e6;
 		const result = {
 			at: Date.now(),
@@ -57,16 +61,27 @@ export function attachSoakProbe(instance) {
 			loopDelayMaxMs: ms(delay.max),
 			handles,
 			cards,
-			dbBytes
+			dbBytes,
+			...rooms
 		};
 		delay.reset();
 		return result;
+	}
+
+	/** The biggest tables, for telling history that is kept on purpose from bloat nobody vacuums. */
+	async function tables() {
+		const panic = await instance();
+		const { rows } = await sql`
+			select relname as table, pg_total_relation_size(relid)::bigint as bytes, n_live_tup::bigint as live, n_dead_tup::bigint as dead
+			from pg_stat_user_tables order by pg_total_relation_size(relid) desc limit 10`.execute(panic.db);
+		return rows.map((r) => ({ table: r.table, bytes: Number(r.bytes), live: Number(r.live), dead: Number(r.dead) }));
 	}
 
 	process.on('message', async (message) => {
 		if (!message || typeof message !== 'object' || typeof message.id !== 'number') return;
 		try {
 			if (message.type === 'sample') process.send({ id: message.id, sample: await sample() });
+			else if (message.type === 'tables') process.send({ id: message.id, tables: await tables() });
 			else if (message.type === 'heap-snapshot') {
 				if (typeof globalThis.gc === 'function') globalThis.gc();
 				process.send({ id: message.id, path: v8.writeHeapSnapshot(String(message.path)) });

@@ -11,7 +11,7 @@
 // warm-up (compare them with scripts/bench/heap-diff.ts).
 //
 //   npm run bench:soak -- [--loops 5] [--pacing-ms 200] [--editors 15] [--phones 100] [--displays 1]
-//                         [--minutes 30] [--warmup-minutes 5] [--sample-seconds 10]
+//                         [--minutes 30] [--warmup-minutes 5] [--sample-seconds 10] [--edit-seconds 4]
 //                         [--db pglite|postgres] [--out tmp/soak-<time>] [--heap-snapshots 0]
 //
 // PostgreSQL needs DATABASE_URL or TEST_DATABASE_URL (a fresh database is made and dropped).
@@ -43,6 +43,7 @@ const { values: args } = parseArgs({
 		minutes: { type: 'string', default: '30' },
 		'warmup-minutes': { type: 'string', default: '5' },
 		'sample-seconds': { type: 'string', default: '10' },
+		'edit-seconds': { type: 'string', default: '4' },
 		'heap-snapshots': { type: 'string', default: '0' },
 		db: { type: 'string', default: 'pglite' },
 		out: { type: 'string' }
@@ -64,6 +65,8 @@ const DISPLAYS = num('displays');
 const MINUTES = num('minutes', 0.5);
 const WARMUP_S = num('warmup-minutes') * 60;
 const SAMPLE_MS = num('sample-seconds', 1) * 1000;
+/** Mean time between one editor's note moves. */
+const EDIT_MS = num('edit-seconds', 0.1) * 1000;
 const SNAPSHOTS = num('heap-snapshots');
 const DB = args.db;
 if (DB !== 'pglite' && DB !== 'postgres') {
@@ -279,7 +282,7 @@ function editor(base: string, networkId: string, owner: Client, counters: Counte
 			});
 			counters.editorEdits++;
 		}
-		timer = setTimeout(move, jitter(4000));
+		timer = setTimeout(move, jitter(EDIT_MS));
 	};
 	return new Promise((resolve) =>
 		provider.once('sync', () => {
@@ -288,7 +291,7 @@ function editor(base: string, networkId: string, owner: Client, counters: Counte
 			note.set('x', 0);
 			note.set('y', 0);
 			notes.set(`n${doc.clientID}`, note);
-			timer = setTimeout(move, jitter(4000));
+			timer = setTimeout(move, jitter(EDIT_MS));
 			resolve(() => {
 				clearTimeout(timer);
 				provider.destroy();
@@ -385,6 +388,8 @@ interface ProbeSample {
 	handles: Record<string, number>;
 	cards: number;
 	dbBytes: number | null;
+	graphStructs: number;
+	feedStructs: number;
 }
 
 const MB = 1024 * 1024;
@@ -396,10 +401,12 @@ const METRICS: Metric[] = [
 	{ key: 'loopP99', label: 'event-loop delay p99', unit: 'ms', scale: 1 },
 	{ key: 'handles', label: 'open handles', unit: 'count', scale: 1 },
 	{ key: 'dbBytes', label: 'database size', unit: 'MB', scale: MB },
+	{ key: 'feedStructs', label: 'Yjs structs, feed rooms', unit: 'count', scale: 1 },
+	{ key: 'graphStructs', label: 'Yjs structs, graph rooms', unit: 'count', scale: 1 },
 	{ key: 'invocationsPerMin', label: 'invocations per minute', unit: '/min', scale: 1 },
 	{ key: 'phonesCardsPerMin', label: 'cards received by phones', unit: '/min', scale: 1 }
 ];
-const CSV_KEYS = ['t', 'rss', 'heapUsed', 'heapTotal', 'external', 'arrayBuffers', 'loopP50', 'loopP99', 'loopMax', 'handles', 'tcp', 'timers', 'dbBytes', 'cards', 'invocationsPerMin', 'phonesCardsPerMin', 'editorEdits'];
+const CSV_KEYS = ['t', 'rss', 'heapUsed', 'heapTotal', 'external', 'arrayBuffers', 'loopP50', 'loopP99', 'loopMax', 'handles', 'tcp', 'timers', 'dbBytes', 'feedStructs', 'graphStructs', 'cards', 'invocationsPerMin', 'phonesCardsPerMin', 'editorEdits'];
 
 async function main() {
 	fs.mkdirSync(OUT, { recursive: true });
@@ -414,7 +421,7 @@ async function main() {
 		dropDatabase = created.drop;
 	}
 	console.log(
-		`bench:soak — ${LOOPS} loops (paint → caption → associate, ${PACING_MS} ms pacing), ${EDITORS} editors, ${PHONES} phones, ${DISPLAYS} display(s) on ${DB}; ${MINUTES} min, slopes after ${WARMUP_S / 60} min; out ${OUT}`
+		`bench:soak — ${LOOPS} loops (paint → caption → associate, ${PACING_MS} ms pacing), ${EDITORS} editors (a note move every ~${EDIT_MS / 1000} s each), ${PHONES} phones, ${DISPLAYS} display(s) on ${DB}; ${MINUTES} min, slopes after ${WARMUP_S / 60} min; out ${OUT}`
 	);
 	const server = await startServer(databaseUrl);
 	const stop = new AbortController();
@@ -463,6 +470,8 @@ async function main() {
 				tcp: (sample.handles.TCPSocketWrap ?? 0) + (sample.handles.TCPServerWrap ?? 0),
 				timers: sample.handles.Timeout ?? 0,
 				dbBytes: DB === 'pglite' ? dirBytes(path.join(server.dataDir, 'pglite')) : (sample.dbBytes ?? NaN),
+				feedStructs: sample.feedStructs,
+				graphStructs: sample.graphStructs,
 				cards: sample.cards,
 				invocationsPerMin: Math.round(perMin(sample.cards, previous?.cards)),
 				phonesCardsPerMin: Math.round(perMin(counters.phoneCards, previous?.phoneCards)),
@@ -472,7 +481,7 @@ async function main() {
 			rows.push(row);
 			fs.writeFileSync(path.join(OUT, 'samples.csv'), toCsv(rows, CSV_KEYS));
 			console.log(
-				`  ${(t / 60).toFixed(1).padStart(5)} min  rss ${(row.rss / MB).toFixed(0)} MB  heap ${(row.heapUsed / MB).toFixed(1)} MB  loop p99 ${row.loopP99} ms  handles ${row.handles}  db ${(row.dbBytes / MB).toFixed(1)} MB  ${row.invocationsPerMin}/min`
+				`  ${(t / 60).toFixed(1).padStart(5)} min  rss ${(row.rss / MB).toFixed(0)} MB  heap ${(row.heapUsed / MB).toFixed(1)} MB  loop p99 ${row.loopP99} ms  handles ${row.handles}  db ${(row.dbBytes / MB).toFixed(1)} MB  structs feed ${row.feedStructs} graph ${row.graphStructs}  ${row.invocationsPerMin}/min`
 			);
 			while (snapshotTimes.length && t >= snapshotTimes[0]) {
 				snapshotTimes.shift();
@@ -483,6 +492,8 @@ async function main() {
 			}
 		}
 		stop.abort();
+		const { tables } = await server.ask<{ tables: Array<{ table: string; bytes: number; live: number; dead: number }> }>({ type: 'tables' }).catch(() => ({ tables: [] }));
+		console.log('\nbiggest tables at the end: ' + tables.map((t) => `${t.table} ${(t.bytes / MB).toFixed(1)} MB (${t.live} live, ${t.dead} dead rows)`).join('; '));
 
 		const title = `bench:soak ${DB}: ${LOOPS} loops @ ${PACING_MS} ms, ${EDITORS} editors, ${PHONES} phones, ${DISPLAYS} display(s), ${MINUTES} min (warm-up ${WARMUP_S / 60} min shaded)`;
 		fs.writeFileSync(path.join(OUT, 'chart.svg'), chartSvg(rows, METRICS, WARMUP_S, title));
