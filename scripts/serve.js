@@ -18,6 +18,9 @@ const instance = () => globalThis[Symbol.for('panic.instance')];
 // The handler's init has created the domain; its config says how patient the server is.
 const { headersTimeoutMs, requestTimeoutMs, maxSockets, listenBacklog, connectionLimits, joinLines, distrustForwarding, processTag } = (await instance()).httpServer;
 console.log(`[panic] ${connectionLimits}`);
+// bench:soak reads memory, event-loop delay and handles over the IPC channel it opened; never
+// over HTTP, and never without both the variable and a parent's channel (scripts/soak-probe.js).
+if (process.env.PANIC_SOAK_PROBE === '1' && process.send) (await import('./soak-probe.js')).attachSoakProbe(instance);
 
 const server = http.createServer(
 	{

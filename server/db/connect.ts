@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
+import { startUpkeep } from './embedded-upkeep';
 import type { Database } from './schema';
 
 export type Db = Kysely<Database>;
@@ -33,7 +34,10 @@ export async function openDatabase({ url }: DatabaseOptions): Promise<Db> {
 	]);
 	if (!url.startsWith('memory://')) fs.mkdirSync(path.dirname(url), { recursive: true });
 	const pglite = await PGlite.create(url);
-	return new Kysely<Database>({ dialect: new PGliteDialect(takingTurns(pglite)) });
+	// No autovacuum and no checkpointer in PGlite: the process does their work (embedded-upkeep.ts).
+	const db: Db = new Kysely<Database>({ dialect: new PGliteDialect(takingTurns(pglite, () => upkeep.stop())) });
+	const upkeep = startUpkeep(db);
+	return db;
 }
 
 /**
@@ -43,13 +47,18 @@ export async function openDatabase({ url }: DatabaseOptions): Promise<Db> {
  * request (even one that needs no database) until the whole queue drained. Each query now
  * starts in a macrotask of its own, so pending I/O is taken between any two queries.
  */
-function takingTurns<C extends { query: (...args: never[]) => Promise<unknown> }>(client: C): C {
+function takingTurns<C extends { query: (...args: never[]) => Promise<unknown>; close(): Promise<void> }>(client: C, beforeClose: () => Promise<void>): C {
 	const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
 	const queryInTurn = (...args: unknown[]) => new Promise<void>((resolve) => setImmediate(resolve)).then(() => query(...args));
-	// Everything else (close, ...) goes to PGlite itself, bound to it: it keeps its state in private fields.
+	const close = async () => {
+		await beforeClose();
+		await client.close();
+	};
+	// Everything else goes to PGlite itself, bound to it: it keeps its state in private fields.
 	return new Proxy(client, {
 		get(target, property) {
 			if (property === 'query') return queryInTurn;
+			if (property === 'close') return close;
 			const value: unknown = Reflect.get(target, property, target);
 			return typeof value === 'function' ? value.bind(target) : value;
 		}

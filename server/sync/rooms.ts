@@ -229,6 +229,17 @@ export class SyncRooms {
 	}
 
 	/**
+	 * Diagnostics (bench:soak's probe): per loaded room, its sessions and how many Yjs structs its
+	 * doc holds, the figure that grows with a doc's history (tombstones included).
+	 */
+	async stats(): Promise<Array<{ name: string; sessions: number; structs: number }>> {
+		const rooms = await Promise.all([...this.entries.values()].map((entry) => entry.loading.catch(() => null)));
+		return rooms
+			.filter((room): room is SyncRoom => room?.state === 'open')
+			.map((room) => ({ name: room.name, sessions: room.sessionCount, structs: room.read((doc) => [...doc.store.clients.values()].reduce((n, list) => n + list.length, 0)) }));
+	}
+
+	/**
 	 * Shutdown: refuses new holders, closes every session with 1001, flushes and compacts every
 	 * room and waits for unloads in progress. Leaves no timers behind.
 	 */
