@@ -14,6 +14,7 @@ import { Installations } from './displays/installations';
 import { GraphWriteRule } from './graph/write-rule';
 import { Engine } from './engine/engine';
 import { AnalysisService } from './analysis/analysis-service';
+import { AtlasService } from './atlas/atlas-service';
 import { RunStreams } from './engine/run-streams';
 import { RunsService } from './engine/runs-service';
 import type { RunReader } from './engine/run-reader';
@@ -95,6 +96,8 @@ export interface Panic {
 	runs: RunsService;
 	/** Run analysis: fixed points, cycles, drift, clusters (issue 7). */
 	analysis: AnalysisService;
+	/** Attractor atlases over many runs of a network (issue 16). */
+	atlas: AtlasService;
 	/** Runs as they happen, for the run page (`GET /api/runs/:id/events`). */
 	runStreams: RunStreams;
 	/** Join codes, audience sessions, the prompt queue and the SSE feed (issue 6). */
@@ -277,6 +280,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	const invites = new Invites(db, networks);
 	const runs = new RunsService(engine, networks, engine.reader);
 	const analysis = new AnalysisService(runs, { db, runs: engine.reader, networks, assets, platforms, revealKey, catalogue });
+	const atlas = new AtlasService({ db, runs: engine.reader, networks, assets, platforms, revealKey, catalogue });
 	const runStreams = new RunStreams({ events: engine.observed, networks, admission: connections, reader: engine.reader, analyse: (id) => analysis.live(id) });
 	// Access taken away on another process ends this process's run pages too, as it ends its feeds.
 	audience.onRemoteClose((close) => {
@@ -354,6 +358,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		runReader: engine.reader,
 		runs,
 		analysis,
+		atlas,
 		runStreams,
 		audience,
 		availability: checks,
