@@ -57,9 +57,15 @@ export class AtlasService {
 	}
 
 	async forNetwork(networkId: string, user: PublicUser | null, query: AtlasQuery): Promise<Atlas> {
-		await this.deps.networks.access(networkId, user);
+		return (await this.withRuns(networkId, user, query)).atlas;
+	}
+
+	/** The atlas with the runs it is of and the network's name (for an export of the runs). */
+	async withRuns(networkId: string, user: PublicUser | null, query: AtlasQuery): Promise<{ networkName: string; runs: RunRow[]; atlas: Atlas }> {
+		const { network } = await this.deps.networks.access(networkId, user);
 		const runs = await this.pickRuns(networkId, query.runs);
-		return this.compute(networkId, runs, query.embedder, user?.id ?? 'anonymous');
+		const atlas = await this.compute(networkId, runs, query.embedder, user?.id ?? 'anonymous');
+		return { networkName: network.name, runs, atlas };
 	}
 
 	/** The atlas of runs the caller already may read (the experiment CLI's own runs). */

@@ -118,6 +118,17 @@ export const runOperations = operations([
 	},
 	{
 		method: 'GET',
+		path: '/api/networks/{id}/runs/export.zip',
+		summary: 'The network’s finished runs (or ?runs=) as one ZIP: runs/<id>.panic-run.json each, atlas.json, and assets/.',
+		who: 'Anyone who may see the network. Counts as an atlas computation unless the atlas is cached.',
+		credentials: ['session'],
+		params: { id: { description: 'The network id.' } },
+		query: atlasQuerySchema,
+		responses: { 200: { description: 'A ZIP download.', media: 'application/zip', download: true } },
+		errors: { 404: 'No such network, or a run in ?runs= is not one of its runs.', 429: 'Too many atlases computed lately.', 503: 'Other atlases are being computed.' }
+	},
+	{
+		method: 'GET',
 		path: '/api/runs/{id}/events',
 		summary: 'A run as it happens, as Server-Sent Events: run, invocations, analysis, end.',
 		who: viewers,
