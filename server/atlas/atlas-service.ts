@@ -10,7 +10,7 @@ import type { Atlas } from '../shared/atlas';
 import type { PlatformId } from '../shared/platforms/types';
 import { AtlasCache } from './cache';
 import { computeAtlas } from './compute';
-import { atlasEmbedders, embedderSettings, loadAtlasRuns, type AtlasLoadDeps } from './load';
+import { atlasEmbedders, embedderSettings, loadAtlasRuns, VectorMemo, type AtlasLoadDeps } from './load';
 import { ATLAS_VERSION } from './version';
 
 /** Runs in one atlas at most: 500 × 40 steps is 20,000 outputs, about a second of work. */
@@ -51,6 +51,7 @@ export class AtlasService {
 	private cache = new AtlasCache(32);
 	private limiter: RateLimiter;
 	private computing = 0;
+	private memo = new VectorMemo();
 
 	constructor(private deps: AtlasServiceDeps) {
 		this.limiter = new RateLimiter(deps.perMinute ?? 20, 60_000);
@@ -114,7 +115,7 @@ export class AtlasService {
 				ownerId: embedderId ? (await this.deps.networks.find(networkId))?.ownerId : undefined,
 				embedders: this.deps.catalogue?.embedders
 			});
-			const inputs = await loadAtlasRuns(this.deps, runs, embedders);
+			const inputs = await loadAtlasRuns({ ...this.deps, memo: this.memo }, runs, embedders);
 			const atlas = computeAtlas(inputs, embedderSettings(embedders));
 			this.cache.set(key, atlas);
 			return atlas;
