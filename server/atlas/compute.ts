@@ -52,7 +52,15 @@ interface PreparedRun {
  * fixed, nothing is random; equal runs give an equal atlas, in any input order.
  */
 export function computeAtlas(runs: readonly AtlasRunInput[], embedders: AtlasEmbedders): Atlas {
-	const prepared = runs.map(prepare).sort(compareRuns);
+	// Loops repeat themselves: each distinct output is normalised once.
+	const units = new Map<string, Float64Array | null>();
+	const unitOf = (step: AtlasStepInput) => {
+		const key = `${step.output.kind}\n${step.exactHash}`;
+		let found = units.get(key);
+		if (found === undefined) units.set(key, (found = unit(step.vector)));
+		return found;
+	};
+	const prepared = runs.map((run) => prepare(run, unitOf)).sort(compareRuns);
 	const modalities: AtlasModality[] = [];
 	const ends = new Map<PreparedRun, AtlasRun['ends']>(prepared.map((r) => [r, []]));
 	const paths = new Map<PreparedRun, AtlasRun['paths']>(prepared.map((r) => [r, []]));
@@ -124,12 +132,12 @@ export function computeAtlas(runs: readonly AtlasRunInput[], embedders: AtlasEmb
 	};
 }
 
-function prepare(input: AtlasRunInput): PreparedRun {
+function prepare(input: AtlasRunInput, unitOf: (step: AtlasStepInput) => Float64Array | null): PreparedRun {
 	const byKind = new Map<Modality, PreparedStep[]>();
 	input.outputs.forEach((source, i) => {
 		const kind = source.output.kind;
 		const list = byKind.get(kind) ?? [];
-		list.push({ step: i + 1, source, point: { exactHash: source.exactHash, vector: unit(source.vector) } });
+		list.push({ step: i + 1, source, point: { exactHash: source.exactHash, vector: unitOf(source) } });
 		byKind.set(kind, list);
 	});
 	// The loop detector the run page uses: a node's output equal to its own output p steps back.
