@@ -280,7 +280,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	const invites = new Invites(db, networks);
 	const runs = new RunsService(engine, networks, engine.reader);
 	const analysis = new AnalysisService(runs, { db, runs: engine.reader, networks, assets, platforms, revealKey, catalogue });
-	const atlas = new AtlasService({ db, runs: engine.reader, networks, assets, platforms, revealKey, catalogue });
+	const atlas = new AtlasService({ db, runs: engine.reader, networks, assets, platforms, revealKey, catalogue, rates });
 	const runStreams = new RunStreams({ events: engine.observed, networks, admission: connections, reader: engine.reader, analyse: (id) => analysis.live(id) });
 	// Access taken away on another process ends this process's run pages too, as it ends its feeds.
 	audience.onRemoteClose((close) => {

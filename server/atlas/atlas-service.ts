@@ -5,7 +5,7 @@ import { AppError, badRequest, notFound, tooManyRequests } from '../errors';
 import type { Networks } from '../networks/networks';
 import type { Catalogue } from '../platforms/catalogue';
 import type { PlatformRegistry } from '../platforms/platform';
-import { RateLimiter } from '../auth/rate-limit';
+import { MemoryRateLimits, type RateLimit, type RateLimits } from '../cluster/counters';
 import type { Atlas } from '../shared/atlas';
 import type { PlatformId } from '../shared/platforms/types';
 import { AtlasCache } from './cache';
@@ -36,6 +36,8 @@ export interface AtlasServiceDeps extends AtlasLoadDeps {
 	platforms?: PlatformRegistry;
 	revealKey?: (userId: string, platform: PlatformId) => Promise<string | null>;
 	catalogue?: Pick<Catalogue, 'embedders'>;
+	/** Where rate limits count: memory in the single process, Redis in a cluster (default memory). */
+	rates?: RateLimits;
 	/** Atlases computed per person per minute (cached ones are free; default 20). */
 	perMinute?: number;
 	/** Atlases computed at once in this process (default 2); one more is a 503. */
@@ -49,12 +51,12 @@ export interface AtlasServiceDeps extends AtlasLoadDeps {
  */
 export class AtlasService {
 	private cache = new AtlasCache(32);
-	private limiter: RateLimiter;
+	private limiter: RateLimit;
 	private computing = 0;
 	private memo = new VectorMemo();
 
 	constructor(private deps: AtlasServiceDeps) {
-		this.limiter = new RateLimiter(deps.perMinute ?? 20, 60_000);
+		this.limiter = (deps.rates ?? new MemoryRateLimits()).rateLimit('atlas', deps.perMinute ?? 20, 60_000);
 	}
 
 	async forNetwork(networkId: string, user: PublicUser | null, query: AtlasQuery): Promise<Atlas> {
@@ -99,7 +101,7 @@ export class AtlasService {
 		const hit = this.cache.get(key);
 		if (hit) return hit;
 		if (who !== null) {
-			const verdict = this.limiter.take(who);
+			const verdict = await this.limiter.take(who);
 			if (!verdict.ok) {
 				const seconds = Math.ceil(verdict.retryAfterMs / 1000);
 				throw tooManyRequests(`Too many atlases computed; try again in ${seconds} s.`, seconds);

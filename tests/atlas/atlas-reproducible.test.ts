@@ -81,6 +81,8 @@ describe.each(backends())('the atlas of an experiment made twice on $name', ({ o
 			for (const x of m.attractors) expect(x.medianStepsToReach).toBeGreaterThanOrEqual(1);
 		}
 		expect(withoutRunIds(b)).toEqual(withoutRunIds(a));
+		// A second look at the same runs (in any order) is the cached atlas, not a recomputation.
+		expect(await atlases.forRuns(first.networkId, [...first.runIds].reverse())).toBe(a);
 	}, 120_000);
 });
 
