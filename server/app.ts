@@ -14,6 +14,7 @@ import { Installations } from './displays/installations';
 import { GraphWriteRule } from './graph/write-rule';
 import { Engine } from './engine/engine';
 import { AnalysisService } from './analysis/analysis-service';
+import { AtlasService } from './atlas/atlas-service';
 import { RunStreams } from './engine/run-streams';
 import { EXPERIMENT_STARTS, ExperimentService } from './experiments/service';
 import { ExperimentStore } from './experiments/store';
@@ -100,6 +101,8 @@ export interface Panic {
 	runs: RunsService;
 	/** Run analysis: fixed points, cycles, drift, clusters (issue 7). */
 	analysis: AnalysisService;
+	/** Attractor atlases over many runs of a network (issue 16). */
+	atlas: AtlasService;
 	/** Runs as they happen, for the run page (`GET /api/runs/:id/events`). */
 	runStreams: RunStreams;
 	/** Experiments from the browser: a prompt list × runs × steps on one network (issue 16). */
@@ -288,6 +291,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	const invites = new Invites(db, networks);
 	const runs = new RunsService(engine, networks, engine.reader);
 	const analysis = new AnalysisService(runs, { db, runs: engine.reader, networks, assets, platforms, revealKey, catalogue });
+	const atlas = new AtlasService({ db, runs: engine.reader, networks, assets, platforms, revealKey, catalogue, rates });
 	const runStreams = new RunStreams({ events: engine.observed, networks, admission: connections, reader: engine.reader, analyse: (id) => analysis.live(id) });
 	// Experiments: driven by the process that started them, with the runner the CLI uses.
 	const experimentStore = new ExperimentStore(db);
@@ -388,6 +392,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		runReader: engine.reader,
 		runs,
 		analysis,
+		atlas,
 		runStreams,
 		experiments,
 		experimentStreams,

@@ -155,6 +155,9 @@ const ROWS: Row[] = [
 	{ method: 'GET', route: '/api/runs/[id]', expect: '404 404 404 404 200 200 200', path: (f) => `/api/runs/${f.runId}` },
 	// The analysis query is strict: a kiosk's stray ?kiosk= is a 400 before anything is looked up.
 	{ method: 'GET', route: '/api/runs/[id]/analysis', expect: '404 400 404 404 200 200 200', path: (f) => `/api/runs/${f.runId}/analysis` },
+	// The atlas and the runs export with it: whoever sees the network; the query is strict, as the analysis's (a kiosk's ?kiosk= is a 400).
+	{ method: 'GET', route: '/api/networks/[id]/atlas', expect: '404 400 404 404 200 200 200', path: (f) => `${net(f)}/atlas?runs=${f.runId}` },
+	{ method: 'GET', route: '/api/networks/[id]/runs/export.zip', expect: '404 400 404 404 200 200 200', path: (f) => `${net(f)}/runs/export.zip?runs=${f.runId}` },
 	// The live run stream: members only, like the run page (the audience and kiosks have the feed).
 	{ method: 'GET', route: '/api/runs/[id]/events', expect: '401 401 401 404 200 200 200', path: (f) => `/api/runs/${f.runId}/events` },
 	{ method: 'GET', route: '/api/runs/[id]/export', expect: '404 404 404 404 200 200 200', path: (f) => `/api/runs/${f.runId}/export` },

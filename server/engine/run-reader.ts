@@ -75,6 +75,31 @@ export class RunReader {
 		return rows.map((r) => ({ id: r.id, seq: r.seq, nodeId: r.node_id, output: r.output!, exactHash: r.exact_hash }));
 	}
 
+	/** `completedOutputs` of several runs in one query per 100 runs (the atlas reads a whole experiment). */
+	async completedOutputsOf(runIds: readonly string[]): Promise<Map<string, CompletedOutput[]>> {
+		const found = new Map<string, CompletedOutput[]>(runIds.map((id) => [id, []]));
+		for (let i = 0; i < runIds.length; i += 100) {
+			const rows = await this.db
+				.selectFrom('invocations')
+				.select(['id', 'run_id', 'seq', 'node_id', 'output', 'exact_hash'])
+				.where('run_id', 'in', runIds.slice(i, i + 100))
+				.where('state', '=', 'completed')
+				.where('output', 'is not', null)
+				.orderBy('run_id')
+				.orderBy('seq')
+				.execute();
+			for (const r of rows) found.get(r.run_id)!.push({ id: r.id, seq: r.seq, nodeId: r.node_id, output: r.output!, exactHash: r.exact_hash });
+		}
+		return found;
+	}
+
+	/** The runs with these ids (those that exist), in no particular order. */
+	async getMany(runIds: readonly string[]): Promise<RunRow[]> {
+		if (!runIds.length) return [];
+		const rows = await this.db.selectFrom('runs').selectAll().where('id', 'in', [...runIds]).execute();
+		return rows.map((row) => camelRow<RunsTable>(row));
+	}
+
 	/** The outputs of the invocations with these seqs (absent: no such seq; null: no output). */
 	async outputs(runId: string, seqs: readonly number[]): Promise<Map<number, StoredPayload | null>> {
 		if (!seqs.length) return new Map();

@@ -5,6 +5,7 @@ import { configFromEnv } from '../config';
 import { embeddedDatabasePath } from '../db/connect';
 import { runAnalyzer, type AnalyzeRun } from './analysis';
 import { EXPERIMENT_USAGE, parseExperimentArgs } from './args';
+import { experimentAtlases, formatAtlasTable, type ExperimentAtlas } from './atlas-table';
 import { ExperimentError } from './errors';
 import { planExperiment, readNetworkFile, readPromptsFile, type ExperimentPlan } from './plan';
 import { createProgress } from './progress';
@@ -90,10 +91,15 @@ async function execute(
 	} finally {
 		progress.stop();
 	}
-	const rows = writeResults(out, plan, networks, results, io.signal?.aborted ?? false);
+	const atlases = await experimentAtlases(panic, results, (line) => io.stderr.write(line + '\n'));
+	const rows = writeResults(out, plan, networks, results, atlases, io.signal?.aborted ?? false);
 
 	say();
 	say(formatTable(rows));
+	for (const { network, atlas } of atlases) {
+		say();
+		say(`${network.name}: ${formatAtlasTable(atlas)}`);
+	}
 	say();
 	say(`${results.length} of ${plan.cells.length} runs finished. Results: ${path.join(out, 'results.json')} and ${path.join(out, 'summary.csv')}`);
 	const shared = editor ? `; ${editor} can edit them` : '';
@@ -117,7 +123,7 @@ async function execute(
 	return EXIT.ok;
 }
 
-function writeResults(out: string, plan: ExperimentPlan, networks: ImportedNetwork[], results: RunResult[], interrupted: boolean) {
+function writeResults(out: string, plan: ExperimentPlan, networks: ImportedNetwork[], results: RunResult[], atlas: ExperimentAtlas[], interrupted: boolean) {
 	const rows = summarise(results);
 	const document = {
 		format: 'panic-experiment',
@@ -129,6 +135,8 @@ function writeResults(out: string, plan: ExperimentPlan, networks: ImportedNetwo
 		prompts: plan.prompts,
 		networks,
 		summary: rows,
+		/** Per network: where its runs ended up (the atlas page's figures). */
+		atlas,
 		runs: results
 	};
 	fs.writeFileSync(path.join(out, 'results.json'), JSON.stringify(document, null, '\t') + '\n');

@@ -125,7 +125,24 @@ export class RunsIo {
 		yield `${first ? '' : '\n\t'}]\n}\n`;
 	}
 
-	private async *zipChunks(run: RunRow, networkName: string): AsyncGenerator<Uint8Array> {
+	/**
+	 * Several runs of one network as one ZIP (issue 16): `runs/<run id>.panic-run.json` for each
+	 * (each imports on its own, with the assets), `atlas.json` (where the runs ended up, and
+	 * what computed it), and `assets/` shared by all.
+	 */
+	exportSetZip(runs: readonly RunRow[], networkName: string, atlas: unknown): ExportDownload {
+		const files: ZipText[] = runs.map((run) => ({ name: `runs/${run.id}.panic-run.json`, chunks: (onAsset) => this.jsonChunks(run, networkName, onAsset) }));
+		files.push({ name: 'atlas.json', chunks: async function* () { yield JSON.stringify(atlas, null, '\t') + '\n'; } });
+		const stem = networkName.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50) || 'network';
+		return { filename: `${stem}-${runs.length}-runs.panic-runs.zip`, contentType: 'application/zip', body: streamOf(this.zipOf(files, 'the export')) };
+	}
+
+	private zipChunks(run: RunRow, networkName: string): AsyncGenerator<Uint8Array> {
+		return this.zipOf([{ name: 'run.json', chunks: (onAsset) => this.jsonChunks(run, networkName, onAsset) }], `run ${run.id}`);
+	}
+
+	/** JSON files deflated in turn as they are made, then every asset they reference, stored. */
+	private async *zipOf(files: readonly ZipText[], what: string): AsyncGenerator<Uint8Array> {
 		const out: Uint8Array[] = [];
 		let failure: Error | null = null;
 		const zip = new Zip((error, chunk) => {
@@ -137,18 +154,20 @@ export class RunsIo {
 			while (out.length) yield out.shift()!;
 		};
 		const assets = new Map<string, { sha256: string; ext: string; mime: string }>();
-		const runJson = new ZipDeflate('run.json', { level: 6 });
-		zip.add(runJson);
-		for await (const text of this.jsonChunks(run, networkName, (a) => assets.set(`${a.sha256}.${a.ext}`, a))) {
-			runJson.push(encoder.encode(text));
+		for (const file of files) {
+			const entry = new ZipDeflate(file.name, { level: 6 });
+			zip.add(entry);
+			for await (const text of file.chunks((a) => assets.set(`${a.sha256}.${a.ext}`, a))) {
+				entry.push(encoder.encode(text));
+				yield* drain();
+			}
+			entry.push(new Uint8Array(0), true);
 			yield* drain();
 		}
-		runJson.push(new Uint8Array(0), true);
-		yield* drain();
 		for (const [name, ref] of assets) {
 			const bytes = await this.deps.assets.get(ref.sha256, ref.ext as keyof typeof MIME_BY_EXT);
 			if (!bytes) {
-				this.deps.log?.warn(`[runs-io] asset ${name} of run ${run.id} is missing from the store; left out of the export`);
+				this.deps.log?.warn(`[runs-io] asset ${name} of ${what} is missing from the store; left out of the export`);
 				continue;
 			}
 			// Stored, not deflated, WAV included: fflate deflates on this thread at ~40 MB/s, so one
@@ -311,6 +330,12 @@ function exportedInvocation(row: InvocationRow): ExportedInvocation {
 		startedAt: iso(row.startedAt),
 		endedAt: iso(row.endedAt)
 	};
+}
+
+/** A JSON file of a ZIP export, made as it is written; `onAsset` hears of the assets it references. */
+interface ZipText {
+	name: string;
+	chunks: (onAsset: (a: { sha256: string; ext: string; mime: string }) => void) => AsyncGenerator<string>;
 }
 
 const fileStem = (networkName: string, runId: string) =>

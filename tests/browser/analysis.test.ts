@@ -194,3 +194,22 @@ test('compare two runs of a network side by side', async () => {
 	expect(Number(await page.getByTestId('compare-b').getByTestId('analysis-panel').getAttribute('data-steps'))).toBe(30);
 	await page.close();
 });
+
+test('the network’s atlas from the canvas header: its two runs in basins, readable on a phone', async () => {
+	const { networkId } = await call(ada, 'GET', `/api/runs/${runId}?limit=1`);
+	const page = await ada.newPage();
+	await page.setViewportSize({ width: 360, height: 740 });
+	await page.goto(`${session.server.url}/networks/${networkId}`);
+	await page.getByTestId('atlas-link').click();
+	await page.waitForURL(/\/atlas$/);
+	await page.getByTestId('atlas').waitFor();
+	for (const section of await page.getByTestId('atlas-modality').all()) {
+		const basins = await section.getByTestId('attractor').evaluateAll((cards) => cards.map((c) => Number(c.getAttribute('data-basin'))));
+		expect(basins.reduce((a, b) => a + b, 0)).toBe(2);
+	}
+	// Cards stay inside the screen; a wide transition matrix scrolls in its own box, not the page.
+	const right = await page.getByTestId('attractor').evaluateAll((cards) => Math.max(...cards.map((c) => c.getBoundingClientRect().right)));
+	expect(right).toBeLessThanOrEqual(360);
+	expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+	await page.close();
+});

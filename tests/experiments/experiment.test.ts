@@ -152,6 +152,18 @@ describe('npm run panic -- experiment', () => {
 			expect(cells[7].split(' ')).toEqual([results.runs[2 * i].runId, results.runs[2 * i + 1].runId]);
 		}
 
+		// The atlas of each network's 6 runs: in results.json, and printed as an attractor table.
+		expect(results.atlas.map((a: { network: { name: string } }) => a.network.name)).toEqual(['paint and caption', 'sing and listen']);
+		for (const { atlas } of results.atlas) {
+			expect(atlas.runs).toBe(6);
+			for (const m of atlas.modalities) expect(m.attractors.reduce((sum: number, a: { basin: number }) => sum + a.basin, 0)).toBe(6);
+		}
+		const tables = lines.filter((l) => /^attractor {2,}basin {2,}median steps {2,}period {2,}prompts$/.test(l));
+		expect(tables).toHaveLength(2);
+		const firstAttractor = lines[lines.indexOf(tables[0]) + 2].split(/ {2,}/);
+		const first = results.atlas[0].atlas.modalities[0].attractors[0];
+		expect(firstAttractor.slice(0, 2)).toEqual([first.id, `${first.basin}/6`]);
+
 		// summary.csv: a header and the same 6 rows.
 		const csv = fs.readFileSync(path.join(out, 'summary.csv'), 'utf8').trim().split('\r\n');
 		expect(csv[0]).toBe('network,network_id,prompt,runs,fixed_point_runs,median_steps_to_fixed_point,periods,mean_final_drift,run_ids');

@@ -168,6 +168,9 @@ describe('API answers match /api/openapi.json', () => {
 		expect((await call(ada, 'POST', `/api/runs/${runId}/stop`)).status).toBe(200);
 		expect((await call(ada, 'POST', `/api/runs/${runId}/resume`)).status).toBe(409);
 		expect((await call(ada, 'GET', `/api/runs/${runId}/analysis`)).status).toBe(200);
+		expect((await call(ada, 'GET', `/api/networks/${id}/atlas`)).status).toBe(200);
+		expect((await call(ada, 'GET', `/api/networks/${id}/atlas?runs=nosuchrun`)).status).toBe(404);
+		expect((await call(ada, 'GET', `/api/networks/${id}/runs/export.zip?runs=${runId}`)).status).toBe(200);
 		expect((await call(ada, 'GET', `/api/runs/${runId}/export.zip`)).status).toBe(200);
 		expect((await call(ada, 'GET', `/api/runs/${runId}/invocations.csv`)).status).toBe(200);
 		expect((await call(ada, 'GET', `/api/runs/${runId}/export?format=pdf`)).status).toBe(400);

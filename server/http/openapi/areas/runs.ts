@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { analysisQuerySchema } from '../../../analysis/analysis-service';
+import { atlasQuerySchema } from '../../../atlas/atlas-service';
+import { atlasShape } from '../../../atlas/atlas-schema';
 import { runPageSchema, startRunSchema } from '../../../engine/runs-service';
 import { runExportQuerySchema } from '../../request-schemas';
 import { operations } from '../operation';
@@ -102,6 +104,28 @@ export const runOperations = operations([
 				})
 			}
 		}
+	},
+	{
+		method: 'GET',
+		path: '/api/networks/{id}/atlas',
+		summary: 'The attractor atlas of the network’s runs: end states clustered per modality, basins, steps to reach, periods, transitions.',
+		who: 'Anyone who may see the network. Computing one is limited per person (cached atlases are free).',
+		credentials: ['session'],
+		params: { id: { description: 'The network id.' } },
+		query: atlasQuerySchema,
+		responses: { 200: { description: 'The atlas (Atlas).', json: atlasShape } },
+		errors: { 404: 'No such network, or a run in ?runs= is not one of its runs.', 429: 'Too many atlases computed lately.', 503: 'Other atlases are being computed.' }
+	},
+	{
+		method: 'GET',
+		path: '/api/networks/{id}/runs/export.zip',
+		summary: 'The network’s finished runs (or ?runs=) as one ZIP: runs/<id>.panic-run.json each, atlas.json, and assets/.',
+		who: 'Anyone who may see the network. Counts as an atlas computation unless the atlas is cached.',
+		credentials: ['session'],
+		params: { id: { description: 'The network id.' } },
+		query: atlasQuerySchema,
+		responses: { 200: { description: 'A ZIP download.', media: 'application/zip', download: true } },
+		errors: { 404: 'No such network, or a run in ?runs= is not one of its runs.', 429: 'Too many atlases computed lately.', 503: 'Other atlases are being computed.' }
 	},
 	{
 		method: 'GET',
