@@ -30,6 +30,9 @@ export const atlasQuerySchema = z
 	.strict();
 export type AtlasQuery = z.infer<typeof atlasQuerySchema>;
 
+/** An experiment's atlas is of its own finished runs: only the embedder can be chosen. */
+export const experimentAtlasQuerySchema = atlasQuerySchema.omit({ runs: true });
+
 export interface AtlasServiceDeps extends AtlasLoadDeps {
 	networks: Pick<Networks, 'access' | 'find'>;
 	runs: Pick<RunReader, 'completedOutputsOf' | 'list' | 'getMany'>;
@@ -71,11 +74,15 @@ export class AtlasService {
 		return { networkName: network.name, runs, atlas };
 	}
 
-	/** The atlas of runs the caller already may read (the experiment CLI's own runs). */
-	async forRuns(networkId: string, runIds: readonly string[], embedder?: string): Promise<Atlas> {
+	/**
+	 * The atlas of runs the caller already may read: the experiment CLI's own runs, or an
+	 * experiment's runs once its service checked access. `who` spends the rate when a person
+	 * asked (null: this process's own work).
+	 */
+	async forRuns(networkId: string, runIds: readonly string[], embedder?: string, who: string | null = null): Promise<Atlas> {
 		const runs = await this.deps.runs.getMany(runIds);
 		if (runs.length !== new Set(runIds).size) throw notFound('Some of these runs do not exist.');
-		return this.compute(networkId, runs, embedder, null);
+		return this.compute(networkId, runs, embedder, who);
 	}
 
 	private async pickRuns(networkId: string, list: string | undefined): Promise<RunRow[]> {

@@ -148,6 +148,13 @@ export class ExperimentService {
 		return experimentDetailJson(row, await this.deps.store.runs(id), network.name);
 	}
 
+	/** What an experiment's atlas is of: its network and the runs that finished (those with a result row). */
+	async finishedRuns(id: string, user: Viewer | null): Promise<{ networkId: string; runIds: string[] }> {
+		const row = await this.readable(id, user);
+		const runs = await this.deps.store.runs(id);
+		return { networkId: row.networkId, runIds: runs.filter((r) => r.result !== null).map((r) => r.runId) };
+	}
+
 	/** The experiment, if `user` may see its network (404 otherwise, so hidden ones stay hidden). */
 	async readable(id: string, user: Viewer | null): Promise<ExperimentRow> {
 		const row = /^[A-Za-z0-9_-]{1,64}$/.test(id) ? await this.deps.store.get(id) : undefined;

@@ -6,7 +6,8 @@ import { loopGraph } from '../helpers/graphs';
  * An experiment from the browser (issue 16): from the canvas's Experiments link, a paint ↔
  * caption loop (built-in models, no keys) gets three prompts × 1 run × 6 steps; the form shows
  * the count and a free estimate before Start; the experiment page follows the runs live to
- * done, and shows the summary rows with links to each run.
+ * done, shows the summary rows with links to each run, and ends in the atlas; the same
+ * experiment run again gives the same atlas.
  */
 const session = browserSession();
 const { person, call } = session;
@@ -53,8 +54,28 @@ test('three prompts × 1 run × 6 steps of paint ↔ caption, from the form to t
 	// Each run opens its page.
 	const href = await page.getByTestId('experiment-run-link').first().getAttribute('href');
 	expect(href).toMatch(/^\/runs\//);
-	// The atlas has its place on the page.
-	expect(await page.getByTestId('atlas-slot').locator('a').getAttribute('href')).toMatch(/\/experiments\/.+\/atlas$/);
+	// It ends in an atlas: per modality, basins that sum to the three runs, each with its steps to reach.
+	const atlas = page.getByTestId('atlas-slot').getByTestId('atlas');
+	await atlas.waitFor({ timeout: 30_000 });
+	const basins = await atlas.getByTestId('atlas-modality').evaluateAll((sections) =>
+		sections.map((s) => [s.getAttribute('data-kind'), [...s.querySelectorAll('[data-testid=attractor]')].reduce((sum, a) => sum + Number(a.getAttribute('data-basin')), 0)])
+	);
+	expect(basins.map(([kind]) => kind).sort()).toEqual(['image', 'text']);
+	expect(basins.every(([, sum]) => sum === 3)).toBe(true);
+	expect(await atlas.getByTestId('attractor-steps').first().textContent()).toMatch(/after \d+ steps/);
+
+	// The same experiment again (through the API) ends in the same atlas, run ids apart.
+	const first = page.url().split('/').pop()!;
+	const { id: second } = await call(ada, 'POST', `/api/networks/${id}/experiments`, { prompts: PROMPTS, runs: 1, steps: 6 });
+	await expect.poll(async () => (await call(ada, 'GET', `/api/experiments/${second}`)).status, { timeout: 60_000 }).toBe('done');
+	const withoutRunIds = (value: unknown): unknown =>
+		Array.isArray(value)
+			? value.map(withoutRunIds)
+			: value && typeof value === 'object'
+				? Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'runId' && k !== 'runIds').map(([k, v]) => [k, withoutRunIds(v)]))
+				: value;
+	const [a, b] = await Promise.all([call(ada, 'GET', `/api/experiments/${first}/atlas`), call(ada, 'GET', `/api/experiments/${second}/atlas`)]);
+	expect(withoutRunIds(b)).toEqual(withoutRunIds(a));
 	// No sideways scrolling of the page or its tables, here and on a phone.
 	const fits = () =>
 		page.evaluate(() => [document.documentElement, ...document.querySelectorAll('.table-wrap')].every((el) => el.scrollWidth <= el.clientWidth + 1));

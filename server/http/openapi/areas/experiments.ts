@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { experimentAtlasQuerySchema } from '../../../atlas/atlas-service';
+import { atlasShape } from '../../../atlas/atlas-schema';
 import { startExperimentSchema } from '../../request-schemas';
 import { operations } from '../operation';
 import { dateTime, idShape } from '../shapes';
@@ -120,6 +122,17 @@ export const experimentOperations = operations([
 				})
 			}
 		}
+	},
+	{
+		method: 'GET',
+		path: '/api/experiments/{id}/atlas',
+		summary: 'The attractor atlas of the experiment’s finished runs (as for a network’s runs).',
+		who: `${viewers} Computing one is limited per person (cached atlases are free).`,
+		credentials: ['session'],
+		params: experimentId,
+		query: experimentAtlasQuerySchema,
+		responses: { 200: { description: 'The atlas (Atlas).', json: atlasShape } },
+		errors: { 404: 'No such experiment.', 409: 'None of its runs has finished yet.', 429: 'Too many atlases computed lately.', 503: 'Other atlases are being computed.' }
 	},
 	{
 		method: 'POST',
