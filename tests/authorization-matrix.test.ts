@@ -177,7 +177,8 @@ const ROWS: Row[] = [
 	{ method: 'POST', route: '/api/networks/[id]/experiments/estimate', expect: '401 401 401 404 403 200 200', path: (f) => `${net(f)}/experiments/estimate`, body: () => EXPERIMENT },
 	{ method: 'GET', route: '/api/experiments/[id]', expect: '404 404 404 404 200 200 200', path: (f) => `/api/experiments/${f.experimentId}` },
 	// The live stream: members only, like a run's.
-	{ method: 'GET', route: '/api/experiments/[id]/atlas', expect: '404 404 404 404 200 200 200', path: (f) => `/api/experiments/${f.experimentId}/atlas` },
+	// Its query is strict like the network atlas's (a kiosk's ?kiosk= is a 400).
+	{ method: 'GET', route: '/api/experiments/[id]/atlas', expect: '404 400 404 404 200 200 200', path: (f) => `/api/experiments/${f.experimentId}/atlas` },
 	{ method: 'GET', route: '/api/experiments/[id]/events', expect: '401 401 401 404 200 200 200', path: (f) => `/api/experiments/${f.experimentId}/events` },
 	{ method: 'POST', route: '/api/experiments/[id]/cancel', expect: '401 401 401 404 403 200 200', path: async (f, who) => `/api/experiments/${await f.runningExperiment(who)}/cancel` },
 
