@@ -11,6 +11,7 @@ import * as m0009 from './0009_drop_output_hash';
 import * as m0010 from './0010_run_leases';
 import * as m0011 from './0011_assets';
 import * as m0012 from './0012_network_versions';
+import * as m0013 from './0013_long_runs';
 
 /**
  * Every migration, by name, in order. A static list (rather than reading the folder at run
@@ -28,5 +29,6 @@ export const migrations: Record<string, Migration> = {
 	'0009_drop_output_hash': m0009,
 	'0010_run_leases': m0010,
 	'0011_assets': m0011,
-	'0012_network_versions': m0012
+	'0012_network_versions': m0012,
+	'0013_long_runs': m0013
 };

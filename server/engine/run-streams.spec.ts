@@ -28,6 +28,7 @@ const invocation = (seq: number) => ({ id: `i${seq}`, runId: 'r1', seq, nodeId: 
 const analysis = (steps: number): RunAnalysis => ({
 	runId: 'r1',
 	steps,
+	fromStep: 1,
 	embedder: 'local/text',
 	fixedPoint: null,
 	converging: null,
