@@ -45,11 +45,12 @@ export interface AnalysisOptions {
 
 export const DEFAULT_MAX_POINTS = 400;
 /**
- * The bound of a run's analysis (issue 18): its newest 5,000 completed outputs. A run page
- * opened at step 100,000, and its live stream recomputing every couple of seconds, cost what
- * they cost at step 5,000; the page says when a run is longer than the window.
+ * The bound of a run's analysis (issue 18): its newest 2,000 completed outputs. A run page
+ * opened at step 100,000, and its live stream recomputing while the run goes, cost what they
+ * cost at step 2,000 (about half a second of text outputs on a busy 2-core machine); the page
+ * says when a run is longer than the window.
  */
-export const ANALYSIS_WINDOW = 5_000;
+export const ANALYSIS_WINDOW = 2_000;
 /** Hosted embedders are called this many at a time. */
 const EMBED_CONCURRENCY = 4;
 
