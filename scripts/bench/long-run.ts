@@ -34,13 +34,16 @@ const { values: opts } = parseArgs({
 		db: { type: 'string', default: 'pglite' },
 		nodes: { type: 'string', default: '3' },
 		window: { type: 'string', default: '1000' },
-		checkpoint: { type: 'string', default: '100' }
+		checkpoint: { type: 'string', default: '100' },
+		// The bench's own time box on a busy machine: the end is measured at the step reached by then.
+		'max-minutes': { type: 'string' }
 	}
 });
 const STEPS = Number(opts.steps);
 const NODES = Math.max(1, Number(opts.nodes));
 const WINDOW = Math.max(1, Number(opts.window));
 const EARLY = Math.min(Number(opts.checkpoint), Math.floor(STEPS / 2));
+const MAX_MS = opts['max-minutes'] ? Number(opts['max-minutes']) * 60_000 : Infinity;
 if (!Number.isInteger(STEPS) || STEPS < 2 * WINDOW) throw new Error(`--steps must be at least twice --window (${WINDOW}).`);
 if (opts.db !== 'pglite' && opts.db !== 'postgres') throw new Error('--db is pglite or postgres.');
 
@@ -150,6 +153,11 @@ async function main() {
 			waiting.get(step)?.();
 		});
 		const reached = (n: number) => new Promise<void>((resolve) => waiting.set(n, resolve));
+		/** Median overhead of the latest full window, for the progress lines. */
+		const latestWindow = () => {
+			const to = Math.floor(Math.min(step, STEPS) / WINDOW) * WINDOW;
+			return to ? median([...overhead.slice(to - WINDOW, to)]) : NaN;
+		};
 
 		const t0 = performance.now();
 		const early = reached(EARLY);
@@ -226,22 +234,32 @@ async function main() {
 		const start = await measure(EARLY);
 		skipNext = true;
 		await panic.engine.resumeRun(runId);
-		const progress = setInterval(() => console.log(`  step ${step.toLocaleString('en')} (${((performance.now() - t0) / 1000).toFixed(0)} s, load average ${os.loadavg()[0].toFixed(2)})`), 60_000);
-		await end;
+		const progress = setInterval(
+			() =>
+				console.log(
+					`  step ${step.toLocaleString('en')} (${((performance.now() - t0) / 1000).toFixed(0)} s, load average ${os.loadavg()[0].toFixed(2)}; latest window's median overhead ${fmt(latestWindow())} ms)`
+				),
+			60_000
+		);
+		let timedOut = false;
+		await Promise.race([end, new Promise<void>((resolve) => setTimeout(() => ((timedOut = true), resolve()), MAX_MS).unref())]);
 		clearInterval(progress);
 		const elapsedS = (performance.now() - t0) / 1000;
-		const finish = await measure(STEPS);
+		// Whole windows only: the last one measured is the last full window reached.
+		const done = timedOut ? Math.floor(step / WINDOW) * WINDOW : STEPS;
+		if (timedOut) console.log(`  --max-minutes reached at step ${step.toLocaleString('en')}: the end is measured there`);
+		const finish = await measure(timedOut ? step : STEPS);
 		await panic.engine.stop(runId);
 
-		console.log(`\n${STEPS.toLocaleString('en')} steps in ${elapsedS.toFixed(0)} s (checkpoints included)\n`);
+		console.log(`\n${done.toLocaleString('en')} steps in ${elapsedS.toFixed(0)} s (checkpoints included)\n`);
 		console.log('steps              overhead ms (median   p90)   model ms (median)   detection µs (median)');
 		const rows: number[] = [];
-		for (let from = 0; from + WINDOW <= STEPS; from += WINDOW) {
+		for (let from = 0; from + WINDOW <= done; from += WINDOW) {
 			const o = [...overhead.slice(from, from + WINDOW)];
 			rows.push(median(o));
 			// Every window would be 100 lines at 100,000 steps: the first ten, then every tenth, and the last.
 			const index = from / WINDOW;
-			const shown = index < 10 || index % 10 === 9 || from + 2 * WINDOW > STEPS;
+			const shown = index < 10 || index % 10 === 9 || from + 2 * WINDOW > done;
 			if (!shown) continue;
 			const label = `${(from + 1).toLocaleString('en')}–${(from + WINDOW).toLocaleString('en')}`;
 			console.log(

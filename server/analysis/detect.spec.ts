@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectLoops, LoopDetector, MAX_CYCLE_SPANS, MAX_PERIOD, type ObservedOutput } from './detect';
+import { LoopWatcher } from './loop-watcher';
 
 /** One node's outputs as letters (each letter a hash), seqs 1.. in order. */
 const chain = (letters: string, nodeId = 'a'): ObservedOutput[] => [...letters].map((h, i) => ({ seq: i + 1, nodeId, exactHash: h }));
@@ -145,5 +146,20 @@ describe('bounds (issue 18: a run of 100,000 steps holds what one of 10,000 does
 		const d = detectLoops(chain('xyy'), { firstStep: 98 });
 		expect(d.steps).toBe(100);
 		expect(d.fixedPoint).toMatchObject({ step: 100, period: 1 });
+	});
+});
+
+describe('the live watcher (issue 18)', () => {
+	it('holds a bounded number of entries after 50,000 never-repeating outputs of a 3-node loop', () => {
+		const watcher = new LoopWatcher();
+		const held: number[] = [];
+		for (let i = 0; i < 50_000; i++) {
+			watcher.observe(i + 1, `n${i % 3}`, { exactHash: `h${i}`, embedder: 'local/text-ngrams', vector: null, threshold: 0.9 });
+			if ((i + 1) % 10_000 === 0) held.push(watcher.remembered);
+		}
+		// Flat once every node's window is full (3 nodes × 10,000 own steps = step 30,000).
+		expect(held[2]).toBe(held[4]);
+		expect(held[4]).toBeLessThanOrEqual(3 * 3 * MAX_PERIOD);
+		expect(watcher.analysis).toBeNull();
 	});
 });
