@@ -1,8 +1,9 @@
-import { sql, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
+import { sql, type Kysely, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import * as longRunsMigration from '../../migrations/0013_long_runs';
 import { analyzeRun, ANALYSIS_WINDOW } from '../../server/analysis/run-analysis';
 import { textHash } from '../../server/analysis/exact-hash';
 import { FsAssetStore } from '../../server/assets/store';
@@ -152,6 +153,15 @@ describe.each(backends())('a 20,000-step run stays cheap to look at on $name', (
 		// The window's outputs and fingerprints (computed once, then cached), the representatives' outputs.
 		expect(watch.rows).toBeLessThan(snapshotRows + 2 * ANALYSIS_WINDOW + 50);
 	}, 60_000);
+
+	test('the migration counts the steps and spend of runs recorded before it', async () => {
+		const schema = db as unknown as Kysely<unknown>;
+		await longRunsMigration.down(schema);
+		await longRunsMigration.up(schema);
+		const row = await db.selectFrom('runs').select(['completed_steps', 'spend_usd']).where('id', '=', runId).executeTakeFirstOrThrow();
+		expect(row.completed_steps).toBe(STEPS);
+		expect(Number(row.spend_usd)).toBeCloseTo(STEPS * 0.01, 6);
+	});
 });
 
 /** Whether a query's where names its rows by a list of ids or seqs (`id in (…)`, `seq in (…)`): bounded by the list. */
