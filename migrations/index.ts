@@ -13,6 +13,7 @@ import * as m0011 from './0011_assets';
 import * as m0012 from './0012_network_versions';
 import * as m0013 from './0013_version_editors';
 import * as m0014 from './0014_experiments';
+import * as m0015 from './0015_long_runs';
 
 /**
  * Every migration, by name, in order. A static list (rather than reading the folder at run
@@ -32,5 +33,6 @@ export const migrations: Record<string, Migration> = {
 	'0011_assets': m0011,
 	'0012_network_versions': m0012,
 	'0013_version_editors': m0013,
-	'0014_experiments': m0014
+	'0014_experiments': m0014,
+	'0015_long_runs': m0015
 };

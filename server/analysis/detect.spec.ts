@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { detectLoops, LoopDetector, type ObservedOutput } from './detect';
+import { detectLoops, LoopDetector, MAX_CYCLE_SPANS, MAX_PERIOD, type ObservedOutput } from './detect';
+import { LoopWatcher } from './loop-watcher';
 
 /** One node's outputs as letters (each letter a hash), seqs 1.. in order. */
 const chain = (letters: string, nodeId = 'a'): ObservedOutput[] => [...letters].map((h, i) => ({ seq: i + 1, nodeId, exactHash: h }));
@@ -101,5 +102,64 @@ describe('near repeats', () => {
 		expect(d.converging).toMatchObject({ sinceStep: 3 });
 		const loose = [0, 0.3, 0.6, 0.9].map((x, i) => ({ seq: i + 1, nodeId: 'a', exactHash: `${i}`, vector: v(x), threshold: 0.9 }));
 		expect(detectLoops(loose, { threshold: 0.999 }).converging).toMatchObject({ sinceStep: 2 });
+	});
+});
+
+describe('bounds (issue 18: a run of 100,000 steps holds what one of 10,000 does)', () => {
+	const distinct = (n: number, nodes = ['a', 'b', 'c']): ObservedOutput[] =>
+		Array.from({ length: n }, (_, i) => ({ seq: i + 1, nodeId: nodes[i % nodes.length], exactHash: `h${i}` }));
+
+	it('remembers at most MAX_PERIOD hashes per node after 50,000 never-repeating outputs', () => {
+		const detector = new LoopDetector();
+		for (const output of distinct(50_000)) detector.observe(output);
+		// Per node: a map and two rings of at most MAX_PERIOD entries each.
+		expect(detector.remembered).toBeLessThanOrEqual(3 * 3 * MAX_PERIOD);
+		expect(detector.step).toBe(50_000);
+		expect(detector.fixedPoint).toBeNull();
+	});
+
+	it('still finds a repeat within the window after a long stretch, and none beyond it', () => {
+		const detector = new LoopDetector({ maxPeriod: 100 });
+		for (let i = 0; i < 1000; i++) detector.observe({ seq: i + 1, nodeId: 'a', exactHash: `h${i}` });
+		expect(detector.remembered).toBeLessThanOrEqual(300);
+		// h899 was the node's own step 100 before the next: a cycle of period 100 is found...
+		expect(detector.observe({ seq: 1001, nodeId: 'a', exactHash: 'h900' }).period).toBe(100);
+		// ...and h0, 1,001 own steps back, has left the window.
+		expect(detector.observe({ seq: 1002, nodeId: 'a', exactHash: 'h0' }).period).toBeUndefined();
+		expect(detector.fixedPoint).toMatchObject({ kind: 'cycle', period: 100, step: 1001 });
+	});
+
+	it('keeps cycle spans to the newest MAX_CYCLE_SPANS when a run keeps falling in and out of cycles', () => {
+		const detector = new LoopDetector();
+		// x x y y z z ...: each new letter repeats once (a period-1 span), then a new one breaks it.
+		for (let i = 0; i < 3 * MAX_CYCLE_SPANS; i++) {
+			detector.observe({ seq: 2 * i + 1, nodeId: 'a', exactHash: `h${i}` });
+			detector.observe({ seq: 2 * i + 2, nodeId: 'a', exactHash: `h${i}` });
+		}
+		const cycles = detector.cycles;
+		expect(cycles).toHaveLength(MAX_CYCLE_SPANS);
+		expect(cycles.at(-1)).toEqual({ nodeId: 'a', period: 1, fromStep: 6 * MAX_CYCLE_SPANS - 1, toStep: 6 * MAX_CYCLE_SPANS });
+		expect(detector.remembered).toBeLessThan(2 * MAX_CYCLE_SPANS + 3 * MAX_PERIOD);
+	});
+
+	it('numbers steps from firstStep when given the tail of a run', () => {
+		const d = detectLoops(chain('xyy'), { firstStep: 98 });
+		expect(d.steps).toBe(100);
+		expect(d.fixedPoint).toMatchObject({ step: 100, period: 1 });
+	});
+});
+
+describe('the live watcher (issue 18)', () => {
+	it('holds a bounded number of entries after 50,000 never-repeating outputs of a 3-node loop', () => {
+		const watcher = new LoopWatcher();
+		const held: number[] = [];
+		for (let i = 0; i < 50_000; i++) {
+			watcher.observe(i + 1, `n${i % 3}`, { exactHash: `h${i}`, embedder: 'local/text-ngrams', vector: null, threshold: 0.9 });
+			if ((i + 1) % 10_000 === 0) held.push(watcher.remembered);
+		}
+		// Flat once every node's window is full (3 nodes × 10,000 own steps = step 30,000).
+		expect(held[2]).toBe(held[4]);
+		expect(held[4]).toBeLessThanOrEqual(3 * 3 * MAX_PERIOD);
+		expect(watcher.analysis).toBeNull();
 	});
 });

@@ -64,12 +64,30 @@ export interface DetectorOptions {
 	threshold?: number;
 	/** Consecutive near repeats of one node before the run counts as converging (default 3). */
 	streak?: number;
+	/** How many of each node's own latest steps exact repeats are looked for in (default `MAX_PERIOD`). */
+	maxPeriod?: number;
+	/** The run step of the first output given, when the outputs are the tail of a longer run (default 1). */
+	firstStep?: number;
 }
 
+/**
+ * The bound of live loop detection (issue 18): each node remembers the hashes of its last
+ * `MAX_PERIOD` own steps, so an exact repeat is found when its period is at most that, and a
+ * run of 100,000 steps holds no more than a run of 10,000 (a few MB at most, whatever the run
+ * length). A cycle longer than 10,000 of one node's own steps goes unreported; no loop of
+ * deterministic models seen so far comes near.
+ */
+export const MAX_PERIOD = 10_000;
+/** Cycle spans kept (the newest): a run flickering in and out of cycles keeps no more than these. */
+export const MAX_CYCLE_SPANS = 500;
+
 interface NodeHistory {
-	/** Own-step index of the latest occurrence of each hash. */
+	/** Own-step index of the latest occurrence of each hash among the last `maxPeriod` own steps. */
 	lastIndexOf: Map<string, number>;
-	/** Run step of each own step. */
+	/** Own steps so far. */
+	count: number;
+	/** Ring of the last `maxPeriod` own steps: hash and run step of own step i at i % maxPeriod. */
+	hashes: string[];
 	steps: number[];
 	previousVector: readonly number[] | null;
 	previousHash: string | null;
@@ -84,14 +102,17 @@ export const DEFAULT_STREAK = 3;
 
 export class LoopDetector {
 	private nodes = new Map<string, NodeHistory>();
-	private steps = 0;
+	private steps: number;
 	private first: ExactRepeat | null = null;
 	private converging: Convergence | null = null;
-	private readonly spans: CycleSpan[] = [];
+	private spans: CycleSpan[] = [];
 	private readonly streakNeeded: number;
+	private readonly maxPeriod: number;
 
 	constructor(private options: DetectorOptions = {}) {
 		this.streakNeeded = options.streak ?? DEFAULT_STREAK;
+		this.maxPeriod = Math.max(1, options.maxPeriod ?? MAX_PERIOD);
+		this.steps = (options.firstStep ?? 1) - 1;
 	}
 
 	/** The run's first exact repeat (sticky), or null. */
@@ -104,13 +125,20 @@ export class LoopDetector {
 		return this.converging;
 	}
 
-	/** Every stretch of exact repetition found so far, in the order they began. */
+	/** The stretches of exact repetition found so far (the newest `MAX_CYCLE_SPANS`), in the order they began. */
 	get cycles(): CycleSpan[] {
-		return this.spans.map((s) => ({ ...s }));
+		return this.spans.slice(-MAX_CYCLE_SPANS).map((s) => ({ ...s }));
 	}
 
 	get step(): number {
 		return this.steps;
+	}
+
+	/** Entries held (hashes in the maps and rings, cycle spans): what the bounds keep flat. */
+	get remembered(): number {
+		let held = this.spans.length;
+		for (const node of this.nodes.values()) held += node.lastIndexOf.size + node.hashes.length + node.steps.length;
+		return held;
 	}
 
 	/** Takes the next completed output (in completion order live, seq order after the fact). */
@@ -118,11 +146,18 @@ export class LoopDetector {
 		const step = ++this.steps;
 		let node = this.nodes.get(output.nodeId);
 		if (!node) {
-			node = { lastIndexOf: new Map(), steps: [], previousVector: null, previousHash: null, streak: 0, streakStart: 0, open: null };
+			node = { lastIndexOf: new Map(), count: 0, hashes: [], steps: [], previousVector: null, previousHash: null, streak: 0, streakStart: 0, open: null };
 			this.nodes.set(output.nodeId, node);
 		}
-		const index = node.steps.length;
+		const index = node.count;
+		const window = this.maxPeriod;
 		const earlier = node.lastIndexOf.get(output.exactHash);
+		// Then the own step `window` back leaves, taking its hash along (unless seen again since);
+		// its ring slot is overwritten below.
+		if (index >= window) {
+			const leaving = node.hashes[index % window];
+			if (node.lastIndexOf.get(leaving) === index - window) node.lastIndexOf.delete(leaving);
+		}
 		const period = earlier === undefined ? undefined : index - earlier;
 		const observation: Observation = { step, period, toPrevious: null, convergenceChanged: false };
 
@@ -131,10 +166,12 @@ export class LoopDetector {
 				this.first = repeatOf(period, step, output);
 				observation.firstRepeat = this.first;
 			}
-			if (node.open && node.open.period === period && node.open.toStep === node.steps[index - 1]) node.open.toStep = step;
+			if (node.open && node.open.period === period && node.open.toStep === node.steps[(index - 1) % window]) node.open.toStep = step;
 			else {
-				node.open = { nodeId: output.nodeId, period, fromStep: node.steps[earlier!], toStep: step };
+				node.open = { nodeId: output.nodeId, period, fromStep: node.steps[earlier! % window], toStep: step };
 				this.spans.push(node.open);
+				// Trimmed in batches, so keeping the newest costs O(1) a span.
+				if (this.spans.length >= 2 * MAX_CYCLE_SPANS) this.spans = this.spans.slice(-MAX_CYCLE_SPANS);
 			}
 		} else node.open = null;
 
@@ -152,7 +189,9 @@ export class LoopDetector {
 		observation.convergenceChanged = this.updateConvergence(output, node, step);
 
 		node.lastIndexOf.set(output.exactHash, index);
-		node.steps.push(step);
+		node.hashes[index % window] = output.exactHash;
+		node.steps[index % window] = step;
+		node.count++;
 		node.previousHash = output.exactHash;
 		node.previousVector = vector;
 		return observation;
@@ -201,7 +240,7 @@ export interface Detection {
 	toPrevious: Array<number | null>;
 }
 
-/** The detector folded over a run's completed outputs (ordered by seq). */
+/** The detector folded over a run's completed outputs (ordered by seq; a tail of them with `firstStep`). */
 export function detectLoops(outputs: readonly ObservedOutput[], options: DetectorOptions = {}): Detection {
 	const detector = new LoopDetector(options);
 	const toPrevious = outputs.map((o) => detector.observe(o).toPrevious);

@@ -11,9 +11,10 @@ export interface PastOutput {
 
 /**
  * Live loop detection for one run, owned by its RunController: one LoopDetector fed each
- * completion as it is recorded. Keeps per node a map of hashes and the last vector, never
- * rescans. A resumed run replays its stored hashes first (without vectors: convergence
- * starts counting again, exact repeats are found as before).
+ * completion as it is recorded. Keeps per node the hashes of its last `MAX_PERIOD` own steps
+ * and the last vector, never rescans: O(1) per step and bounded memory however long the run
+ * (detect.ts says the bound). A resumed run replays its stored hashes first (without vectors:
+ * convergence starts counting again, exact repeats are found as before).
  */
 export class LoopWatcher {
 	private readonly detector = new LoopDetector();
@@ -22,6 +23,11 @@ export class LoopWatcher {
 	constructor(history: readonly PastOutput[] = []) {
 		for (const past of history) this.detector.observe(past);
 		this.shown = this.current();
+	}
+
+	/** Entries the detector holds (for the bound's tests and benchmark). */
+	get remembered(): number {
+		return this.detector.remembered;
 	}
 
 	/** What the run map shows now (null: nothing to show). */

@@ -39,9 +39,18 @@ export interface AnalysisOptions {
 	embedder?: string;
 	/** Most outputs in the recurrence matrix (default 400; evenly downsampled beyond). */
 	maxPoints?: number;
+	/** Newest completed outputs analysed at most (default `ANALYSIS_WINDOW`). */
+	window?: number;
 }
 
 export const DEFAULT_MAX_POINTS = 400;
+/**
+ * The bound of a run's analysis (issue 18): its newest 2,000 completed outputs. A run page
+ * opened at step 100,000, and its live stream recomputing while the run goes, cost what they
+ * cost at step 2,000 (about half a second of text outputs on a busy 2-core machine); the page
+ * says when a run is longer than the window.
+ */
+export const ANALYSIS_WINDOW = 2_000;
 /** Hosted embedders are called this many at a time. */
 const EMBED_CONCURRENCY = 4;
 
@@ -64,7 +73,13 @@ interface Output {
 export async function analyzeRun(deps: AnalysisDeps, runId: string, options: AnalysisOptions = {}): Promise<RunAnalysis> {
 	const run = await deps.runs.get(runId);
 	if (!run) throw notFound('No such run.');
-	const outputs: Output[] = (await deps.runs.completedOutputs(runId)).map((r) => ({
+	const window = Math.max(1, options.window ?? ANALYSIS_WINDOW);
+	// Fetched whole when the run's counter says it fits (the common case), else only the window.
+	const rows = await deps.runs.completedOutputs(runId, run.completedSteps > window ? window : undefined);
+	const windowed = rows.length < run.completedSteps;
+	// Steps that landed between the two reads make this a step or two early on a running run.
+	const fromStep = windowed ? run.completedSteps - rows.length + 1 : 1;
+	const outputs: Output[] = rows.map((r) => ({
 		id: r.id,
 		seq: r.seq,
 		nodeId: r.nodeId,
@@ -106,10 +121,10 @@ export async function analyzeRun(deps: AnalysisDeps, runId: string, options: Ana
 		vector: o.vector,
 		threshold: nearRepeatThreshold(embedders.get(o.payload.kind)!.id)
 	}));
-	const detection = detectLoops(observed);
+	const detection = detectLoops(observed, { firstStep: fromStep });
 	const drift = outputs.map((o, i) => ({
 		seq: o.seq,
-		step: i + 1,
+		step: fromStep + i,
 		nodeId: o.nodeId,
 		kind: o.payload.kind,
 		toInput: o.payload.kind === input.kind && o.vector && inputVector ? round(cosine(o.vector, inputVector)) : null,
@@ -119,6 +134,7 @@ export async function analyzeRun(deps: AnalysisDeps, runId: string, options: Ana
 	return {
 		runId,
 		steps: detection.steps,
+		fromStep,
 		embedder: primary,
 		fixedPoint: detection.fixedPoint
 			? (({ kind, period, step, seq, nodeId, message }) => ({ kind, period, step, seq, nodeId, message }))(detection.fixedPoint)

@@ -119,6 +119,10 @@ export interface RunsTable {
 	/** The process holding the run, and since when (diagnosis only). */
 	lease_holder: ColumnType<string | null, string | null | undefined, string | null>;
 	leased_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+	/** Completed invocations, bumped with each completion (reads never count the invocations). */
+	completed_steps: ColumnType<number, number | undefined, number>;
+	/** Sum of the invocations' cost estimates, bumped with each completion (numeric: text from both drivers). */
+	spend_usd: ColumnType<string | number, number | undefined, number>;
 }
 
 export interface InvocationsTable {

@@ -62,16 +62,22 @@ export class RunReader {
 		return rows.map(toInvocation);
 	}
 
-	/** Completed invocations with an output, in seq order: what loop analysis reads. */
-	async completedOutputs(runId: string): Promise<CompletedOutput[]> {
+	/**
+	 * Completed invocations with an output, in seq order: what loop analysis reads. With `last`,
+	 * only the newest `last` of them: the (run_id, seq) index is walked back from the run's end,
+	 * so the cost follows `last`, not the run's length.
+	 */
+	async completedOutputs(runId: string, last?: number): Promise<CompletedOutput[]> {
 		const rows = await this.db
 			.selectFrom('invocations')
 			.select(['id', 'seq', 'node_id', 'output', 'exact_hash'])
 			.where('run_id', '=', runId)
 			.where('state', '=', 'completed')
 			.where('output', 'is not', null)
-			.orderBy('seq')
+			.$if(last === undefined, (qb) => qb.orderBy('seq'))
+			.$if(last !== undefined, (qb) => qb.orderBy('seq', 'desc').limit(last!))
 			.execute();
+		if (last !== undefined) rows.reverse();
 		return rows.map((r) => ({ id: r.id, seq: r.seq, nodeId: r.node_id, output: r.output!, exactHash: r.exact_hash }));
 	}
 
@@ -107,37 +113,28 @@ export class RunReader {
 		return new Map(rows.map((r) => [r.seq, r.output]));
 	}
 
-	/** How many of a run's invocations have completed (the steps it made). */
+	/** How many of a run's invocations have completed (the steps it made): the run row's counter. */
 	async completedSteps(runId: string): Promise<number> {
-		const row = await this.db
-			.selectFrom('invocations')
-			.select((eb) => eb.fn.countAll<string | number>().as('n'))
-			.where('run_id', '=', runId)
-			.where('state', '=', 'completed')
-			.executeTakeFirstOrThrow();
-		return Number(row.n);
+		const row = await this.db.selectFrom('runs').select('completed_steps').where('id', '=', runId).executeTakeFirst();
+		return row?.completed_steps ?? 0;
 	}
 
-	/** Estimated spend in US dollars per run, for the runs given (runs without costs are absent). */
+	/**
+	 * Estimated spend in US dollars per run, for the runs given (runs without costs are absent):
+	 * the run rows' running totals, never a sum over their invocations.
+	 */
 	async spend(runIds: string[]): Promise<Map<string, number>> {
 		if (!runIds.length) return new Map();
-		const rows = await this.db
-			.selectFrom('invocations')
-			.select(['run_id', (eb) => eb.fn.sum<string>('cost_estimate').as('spend')])
-			.where('run_id', 'in', runIds)
-			.where('cost_estimate', 'is not', null)
-			.groupBy('run_id')
-			.execute();
-		return new Map(rows.map((r) => [r.run_id, Number(r.spend)]));
+		const rows = await this.db.selectFrom('runs').select(['id', 'spend_usd']).where('id', 'in', runIds).where('spend_usd', '>', 0).execute();
+		return new Map(rows.map((r) => [r.id, Number(r.spend_usd)]));
 	}
 
-	/** Estimated spend in US dollars over every run of a network. */
+	/** Estimated spend in US dollars over every run of a network (one row per run, not per invocation). */
 	async networkSpend(networkId: string): Promise<number> {
 		const row = await this.db
-			.selectFrom('invocations')
-			.innerJoin('runs', 'runs.id', 'invocations.run_id')
-			.select((eb) => eb.fn.sum<string | null>('invocations.cost_estimate').as('spend'))
-			.where('runs.network_id', '=', networkId)
+			.selectFrom('runs')
+			.select((eb) => eb.fn.sum<string | number | null>('spend_usd').as('spend'))
+			.where('network_id', '=', networkId)
 			.executeTakeFirst();
 		return Number(row?.spend ?? 0);
 	}

@@ -28,6 +28,7 @@ const invocation = (seq: number) => ({ id: `i${seq}`, runId: 'r1', seq, nodeId: 
 const analysis = (steps: number): RunAnalysis => ({
 	runId: 'r1',
 	steps,
+	fromStep: 1,
 	embedder: 'local/text',
 	fixedPoint: null,
 	converging: null,
@@ -43,6 +44,8 @@ describe('RunStreams', () => {
 	let status: string;
 	let analyses: number;
 	let reads: number;
+	/** How long an analysis takes (a long run's window takes a while). */
+	let analysisMs: number;
 	let streams: RunStreams;
 
 	beforeEach(() => {
@@ -52,6 +55,7 @@ describe('RunStreams', () => {
 		status = 'running';
 		analyses = 0;
 		reads = 0;
+		analysisMs = 0;
 		streams = new RunStreams({
 			events,
 			networks: { access: async () => ({ network: { locked: false }, role: 'owner', throughVisibility: false }) },
@@ -62,7 +66,11 @@ describe('RunStreams', () => {
 				spend: async () => new Map(),
 				outputs: async () => new Map()
 			},
-			analyse: async () => (analyses++, analysis(count)),
+			analyse: async () => {
+				if (analysisMs) await new Promise((resolve) => setTimeout(resolve, analysisMs));
+				analyses++;
+				return analysis(count);
+			},
 			refreshMs: 100,
 			analysisEveryMs: 2000
 		});
@@ -116,6 +124,20 @@ describe('RunStreams', () => {
 		events.emit('card', { networkId: 'n2', runId: 'other', card: {} as never });
 		await vi.advanceTimersByTimeAsync(1000);
 		expect(reads).toBe(readsNow);
+	});
+
+	it('an analysis that takes long is recomputed no more than a fifth of the time (issue 18)', async () => {
+		analysisMs = 1000;
+		collect(await streams.watch('r1', { user: { id: 'u1', is_admin: false } as never, session: { id: 's1' } }, 'addr'));
+		// A step every 100 ms for 30 s: every 2 s would be 15 analyses, 15 s of the 30 spent analysing.
+		for (let i = 0; i < 300; i++) {
+			count++;
+			events.emit('card', { networkId: 'n1', runId: 'r1', card: {} as never });
+			await vi.advanceTimersByTimeAsync(100);
+		}
+		// Each waits five times as long as the last took: one start every 5 s.
+		expect(analyses).toBeGreaterThanOrEqual(5);
+		expect(analyses).toBeLessThanOrEqual(7);
 	});
 
 	it('when the run ends, the last state goes out, then end, and the stream closes; access taken away closes with the reason', async () => {

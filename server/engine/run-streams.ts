@@ -22,8 +22,11 @@ import { invocationJson, runJson } from './runs-service';
  *   closed       { reason }                          access was taken away; the stream closes after it
  *
  * The analysis is the one the run page charts, computed at most every couple of seconds for
- * all viewers together, with the recurrence matrix and the drift series bounded so that a
- * 10,000-step run does not send megabytes each time.
+ * all viewers together (less often when it takes long), over the run's newest
+ * `ANALYSIS_WINDOW` steps, with the recurrence matrix and the drift series bounded so that a
+ * long run neither costs nor sends more each time than one of 2,000 steps. Each update's read
+ * is the run row (its counters included) and the newest `TAIL` invocations: nothing in it
+ * grows with the run.
  */
 export interface RunStreamsDeps {
 	events: EngineEventSource;
@@ -49,6 +52,8 @@ const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export const TAIL = 50;
 /** Drift points sent live at most (evenly chosen); the page load has them all. */
 export const LIVE_DRIFT_POINTS = 600;
+/** The live analysis waits at least this many times as long as the last one took (so ≤ 20% of the time). */
+const ANALYSIS_SHARE = 5;
 /** Cluster representatives whose outputs go with the analysis (the page shows as many). */
 const REPRESENTATIVES = 12;
 
@@ -78,6 +83,8 @@ interface Hub {
 	heartbeat?: ReturnType<typeof setInterval>;
 	lastRefreshAt: number;
 	lastAnalysisAt: number;
+	/** How long the last analysis took: the next waits at least `ANALYSIS_SHARE` times as long. */
+	lastAnalysisMs: number;
 	/** Steps the last analysis saw; the next waits for more. */
 	analysedSteps: number;
 	/** The run as last read. */
@@ -223,6 +230,7 @@ export class RunStreams {
 			joining: 0,
 			lastRefreshAt: 0,
 			lastAnalysisAt: 0,
+			lastAnalysisMs: 0,
 			analysedSteps: -1,
 			last: {},
 			reading: Promise.resolve(),
@@ -262,7 +270,10 @@ export class RunStreams {
 
 	private scheduleAnalysis(hub: Hub) {
 		if (hub.ended || hub.analysisTimer) return;
-		const wait = Math.max(0, hub.lastAnalysisAt + this.analysisEveryMs - Date.now());
+		// Every `analysisEveryMs`, or less often when one takes long (a run beyond the analysis
+		// window): the live analysis never holds the main thread more than 1/ANALYSIS_SHARE of the time.
+		const every = Math.max(this.analysisEveryMs, hub.lastAnalysisMs * ANALYSIS_SHARE);
+		const wait = Math.max(0, hub.lastAnalysisAt + every - Date.now());
 		hub.analysisTimer = setTimeout(() => {
 			hub.analysisTimer = undefined;
 			void this.analyse(hub);
@@ -305,6 +316,7 @@ export class RunStreams {
 		hub.lastAnalysisAt = Date.now();
 		try {
 			const analysis = await this.deps.analyse(hub.runId);
+			hub.lastAnalysisMs = Date.now() - hub.lastAnalysisAt;
 			if (!force && analysis.steps === hub.analysedSteps && hub.last.analysis) return;
 			hub.analysedSteps = analysis.steps;
 			const reps = [...analysis.clusters].sort((a, b) => b.size - a.size).slice(0, REPRESENTATIVES).map((c) => c.representativeSeq);

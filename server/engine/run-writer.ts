@@ -186,7 +186,8 @@ export class RunWriter implements RunLifecycleLedger {
 	): Promise<PendingInvocation[] | null> {
 		try {
 			return await this.db.transaction().execute(async (tx) => {
-				const firstSeq = await this.allocateSeqs(tx, runId, arrivals.length);
+				// The run row's counters go up with the completion, so nothing ever counts the invocations.
+				const firstSeq = await this.allocateSeqs(tx, runId, arrivals.length, { completed: 1, spendUsd: completion.costUsd ?? 0 });
 				const done = await tx
 					.updateTable('invocations')
 					.set({
@@ -431,6 +432,8 @@ export class RunWriter implements RunLifecycleLedger {
 					settings: json(run.settings),
 					graph: json(run.graph),
 					next_seq: maxSeq + 1,
+					completed_steps: invocations.filter((inv) => inv.state === 'completed').length,
+					spend_usd: invocations.reduce((sum, inv) => sum + (inv.costEstimate ?? 0), 0),
 					started_at: run.startedAt,
 					ended_at: run.endedAt,
 					error: run.error,
@@ -468,11 +471,18 @@ export class RunWriter implements RunLifecycleLedger {
 		return runId;
 	}
 
-	/** Bumps next_seq by `count` under the run row's lock; throws RunEnded unless running (and, fenced, still ours). */
-	private async allocateSeqs(tx: Transaction<Database>, runId: string, count: number): Promise<number> {
+	/**
+	 * Bumps next_seq by `count` (and, for a completion, the run's completed steps and spend)
+	 * under the run row's lock; throws RunEnded unless running (and, fenced, still ours).
+	 */
+	private async allocateSeqs(tx: Transaction<Database>, runId: string, count: number, done?: { completed: number; spendUsd: number }): Promise<number> {
 		const row = await tx
 			.updateTable('runs')
-			.set((eb) => ({ next_seq: eb('next_seq', '+', count) }))
+			.set((eb) => ({
+				next_seq: eb('next_seq', '+', count),
+				...(done ? { completed_steps: eb('completed_steps', '+', done.completed) } : {}),
+				...(done?.spendUsd ? { spend_usd: sql<number>`spend_usd + ${done.spendUsd}` } : {})
+			}))
 			.where('id', '=', runId)
 			.where('status', '=', 'running')
 			.$if(this.lease !== null, (qb) => qb.where('lease', '=', this.lease!))

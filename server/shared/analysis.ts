@@ -8,6 +8,12 @@ export interface RunAnalysis {
 	runId: string;
 	/** Completed invocations. */
 	steps: number;
+	/**
+	 * The first step analysed: 1, or for a run longer than the analysis window (issue 18) the
+	 * first of its newest `ANALYSIS_WINDOW` steps; drift, recurrence, cycles and clusters cover
+	 * steps `fromStep`–`steps`, and a fixed point found is the first within them.
+	 */
+	fromStep: number;
 	/** The embedder id used for similarities. */
 	embedder: string;
 	/** First exact repeat (fixed point period 1, or cycle period p), or null. */

@@ -27,6 +27,8 @@ export function toAnalysis(body: unknown): RunAnalysis {
 	return {
 		runId: text(b.runId),
 		steps: int(b.steps),
+		// Older exports and servers analysed every step.
+		fromStep: Math.max(1, int(b.fromStep, 1)),
 		embedder: text(b.embedder),
 		fixedPoint: fp
 			? {

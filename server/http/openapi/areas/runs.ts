@@ -94,6 +94,8 @@ export const runOperations = operations([
 				json: z.looseObject({
 					runId: idShape,
 					steps: z.number().int(),
+					// The first step analysed: runs longer than the analysis window are analysed over their newest steps.
+					fromStep: z.number().int().min(1),
 					embedder: z.string(),
 					fixedPoint: z.looseObject({ kind: z.enum(['fixed_point', 'cycle']), period: z.number().int() }).nullable(),
 					converging: z.looseObject({ sinceStep: z.number() }).nullable(),
