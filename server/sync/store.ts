@@ -7,6 +7,25 @@ import type { Db } from '../db/connect';
  * commute and are idempotent, so replaying a merged prefix plus the rows after it gives the
  * same document. Sequence numbers are Postgres bigints, carried as strings.
  */
+/**
+ * Updates as one, with deleted content collected. `Y.mergeUpdates` keeps whichever copy of an
+ * item it meets first, so a row written before a delete brings the deleted content back into
+ * the merge, and a compacted room would carry everything ever trimmed from it (a feed's cards:
+ * megabytes after 10,000 steps). Applying them to a doc lets Yjs collect it; what cannot be
+ * applied yet (a missing dependency) stays pending, and the encoded state carries it too.
+ */
+export function collectedState(updates: readonly Uint8Array[]): Uint8Array {
+	const doc = new Y.Doc();
+	try {
+		doc.transact(() => {
+			for (const update of updates) Y.applyUpdate(doc, update);
+		});
+		return Y.encodeStateAsUpdate(doc);
+	} finally {
+		doc.destroy();
+	}
+}
+
 export interface UpdateStore {
 	load(room: string): Promise<{ updates: Uint8Array[]; lastSeq: string | null }>;
 	/**
@@ -66,7 +85,7 @@ export class KyselyUpdateStore implements UpdateStore {
 				.where(sql<boolean>`seq <= ${uptoSeq}::bigint`)
 				.returning('data')
 				.execute();
-			const state = rows.length ? Y.mergeUpdates([...rows.map((r) => new Uint8Array(r.data)), merged]) : merged;
+			const state = rows.length ? collectedState([...rows.map((r) => new Uint8Array(r.data)), merged]) : merged;
 			// The merged row takes the last replaced seq, so rows appended meanwhile still sort
 			// after it and the next compaction's `uptoSeq` stays meaningful.
 			await sql`insert into sync_updates (room, seq, data) values (${room}, ${uptoSeq}::bigint, ${state})`.execute(trx);
@@ -97,7 +116,7 @@ export class MemoryUpdateStore implements UpdateStore {
 		const rows = this.rows.get(room) ?? [];
 		const replaced = rows.filter((r) => r.seq <= upto).map((r) => r.data);
 		const rest = rows.filter((r) => r.seq > upto);
-		const data = replaced.length ? Y.mergeUpdates([...replaced, merged]) : merged.slice();
+		const data = replaced.length ? collectedState([...replaced, merged]) : merged.slice();
 		this.rows.set(room, [{ seq: upto, data }, ...rest]);
 	}
 
