@@ -106,8 +106,10 @@ describe.each(backends())('run capacity on $name', ({ open }) => {
 		const rows = (await invocations(runId)).filter((i) => i.started_at);
 		for (let i = 1; i < rows.length; i++) {
 			const gap = rows[i].started_at!.getTime() - rows[i - 1].started_at!.getTime();
-			// Each hosted step waits out the floor; each built-in step may follow at once.
-			if (rows[i].model_id === hosted.id) expect(gap).toBeGreaterThanOrEqual(149);
+			// Each hosted step waits out the floor; each built-in step may follow at once. The floor
+			// counts from the engine's clock at a start, `started_at` is stamped a few ms later when
+			// the row is written, so a gap may read up to that much short (CI saw 148 for 150).
+			if (rows[i].model_id === hosted.id) expect(gap).toBeGreaterThanOrEqual(145);
 			else expect(gap).toBeLessThan(140);
 		}
 	});
