@@ -83,7 +83,18 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
 	child.stdout!.on('data', (d) => (output += d));
 	child.stderr!.on('data', (d) => (output += d));
 	const url = `http://127.0.0.1:${port}`;
-	await waitForHealth(url, child, () => output);
+	try {
+		await waitForHealth(url, port, child, () => output);
+	} catch (error) {
+		// The port was free when picked but another file's server took it before ours bound it:
+		// pick again (only when the test did not ask for this port).
+		if (opts.port === undefined && /EADDRINUSE/.test(output)) {
+			if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+			await dropDatabase?.();
+			return startServer(opts);
+		}
+		throw error;
+	}
 
 	const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
 		if (child.exitCode !== null || child.signalCode !== null) return;
@@ -106,10 +117,17 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
 	};
 }
 
-async function waitForHealth(url: string, child: ChildProcess, output: () => string): Promise<void> {
+async function waitForHealth(url: string, port: number, child: ChildProcess, output: () => string): Promise<void> {
 	const deadline = Date.now() + 60_000;
+	// Only our child's health counts: until it says it listens, an answer on the port may be
+	// another file's server that took the port first (CI once signed up on a neighbour's server).
+	const ours = `listening on http://localhost:${port}`;
 	while (Date.now() < deadline) {
 		if (child.exitCode !== null) throw new Error(`Server exited early (${child.exitCode}):\n${output()}`);
+		if (!output().includes(ours)) {
+			await new Promise((r) => setTimeout(r, 50));
+			continue;
+		}
 		try {
 			const res = await fetch(`${url}/api/health`);
 			if (res.ok) return;
