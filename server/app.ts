@@ -95,7 +95,7 @@ export interface Panic {
 	rooms: SyncRooms;
 	/** Content-addressed binaries (images, audio) served at /assets/<sha256>.<ext>. */
 	assets: AssetStore;
-	/** Runs networks: one active run per network, resumed after a restart. */
+	/** Runs networks: one active run per network and lane, resumed after a restart. */
 	engine: Engine;
 	/** Every read of runs and invocations (the engine writes them). */
 	runReader: RunReader;
