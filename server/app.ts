@@ -13,6 +13,7 @@ import { BoardFeeder } from './displays/board-feeder';
 import { Installations } from './displays/installations';
 import { GraphWriteRule } from './graph/write-rule';
 import { Engine } from './engine/engine';
+import { ownRun } from './engine/events';
 import { AnalysisService } from './analysis/analysis-service';
 import { AtlasService } from './atlas/atlas-service';
 import { RunStreams } from './engine/run-streams';
@@ -94,7 +95,7 @@ export interface Panic {
 	rooms: SyncRooms;
 	/** Content-addressed binaries (images, audio) served at /assets/<sha256>.<ext>. */
 	assets: AssetStore;
-	/** Runs networks: one active run per network, resumed after a restart. */
+	/** Runs networks: one active run per network and lane, resumed after a restart. */
 	engine: Engine;
 	/** Every read of runs and invocations (the engine writes them). */
 	runReader: RunReader;
@@ -251,11 +252,15 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 					}
 				: undefined
 	});
-	// Vestaboards show each card a run produces, after it went to the feed.
-	engine.events.on('card', ({ networkId, card }) => void boardFeeder.card(networkId, card));
-	// Each run's graph becomes a version of its network, so the run page can open and restore it.
-	engine.events.on('started', ({ runId, resumedAfterRestart }) => {
-		if (resumedAfterRestart) return;
+	// Vestaboards show each card the network's own run produces (not an experiment's extra lanes), after it went to the feed.
+	engine.events.on('card', (event) => {
+		if (ownRun(event)) void boardFeeder.card(event.networkId, event.card);
+	});
+	// Each run's graph becomes a version of its network, so the run page can open and restore it
+	// (once per experiment, by its lane-0 runs: the other lanes run the same graph).
+	engine.events.on('started', (event) => {
+		const { runId, resumedAfterRestart } = event;
+		if (resumedAfterRestart || !ownRun(event)) return;
 		void engine.reader
 			.get(runId)
 			.then((run) => run && history.ofRun(run))
@@ -270,7 +275,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	// running, by one process at a time); the single process schedules everything itself.
 	const placement =
 		cluster.mode === 'cluster'
-			? new PromptPlacement(cluster, { activeRun: (id) => engine.activeRun(id), runningIds: (id) => engine.writer.runningIds(id), events: engine.events })
+			? new PromptPlacement(cluster, { activeRun: (id) => engine.activeRun(id), runningIds: (id) => engine.writer.runningIds(id, 0), events: engine.events })
 			: null;
 	const audience = new Audience({
 		db,

@@ -1,4 +1,4 @@
-import type { EngineEventSource, RunEndedEvent, RunRef } from '../engine/events';
+import { ownRun, type EngineEventSource, type RunEndedEvent, type RunRef } from '../engine/events';
 import { AppError } from '../errors';
 import type { Payload } from '../shared/platforms/types';
 import type { AudienceSettings } from './settings';
@@ -88,13 +88,14 @@ export class PromptScheduler {
 		options.engine.events.on('ended', this.onEnded);
 	}
 
-	private onResumed = ({ networkId }: RunRef) => {
-		if (this.waitingForResume.delete(networkId)) this.poke(networkId);
+	// The queue waits on the network's own run (lane 0); an experiment's other lanes are not its business.
+	private onResumed = (event: RunRef) => {
+		if (ownRun(event) && this.waitingForResume.delete(event.networkId)) this.poke(event.networkId);
 	};
 
-	/** A paused run that ended holds its queue no longer; and a place under the run limits came free. */
-	private onEnded = ({ networkId }: RunEndedEvent) => {
-		if (this.waitingForResume.delete(networkId)) this.poke(networkId);
+	/** A paused run that ended holds its queue no longer; and a place under the run limits came free (any lane's). */
+	private onEnded = (event: RunEndedEvent) => {
+		if (ownRun(event) && this.waitingForResume.delete(event.networkId)) this.poke(event.networkId);
 		this.capacityFreed();
 	};
 

@@ -1,9 +1,10 @@
-import type { EngineEventSource } from '../engine/events';
+import { ownRun, type EngineEventSource, type RunRef } from '../engine/events';
 import type { Cluster } from './cluster';
 
 /** The slice of the engine placement asks: is the network's run held here, and is one running anywhere. */
 export interface PlacementEngine {
 	activeRun(networkId: string): unknown;
+	/** The network's own running run (lane 0), wherever it is held. */
 	runningIds(networkId: string): Promise<string[]>;
 	/** This process's own runs' events (a run taken here). */
 	events: EngineEventSource;
@@ -45,7 +46,10 @@ export class PromptPlacement {
 				scheduler.poke(networkId);
 			})
 		);
-		const taken = ({ networkId }: { networkId: string }) => scheduler.poke(networkId);
+		// The network's own run taken here (lane 0): its queue is scheduled here now. Other lanes are an experiment's.
+		const taken = (event: RunRef) => {
+			if (ownRun(event)) scheduler.poke(event.networkId);
+		};
 		this.engine.events.on('started', taken);
 		this.unsubscribe.push(() => this.engine.events.off('started', taken));
 	}

@@ -123,6 +123,8 @@ export interface RunsTable {
 	completed_steps: ColumnType<number, number | undefined, number>;
 	/** Sum of the invocations' cost estimates, bumped with each completion (numeric: text from both drivers). */
 	spend_usd: ColumnType<string | number, number | undefined, number>;
+	/** 0: the network's own run; 1..: an experiment's extra runs going at once (one running run per network and lane). */
+	lane: ColumnType<number, number | undefined, number>;
 }
 
 export interface InvocationsTable {
@@ -294,6 +296,8 @@ export interface ExperimentsTable {
 	runs_done: ColumnType<number, number | undefined, number>;
 	steps_done: ColumnType<number, number | undefined, number>;
 	holder: ColumnType<string | null, string | null | undefined, string | null>;
+	/** Runs going at once, each on its own lane of the network (1–4). */
+	concurrency: ColumnType<number, number | undefined, number>;
 	created_at: Timestamp;
 	finished_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }

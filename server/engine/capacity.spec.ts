@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { runLimitError, runLimitReached, type HeldRun } from './capacity';
 
 const limits = { perOwner: 2, total: 3 };
-const held = (...runs: Array<[networkId: string, ownerId: string]>): HeldRun[] => runs.map(([networkId, ownerId]) => ({ networkId, ownerId }));
+const held = (...runs: Array<[slot: string, ownerId: string]>): HeldRun[] => runs.map(([slot, ownerId]) => ({ slot, ownerId }));
 
 describe('runLimitReached', () => {
 	test('nothing running: any start may go', () => {

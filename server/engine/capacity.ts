@@ -7,7 +7,9 @@ import { AppError } from '../errors';
  *
  * Runs count against the network's owner, not whoever pressed start: runs spend the owner's
  * keys, and the owner chose the editors who may start them. A start that replaces the
- * network's active run takes that run's place, so it never needs a new one.
+ * active run of its slot (a network's lane: see the engine's `slotKey`) takes that run's place,
+ * so it never needs a new one; each lane of an experiment running several runs at once of one
+ * network counts as a run of its own.
  */
 export interface RunLimits {
 	/** Runs going at once on the networks of one owner. */
@@ -18,7 +20,8 @@ export interface RunLimits {
 
 /** A run that holds a place: active, or with its start under way. */
 export interface HeldRun {
-	networkId: string;
+	/** The network and lane it runs in (the engine's `slotKey`). */
+	slot: string;
 	ownerId: string;
 }
 
@@ -27,12 +30,12 @@ export type RunLimit = 'runs-per-owner' | 'runs-total';
 /** How long a refused start is told to wait: runs end on their own time, so this is a hint. */
 export const RUN_LIMIT_RETRY_SECONDS = 30;
 
-/** Why a run of `networkId` (owned by `ownerId`) may not start now, or null when it may. */
-export function runLimitReached(held: Iterable<HeldRun>, networkId: string, ownerId: string, limits: RunLimits): RunLimit | null {
+/** Why a run in `slot` (of a network owned by `ownerId`) may not start now, or null when it may. */
+export function runLimitReached(held: Iterable<HeldRun>, slot: string, ownerId: string, limits: RunLimits): RunLimit | null {
 	let total = 0;
 	let owners = 0;
 	for (const run of held) {
-		if (run.networkId === networkId) continue; // the run this start replaces
+		if (run.slot === slot) continue; // the run this start replaces
 		total++;
 		if (run.ownerId === ownerId) owners++;
 	}

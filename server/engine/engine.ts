@@ -18,7 +18,7 @@ import type { ControlBus } from '../cluster/bus';
 import { LocalRunLeases, type HoldEnd, type Holding, type RunHost, type RunLeases } from '../cluster/run-leases';
 import { EngineEvents, type EngineEventName, type EngineEventSource } from './events';
 import { FeedLease } from './feed-lease';
-import { FeedWriter, setRunState, updateRunState } from './feed';
+import { FeedWriter, setRunState, updateRunState, type FeedRoom } from './feed';
 import type { PendingInvocation, RunLedger } from './ledger';
 import { loadPayload, payloadView, storePayload } from './payloads';
 import { runLimitError, runLimitReached, type HeldRun, type RunLimits } from './capacity';
@@ -93,14 +93,34 @@ export interface StartOptions {
 	 * no pacing, without changing what the network's own runs follow).
 	 */
 	settings?: RunSettingsInput;
+	/**
+	 * The lane to run in (default 0, the network's own run). An experiment running several runs
+	 * at once gives each its own lane 1..: a start replaces only its lane's running run, and a
+	 * lane other than 0 writes no feed (the canvas, phones and displays follow lane 0 alone).
+	 */
+	lane?: number;
 }
+
+/** Lanes a network may have: an experiment runs at most EXPERIMENT_LIMITS.concurrency (4) at once. */
+export const MAX_LANES = 8;
+
+/**
+ * Where a run runs, as the engine keys its runs, starts and locks: a network's own run (lane 0)
+ * by the network id, so everything that means "the network's run" looks it up as before;
+ * another lane by network and lane.
+ */
+export const slotKey = (networkId: string, lane = 0): string => (lane ? `${networkId}#${lane}` : networkId);
 
 interface ActiveRun {
 	networkId: string;
+	lane: number;
+	/** slotKey(networkId, lane). */
+	slot: string;
 	ownerId: string;
 	controller: RunController;
 	feed: FeedWriter;
-	lease: FeedLease;
+	/** The feed room held for the run (lane 0), or nothing to let go of (other lanes write no feed). */
+	lease: Pick<FeedLease, 'release'>;
 	/** The holder's writer: every write matches the run's fencing token. */
 	writer: RunWriter;
 	/** What the leases wait on: settles when this process no longer holds the run. */
@@ -111,6 +131,7 @@ interface ActiveRun {
 /** Everything `launch` needs to put a recorded run in motion. */
 interface RunContext {
 	networkId: string;
+	lane: number;
 	ownerId: string;
 	runId: string;
 	startedAt: Date;
@@ -118,8 +139,8 @@ interface RunContext {
 	graph: GraphSnapshot;
 	/** Where the run stands: its queue and counts (a fresh run: the first invocation). */
 	start: RunStart;
-	/** The network's feed room, held for the run. */
-	lease: RoomLease;
+	/** The network's feed room, held for the run; null for a lane other than 0 (it writes no feed). */
+	lease: RoomLease | null;
 	/** A new run (the feed's run state is replaced) rather than one taken over after a restart or another holder. */
 	fresh: boolean;
 	/** A run resumed paused: since when. */
@@ -150,6 +171,8 @@ export interface EngineCluster {
 interface RunControl {
 	kind: 'ended' | 'paused' | 'settings';
 	networkId: string;
+	/** The run's lane (absent from older processes: 0). */
+	lane?: number;
 	runId: string;
 }
 
@@ -163,11 +186,12 @@ const EVENTS_TOPIC = 'runs:events';
 const EVENT_NAMES: readonly EngineEventName[] = ['started', 'paused', 'resumed', 'ended', 'card', 'invocations', 'settingsChanged'];
 
 /**
- * Runs networks: one running run per network (an index). Starting replaces the running run
- * (cause `replaced`) in the transaction that records the new one; stopping ends it; on
+ * Runs networks: one running run per network and lane (an index; lane 0 is the network's own
+ * run, lanes 1.. an experiment's extra runs at once). Starting replaces the running run of its
+ * lane (cause `replaced`) in the transaction that records the new one; stopping ends it; on
  * start-up, runs the database still marks running get a holder and go on from their stored
- * queue. Starts and stops of one network are serialised within a process, and the index
- * settles two starts racing on two processes: one run, the other recorded as replaced.
+ * queue. Starts and stops of one slot (network and lane) are serialised within a process, and
+ * the index settles two starts racing on two processes: one run, the other recorded as replaced.
  *
  * A run is held by one process (single mode: this one; cluster mode: whichever took its BullMQ
  * job), which takes it with a fencing token (`take`). Stops, pauses and settings changes are
@@ -191,8 +215,9 @@ export class Engine implements RunHost {
 	 * subscribed there never runs once per process.
 	 */
 	readonly observed: EngineEventSource;
+	/** Runs held here, by slot (slotKey). */
 	private active = new Map<string, ActiveRun>();
-	/** Starts under way (network → owner): they hold a place under the run limits already. */
+	/** Starts under way (slot → owner): they hold a place under the run limits already. */
 	private starting = new Map<string, { ownerId: string }>();
 	/**
 	 * Turns at the main thread for built-in models' steps and hosted outputs' fingerprints,
@@ -200,7 +225,7 @@ export class Engine implements RunHost {
 	 * ahead of every request (19 unpaced loops held /api/health for seconds).
 	 */
 	private readonly gate: FairTurns | null;
-	/** Starts and stops of one network, one after another. */
+	/** Starts and stops of one slot (a network's lane), one after another. */
 	private locks = new OneAtATime();
 	private state: 'open' | 'closed' = 'open';
 	private readonly now: () => number;
@@ -258,18 +283,20 @@ export class Engine implements RunHost {
 		if (this.state === 'closed') return RELEASED;
 		const run = await this.reader.get(runId);
 		if (!run || run.status !== 'running') return null;
-		return this.locks.run(run.networkId, async () => {
+		const slot = slotKey(run.networkId, run.lane);
+		return this.locks.run(slot, async () => {
 			if (this.state === 'closed') return RELEASED;
-			const here = this.active.get(run.networkId);
+			const here = this.active.get(slot);
 			if (here?.controller.runId === runId) return here.holding;
 			const taken = await this.writer.takeOver(runId, this.processId, resolveRunSettings(run.settings).maxAttempts);
 			if (!taken) return null;
-			// One running run per network: another one held here has ended, and its message is late.
+			// One running run per lane: another one held here has ended, and its message is late.
 			if (here) await this.endedElsewhere(here);
 			const ownerId = await this.ownerOf(run.networkId);
-			const lease = await this.deps.rooms.acquire(`${run.networkId}/feed`);
+			const lease = run.lane ? null : await this.deps.rooms.acquire(`${run.networkId}/feed`);
 			const active = this.launch({
 				networkId: run.networkId,
+				lane: run.lane,
 				ownerId,
 				runId,
 				startedAt: run.startedAt,
@@ -291,41 +318,59 @@ export class Engine implements RunHost {
 		const run = this.heldHere(runId);
 		if (!run) return;
 		void this.locks
-			.run(run.networkId, async () => {
-				if (this.active.get(run.networkId) === run) await this.lostHere(run);
+			.run(run.slot, async () => {
+				if (this.active.get(run.slot) === run) await this.lostHere(run);
 			})
 			.catch((error) => this.log.error(`[engine] letting go of run ${runId} failed`, error));
 	}
 
-	/** Starts a run of the network with `input` at its start node, replacing the running run. */
+	/**
+	 * Starts a run of the network with `input` at its start node, replacing the running run of
+	 * its lane (`options.lane`, the network's own run unless given).
+	 */
 	async start(networkId: string, input: Payload, startedBy: string | null, options: StartOptions = {}): Promise<{ runId: string }> {
 		this.assertOpen();
+		const lane = options.lane ?? 0;
+		if (!Number.isInteger(lane) || lane < 0 || lane >= MAX_LANES) throw badRequest(`A run's lane is a whole number from 0 to ${MAX_LANES - 1}.`);
+		const slot = slotKey(networkId, lane);
 		const place = {};
-		const { runId, keep } = await this.locks.run(networkId, async () => {
+		const { runId, keep } = await this.locks.run(slot, async () => {
 			this.assertOpen();
 			const network = await this.deps.networks.runInfo(networkId);
 			if (!network) throw notFound('No such network.');
-			await this.holdPlace(networkId, network.ownerId, place);
+			await this.holdPlace(slot, network.ownerId, place);
 			try {
-				return await this.record(networkId, network, input, startedBy, options);
+				return await this.record(networkId, lane, network, input, startedBy, options);
 			} catch (error) {
-				this.freePlace(networkId, place);
+				this.freePlace(slot, place);
 				throw error;
 			}
 		});
 		try {
 			await this.leases.place(runId);
 		} finally {
-			this.freePlace(networkId, place);
-			await keep.release();
+			this.freePlace(slot, place);
+			await keep?.release();
 		}
 		return { runId };
+	}
+
+	/**
+	 * The run limits this engine keeps and how many places the owner's runs hold now (every lane
+	 * one; across processes in cluster mode), so an experiment asking for several runs at once
+	 * is refused up front rather than half-way. Null: no limits.
+	 */
+	async runPlaces(ownerId: string): Promise<{ limits: RunLimits; ownerHeld: number; totalHeld: number } | null> {
+		const limits = this.deps.limits?.runs;
+		if (!limits) return null;
+		const mine = this.deps.cluster ? await this.heldByOwner(ownerId) : [...this.held()].filter((r) => r.ownerId === ownerId);
+		return { limits, ownerHeld: mine.length, totalHeld: [...this.held()].length };
 	}
 
 	/** Runs going (or starting) here, each holding a place under the run limits. */
 	private *held(): Iterable<HeldRun> {
 		for (const run of this.active.values()) yield run;
-		for (const [networkId, { ownerId }] of this.starting) if (!this.active.has(networkId)) yield { networkId, ownerId };
+		for (const [slot, { ownerId }] of this.starting) if (!this.active.has(slot)) yield { slot, ownerId };
 	}
 
 	/**
@@ -333,16 +378,16 @@ export class Engine implements RunHost {
 	 * In cluster mode the owner's runs are counted across processes, from the database; the
 	 * total is each process's own (the runs its worker takes at once).
 	 */
-	private async holdPlace(networkId: string, ownerId: string, place: object) {
+	private async holdPlace(slot: string, ownerId: string, place: object) {
 		const limits = this.deps.limits?.runs;
 		const held = limits && this.deps.cluster ? await this.heldByOwner(ownerId) : this.held();
-		const reached = limits && runLimitReached(held, networkId, ownerId, limits);
+		const reached = limits && runLimitReached(held, slot, ownerId, limits);
 		if (limits && reached) throw runLimitError(reached, limits);
-		this.starting.set(networkId, { ownerId });
-		this.places.set(networkId, place);
+		this.starting.set(slot, { ownerId });
+		this.places.set(slot, place);
 	}
 
-	/** Which start holds a network's place (a later start of the same network takes it over). */
+	/** Which start holds a slot's place (a later start in the same slot takes it over). */
 	private places = new Map<string, object>();
 
 	/**
@@ -351,31 +396,33 @@ export class Engine implements RunHost {
 	 */
 	private ownSettings = new Set<string>();
 
-	private freePlace(networkId: string, place: object) {
-		if (this.places.get(networkId) !== place) return;
-		this.places.delete(networkId);
-		this.starting.delete(networkId);
+	private freePlace(slot: string, place: object) {
+		if (this.places.get(slot) !== place) return;
+		this.places.delete(slot);
+		this.starting.delete(slot);
 	}
 
-	/** The owner's running runs on every process (from the database), and starts under way here. */
+	/** The owner's running runs on every process (from the database), and starts under way here, by slot. */
 	private async heldByOwner(ownerId: string): Promise<HeldRun[]> {
-		const running = new Set(await this.reader.runningAmong(await this.deps.networks.idsOwnedBy(ownerId)));
-		for (const [networkId, starting] of this.starting) if (starting.ownerId === ownerId) running.add(networkId);
-		return [...running].map((networkId) => ({ networkId, ownerId }));
+		const running = await this.reader.runningAmong(await this.deps.networks.idsOwnedBy(ownerId));
+		const slots = new Set(running.map((r) => slotKey(r.networkId, r.lane)));
+		for (const [slot, starting] of this.starting) if (starting.ownerId === ownerId) slots.add(slot);
+		return [...slots].map((slot) => ({ slot, ownerId }));
 	}
 
 	/**
-	 * Records a new run, ending the network's running run in the same transaction; its holder
+	 * Records a new run, ending the running run of its lane in the same transaction; its holder
 	 * (here, or told over the bus) follows. Returns the feed room held across the swap, so it
-	 * stays loaded until the new run holds it.
+	 * stays loaded until the new run holds it (none for a lane that writes no feed).
 	 */
 	private async record(
 		networkId: string,
+		lane: number,
 		network: { ownerId: string; settings: unknown },
 		input: Payload,
 		startedBy: string | null,
 		options: StartOptions
-	): Promise<{ runId: string; keep: RoomLease }> {
+	): Promise<{ runId: string; keep: RoomLease | null }> {
 		const graph = await this.deps.rooms.withRoom(networkId, (room) => room.read(readGraph));
 		const startNodeId = options.startNodeId ?? graph.startNodeId;
 		const startNode = graph.nodes.find((n) => n.id === startNodeId);
@@ -399,10 +446,12 @@ export class Engine implements RunHost {
 		};
 
 		// Held before the old run lets go of it, so the feed room stays loaded across the swap.
-		const keep = await this.deps.rooms.acquire(`${networkId}/feed`);
+		const keep = lane ? null : await this.deps.rooms.acquire(`${networkId}/feed`);
+		const slot = slotKey(networkId, lane);
 		try {
 			const { runId, replaced } = await this.writer.create({
 				networkId,
+				lane,
 				startedBy,
 				input: storedInput,
 				settings,
@@ -411,23 +460,25 @@ export class Engine implements RunHost {
 			});
 			if (options.settings) this.ownSettings.add(runId);
 			for (const old of replaced) {
-				const here = this.active.get(networkId);
+				const here = this.active.get(slot);
 				if (here?.controller.runId === old) await this.wrapUp(here, 'replaced');
-				this.tell({ kind: 'ended', networkId, runId: old });
+				this.tell({ kind: 'ended', networkId, lane, runId: old });
 			}
 			return { runId, keep };
 		} catch (error) {
-			await keep.release();
+			await keep?.release();
 			throw error;
 		}
 	}
 
 	/** Ends a run with `cause` (and for errors, `reason`). False when it was not running. */
 	async stop(runId: string, cause: StopCause = 'stopped', reason?: string): Promise<boolean> {
-		const networkId = this.heldHere(runId)?.networkId ?? (await this.reader.get(runId))?.networkId;
-		if (!networkId) return false;
-		return this.locks.run(networkId, async () => {
-			const current = this.active.get(networkId);
+		const where = this.heldHere(runId) ?? (await this.reader.get(runId));
+		if (!where) return false;
+		const { networkId, lane } = where;
+		const slot = slotKey(networkId, lane);
+		return this.locks.run(slot, async () => {
+			const current = this.active.get(slot);
 			const here = current?.controller.runId === runId ? current : null;
 			// Nothing new starts while the stop is written.
 			here?.controller.close();
@@ -436,7 +487,7 @@ export class Engine implements RunHost {
 				if (ended) await this.wrapUp(here, cause, reason);
 				else await this.endedElsewhere(here);
 			}
-			if (ended) this.tell({ kind: 'ended', networkId, runId });
+			if (ended) this.tell({ kind: 'ended', networkId, lane, runId });
 			return ended;
 		});
 	}
@@ -459,12 +510,13 @@ export class Engine implements RunHost {
 	 * Applies the network's stored settings to its running run at once (a facilitator changing
 	 * the pacing mid-performance): the run's settings snapshot is replaced, so the run page
 	 * shows what it now follows and a restart resumes with them, and the holder's controller
-	 * takes them (here at once, or told over the bus).
+	 * takes them (here at once, or told over the bus). The network's own run (lane 0) only: the
+	 * other lanes are an experiment's, which follow the experiment's settings.
 	 */
 	async applySettings(networkId: string): Promise<void> {
 		await this.locks.run(networkId, async () => {
 			const current = this.active.get(networkId);
-			const runIds = current ? [current.controller.runId] : this.deps.cluster ? await this.writer.runningIds(networkId) : [];
+			const runIds = current ? [current.controller.runId] : this.deps.cluster ? await this.writer.runningIds(networkId, 0) : [];
 			if (!runIds.length) return;
 			const network = await this.deps.networks.runInfo(networkId);
 			if (!network) return;
@@ -473,7 +525,7 @@ export class Engine implements RunHost {
 				if (this.ownSettings.has(runId)) continue;
 				if (!(await this.writer.updateSettings(runId, settings))) continue; // it ended meanwhile
 				if (current) this.followSettings(current, settings);
-				else this.tell({ kind: 'settings', networkId, runId });
+				else this.tell({ kind: 'settings', networkId, lane: 0, runId });
 			}
 		});
 	}
@@ -489,21 +541,30 @@ export class Engine implements RunHost {
 		return this.keysMissing(ownerId, graph, graph.startNodeId, models);
 	}
 
-	/** Ends the network's running run, if any (before deleting the network, say). */
+	/** Ends the network's running runs, every lane's, if any (before deleting the network, say). */
 	async stopNetwork(networkId: string, cause: StopCause = 'stopped'): Promise<void> {
-		await this.locks.run(networkId, async () => {
-			const current = this.active.get(networkId);
+		const lanes = new Set([0]);
+		for (const run of this.active.values()) if (run.networkId === networkId) lanes.add(run.lane);
+		for (const { lane } of await this.reader.runningAmong([networkId])) lanes.add(lane);
+		for (const lane of lanes) await this.stopLane(networkId, lane, cause);
+	}
+
+	/** Ends the running run of one lane of a network, wherever it is held. */
+	private async stopLane(networkId: string, lane: number, cause: StopCause): Promise<void> {
+		const slot = slotKey(networkId, lane);
+		await this.locks.run(slot, async () => {
+			const current = this.active.get(slot);
 			current?.controller.close();
-			for (const runId of await this.writer.runningIds(networkId)) {
+			for (const runId of await this.writer.runningIds(networkId, lane)) {
 				if (!(await this.writer.finish(runId, cause))) continue;
 				if (current?.controller.runId === runId) await this.wrapUp(current, cause);
-				this.tell({ kind: 'ended', networkId, runId });
+				this.tell({ kind: 'ended', networkId, lane, runId });
 			}
-			if (current && this.active.get(networkId) === current) await this.endedElsewhere(current);
+			if (current && this.active.get(slot) === current) await this.endedElsewhere(current);
 		});
 	}
 
-	/** The active run of a network, if one is running (or paused) in this process. */
+	/** The active run of a network (its own, lane 0), if one is running (or paused) in this process. */
 	activeRun(networkId: string): { runId: string; startedAt: Date; settings: RunSettings; paused: boolean } | null {
 		const run = this.active.get(networkId);
 		if (!run) return null;
@@ -547,14 +608,19 @@ export class Engine implements RunHost {
 		for (const unsubscribe of this.unsubscribe) unsubscribe();
 	}
 
-	/** Starts a controller for a recorded run, holding the network's feed room through its lease. */
+	/**
+	 * Starts a controller for a recorded run, holding the network's feed room through its lease
+	 * (lane 0); a run on another lane writes its feed nowhere, so the network's canvas, phones
+	 * and displays show one run, the network's own.
+	 */
 	private launch(context: RunContext): ActiveRun {
-		const { networkId, ownerId, runId, startedAt, settings, graph, start, fresh, pausedAt, writer } = context;
+		const { networkId, lane, ownerId, runId, startedAt, settings, graph, start, fresh, pausedAt, writer } = context;
+		const slot = slotKey(networkId, lane);
 		// A feed room that failed (its store refused a write) is loaded afresh and written there.
-		const lease = new FeedLease(this.deps.rooms, `${networkId}/feed`, context.lease);
-		const feed = new FeedWriter(lease.room, {
+		const lease = context.lease ? new FeedLease(this.deps.rooms, `${networkId}/feed`, context.lease) : null;
+		const feed = new FeedWriter(lease?.room ?? NO_FEED, {
 			onError: (error) => this.log.error(`[engine] feed of ${networkId}: write failed`, error),
-			renew: () => lease.renew()
+			renew: () => lease?.renew() ?? Promise.resolve(null)
 		});
 		// Custom models as they were when the run started; curated ones from the catalogue.
 		const models = new Map(Object.entries(graph.models ?? {}));
@@ -570,24 +636,24 @@ export class Engine implements RunHost {
 		};
 		const params = new Map(graph.nodes.map((n) => [n.id, n.params ?? {}]));
 		const controller = new RunController(plan, start, {
-			ledger: this.fenced(networkId, runId, writer),
+			ledger: this.fenced(slot, runId, writer),
 			feed,
 			invoke: (invocation, signal) => this.invoke(runId, invocation, modelOf(invocation.modelId), ownerId, params.get(invocation.nodeId) ?? {}, signal),
 			// A built-in model's whole step (its database writes too) waits its turn at the gate:
 			// PGlite answers on this thread as well, so unbounded steps queue up queries as much as CPU.
 			inTurn: (invocation, signal, attempt) => (this.computesHere(modelOf(invocation.modelId)) ? this.onMainThread(runId, signal, attempt) : attempt()),
 			onStop: (cause, reason) =>
-				void this.endByItself(networkId, runId, cause, reason).catch((error) => this.log.error(`[engine] stopping ${runId} failed`, error)),
-			onCard: (card) => this.events.emit('card', { networkId, runId, card }),
-			onInvocations: () => this.events.emit('invocations', { networkId, runId }),
+				void this.endByItself(slot, runId, cause, reason).catch((error) => this.log.error(`[engine] stopping ${runId} failed`, error)),
+			onCard: (card) => this.events.emit('card', { networkId, lane, runId, card }),
+			onInvocations: () => this.events.emit('invocations', { networkId, lane, runId }),
 			now: this.now,
 			retry: this.deps.retry,
 			log: this.log
 		});
 		let letGo!: (end: HoldEnd) => void;
 		const done = new Promise<HoldEnd>((resolve) => (letGo = resolve));
-		const active: ActiveRun = { networkId, ownerId, controller, feed, lease, writer, holding: { done }, letGo };
-		this.active.set(networkId, active);
+		const active: ActiveRun = { networkId, lane, slot, ownerId, controller, feed, lease: lease ?? NO_LEASE, writer, holding: { done }, letGo };
+		this.active.set(slot, active);
 		const first = start.pending[0];
 		feed.write((doc) =>
 			setRunState(
@@ -606,7 +672,7 @@ export class Engine implements RunHost {
 				fresh
 			)
 		);
-		this.events.emit('started', { networkId, runId, resumedAfterRestart: !fresh, paused: !!start.paused });
+		this.events.emit('started', { networkId, lane, runId, resumedAfterRestart: !fresh, paused: !!start.paused });
 		controller.begin();
 		return active;
 	}
@@ -616,9 +682,9 @@ export class Engine implements RunHost {
 	 * ended (stopped elsewhere, its message not here yet) or another process took it over;
 	 * either way this process looks at the row and follows.
 	 */
-	private fenced(networkId: string, runId: string, writer: RunWriter): RunLedger {
+	private fenced(slot: string, runId: string, writer: RunWriter): RunLedger {
 		const check = <T>(result: T): T => {
-			if (result === false || result === null) void this.refused(networkId, runId).catch((error) => this.log.error(`[engine] checking run ${runId} failed`, error));
+			if (result === false || result === null) void this.refused(slot, runId).catch((error) => this.log.error(`[engine] checking run ${runId} failed`, error));
 			return result;
 		};
 		return {
@@ -629,10 +695,10 @@ export class Engine implements RunHost {
 	}
 
 	/** After a refused write: the run ended (follow it) or was taken over (stop, writing nothing). */
-	private async refused(networkId: string, runId: string): Promise<void> {
+	private async refused(slot: string, runId: string): Promise<void> {
 		const standing = await this.writer.standing(runId);
-		await this.locks.run(networkId, async () => {
-			const run = this.active.get(networkId);
+		await this.locks.run(slot, async () => {
+			const run = this.active.get(slot);
 			if (run?.controller.runId !== runId) return;
 			if (standing?.status === 'running' && standing.lease === run.writer.lease) return; // only that invocation was gone
 			if (standing?.status === 'running') return this.lostHere(run);
@@ -646,8 +712,9 @@ export class Engine implements RunHost {
 	 */
 	private async control(message: RunControl): Promise<void> {
 		if (this.state === 'closed') return;
-		await this.locks.run(message.networkId, async () => {
-			const run = this.active.get(message.networkId);
+		const slot = slotKey(message.networkId, message.lane ?? 0);
+		await this.locks.run(slot, async () => {
+			const run = this.active.get(slot);
 			if (run?.controller.runId !== message.runId) return;
 			const row = await this.reader.get(message.runId);
 			if (!row) return;
@@ -665,30 +732,31 @@ export class Engine implements RunHost {
 
 	/** A paused or resumed run held here: the controller, the feed and the event follow. */
 	private async followPause(run: ActiveRun, paused: boolean): Promise<void> {
-		const { controller, feed, networkId } = run;
+		const { controller, feed, networkId, lane } = run;
 		const { runId } = controller;
 		if (!(paused ? controller.pause() : controller.resume())) return;
 		const pausedAt = paused ? ((await this.reader.get(runId))?.pausedAt?.toISOString() ?? new Date(this.now()).toISOString()) : undefined;
 		feed.write((doc) => updateRunState(doc, runId, paused ? { status: 'paused', pausedAt } : { status: 'running', pausedAt: undefined }));
-		this.events.emit(paused ? 'paused' : 'resumed', { networkId, runId });
+		this.events.emit(paused ? 'paused' : 'resumed', { networkId, lane, runId });
 	}
 
 	/** New settings for a run held here: its controller takes them, the feed shows the lockout. */
 	private followSettings(run: ActiveRun, settings: RunSettings): void {
-		const { controller, feed, networkId } = run;
+		const { controller, feed, networkId, lane } = run;
 		controller.updateSettings(settings);
 		const { runId, plan } = controller;
 		feed.write((doc) => updateRunState(doc, runId, { lockoutUntil: lockoutUntil(plan.startedAt, settings) }));
-		this.events.emit('settingsChanged', { networkId, runId, settings });
+		this.events.emit('settingsChanged', { networkId, lane, runId, settings });
 	}
 
 	/** Pauses or resumes a run: in the database (the stored truth), then in its holder. */
 	private async setPaused(runId: string, paused: boolean): Promise<RunRow> {
-		const active = this.heldHere(runId);
-		const networkId = active?.networkId ?? (await this.reader.get(runId))?.networkId;
-		if (!networkId) throw notFound('No such run.');
-		return this.locks.run(networkId, async () => {
-			const found = this.active.get(networkId);
+		const where = this.heldHere(runId) ?? (await this.reader.get(runId));
+		if (!where) throw notFound('No such run.');
+		const { networkId, lane } = where;
+		const slot = slotKey(networkId, lane);
+		return this.locks.run(slot, async () => {
+			const found = this.active.get(slot);
 			// Held elsewhere (or not at all): the row is all there is to change here.
 			const controller = found?.controller.runId === runId ? found.controller : null;
 			// A pause holds starts from this instant, before the write; a resume goes once it is recorded.
@@ -706,16 +774,16 @@ export class Engine implements RunHost {
 				// The facilitator's screen and the feed agree by the time the request answers.
 				await found.feed.idle();
 			}
-			if (changed) this.events.emit(paused ? 'paused' : 'resumed', { networkId, runId });
-			if (!controller) this.tell({ kind: 'paused', networkId, runId });
+			if (changed) this.events.emit(paused ? 'paused' : 'resumed', { networkId, lane, runId });
+			if (!controller) this.tell({ kind: 'paused', networkId, lane, runId });
 			return run;
 		});
 	}
 
 	/** The controller ended its run by itself (budget, dead end, fixed point, error): the holder records it. */
-	private async endByItself(networkId: string, runId: string, cause: StopCause, reason?: string): Promise<void> {
-		await this.locks.run(networkId, async () => {
-			const run = this.active.get(networkId);
+	private async endByItself(slot: string, runId: string, cause: StopCause, reason?: string): Promise<void> {
+		await this.locks.run(slot, async () => {
+			const run = this.active.get(slot);
 			if (run?.controller.runId !== runId) return;
 			run.controller.close();
 			let ended: boolean;
@@ -741,12 +809,12 @@ export class Engine implements RunHost {
 
 	/** An ended run's holder lets go: controller closed, the end told (event and feed), the feed room released. */
 	private async wrapUp(run: ActiveRun, cause: StopCause, reason?: string): Promise<void> {
-		const { controller, feed, lease, networkId } = run;
+		const { controller, feed, lease, networkId, lane, slot } = run;
 		const { runId } = controller;
 		controller.close();
-		if (this.active.get(networkId) === run) this.active.delete(networkId);
+		if (this.active.get(slot) === run) this.active.delete(slot);
 		this.ownSettings.delete(runId);
-		this.events.emit('ended', { networkId, runId, cause, reason, completedSteps: controller.completedSteps });
+		this.events.emit('ended', { networkId, lane, runId, cause, reason, completedSteps: controller.completedSteps });
 		feed.write((doc) =>
 			updateRunState(doc, runId, {
 				status: statusFor(cause),
@@ -768,10 +836,10 @@ export class Engine implements RunHost {
 	 * holder writes it).
 	 */
 	private async lostHere(run: ActiveRun): Promise<void> {
-		const { controller, networkId } = run;
+		const { controller, slot } = run;
 		this.log.error(`[engine] run ${controller.runId}: another process took it over; this one stops holding it`);
 		controller.close();
-		if (this.active.get(networkId) === run) this.active.delete(networkId);
+		if (this.active.get(slot) === run) this.active.delete(slot);
 		await run.lease.release();
 		run.letGo('lost');
 	}
@@ -899,5 +967,9 @@ function fingerprintOrNothing(output: Payload): OutputFingerprint | undefined {
 /** When a prompt may replace a run (ISO), for countdowns on phones and projectors. */
 /** A holding that is over at once: this engine is shutting down and takes nothing. */
 const RELEASED: Holding = { done: Promise.resolve('released') };
+
+/** Where a run on a lane other than 0 writes its feed: nowhere (the network's feed shows its own run). */
+const NO_FEED: FeedRoom = { change: async () => {} };
+const NO_LEASE: Pick<FeedLease, 'release'> = { release: async () => {} };
 
 const lockoutUntil = (startedAt: Date, settings: RunSettings) => new Date(startedAt.getTime() + settings.lockoutSeconds * 1000).toISOString();

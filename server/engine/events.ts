@@ -7,7 +7,16 @@ import type { RunSettings } from './settings';
 export interface RunRef {
 	networkId: string;
 	runId: string;
+	/**
+	 * 0: the network's own run, the one its canvas, phones and displays follow; 1..: an
+	 * experiment's extra run on the same network (migrations/0016_run_lanes), which what follows
+	 * the network (boards, the prompt queue) leaves alone. Absent on events of older processes: 0.
+	 */
+	lane?: number;
 }
+
+/** Whether the event is about a network's own run (lane 0) rather than an experiment's extra lane. */
+export const ownRun = (ref: { lane?: number }): boolean => !ref.lane;
 
 export interface RunStartedEvent extends RunRef {
 	/** True for a run picked up after a restart (false: a fresh start). */

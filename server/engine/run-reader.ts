@@ -140,12 +140,13 @@ export class RunReader {
 	}
 
 	/**
-	 * Which of `networkIds` have a running run (paused ones too), across every process: the
-	 * per-owner run limit counts them among the owner's networks in cluster mode.
+	 * The running runs (paused ones too) of `networkIds`, by network and lane, across every
+	 * process: the per-owner run limit counts them among the owner's networks in cluster mode,
+	 * each lane as one run.
 	 */
-	async runningAmong(networkIds: string[]): Promise<string[]> {
+	async runningAmong(networkIds: string[]): Promise<Array<{ networkId: string; lane: number }>> {
 		if (!networkIds.length) return [];
-		const rows = await this.db.selectFrom('runs').select('network_id').where('status', '=', 'running').where('network_id', 'in', networkIds).execute();
-		return rows.map((r) => r.network_id);
+		const rows = await this.db.selectFrom('runs').select(['network_id', 'lane']).where('status', '=', 'running').where('network_id', 'in', networkIds).execute();
+		return rows.map((r) => ({ networkId: r.network_id, lane: r.lane }));
 	}
 }

@@ -14,6 +14,8 @@ class RunEnded extends Error {}
 
 export interface NewRun {
 	networkId: string;
+	/** 0 (the network's own run) unless an experiment runs several at once; see migrations/0016_run_lanes. */
+	lane?: number;
 	startedBy: string | null;
 	input: StoredPayload;
 	settings: object;
@@ -88,16 +90,16 @@ export class RunWriter implements RunLifecycleLedger {
 	}
 
 	/**
-	 * Records a new run with its first invocation queued. The network's running run, if any,
-	 * ends as replaced in the same transaction (one running run per network is an index); the
-	 * ids of the runs it ended are returned so their holders can be told.
+	 * Records a new run with its first invocation queued. The running run of the same network
+	 * and lane, if any, ends as replaced in the same transaction (one running run per network and
+	 * lane is an index); the ids of the runs it ended are returned so their holders can be told.
 	 */
 	async create(run: NewRun): Promise<{ runId: string; first: PendingInvocation; startedAt: Date; replaced: string[] }> {
 		for (let attempt = 1; ; attempt++) {
 			try {
 				return await this.createOnce(run);
 			} catch (error) {
-				// Another process started a run of this network between our replace and our insert:
+				// Another process started a run of this lane between our replace and our insert:
 				// the next try replaces that one (the last start wins, as within one process).
 				if (attempt < START_TRIES && (error as { code?: string }).code === UNIQUE_VIOLATION) continue;
 				throw error;
@@ -114,6 +116,7 @@ export class RunWriter implements RunLifecycleLedger {
 				.updateTable('runs')
 				.set({ status: statusFor('replaced'), stop_cause: 'replaced', ended_at: startedAt, paused_at: null })
 				.where('network_id', '=', run.networkId)
+				.where('lane', '=', run.lane ?? 0)
 				.where('status', '=', 'running')
 				.returning('id')
 				.execute();
@@ -131,6 +134,7 @@ export class RunWriter implements RunLifecycleLedger {
 				.values({
 					id: runId,
 					network_id: run.networkId,
+					lane: run.lane ?? 0,
 					started_by: run.startedBy,
 					input: json(run.input),
 					settings: json(run.settings),
@@ -316,12 +320,14 @@ export class RunWriter implements RunLifecycleLedger {
 	}
 
 	/**
-	 * Runs still marked running (of one network, or all), oldest first: what the engine resumes
-	 * after a restart or finishes as orphans. Here beside the writes it guards, not in the reader.
+	 * Runs still marked running (of one network, or all; of one lane, or every lane), oldest
+	 * first: what the engine resumes after a restart or finishes as orphans. Here beside the
+	 * writes it guards, not in the reader.
 	 */
-	async runningIds(networkId?: string): Promise<string[]> {
+	async runningIds(networkId?: string, lane?: number): Promise<string[]> {
 		let query = this.db.selectFrom('runs').select('id').where('status', '=', 'running');
 		if (networkId) query = query.where('network_id', '=', networkId);
+		if (lane !== undefined) query = query.where('lane', '=', lane);
 		return (await query.orderBy('started_at').execute()).map((r) => r.id);
 	}
 

@@ -28,7 +28,14 @@ export interface RunnerEvents {
 }
 
 export interface RunnerOptions {
+	/** Runs going at once, in all. */
 	concurrency: number;
+	/**
+	 * Runs going at once on one network, each on its own engine lane (default 1: the network's
+	 * own run, one after another). The CLI runs its networks side by side, one run each; the
+	 * browser's experiment runs its one network's cells on up to `concurrency` lanes.
+	 */
+	lanesPerNetwork?: number;
 	/** Aborting stops the runs in flight and starts no more (SIGINT). */
 	signal?: AbortSignal;
 	events?: RunnerEvents;
@@ -36,11 +43,12 @@ export interface RunnerOptions {
 
 /**
  * Makes every run of the plan through the engine the server uses (the CLI on the networks it
- * imported, the browser's experiment service on one network of the app), one at a time per network
- * (a network has one active run; starting another would replace it) and up to `concurrency`
- * networks at once. Each run is waited for and analysed before its network's next run. Results
- * are pushed into `results` as they come, so an interrupted or failed experiment still has
- * the runs that finished; they come back in plan order. Each run starts with the experiment's
+ * imported, the browser's experiment service on one network of the app), up to `concurrency`
+ * runs at once: each worker holds one lane of one network (a lane has one active run; starting
+ * another would replace it) and takes that network's next cell once its run ended and was
+ * analysed. With one lane per network (the CLI) that is one run at a time per network, networks
+ * side by side. Results are pushed into `results` as they come, so an interrupted or failed
+ * experiment still has the runs that finished; they come back in plan order. Each run starts with the experiment's
  * settings (`experimentSettings`: the budget is `steps`, no pacing, no stop at a fixed point),
  * whatever the network's own settings say. `startedBy` is recorded on every run.
  */
@@ -57,8 +65,11 @@ export async function runExperiment(
 	const settings = experimentSettings(plan.steps);
 	const order = new Map(plan.cells.map((cell, i) => [cell, i]));
 	const cellOf = new Map<RunResult, Cell>();
-	const lanes = networks.map((_, i) => plan.cells.filter((c) => c.networkIndex === i));
+	// Each network's cells in plan order, taken from the front by whichever of its lanes is free.
+	const queues = networks.map((_, i) => plan.cells.filter((c) => c.networkIndex === i));
 	const active = new Set<string>();
+	/** A run could not start (or a lane failed otherwise): no lane takes another cell. */
+	let failed = false;
 	const stopAll = () => {
 		for (const runId of active) void panic.engine.stop(runId, 'stopped').catch(() => {});
 	};
@@ -71,7 +82,7 @@ export async function runExperiment(
 		return run;
 	};
 
-	async function one(cell: Cell): Promise<void> {
+	async function one(cell: Cell, lane: number): Promise<void> {
 		const network = networks[cell.networkIndex];
 		const prompt = plan.prompts[cell.promptIndex];
 		// Watching before the start: a quick run's cards and end may come before its id does.
@@ -79,10 +90,10 @@ export async function runExperiment(
 		let steps: number;
 		let runId: string;
 		try {
-			({ runId } = await panic.engine.start(network.id, { kind: 'text', text: prompt }, startedBy.id, { settings }));
+			({ runId } = await panic.engine.start(network.id, { kind: 'text', text: prompt }, startedBy.id, { settings, ...(lane ? { lane } : {}) }));
 			active.add(runId);
 			// Aborted between the check and the start: stop this one too.
-			if (signal?.aborted) void panic.engine.stop(runId, 'stopped').catch(() => {});
+			if (signal?.aborted || failed) void panic.engine.stop(runId, 'stopped').catch(() => {});
 			await events.runStarted?.(cell, runId);
 			steps = await watch.follow(runId, events.steps, async () => (await endedRow(runId)).status !== 'running');
 		} finally {
@@ -128,23 +139,33 @@ export async function runExperiment(
 		await events.runFinished?.(result, cell);
 	}
 
-	async function lane(cells: Cell[]): Promise<void> {
-		for (const cell of cells) {
-			if (signal?.aborted) return;
-			await one(cell);
+	/** One lane of one network: its next cell, run after run, until the network has none left. */
+	async function drain(cells: Cell[], lane: number): Promise<void> {
+		for (let cell = cells.shift(); cell; cell = cells.shift()) {
+			if (signal?.aborted || failed) return;
+			await one(cell, lane);
 		}
 	}
 
-	// `concurrency` workers, each taking the next network's lane when it is free.
-	const queue = lanes.filter((l) => l.length);
-	const workers = Array.from({ length: Math.min(options.concurrency, queue.length) }, async () => {
-		for (let next = queue.shift(); next; next = queue.shift()) await lane(next);
+	// Every lane of every network with cells, network by network; `concurrency` workers each take the next free one.
+	const perNetwork = Math.max(1, options.lanesPerNetwork ?? 1);
+	const slots = queues.flatMap((cells) => Array.from({ length: Math.min(perNetwork, cells.length) }, (_, lane) => ({ cells, lane })));
+	const workers = Array.from({ length: Math.min(options.concurrency, slots.length) }, async () => {
+		for (let slot = slots.shift(); slot; slot = slots.shift()) {
+			try {
+				await drain(slot.cells, slot.lane);
+			} catch (error) {
+				failed = true;
+				stopAll(); // one lane failed: the others stop too, and the error is reported
+				throw error;
+			}
+		}
 	});
 	try {
-		await Promise.all(workers);
-	} catch (error) {
-		stopAll(); // one lane failed: the others stop too, and the error is reported
-		throw error;
+		// Every lane wound down before the runner answers: none records a result after it.
+		const settled = await Promise.allSettled(workers);
+		const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+		if (failure) throw failure.reason;
 	} finally {
 		signal?.removeEventListener('abort', stopAll);
 	}

@@ -12,6 +12,8 @@ import { reachableNodeIds } from '../shared/graph/reach';
 import type { Graph } from '../shared/graph/types';
 import type { ModelInfo } from '../shared/platforms/types';
 import type { AnalyzeRun } from './analysis';
+import { RUN_LIMIT_RETRY_SECONDS } from '../engine/capacity';
+import { EXPERIMENT_LIMITS } from '../shared/experiments';
 import { estimateCost, type CostEstimate } from './estimate';
 import { planExperiment } from './plan';
 import { runExperiment } from './runner';
@@ -20,7 +22,7 @@ import { experimentDetailJson, experimentJson } from './views';
 
 export interface ExperimentServiceDeps {
 	store: ExperimentStore;
-	engine: Pick<Engine, 'start' | 'stop' | 'observed' | 'missingKeys'>;
+	engine: Pick<Engine, 'start' | 'stop' | 'observed' | 'missingKeys' | 'runPlaces'>;
 	runReader: RunReader;
 	networks: Pick<Networks, 'access' | 'requireEditor'>;
 	/** The network's graph as it is now (the live doc). */
@@ -54,9 +56,10 @@ interface Driven {
 /**
  * Experiments from the browser (issue 16): a prompt list × runs × a step budget on one network
  * of the app, made by the same runner as `npm run panic -- experiment` (runner.ts) and recorded
- * in the same result rows (summary.ts). The process that starts an experiment drives it; a
- * network has one experiment at a time (the store's unique index) and an experiment does not
- * start over a run someone else has going. `changed` fires (on every process) whenever an
+ * in the same result rows (summary.ts), `concurrency` runs at once, each on its own lane of the
+ * network (lane 0 is the network's own run, the one its canvas shows). The process that starts
+ * an experiment drives it; a network has one experiment at a time (the store's unique index)
+ * and an experiment does not start over a run someone else has going. `changed` fires (on every process) whenever an
  * experiment's progress, runs or status changed.
  */
 export class ExperimentService {
@@ -91,16 +94,22 @@ export class ExperimentService {
 		let network: NetworkSummary;
 		try {
 			({ network } = await this.deps.networks.requireEditor(networkId, user));
+			const concurrency = input.concurrency ?? 1;
+			if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > EXPERIMENT_LIMITS.concurrency) {
+				throw badRequest(`concurrency: 1 to ${EXPERIMENT_LIMITS.concurrency} runs at once.`);
+			}
 			await this.preflight(networkId, network.ownerId);
 			if ((await this.deps.runReader.runningAmong([networkId])).length) {
 				throw conflict('A run is going on this network. Stop it first: an experiment’s runs would replace it.');
 			}
+			await this.requirePlaces(network.ownerId, concurrency);
 			row = await this.deps.store.create({
 				networkId,
 				createdBy: user.id,
 				prompts: input.prompts,
 				runsPerPrompt: input.runs,
 				steps: input.steps,
+				concurrency,
 				holder: this.deps.processId
 			});
 		} catch (error) {
@@ -215,6 +224,34 @@ export class ExperimentService {
 		if (missing.length) throw badRequest(`The network's owner has no key for ${missing.join(', ')}: add it before starting an experiment.`, { missingKeys: missing });
 	}
 
+	/**
+	 * Refuses up front an experiment whose runs at once the run limits have no room for (every
+	 * lane is a run of the owner's), rather than failing it half-way when a lane cannot start.
+	 */
+	private async requirePlaces(ownerId: string, concurrency: number) {
+		const places = await this.deps.engine.runPlaces(ownerId);
+		if (!places) return;
+		const { limits, ownerHeld, totalHeld } = places;
+		const runs = (n: number) => `${n} run${n === 1 ? '' : 's'}`;
+		if (concurrency > limits.perOwner) {
+			throw badRequest(`This server runs at most ${runs(limits.perOwner)} at once per account, and each run of an experiment counts: set concurrency to ${limits.perOwner} or less.`);
+		}
+		if (ownerHeld + concurrency > limits.perOwner) {
+			throw new AppError(
+				429,
+				`This network's owner has ${runs(ownerHeld)} going and may run ${limits.perOwner} at once: ${runs(concurrency)} at once would pass that. Stop a run, or lower the concurrency to ${Math.max(1, limits.perOwner - ownerHeld)}.`,
+				{ limit: 'runs-per-owner', max: limits.perOwner, retryAfterSeconds: RUN_LIMIT_RETRY_SECONDS }
+			);
+		}
+		if (totalHeld + concurrency > limits.total) {
+			throw new AppError(429, `This server is running ${runs(totalHeld)} of the ${limits.total} it takes at once: ${runs(concurrency)} more do not fit now. Try again later, or lower the concurrency.`, {
+				limit: 'runs-total',
+				max: limits.total,
+				retryAfterSeconds: RUN_LIMIT_RETRY_SECONDS
+			});
+		}
+	}
+
 	private async reachableModels(networkId: string, ownerId: string): Promise<ModelInfo[]> {
 		const graph = await this.deps.graph(networkId);
 		if (!graph.startNodeId) throw badRequest('Pick a start node first: the network has none.');
@@ -249,7 +286,9 @@ export class ExperimentService {
 		driven.done = (async () => {
 			try {
 				await runExperiment(this.deps, user, plan, [{ id: row.networkId, name: networkName }], this.deps.analyze, {
-					concurrency: 1,
+					// Each run at once on its own lane of the one network; results still come in plan order.
+					concurrency: row.concurrency,
+					lanesPerNetwork: row.concurrency,
 					signal: abort.signal,
 					events: {
 						runStarted: async (cell, runId) => {
@@ -263,7 +302,8 @@ export class ExperimentService {
 						runFinished: async (result, cell) => {
 							await store.finishRun(row.id, seqOf(cell), result, steps);
 							await this.changed(row.id);
-							// Someone else's run took the network: going on would replace theirs in turn.
+							// Someone else's run took the network (lane 0): going on would replace theirs in turn.
+							// The abort stops the other lanes' runs in flight too.
 							if (result.stopCause === 'replaced' && !abort.signal.aborted) {
 								driven.failure = 'Another run started on this network and replaced the experiment’s run; the experiment stopped rather than replace that run in turn.';
 								abort.abort();

@@ -19,6 +19,8 @@ export interface ExperimentRow {
 	runsDone: number;
 	stepsDone: number;
 	holder: string | null;
+	/** Runs going at once, each on its own lane of the network. */
+	concurrency: number;
 	createdAt: Date;
 	finishedAt: Date | null;
 }
@@ -46,7 +48,7 @@ export class ExperimentStore {
 	 * Records a new experiment, running, held by `holder`. A network has one experiment going at
 	 * a time: the database's partial unique index refuses a second, whichever process asks.
 	 */
-	async create(input: { networkId: string; createdBy: string; prompts: string[]; runsPerPrompt: number; steps: number; holder: string }): Promise<ExperimentRow> {
+	async create(input: { networkId: string; createdBy: string; prompts: string[]; runsPerPrompt: number; steps: number; concurrency: number; holder: string }): Promise<ExperimentRow> {
 		const id = randomId();
 		try {
 			await this.db
@@ -58,6 +60,7 @@ export class ExperimentStore {
 					prompts: JSON.stringify(input.prompts),
 					runs_per_prompt: input.runsPerPrompt,
 					steps: input.steps,
+					concurrency: input.concurrency,
 					status: 'running',
 					runs_total: input.prompts.length * input.runsPerPrompt,
 					holder: input.holder,
@@ -159,6 +162,7 @@ type Stored = {
 	runs_done: number;
 	steps_done: number;
 	holder: string | null;
+	concurrency: number;
 	created_at: Date;
 	finished_at: Date | null;
 };
@@ -177,6 +181,7 @@ function toRow(r: Stored): ExperimentRow {
 		runsDone: r.runs_done,
 		stepsDone: r.steps_done,
 		holder: r.holder,
+		concurrency: r.concurrency,
 		createdAt: r.created_at,
 		finishedAt: r.finished_at
 	};

@@ -11,6 +11,7 @@ export function experimentJson(row: ExperimentRow, networkName?: string) {
 		prompts: row.prompts,
 		runsPerPrompt: row.runsPerPrompt,
 		steps: row.steps,
+		concurrency: row.concurrency,
 		status: row.status,
 		reason: row.reason,
 		runsTotal: row.runsTotal,

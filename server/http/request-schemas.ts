@@ -51,10 +51,18 @@ export const startExperimentSchema = z
 			.min(1, { error: 'Give at least one prompt.' })
 			.max(EXPERIMENT_LIMITS.prompts, { error: `At most ${EXPERIMENT_LIMITS.prompts} prompts.` }),
 		runs: z.number().int().min(1).max(EXPERIMENT_LIMITS.runs).default(1),
-		steps: z.number().int().min(1).max(EXPERIMENT_LIMITS.steps)
+		steps: z.number().int().min(1).max(EXPERIMENT_LIMITS.steps),
+		concurrency: z
+			.number()
+			.int({ error: 'concurrency: a whole number of runs at once.' })
+			.min(1, { error: 'concurrency: at least 1 run at once.' })
+			.max(EXPERIMENT_LIMITS.concurrency, { error: `concurrency: at most ${EXPERIMENT_LIMITS.concurrency} runs at once.` })
+			.default(1)
+			.describe('Runs going at once, each on its own lane of the network; each counts against the owner’s run limit.')
 	})
 	.strict()
 	.refine((b) => b.prompts.length * b.runs <= EXPERIMENT_LIMITS.totalRuns, { error: `At most ${EXPERIMENT_LIMITS.totalRuns} runs in all (prompts × runs per prompt).`, path: ['runs'] })
 	.refine((b) => b.prompts.length * b.runs * b.steps <= EXPERIMENT_LIMITS.totalSteps, { error: `At most ${EXPERIMENT_LIMITS.totalSteps} steps in all (prompts × runs × steps).`, path: ['steps'] });
-export type StartExperimentInput = z.infer<typeof startExperimentSchema>;
+/** As the schema hands it over; `concurrency` may be left out by callers in the domain (1). */
+export type StartExperimentInput = Omit<z.infer<typeof startExperimentSchema>, 'concurrency'> & { concurrency?: number };
 export const EXPERIMENT_MAX_BODY = 512 * 1024;

@@ -4,10 +4,10 @@ import { loopGraph } from '../helpers/graphs';
 
 /**
  * An experiment from the browser (issue 16): from the canvas's Experiments link, a paint ↔
- * caption loop (built-in models, no keys) gets three prompts × 1 run × 6 steps; the form shows
- * the count and a free estimate before Start; the experiment page follows the runs live to
- * done, shows the summary rows with links to each run, and ends in the atlas; the same
- * experiment run again gives the same atlas.
+ * caption loop (built-in models, no keys) gets three prompts × 1 run × 6 steps, two runs at
+ * once; the form shows the count and a free estimate before Start; the experiment page follows
+ * the runs live to done, shows the summary rows with links to each run, and ends in the atlas;
+ * the same experiment run again, one run at a time, gives the same atlas.
  */
 const session = browserSession();
 const { person, call } = session;
@@ -17,7 +17,7 @@ afterAll(() => session.teardown());
 
 const PROMPTS = ['a red balloon over the sea', 'the quick brown fox', 'a city at night'];
 
-test('three prompts × 1 run × 6 steps of paint ↔ caption, from the form to the summary', async () => {
+test('three prompts × 1 run × 6 steps of paint ↔ caption, two at once, from the form to the summary', async () => {
 	const ada = await person('ada@example.org', { width: 1440, height: 900 });
 	const { id } = await call(ada, 'POST', '/api/networks', { name: 'Paint and caption' });
 	await call(ada, 'PUT', `/api/networks/${id}/graph`, loopGraph('local/paint', 'local/caption'));
@@ -29,7 +29,8 @@ test('three prompts × 1 run × 6 steps of paint ↔ caption, from the form to t
 	await page.getByTestId('experiment-prompts').fill(`${PROMPTS.join('\n')}\n\n`);
 	await expect.poll(() => page.getByTestId('prompt-count').textContent()).toBe('3 / 200');
 	await page.getByTestId('experiment-steps').fill('6');
-	await expect.poll(() => page.getByTestId('experiment-totals').textContent()).toMatch(/3 runs × 6 steps = 18 model calls/);
+	await page.getByTestId('experiment-concurrency').fill('2');
+	await expect.poll(() => page.getByTestId('experiment-totals').textContent()).toMatch(/3 runs × 6 steps = 18 model calls at most, 2 runs at once/);
 	// The estimate comes before Start is offered.
 	await expect.poll(() => page.getByTestId('experiment-estimate').textContent()).toMatch(/Free: only built-in models/);
 	const startButton = page.getByTestId('experiment-start');
@@ -39,6 +40,7 @@ test('three prompts × 1 run × 6 steps of paint ↔ caption, from the form to t
 	await page.waitForURL('**/experiments/*');
 	await page.getByTestId('experiment-progress').and(page.locator('[data-status=done]')).waitFor({ timeout: 60_000 });
 	expect(await page.getByTestId('experiment-runs-done').textContent()).toBe('3 / 3 runs');
+	expect(await page.getByTestId('experiment-concurrency').textContent()).toBe('2 runs at once');
 	expect(await page.getByTestId('experiment-steps-done').textContent()).toBe('18 / 18 steps');
 	expect(await page.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
 
@@ -64,7 +66,7 @@ test('three prompts × 1 run × 6 steps of paint ↔ caption, from the form to t
 	expect(basins.every(([, sum]) => sum === 3)).toBe(true);
 	expect(await atlas.getByTestId('attractor-steps').first().textContent()).toMatch(/after \d+ steps/);
 
-	// The same experiment again (through the API) ends in the same atlas, run ids apart.
+	// The same experiment again (through the API), one run at a time, ends in the same atlas, run ids apart.
 	const first = page.url().split('/').pop()!;
 	const { id: second } = await call(ada, 'POST', `/api/networks/${id}/experiments`, { prompts: PROMPTS, runs: 1, steps: 6 });
 	await expect.poll(async () => (await call(ada, 'GET', `/api/experiments/${second}`)).status, { timeout: 60_000 }).toBe('done');

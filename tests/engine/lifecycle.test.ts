@@ -82,11 +82,11 @@ describe.each(backends())('engine lifecycle on $name', ({ open }) => {
 
 		const paused = nextEvent(engine.events, 'paused');
 		await engine.pauseRun(runId);
-		expect(await paused).toEqual({ networkId: id, runId });
+		expect(await paused).toEqual({ networkId: id, lane: 0, runId });
 		expect(engine.activeRun(id)?.paused).toBe(true);
 		const resumed = nextEvent(engine.events, 'resumed');
 		await engine.resumeRun(runId);
-		expect(await resumed).toEqual({ networkId: id, runId });
+		expect(await resumed).toEqual({ networkId: id, lane: 0, runId });
 		await engine.resumeRun(runId); // not paused: nothing to say
 
 		settings = { pacing: { fixedMs: 10 }, budgets: { maxInvocations: 500 } };
@@ -99,7 +99,7 @@ describe.each(backends())('engine lifecycle on $name', ({ open }) => {
 		await engine.stop(runId);
 		const end = await ended;
 		const completed = (await invocations(runId)).filter((r) => r.state === 'completed').length;
-		expect(end).toEqual({ networkId: id, runId, cause: 'stopped', reason: undefined, completedSteps: completed });
+		expect(end).toEqual({ networkId: id, lane: 0, runId, cause: 'stopped', reason: undefined, completedSteps: completed });
 		expect(seen).toEqual([`started ${id}`, `paused ${id}`, `resumed ${id}`, `settingsChanged ${id}`, `ended ${id}`]);
 	});
 

@@ -81,6 +81,6 @@ describe.each(backends())('run fencing on $name', ({ open }) => {
 		expect((await bed.invocations(old)).map((i) => i.state)).toEqual(['cancelled']);
 		expect(await bed.run(next.runId)).toMatchObject({ status: 'running' });
 		// Written past the engine (as two processes racing would): refused.
-		await expect(sql`update runs set status = 'running', stop_cause = null where id = ${old}`.execute(bed.db)).rejects.toThrow(/runs_one_running_per_network|unique/);
+		await expect(sql`update runs set status = 'running', stop_cause = null where id = ${old}`.execute(bed.db)).rejects.toThrow(/runs_one_running_per_lane|unique/);
 	});
 });

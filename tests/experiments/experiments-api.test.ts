@@ -45,7 +45,10 @@ describe('experiments API', () => {
 		await refused({ ...plan, runs: 21 }, 400, /runs/);
 		await refused({ ...plan, steps: 0 }, 400, /steps/);
 		await refused({ ...plan, steps: 1001 }, 400, /steps/);
-		await refused({ ...plan, concurrency: 2 }, 400, /concurrency|unrecognized/i);
+		await refused({ ...plan, concurrency: 5 }, 400, /concurrency: at most 4 runs at once/);
+		await refused({ ...plan, concurrency: 0 }, 400, /concurrency: at least 1/);
+		await refused({ ...plan, concurrency: 1.5 }, 400, /concurrency: a whole number/);
+		await refused({ ...plan, lanes: 2 }, 400, /unrecognized/i);
 		await refused({ prompts: Array.from({ length: 200 }, (_, i) => `p${i}`), runs: 3, steps: 1 }, 400, /At most 400 runs in all/);
 		await refused({ prompts: Array.from({ length: 200 }, (_, i) => `p${i}`), runs: 1, steps: 1000 }, 400, /At most 100000 steps in all/);
 		const text = await ada.request('POST', `/api/networks/${id}/experiments`, 'prompts=x', { 'content-type': 'text/plain' });
@@ -80,7 +83,8 @@ describe('experiments API', () => {
 	});
 
 	test('the stream follows an experiment from its first run to its end', async () => {
-		const { body: experiment } = await start(ada, plan);
+		const { body: experiment } = await start(ada, { ...plan, concurrency: 2 });
+		expect(experiment).toMatchObject({ concurrency: 2, runsTotal: 2 });
 		const feed = await openFeed(bob, `/api/experiments/${experiment.id}/events`);
 		expect(feed.res.status).toBe(200);
 		await feed.done; // the server closes it after `end`
@@ -94,7 +98,7 @@ describe('experiments API', () => {
 			['a blue square', 'stopped', 4]
 		]);
 		const done = (await bob.json('GET', `/api/experiments/${experiment.id}`)).body;
-		expect(done).toMatchObject({ status: 'done', runsDone: 2, stepsDone: 8 });
+		expect(done).toMatchObject({ status: 'done', concurrency: 2, runsDone: 2, stepsDone: 8 });
 		expect(done.summary.map((r: { prompt: string }) => r.prompt)).toEqual(plan.prompts);
 	});
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createPanic, type Panic } from '../../server/app';
 import { configFromEnv } from '../../server/config';
+import type { Atlas } from '../../server/shared/atlas';
 import { backends, type TestDatabase } from '../helpers/databases';
 import { loopGraph } from '../helpers/graphs';
 
@@ -18,6 +19,8 @@ const user = (id: string) => ({ id, email: `${id}@example.org`, is_admin: false,
 const owner = user('owner');
 const viewer = user('viewer');
 const stranger = user('stranger');
+/** Owns the concurrency tests' networks: experiment starts are limited per user. */
+const laner = user('laner');
 
 describe.each(backends())('experiments from the browser on $name', (backend) => {
 	let t: TestDatabase;
@@ -28,7 +31,7 @@ describe.each(backends())('experiments from the browser on $name', (backend) => 
 
 	beforeAll(async () => {
 		t = await backend.open();
-		for (const u of [owner, viewer, stranger]) await t.db.insertInto('users').values({ id: u.id, email: u.email, password_hash: 'x' }).execute();
+		for (const u of [owner, viewer, stranger, laner]) await t.db.insertInto('users').values({ id: u.id, email: u.email, password_hash: 'x' }).execute();
 		dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'panic-experiments-'));
 		panic = await createPanic(config(), { db: t.db, resume: false });
 	});
@@ -38,17 +41,17 @@ describe.each(backends())('experiments from the browser on $name', (backend) => 
 		if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 	});
 
-	async function network(name: string, first = 'dummy/echo', second = 'dummy/upper', params?: Record<string, unknown>) {
-		const { id } = await panic.createNetwork(owner, name);
-		await panic.graphs.put(id, owner, loopGraph(first, second, params));
+	async function network(name: string, first = 'dummy/echo', second = 'dummy/upper', params?: Record<string, unknown>, who = owner) {
+		const { id } = await panic.createNetwork(who, name);
+		await panic.graphs.put(id, who, loopGraph(first, second, params));
 		return id;
 	}
 
 	/** Resolves once the experiment, read after one of its change events, satisfies `done`. */
-	function when(id: string, done: (e: Awaited<ReturnType<Panic['experiments']['get']>>) => boolean) {
+	function when(id: string, done: (e: Awaited<ReturnType<Panic['experiments']['get']>>) => boolean, who = owner) {
 		return new Promise<Awaited<ReturnType<Panic['experiments']['get']>>>((resolve, reject) => {
 			const check = async () => {
-				const e = await panic.experiments.get(id, owner);
+				const e = await panic.experiments.get(id, who);
 				if (done(e)) {
 					panic.experiments.events.off('changed', onChanged);
 					resolve(e);
@@ -137,6 +140,85 @@ describe.each(backends())('experiments from the browser on $name', (backend) => 
 		await expect(panic.experiments.cancel(experiment.id, owner)).rejects.toMatchObject({ status: 409 });
 	});
 
+	const PAINT_PROMPTS = ['a red circle', 'a blue square in the rain', 'a green triangle at night', 'the sea at dawn', 'two yellow stars', 'a purple house'];
+
+	/** A paint ↔ caption experiment over PAINT_PROMPTS, `concurrency` runs at once, to its end. */
+	async function paintExperiment(concurrency: number) {
+		const id = await network(`Paint loop ×${concurrency}`, 'local/paint', 'local/caption', undefined, laner);
+		const started = await panic.experiments.start(id, laner, { prompts: PAINT_PROMPTS, runs: 1, steps: 8, concurrency });
+		expect(started).toMatchObject({ concurrency, runsTotal: 6 });
+		await panic.experiments.settled(started.id);
+		const done = await panic.experiments.get(started.id, laner);
+		const rows = await t.db.selectFrom('runs').select(['id', 'lane', 'started_at', 'ended_at']).where('network_id', '=', id).execute();
+		return { id, done, rows };
+	}
+
+	/** The most runs that were going at the same instant. */
+	const mostAtOnce = (rows: Array<{ started_at: Date; ended_at: Date | null }>) =>
+		Math.max(...rows.map((r) => rows.filter((o) => o.started_at <= r.started_at && r.started_at < o.ended_at!).length));
+
+	test('concurrency 3: six runs three at a time on three lanes, results in plan order, and the same atlas as one at a time', async () => {
+		const three = await paintExperiment(3);
+		expect(three.done).toMatchObject({ status: 'done', reason: null, concurrency: 3, runsDone: 6, stepsDone: 48 });
+		expect(three.done.runs.map((r) => [r.seq, r.prompt, r.status, r.stopCause, r.steps])).toEqual(PAINT_PROMPTS.map((p, i) => [i, p, 'stopped', 'budget', 8]));
+		expect(three.done.results.map((r) => r.prompt)).toEqual(PAINT_PROMPTS);
+		expect(new Set(three.rows.map((r) => r.lane))).toEqual(new Set([0, 1, 2]));
+		expect(mostAtOnce(three.rows)).toBeGreaterThanOrEqual(2);
+		expect(mostAtOnce(three.rows)).toBeLessThanOrEqual(3);
+
+		const one = await paintExperiment(1);
+		expect(one.done).toMatchObject({ status: 'done', concurrency: 1, runsDone: 6 });
+		expect(new Set(one.rows.map((r) => r.lane))).toEqual(new Set([0]));
+		expect(mostAtOnce(one.rows)).toBe(1);
+
+		// Reproducible across concurrency: built-in models are deterministic, so the atlas is the same, run ids apart.
+		const atlasOf = async (e: typeof one) => withoutRunIds(await panic.atlas.forRuns(e.id, (await panic.experiments.finishedRuns(e.done.id, laner)).runIds));
+		expect(await atlasOf(three)).toEqual(await atlasOf(one));
+	}, 120_000);
+
+	test('cancel with concurrency 3 stops every lane’s run', async () => {
+		const id = await network('Slow loop ×3', 'dummy/slow', 'dummy/slow', { ms: 60_000 }, laner);
+		const experiment = await panic.experiments.start(id, laner, { prompts: ['one', 'two', 'three', 'four', 'five'], runs: 1, steps: 4, concurrency: 3 });
+		const going = await when(experiment.id, (e) => e.runs.length === 3, laner);
+		await panic.experiments.cancel(experiment.id, laner);
+		await panic.experiments.settled(experiment.id);
+		const after = await panic.experiments.get(experiment.id, laner);
+		expect(after.status).toBe('cancelled');
+		expect(after.runs.map((r) => r.runId).sort()).toEqual(going.runs.map((r) => r.runId).sort());
+		for (const run of going.runs) expect((await panic.runReader.get(run.runId))!.status).toBe('stopped');
+		expect(await panic.runReader.runningAmong([id])).toEqual([]);
+	});
+
+	test('a canvas run replacing lane 0 fails the experiment, and its other lanes stop too', async () => {
+		const id = await network('Slow loop ×2', 'dummy/slow', 'dummy/slow', { ms: 60_000 }, laner);
+		const experiment = await panic.experiments.start(id, laner, { prompts: ['one', 'two', 'three'], runs: 1, steps: 4, concurrency: 2 });
+		const going = await when(experiment.id, (e) => e.runs.length === 2, laner);
+		const { runId: canvas } = await panic.engine.start(id, { kind: 'text', text: 'by hand' }, laner.id);
+		await panic.experiments.settled(experiment.id);
+		const after = await panic.experiments.get(experiment.id, laner);
+		expect(after).toMatchObject({ status: 'failed', reason: expect.stringMatching(/replaced the experiment’s run/) });
+		expect(after.runs).toHaveLength(2);
+		const causes = await Promise.all(going.runs.map(async (r) => (await panic.runReader.get(r.runId))!.stopCause));
+		expect(causes.sort()).toEqual(['replaced', 'stopped']);
+		// The canvas run goes on: it is the one running run of the network.
+		expect(await panic.runReader.runningAmong([id])).toEqual([{ networkId: id, lane: 0 }]);
+		expect(panic.engine.activeRun(id)?.runId).toBe(canvas);
+		await panic.engine.stop(canvas);
+	});
+
+	test('concurrency beyond the owner’s run limit is refused up front, saying why', async () => {
+		const id = await network('Limited', undefined, undefined, undefined, laner);
+		// The default limit is 4 runs at once per owner: two going elsewhere leave room for two.
+		const others = await Promise.all([network('Other 1', 'dummy/slow', 'dummy/slow', { ms: 60_000 }, laner), network('Other 2', 'dummy/slow', 'dummy/slow', { ms: 60_000 }, laner)]);
+		const runs = await Promise.all(others.map((other) => panic.engine.start(other, { kind: 'text', text: 'x' }, laner.id)));
+		await expect(panic.experiments.start(id, laner, { prompts: ['x'], runs: 1, steps: 1, concurrency: 3 })).rejects.toMatchObject({
+			status: 429,
+			message: expect.stringMatching(/has 2 runs going and may run 4 at once: 3 runs at once would pass that.*lower the concurrency to 2/)
+		});
+		expect(await panic.experiments.list(id, laner)).toEqual([]);
+		for (const { runId } of runs) await panic.engine.stop(runId);
+	});
+
 	test('deleting the network ends its experiment: no run starts after', async () => {
 		const id = await network('Slow loop 3', 'dummy/slow', 'dummy/slow', { ms: 60_000 });
 		const experiment = await panic.experiments.start(id, owner, { prompts: ['one', 'two', 'three'], runs: 1, steps: 4 });
@@ -213,3 +295,9 @@ describe.each(backends())('experiments from the browser on $name', (backend) => 
 		}
 	});
 });
+
+/** The atlas with every run id replaced by the prompt it was started with (ids are all that may differ). */
+function withoutRunIds(atlas: Atlas): unknown {
+	const promptOf = new Map(atlas.runList.map((r) => [r.runId, r.prompt]));
+	return JSON.parse(JSON.stringify(atlas, (key, value) => (key === 'runId' ? promptOf.get(value) : key === 'runIds' ? value.map((id: string) => promptOf.get(id)) : value)));
+}

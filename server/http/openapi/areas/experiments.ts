@@ -20,6 +20,7 @@ export const experimentShape = z.strictObject({
 	prompts: z.array(z.string()),
 	runsPerPrompt: z.number().int(),
 	steps: z.number().int().describe('The step budget of each run.'),
+	concurrency: z.number().int().min(1).max(4).describe('Runs going at once, each on its own lane of the network.'),
 	status: z.enum(['queued', 'running', 'done', 'cancelled', 'failed']),
 	reason: z.string().nullable().describe('Why it was cancelled or failed, for people.'),
 	runsTotal: z.number().int(),
@@ -86,13 +87,16 @@ export const experimentOperations = operations([
 	{
 		method: 'POST',
 		path: '/api/networks/{id}/experiments',
-		summary: 'Start an experiment: 1–200 prompts × 1–20 runs × 1–1000 steps, one run after another through the engine.',
+		summary: 'Start an experiment: 1–200 prompts × 1–20 runs × 1–1000 steps through the engine, 1–4 runs at once (`concurrency`, default 1).',
 		who: editors,
 		credentials: ['session'],
 		params: networkId,
 		body: startExperimentSchema,
 		responses: { 201: { description: 'The experiment, running.', json: experimentShape } },
-		errors: { 409: 'A run or another experiment is going on the network.', 429: 'Too many starts lately.' }
+		errors: {
+			409: 'A run or another experiment is going on the network.',
+			429: 'Too many starts lately, or the owner’s run limit has no room for `concurrency` more runs.'
+		}
 	},
 	{
 		method: 'POST',
