@@ -52,12 +52,14 @@ describe('the same experiment from the browser and from the CLI', () => {
 		let stdout = '';
 		let stderr = '';
 		const sink = (append: (text: string) => void) => new Writable({ write: (chunk, _encoding, done) => (append(String(chunk)), done()) });
+		const started = performance.now();
 		const code = await experimentCommand(['--network', network, '--prompts', prompts, '--runs', '1', '--steps', String(STEPS), '--out', path.join(dir, 'out')], {
 			env: { ...process.env, DATABASE_URL: '', PANIC_DATA_DIR: dataDir },
 			stdout: sink((t) => (stdout += t)),
 			stderr: sink((t) => (stderr += t)) as unknown as NodeJS.WriteStream
 		});
 		expect(code, stderr).toBe(0);
+		console.log(`[cli-atlas] panic experiment, ${PROMPTS.length} prompts × 1 run × ${STEPS} steps: ${((performance.now() - started) / 1000).toFixed(1)} s`);
 		cliTable = printedTable(stdout);
 	}, 120_000);
 	afterAll(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
