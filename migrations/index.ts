@@ -15,6 +15,7 @@ import * as m0013 from './0013_version_editors';
 import * as m0014 from './0014_experiments';
 import * as m0015 from './0015_long_runs';
 import * as m0016 from './0016_run_lanes';
+import * as m0017 from './0017_atlas_cache';
 
 /**
  * Every migration, by name, in order. A static list (rather than reading the folder at run
@@ -36,5 +37,6 @@ export const migrations: Record<string, Migration> = {
 	'0013_version_editors': m0013,
 	'0014_experiments': m0014,
 	'0015_long_runs': m0015,
-	'0016_run_lanes': m0016
+	'0016_run_lanes': m0016,
+	'0017_atlas_cache': m0017
 };

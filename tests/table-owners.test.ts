@@ -48,6 +48,11 @@ const RULES: Rule[] = [
 		table: 'experiment_runs',
 		owners: ['server/experiments/store.ts'],
 		allowed: {}
+	},
+	{
+		table: 'atlas_cache',
+		owners: ['server/atlas/store.ts'],
+		allowed: {}
 	}
 ];
 

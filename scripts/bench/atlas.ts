@@ -9,6 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { ensureBuild } from '../build-if-stale.js';
 import { loopGraph } from '../../tests/helpers/graphs';
+import { AtlasStore } from '../../server/atlas/store';
+import { embeddedDatabasePath, openDatabase } from '../../server/db/connect';
+import { launchBrowser } from '../../tests/helpers/browser';
 import { ApiClient, startServer, type TestServer } from '../../tests/helpers/server';
 
 const RUNS = Number(process.env.BENCH_RUNS || 100);
@@ -60,26 +63,75 @@ try {
 		const ms = performance.now() - start;
 		if (!res.ok) throw new Error(`${what}: ${res.status} ${text.slice(0, 200)}`);
 		const computed = /Computed in (\d+) ms/.exec(text)?.[1];
-		console.log(`${what.padEnd(58)}${ms.toFixed(0).padStart(7)} ms${computed ? `   (atlas ${computed} ms of it)` : ''}   ${(text.length / 1024).toFixed(0)} KB`);
+		console.log(`${what.padEnd(66)}${ms.toFixed(0).padStart(7)} ms${computed ? `   (atlas ${computed} ms of it)` : ''}   ${(text.length / 1024).toFixed(0)} KB`);
 		return text;
 	};
-	const atlas = JSON.parse(await timed(`atlas API, cold (${reuse ? 'fingerprints cached' : 'fingerprints computed'})`, `/api/networks/${id}/atlas`));
-	await timed('atlas API, warm (cached atlas)', `/api/networks/${id}/atlas`);
-	await timed('atlas page server render, warm', `/networks/${id}/atlas`);
+	// The page in Chromium, from a page of the site already open (a renderer running, as for
+	// someone following a link): from navigation to the attractors on screen, and to the load
+	// event (every example picture loaded) and hydration.
+	const browser = await launchBrowser();
+	const inChromium = async (what: string) => {
+		const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+		await context.addCookies([...client.cookies].map(([name, value]) => ({ name, value, url: server.url })));
+		const page = await context.newPage();
+		await page.goto(`${server.url}/api/health`);
+		const start = performance.now();
+		await page.goto(`${server.url}/networks/${id}/atlas`, { waitUntil: 'commit' });
+		await page.getByTestId('attractor').first().waitFor({ state: 'visible' });
+		const visible = performance.now() - start;
+		await page.waitForFunction(() => 'hydrated' in document.documentElement.dataset, null, { polling: 10 });
+		const hydrated = performance.now() - start;
+		await page.waitForLoadState('load');
+		const loaded = performance.now() - start;
+		const computed = (await page.getByTestId('atlas-timing').textContent())?.match(/(\d+) ms/)?.[1];
+		console.log(`${what.padEnd(66)}${visible.toFixed(0).padStart(7)} ms   (atlas ${computed} ms of it; hydrated ${hydrated.toFixed(0)} ms, load event ${loaded.toFixed(0)} ms)`);
+		await context.close();
+	};
+	/** A fresh server process on the same data; `forget` drops the stored atlases first, so it computes. */
+	const fresh = async (forget: boolean) => {
+		await server.stop();
+		if (forget) {
+			const db = await openDatabase({ url: embeddedDatabasePath(dataDir) });
+			await new AtlasStore(db).forget(id);
+			await db.destroy();
+		}
+		server = await startServer({ dataDir, port: Number(new URL(server.url).port) });
+	};
 
-	// A fresh process: no atlas cached, the fingerprints are in the database.
-	await server.stop();
-	server = await startServer({ dataDir, port: Number(new URL(server.url).port) });
-	await timed('atlas page server render, cold (fresh process)', `/networks/${id}/atlas`);
-	await timed('atlas page server render, warm', `/networks/${id}/atlas`);
-	await timed('atlas API, warm', `/api/networks/${id}/atlas`);
-	for (const m of atlas.modalities) {
-		console.log(`  ${m.kind}: ${m.attractors.length} attractors, biggest basins ${m.attractors.slice(0, 5).map((a: { basin: number }) => a.basin).join(', ')}; absorbing ${m.transitions.absorbing.length}`);
-	}
-	console.log(`  network: ${server.url}/networks/${id}/atlas (data in ${dataDir})`);
-	if (process.env.BENCH_KEEP) {
-		console.log('  BENCH_KEEP set: the server stays up; Ctrl-C to end.');
-		await new Promise(() => {});
+	try {
+		// Kept runs may have their atlas stored by an earlier bench: not this time.
+		if (reuse) await fresh(true);
+		const atlas = JSON.parse(await timed(`atlas API, cold (${reuse ? 'fingerprints stored' : 'fingerprints computed'})`, `/api/networks/${id}/atlas`));
+		await timed('atlas API, warm (in memory)', `/api/networks/${id}/atlas`);
+		await timed('atlas page server render, warm', `/networks/${id}/atlas`);
+		await inChromium('atlas page in Chromium, warm, to attractors visible');
+
+		// Fresh processes: nothing in memory. First with no atlas stored (computed from the stored
+		// fingerprints), then with the atlas the first one stored.
+		await fresh(true);
+		await timed('fresh process, atlas not stored: page server render', `/networks/${id}/atlas`);
+		await fresh(true);
+		await timed('fresh process, atlas not stored: atlas API', `/api/networks/${id}/atlas`);
+		await fresh(true);
+		await inChromium('fresh process, atlas not stored: Chromium, to attractors visible');
+		await fresh(false);
+		await timed('fresh process, atlas stored: page server render', `/networks/${id}/atlas`);
+		await fresh(false);
+		await timed('fresh process, atlas stored: atlas API', `/api/networks/${id}/atlas`);
+		await fresh(false);
+		await inChromium('fresh process, atlas stored: Chromium, to attractors visible');
+		await timed('atlas page server render, warm', `/networks/${id}/atlas`);
+		await timed('atlas API, warm', `/api/networks/${id}/atlas`);
+		for (const m of atlas.modalities) {
+			console.log(`  ${m.kind}: ${m.attractors.length} attractors, biggest basins ${m.attractors.slice(0, 5).map((a: { basin: number }) => a.basin).join(', ')}; absorbing ${m.transitions.absorbing.length}`);
+		}
+		console.log(`  network: ${server.url}/networks/${id}/atlas (data in ${dataDir})`);
+		if (process.env.BENCH_KEEP) {
+			console.log('  BENCH_KEEP set: the server stays up; Ctrl-C to end.');
+			await new Promise(() => {});
+		}
+	} finally {
+		await browser.close();
 	}
 } finally {
 	await server.stop();

@@ -11,7 +11,8 @@ import type { PlatformId } from '../shared/platforms/types';
 import { AtlasCache } from './cache';
 import { computeAtlas } from './compute';
 import { atlasEmbedders, embedderSettings, loadAtlasRuns, VectorMemo, type AtlasLoadDeps } from './load';
-import { ATLAS_VERSION } from './version';
+import { AtlasStore } from './store';
+import { ATLAS_CODE_VERSION } from './version';
 
 /** Runs in one atlas at most: 500 × 40 steps is 20,000 outputs, about a second of work. */
 export const ATLAS_MAX_RUNS = 500;
@@ -45,20 +46,24 @@ export interface AtlasServiceDeps extends AtlasLoadDeps {
 	perMinute?: number;
 	/** Atlases computed at once in this process (default 2); one more is a 503. */
 	atOnce?: number;
+	log?: { error(message: string, ...details: unknown[]): void };
 }
 
 /**
  * `GET /api/networks/:id/atlas`: anyone who may see the network may see its atlas. A computed
- * atlas is kept (keyed by its runs, how far each got, the embedder and ATLAS_VERSION), so a
- * second look costs nothing; computing one is bounded per person and per process.
+ * atlas is kept (keyed by its runs, how far each got, the embedder and the code's version), in
+ * memory and in the database, so a second look costs nothing, in this process or a fresh one;
+ * computing one is bounded per person and per process.
  */
 export class AtlasService {
 	private cache = new AtlasCache(32);
 	private limiter: RateLimit;
 	private computing = 0;
 	private memo = new VectorMemo();
+	private store: AtlasStore;
 
 	constructor(private deps: AtlasServiceDeps) {
+		this.store = new AtlasStore(deps.db);
 		this.limiter = (deps.rates ?? new MemoryRateLimits()).rateLimit('atlas', deps.perMinute ?? 20, 60_000);
 	}
 
@@ -104,9 +109,14 @@ export class AtlasService {
 
 	/** `who` is the person whose rate the computation spends (null: this process's own work). */
 	private async compute(networkId: string, runs: RunRow[], embedderId: string | undefined, who: string | null): Promise<Atlas> {
-		const key = JSON.stringify([ATLAS_VERSION, embedderId ?? null, runs.map((r) => `${r.id}:${r.nextSeq}`).sort()]);
+		const key = AtlasStore.keyOf([ATLAS_CODE_VERSION.atlas, ATLAS_CODE_VERSION.panic, embedderId ?? null, runs.map((r) => `${r.id}:${r.nextSeq}`).sort()]);
 		const hit = this.cache.get(key);
 		if (hit) return hit;
+		const stored = await this.store.get(key);
+		if (stored) {
+			this.cache.set(key, stored);
+			return stored;
+		}
 		if (who !== null) {
 			const verdict = await this.limiter.take(who);
 			if (!verdict.ok) {
@@ -127,6 +137,8 @@ export class AtlasService {
 			const inputs = await loadAtlasRuns({ ...this.deps, memo: this.memo }, runs, embedders);
 			const atlas = computeAtlas(inputs, embedderSettings(embedders));
 			this.cache.set(key, atlas);
+			// Kept for fresh processes; an atlas that could not be kept (its network just deleted) is still the answer.
+			await this.store.put(key, networkId, atlas).catch((error) => (this.deps.log ?? console).error(`[atlas] keeping the atlas of ${networkId} failed`, error));
 			return atlas;
 		} finally {
 			this.computing--;

@@ -93,17 +93,23 @@ async function fingerprint(deps: AtlasLoadDeps, group: CompletedOutput[], embedd
 		} else pending.push([hash, same]);
 	}
 	if (!pending.length) return;
-	// Then the fingerprint cache the run analysis fills, any invocation of each output will do.
-	const cached = await loadFingerprints(deps.db, pending.flatMap(([, same]) => same.map((o) => o.id)), embedder.id);
-	pending = pending.filter(([hash, same]) => {
-		const found = same.map((o) => cached.get(o.id)).find((v) => v);
-		if (!found) return true;
-		memo?.set(embedder.id, hash, found);
-		settle(same, found);
-		return false;
-	});
-	if (!pending.length) return;
+	// Then the fingerprint cache the run analysis fills; any invocation of each output will do.
+	// The first of each first (where the atlas writes), the others only for outputs still
+	// without one: a loop's 2,000 images are some 200 distinct ones, and each vector read costs
+	// its JSON. One found on another invocation is written for the first too, for next time.
 	const computed = new Map<string, number[]>();
+	for (const [round, ids] of [(same: CompletedOutput[]) => [same[0].id], (same: CompletedOutput[]) => same.slice(1).map((o) => o.id)].entries()) {
+		const cached = await loadFingerprints(deps.db, pending.flatMap(([, same]) => ids(same)), embedder.id);
+		pending = pending.filter(([hash, same]) => {
+			const found = same.map((o) => cached.get(o.id)).find((v) => v);
+			if (!found) return true;
+			memo?.set(embedder.id, hash, found);
+			settle(same, found);
+			if (round > 0) computed.set(same[0].id, found);
+			return false;
+		});
+		if (!pending.length) break;
+	}
 	const concurrency = embedder.id.startsWith('local/') ? 1 : EMBED_CONCURRENCY;
 	let next = 0;
 	const worker = async () => {
@@ -117,7 +123,7 @@ async function fingerprint(deps: AtlasLoadDeps, group: CompletedOutput[], embedd
 			if (vector) computed.set(same[0].id, vector);
 		}
 	};
-	await Promise.all(Array.from({ length: Math.min(concurrency, pending.length) }, worker));
+	if (pending.length) await Promise.all(Array.from({ length: Math.min(concurrency, pending.length) }, worker));
 	if (computed.size) await saveFingerprints(deps.db, embedder.id, computed);
 }
 

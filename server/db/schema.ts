@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { Atlas } from '../shared/atlas';
 
 /** Timestamps come back as Date from both pg and PGlite. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -174,6 +175,7 @@ export interface Database {
 	network_versions: NetworkVersionsTable;
 	experiments: ExperimentsTable;
 	experiment_runs: ExperimentRunsTable;
+	atlas_cache: AtlasCacheTable;
 }
 
 /** Content-addressed binaries in cluster mode (server/assets/pg-store.ts); the filesystem holds them otherwise. */
@@ -183,6 +185,15 @@ export interface AssetsTable {
 	mime: string;
 	size: number;
 	data: Uint8Array;
+	created_at: Timestamp;
+}
+
+/** Computed atlases by what they are of (migration 0016; server/atlas/store.ts owns it). */
+export interface AtlasCacheTable {
+	key: string;
+	seq: Generated<string>;
+	network_id: string;
+	atlas: Json<Atlas>;
 	created_at: Timestamp;
 }
 

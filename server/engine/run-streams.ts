@@ -1,8 +1,8 @@
 import type { RunAnalysis } from '../shared/analysis';
 import type { StoredPayload } from '../db/schema';
-import { AppError, badRequest, notFound } from '../errors';
-import type { ConnectionGate } from '../http/connection-admission';
-import { authorizeRoom, connectionKey, feedRoomOf, principalFor, type Basis, type Credentials, type StandingSource } from '../networks/room-access';
+import { badRequest, notFound } from '../errors';
+import { admitViewer, SSE_PING, SSE_RETRY, sseFrame as frame, SseHubs, type StreamAccessDeps, type StreamViewer } from '../http/sse-hub';
+import type { Credentials } from '../networks/room-access';
 import type { EngineEventMap, EngineEventSource } from './events';
 import { payloadView } from './payloads';
 import type { InvocationRow, RunReader, RunRow } from './run-reader';
@@ -28,12 +28,8 @@ import { invocationJson, runJson } from './runs-service';
  * is the run row (its counters included) and the newest `TAIL` invocations: nothing in it
  * grows with the run.
  */
-export interface RunStreamsDeps {
+export interface RunStreamsDeps extends StreamAccessDeps {
 	events: EngineEventSource;
-	/** Who may watch: the feed room's policy (`networks/room-access.ts`), as for the live feed. */
-	networks: StandingSource;
-	/** Counts the stream with every other long-lived connection (per address, session, network). */
-	admission: Pick<ConnectionGate, 'admit'>;
 	reader: Pick<RunReader, 'get' | 'invocations' | 'spend' | 'outputs'>;
 	/** The run's analysis, access already decided (the hub is shared by every viewer). */
 	analyse(runId: string): Promise<RunAnalysis>;
@@ -58,12 +54,7 @@ const ANALYSIS_SHARE = 5;
 const REPRESENTATIVES = 12;
 
 /** Who a stream is for, as far as taking access away needs to know. */
-export interface RunViewer {
-	userId: string | null;
-	loginSession: string | null;
-	/** What the access rests on: a member's role, or the network being public or unlisted. */
-	basis: Basis;
-}
+export type RunViewer = StreamViewer;
 
 interface Subscriber {
 	viewer: RunViewer;
@@ -80,7 +71,6 @@ interface Hub {
 	joining: number;
 	refreshTimer?: ReturnType<typeof setTimeout>;
 	analysisTimer?: ReturnType<typeof setTimeout>;
-	heartbeat?: ReturnType<typeof setInterval>;
 	lastRefreshAt: number;
 	lastAnalysisAt: number;
 	/** How long the last analysis took: the next waits at least `ANALYSIS_SHARE` times as long. */
@@ -99,12 +89,8 @@ interface Hub {
 	detach(): void;
 }
 
-const encoder = new TextEncoder();
-const frame = (name: string, data: unknown) => encoder.encode(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
-const PING = encoder.encode(': ping\n\n');
-
 export class RunStreams {
-	private hubs = new Map<string, Hub>();
+	private hubs = new SseHubs<Subscriber, Hub>();
 	private closed = false;
 	private readonly refreshMs: number;
 	private readonly analysisEveryMs: number;
@@ -144,7 +130,7 @@ export class RunStreams {
 			{
 				start: (controller) => {
 					subscriber.controller = controller;
-					controller.enqueue(encoder.encode('retry: 3000\n\n'));
+					controller.enqueue(SSE_RETRY);
 					for (const chunk of [hub.last.run, hub.last.invocations, hub.last.analysis]) if (chunk) controller.enqueue(chunk);
 					if (hub.ended || this.closed) {
 						controller.enqueue(this.endFrame(hub));
@@ -169,18 +155,12 @@ export class RunStreams {
 		if (!RUN_ID.test(runId)) throw badRequest('That is not a run id.');
 		const run = await this.deps.reader.get(runId);
 		if (!run) throw notFound('No such run.');
-		const room = feedRoomOf(run.networkId);
-		const principal = principalFor(room, { user: credentials.user, session: credentials.session, audience: null });
-		const admitted = await this.deps.admission.admit({ address, session: connectionKey(principal), network: run.networkId });
-		if (!admitted.ok) throw new AppError(admitted.status, admitted.message, { retryAfterSeconds: admitted.retryAfterSeconds, limit: admitted.limit });
+		// A logged-in stranger is told the run does not exist, as `GET /api/runs/:id` does.
+		const { viewer, release } = await admitViewer(this.deps, run.networkId, credentials, address, () => notFound('No such run.'));
 		try {
-			const decision = await authorizeRoom(this.deps.networks, room, principal);
-			// A logged-in stranger is told the run does not exist, as `GET /api/runs/:id` does.
-			if (!decision.ok) throw decision.status === 404 ? notFound('No such run.') : new AppError(decision.status, decision.message);
-			const viewer: RunViewer = { userId: credentials.user?.id ?? null, loginSession: credentials.session?.id ?? null, basis: decision.basis };
-			return await this.open(run, viewer, admitted.release);
+			return await this.open(run, viewer, release);
 		} catch (error) {
-			admitted.release();
+			release();
 			throw error;
 		}
 	}
@@ -191,28 +171,21 @@ export class RunStreams {
 	 * with `closed { reason }`. Returns how many ended.
 	 */
 	disconnect(networkId: string | null, match: (viewer: RunViewer) => boolean, reason: string): number {
-		let ended = 0;
-		for (const hub of [...this.hubs.values()]) {
-			if (networkId !== null && hub.networkId !== networkId) continue;
-			for (const subscriber of [...hub.subscribers]) {
-				if (!match(subscriber.viewer)) continue;
-				this.send(hub, subscriber, frame('closed', { reason }));
-				this.end(hub, subscriber);
-				ended++;
-			}
-		}
-		return ended;
+		return this.hubs.disconnect(networkId, match, reason, (hub, subscriber, closed) => {
+			this.send(hub, subscriber, closed);
+			this.end(hub, subscriber);
+		});
 	}
 
 	/** Open streams of a run. */
 	watching(runId: string): number {
-		return this.hubs.get(runId)?.subscribers.size ?? 0;
+		return this.hubs.watching(runId);
 	}
 
 	/** Shutdown: every stream ends, every timer goes. */
 	async close(): Promise<void> {
 		this.closed = true;
-		for (const hub of [...this.hubs.values()]) {
+		for (const hub of this.hubs.all()) {
 			for (const subscriber of [...hub.subscribers]) this.end(hub, subscriber);
 			this.dispose(hub);
 		}
@@ -251,9 +224,7 @@ export class RunStreams {
 		events.on('resumed', changed);
 		events.on('settingsChanged', changed);
 		events.on('ended', ended);
-		hub.heartbeat = setInterval(() => this.broadcast(hub, PING), this.heartbeatMs);
-		hub.heartbeat.unref?.();
-		this.hubs.set(runId, hub);
+		this.hubs.add(runId, hub, this.heartbeatMs, (_, subscriber) => this.send(hub, subscriber, SSE_PING));
 		return hub;
 	}
 
@@ -409,11 +380,10 @@ export class RunStreams {
 	}
 
 	private dispose(hub: Hub) {
-		if (this.hubs.get(hub.runId) === hub) this.hubs.delete(hub.runId);
+		this.hubs.remove(hub.runId, hub);
 		if (hub.refreshTimer) clearTimeout(hub.refreshTimer);
 		if (hub.analysisTimer) clearTimeout(hub.analysisTimer);
-		if (hub.heartbeat) clearInterval(hub.heartbeat);
-		hub.refreshTimer = hub.analysisTimer = hub.heartbeat = undefined;
+		hub.refreshTimer = hub.analysisTimer = undefined;
 		hub.detach();
 	}
 }

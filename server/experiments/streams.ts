@@ -1,6 +1,6 @@
 import { AppError, badRequest, notFound } from '../errors';
-import type { ConnectionGate } from '../http/connection-admission';
-import { authorizeRoom, connectionKey, feedRoomOf, principalFor, type Basis, type Credentials, type StandingSource } from '../networks/room-access';
+import { admitViewer, SSE_PING, SSE_RETRY, sseFrame as frame, SseHubs, type StreamAccessDeps, type StreamViewer } from '../http/sse-hub';
+import type { Credentials } from '../networks/room-access';
 import type { ExperimentService } from './service';
 import { ACTIVE, type ExperimentStore } from './store';
 import { experimentJson, experimentRunJson } from './views';
@@ -18,11 +18,9 @@ import { experimentJson, experimentRunJson } from './views';
  * sends each run only when it changed. Who may watch is the network's feed-room policy, and
  * each stream counts under the connection limits, as run pages do (engine/run-streams.ts).
  */
-export interface ExperimentStreamsDeps {
+export interface ExperimentStreamsDeps extends StreamAccessDeps {
 	service: Pick<ExperimentService, 'events'>;
 	store: Pick<ExperimentStore, 'get' | 'runs'>;
-	networks: StandingSource;
-	admission: Pick<ConnectionGate, 'admit'>;
 	refreshMs?: number;
 	heartbeatMs?: number;
 	/** Bytes queued for one subscriber beyond which it is dropped. */
@@ -30,14 +28,8 @@ export interface ExperimentStreamsDeps {
 	log?: { error(message: string, ...details: unknown[]): void };
 }
 
-interface Viewer {
-	userId: string | null;
-	loginSession: string | null;
-	basis: Basis;
-}
-
 interface Subscriber {
-	viewer: Viewer;
+	viewer: StreamViewer;
 	controller?: ReadableStreamDefaultController<Uint8Array>;
 	open: boolean;
 	/** Joined since the last read: sent everything, not only what changed. */
@@ -52,17 +44,12 @@ interface Hub {
 	/** Each run's last sent JSON, by seq. */
 	sent: Map<number, string>;
 	timer?: ReturnType<typeof setTimeout>;
-	heartbeat: ReturnType<typeof setInterval>;
 	lastReadAt: number;
 	reading: Promise<void>;
 }
 
-const encoder = new TextEncoder();
-const frame = (name: string, data: unknown) => encoder.encode(`event: ${name}\ndata: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
-const PING = encoder.encode(': ping\n\n');
-
 export class ExperimentStreams {
-	private hubs = new Map<string, Hub>();
+	private hubs = new SseHubs<Subscriber, Hub>();
 	private closed = false;
 	private readonly refreshMs: number;
 	private readonly heartbeatMs: number;
@@ -85,30 +72,15 @@ export class ExperimentStreams {
 		if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw badRequest('That is not an experiment id.');
 		const row = await this.deps.store.get(id);
 		if (!row) throw notFound('No such experiment.');
-		const room = feedRoomOf(row.networkId);
-		const principal = principalFor(room, { user: credentials.user, session: credentials.session, audience: null });
-		const admitted = await this.deps.admission.admit({ address, session: connectionKey(principal), network: row.networkId });
-		if (!admitted.ok) throw new AppError(admitted.status, admitted.message, { retryAfterSeconds: admitted.retryAfterSeconds, limit: admitted.limit });
-		let decision: Awaited<ReturnType<typeof authorizeRoom>>;
-		try {
-			decision = await authorizeRoom(this.deps.networks, room, principal);
-		} catch (error) {
-			admitted.release();
-			throw error;
-		}
-		if (!decision.ok) {
-			admitted.release();
-			throw decision.status === 404 ? notFound('No such experiment.') : new AppError(decision.status, decision.message);
-		}
-		const viewer: Viewer = { userId: credentials.user?.id ?? null, loginSession: credentials.session?.id ?? null, basis: decision.basis };
+		const { viewer, release } = await admitViewer(this.deps, row.networkId, credentials, address, () => notFound('No such experiment.'));
 		const hub = this.hubs.get(id) ?? this.createHub(id, row.networkId);
-		const subscriber: Subscriber = { viewer, open: true, fresh: true, release: admitted.release };
+		const subscriber: Subscriber = { viewer, open: true, fresh: true, release };
 		hub.subscribers.add(subscriber);
 		const stream = new ReadableStream<Uint8Array>(
 			{
 				start: (controller) => {
 					subscriber.controller = controller;
-					controller.enqueue(encoder.encode('retry: 3000\n\n'));
+					controller.enqueue(SSE_RETRY);
 				},
 				cancel: () => this.end(hub, subscriber)
 			},
@@ -120,45 +92,27 @@ export class ExperimentStreams {
 	}
 
 	/** Access was taken away: the matching streams of the network's experiments (every network's for null) end, saying why. */
-	disconnect(networkId: string | null, match: (viewer: Viewer) => boolean, reason: string): number {
-		let ended = 0;
-		for (const hub of [...this.hubs.values()]) {
-			if (networkId !== null && hub.networkId !== networkId) continue;
-			for (const subscriber of [...hub.subscribers]) {
-				if (!match(subscriber.viewer)) continue;
-				this.send(hub, subscriber, frame('closed', { reason }));
-				this.end(hub, subscriber);
-				ended++;
-			}
-		}
-		return ended;
+	disconnect(networkId: string | null, match: (viewer: StreamViewer) => boolean, reason: string): number {
+		return this.hubs.disconnect(networkId, match, reason, (hub, subscriber, closed) => {
+			this.send(hub, subscriber, closed);
+			this.end(hub, subscriber);
+		});
 	}
 
 	/** Open streams of an experiment. */
 	watching(id: string): number {
-		return this.hubs.get(id)?.subscribers.size ?? 0;
+		return this.hubs.watching(id);
 	}
 
 	async close(): Promise<void> {
 		this.closed = true;
 		this.deps.service.events.off('changed', this.onChanged);
-		for (const hub of [...this.hubs.values()]) for (const s of [...hub.subscribers]) this.end(hub, s);
+		for (const hub of this.hubs.all()) for (const s of [...hub.subscribers]) this.end(hub, s);
 	}
 
 	private createHub(id: string, networkId: string): Hub {
-		const hub: Hub = {
-			id,
-			networkId,
-			subscribers: new Set(),
-			sent: new Map(),
-			lastReadAt: 0,
-			reading: Promise.resolve(),
-			heartbeat: setInterval(() => {
-				for (const s of [...hub.subscribers]) this.send(hub, s, PING);
-			}, this.heartbeatMs)
-		};
-		hub.heartbeat.unref?.();
-		this.hubs.set(id, hub);
+		const hub: Hub = { id, networkId, subscribers: new Set(), sent: new Map(), lastReadAt: 0, reading: Promise.resolve() };
+		this.hubs.add(id, hub, this.heartbeatMs, (_, s) => this.send(hub, s, SSE_PING));
 		return hub;
 	}
 
@@ -228,9 +182,8 @@ export class ExperimentStreams {
 			// already closed by the client
 		}
 		if (!hub.subscribers.size) {
-			clearInterval(hub.heartbeat);
 			if (hub.timer) clearTimeout(hub.timer);
-			this.hubs.delete(hub.id);
+			this.hubs.remove(hub.id, hub);
 		}
 	}
 }

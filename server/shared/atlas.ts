@@ -84,3 +84,22 @@ export interface AtlasRun {
 }
 
 export const TRANSIENT = 'transient';
+
+/**
+ * What the atlas page shows of an atlas: everything but the run list and each basin's run ids
+ * (the JSON has them). The page sends this to the browser, a fraction of the atlas: the run
+ * list grows with runs × steps, the view with attractors only.
+ */
+export interface AtlasForView {
+	version: Atlas['version'];
+	runs: number;
+	modalities: Array<Omit<AtlasModality, 'attractors'> & { attractors: Array<Omit<Attractor, 'runIds'>> }>;
+}
+
+export function atlasForView(atlas: Atlas): AtlasForView {
+	return {
+		version: atlas.version,
+		runs: atlas.runs,
+		modalities: atlas.modalities.map((m) => ({ ...m, attractors: m.attractors.map(({ runIds: _, ...a }) => a) }))
+	};
+}

@@ -2,6 +2,7 @@ import { error, redirect } from '@sveltejs/kit';
 import { atlasQuerySchema } from '$server/atlas/atlas-service';
 import { AppError } from '$server/errors';
 import { validate } from '$server/http/body';
+import { atlasForView } from '$shared/atlas';
 import type { PageServerLoad } from './$types';
 
 /** The network's attractor atlas (`?runs=<id>,…` for some of its runs, `?embedder=` for another embedder). */
@@ -15,7 +16,13 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 		});
 		const started = performance.now();
 		const atlas = await locals.panic.atlas.forNetwork(params.id, locals.user, query);
-		return { network: { id: network.id, name: network.name }, atlas, computedMs: Math.round(performance.now() - started), subset: !!query.runs };
+		// The view's part only: the run list and basins' run ids are in atlas.json, not the page.
+		return {
+			network: { id: network.id, name: network.name },
+			atlas: atlasForView(atlas),
+			computedMs: Math.round(performance.now() - started),
+			runs: query.runs ? atlas.runList.map((r) => r.runId).join(',') : null
+		};
 	} catch (e) {
 		if (e instanceof AppError) error(e.status, e.message);
 		throw e;
