@@ -121,7 +121,7 @@ export class RunController {
 		this.started = start.started;
 		this.completed = start.completed;
 		this.spendUsd = start.spendUsd;
-		this.watcher = new LoopWatcher(start.history ?? []);
+		this.watcher = new LoopWatcher(start.history ?? [], { nodes: plan.nodes.size });
 		this.paused = start.paused ?? false;
 		if (start.lastStartedAt) {
 			const atMs = start.lastStartedAt.getTime();
