@@ -22,8 +22,12 @@ export class LoopWatcher {
 	private readonly detector: LoopDetector;
 	private shown: FeedAnalysis | null = null;
 
-	constructor(history: readonly PastOutput[] = [], options: { nodes?: number } = {}) {
-		this.detector = new LoopDetector({ maxPeriod: maxPeriodFor(options.nodes ?? 1) });
+	/**
+	 * `nodes`: the plan's node count, for each node's share of the window. `firstStep`: the run
+	 * step of `history[0]` when the history is the run's newest outputs, not all of them.
+	 */
+	constructor(history: readonly PastOutput[] = [], options: { nodes?: number; firstStep?: number } = {}) {
+		this.detector = new LoopDetector({ maxPeriod: maxPeriodFor(options.nodes ?? 1), firstStep: options.firstStep });
 		for (const past of history) this.detector.observe(past);
 		this.shown = this.current();
 	}
