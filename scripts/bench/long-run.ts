@@ -142,7 +142,10 @@ interface Checkpoint {
 	detectionUs: number;
 	detectionHeld: number;
 	pageMs: number;
+	/** The same in CPU time (the run is paused: the process does little else), which a busy machine inflates less. */
+	pageCpuMs: number;
 	streamReadMs: number;
+	streamCpuMs: number;
 	streamAnalysisMs: number;
 	feedCardMs: number;
 	feedDocKb: number;
@@ -232,16 +235,21 @@ async function main() {
 			const locals = { user, panic };
 			const url = new URL(`http://bench.local/runs/${runId}`);
 			const pageMs: number[] = [];
+			const pageCpu: number[] = [];
 			for (let i = 0; i < 3; i++) {
 				const t = performance.now();
+				const c = cpuMs();
 				const data = (await runPageLoad({ params: { id: runId }, locals, url } as never)) as { analysis: Promise<unknown> };
 				await data.analysis;
 				pageMs.push(performance.now() - t);
+				pageCpu.push(cpuMs() - c);
 			}
 			const reads: number[] = [];
 			const analyses: number[] = [];
+			const streamCpu: number[] = [];
 			for (let i = 0; i < 3; i++) {
 				const t = performance.now();
+				const c = cpuMs();
 				const stream = await panic.runStreams.open(run, { userId: user.id, loginSession: null, basis: 'member' });
 				const reader = stream.getReader();
 				let text = '';
@@ -254,6 +262,7 @@ async function main() {
 				}
 				const analysedAt = performance.now();
 				await reader.cancel();
+				streamCpu.push(cpuMs() - c);
 				reads.push(readAt - t);
 				analyses.push(analysedAt - readAt);
 			}
@@ -279,6 +288,8 @@ async function main() {
 				detectionUs: median([...detection.slice(from, atStep)]) * 1000,
 				detectionHeld: watcher?.remembered ?? NaN,
 				pageMs: median(pageMs),
+				pageCpuMs: median(pageCpu),
+				streamCpuMs: median(streamCpu),
 				streamReadMs: median(reads),
 				streamAnalysisMs: median(analyses),
 				feedCardMs: median(cardMs),
@@ -360,6 +371,8 @@ async function main() {
 		line('run page load ms (with analysis)', (c) => c.pageMs);
 		line('run stream read ms per update', (c) => c.streamReadMs);
 		line('run stream live analysis ms', (c) => c.streamAnalysisMs);
+		line('run page load CPU ms', (c) => c.pageCpuMs);
+		line('run stream open to analysis CPU ms', (c) => c.streamCpuMs);
 		line('feed card write ms', (c) => c.feedCardMs);
 		line('feed doc KB', (c) => c.feedDocKb, 1);
 		line('RSS MB', (c) => Number(c.rssMb), 0);
