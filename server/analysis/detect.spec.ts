@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectLoops, LoopDetector, MAX_CYCLE_SPANS, MAX_PERIOD, type ObservedOutput } from './detect';
+import { detectLoops, LoopDetector, MAX_CYCLE_SPANS, MAX_PERIOD, maxPeriodFor, RUN_WINDOW, type ObservedOutput } from './detect';
 import { LoopWatcher } from './loop-watcher';
 
 /** One node's outputs as letters (each letter a hash), seqs 1.. in order. */
@@ -151,7 +151,7 @@ describe('bounds (issue 18: a run of 100,000 steps holds what one of 10,000 does
 
 describe('the live watcher (issue 18)', () => {
 	it('holds a bounded number of entries after 50,000 never-repeating outputs of a 3-node loop', () => {
-		const watcher = new LoopWatcher();
+		const watcher = new LoopWatcher([], { nodes: 3 });
 		const held: number[] = [];
 		for (let i = 0; i < 50_000; i++) {
 			watcher.observe(i + 1, `n${i % 3}`, { exactHash: `h${i}`, embedder: 'local/text-ngrams', vector: null, threshold: 0.9 });
@@ -161,5 +161,19 @@ describe('the live watcher (issue 18)', () => {
 		expect(held[2]).toBe(held[4]);
 		expect(held[4]).toBeLessThanOrEqual(3 * 3 * MAX_PERIOD);
 		expect(watcher.analysis).toBeNull();
+	});
+
+	it('holds about RUN_WINDOW steps in all for a graph of 500 nodes, not 10,000 per node', () => {
+		const nodes = 500;
+		const watcher = new LoopWatcher([], { nodes });
+		const fingerprint = (hash: string) => ({ exactHash: hash, embedder: 'local/text-ngrams', vector: null, threshold: 0.9 });
+		// 400 own steps per node: under MAX_PERIOD, so a per-node bound alone would keep all 200,000.
+		for (let i = 0; i < 200_000; i++) watcher.observe(i + 1, `n${i % nodes}`, fingerprint(`h${i}`));
+		// A map and two rings per node, each at most the node's share of the run's window.
+		expect(maxPeriodFor(nodes)).toBe(RUN_WINDOW / nodes);
+		expect(watcher.remembered).toBeLessThanOrEqual(3 * RUN_WINDOW);
+		// A cycle within a node's share is still found: n0 repeats its output of 60 own steps back.
+		const { observation } = watcher.observe(200_001, 'n0', fingerprint(`h${200_000 - 60 * nodes}`));
+		expect(observation.period).toBe(60);
 	});
 });

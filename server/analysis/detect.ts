@@ -78,6 +78,16 @@ export interface DetectorOptions {
  * deterministic models seen so far comes near.
  */
 export const MAX_PERIOD = 10_000;
+/**
+ * The run-wide bound on top of it: a run remembers about its last RUN_WINDOW steps in all, each
+ * node its share of them (MAX_PERIOD at most). A three-node loop keeps MAX_PERIOD per node
+ * (30,000 hashes, ~3.5 MB of heap); a graph of 500 nodes (the graph limit) keeps 60 own steps per
+ * node, not 10,000 (5 million hashes, ~600 MB, once the run is long enough to fill them).
+ */
+export const RUN_WINDOW = 30_000;
+
+/** Each node's window (`maxPeriod`) in a run over `nodes` nodes. */
+export const maxPeriodFor = (nodes: number): number => Math.max(1, Math.min(MAX_PERIOD, Math.floor(RUN_WINDOW / Math.max(1, nodes))));
 /** Cycle spans kept (the newest): a run flickering in and out of cycles keeps no more than these. */
 export const MAX_CYCLE_SPANS = 500;
 

@@ -1,4 +1,4 @@
-import { LoopDetector, type Observation } from './detect';
+import { LoopDetector, maxPeriodFor, type Observation } from './detect';
 import type { OutputFingerprint } from './fingerprint';
 import type { FeedAnalysis } from '../shared/feed';
 
@@ -11,16 +11,23 @@ export interface PastOutput {
 
 /**
  * Live loop detection for one run, owned by its RunController: one LoopDetector fed each
- * completion as it is recorded. Keeps per node the hashes of its last `MAX_PERIOD` own steps
- * and the last vector, never rescans: O(1) per step and bounded memory however long the run
+ * completion as it is recorded. Keeps per node the hashes of its last own steps (its share of
+ * the run's RUN_WINDOW given the plan's `nodes`, MAX_PERIOD at most) and the last vector, never
+ * rescans: O(1) per step and bounded memory however long the run and however big the graph
  * (detect.ts says the bound). A resumed run replays its stored hashes first (without vectors:
- * convergence starts counting again, exact repeats are found as before).
+ * convergence starts counting again, exact repeats are found as before); only the newest
+ * RUN_WINDOW of them can matter.
  */
 export class LoopWatcher {
-	private readonly detector = new LoopDetector();
+	private readonly detector: LoopDetector;
 	private shown: FeedAnalysis | null = null;
 
-	constructor(history: readonly PastOutput[] = []) {
+	/**
+	 * `nodes`: the plan's node count, for each node's share of the window. `firstStep`: the run
+	 * step of `history[0]` when the history is the run's newest outputs, not all of them.
+	 */
+	constructor(history: readonly PastOutput[] = [], options: { nodes?: number; firstStep?: number } = {}) {
+		this.detector = new LoopDetector({ maxPeriod: maxPeriodFor(options.nodes ?? 1), firstStep: options.firstStep });
 		for (const past of history) this.detector.observe(past);
 		this.shown = this.current();
 	}

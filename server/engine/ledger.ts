@@ -45,7 +45,7 @@ export interface Recovered {
 	started: number;
 	completed: number;
 	spendUsd: number;
-	/** Completed outputs in seq order, for loop detection to pick up where it was. */
+	/** Completed outputs in seq order (the newest, at most detect.ts RUN_WINDOW of them), for loop detection to pick up where it was. */
 	history: PastOutput[];
 	/** When the latest invocation started (interrupted ones too), for pacing to go on from; null if none did. */
 	lastStartedAt: Date | null;

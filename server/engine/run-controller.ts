@@ -121,7 +121,9 @@ export class RunController {
 		this.started = start.started;
 		this.completed = start.completed;
 		this.spendUsd = start.spendUsd;
-		this.watcher = new LoopWatcher(start.history ?? []);
+		// A recovered history is the run's newest outputs (run-writer RECOVERED_HISTORY): its steps are the last ones completed.
+		const history = start.history ?? [];
+		this.watcher = new LoopWatcher(history, { nodes: plan.nodes.size, firstStep: Math.max(1, start.completed - history.length + 1) });
 		this.paused = start.paused ?? false;
 		if (start.lastStartedAt) {
 			const atMs = start.lastStartedAt.getTime();

@@ -3,6 +3,7 @@ import type { Db } from '../db/connect';
 import type { Database, InvocationState, RunStatus, StopCause, StoredPayload } from '../db/schema';
 import { randomId } from '../ids';
 import type { Arrival, Completion, PendingInvocation, Recovered, RunLifecycleLedger } from './ledger';
+import { RUN_WINDOW } from '../analysis/detect';
 import { storedExactHash } from '../analysis/exact-hash';
 import type { PastOutput } from '../analysis/loop-watcher';
 import { compact } from '../analysis/vector';
@@ -42,6 +43,9 @@ export type ImportedInvocation = Omit<InvocationRow, 'id' | 'runId'>;
 
 const json = (value: unknown) => JSON.stringify(value);
 const ACTIVE_STATES: InvocationState[] = ['queued', 'running'];
+/** Completed outputs a recovered run replays into loop detection: the newest, as many as it keeps. */
+export const RECOVERED_HISTORY = RUN_WINDOW;
+
 /** Rows per INSERT while importing (well under Postgres' 65,535 bind parameters). */
 const INSERT_BATCH = 500;
 
@@ -387,33 +391,49 @@ export class RunWriter implements RunLifecycleLedger {
 				.where('run_id', '=', runId)
 				.where('state', '=', 'running')
 				.execute();
-			const rows = await tx.selectFrom('invocations').selectAll().where('run_id', '=', runId).orderBy('seq').execute();
-			const history: PastOutput[] = [];
-			let started = 0;
-			let completed = 0;
-			let spendUsd = 0;
-			const pending: PendingInvocation[] = [];
-			for (const row of rows) {
-				if (row.attempts > 0) started++;
-				if (row.cost_estimate !== null) spendUsd += Number(row.cost_estimate);
-				if (row.state === 'completed') completed++;
-				if (row.state === 'completed' && row.output) {
-					history.push({ seq: row.seq, nodeId: row.node_id, exactHash: row.exact_hash ?? storedExactHash(row.output) });
-				}
-				if (row.state === 'queued') {
-					pending.push({
-						id: row.id,
-						seq: row.seq,
-						nodeId: row.node_id,
-						modelId: row.model_id,
-						parentSeq: row.parent_seq,
-						input: row.input,
-						attempts: row.attempts
-					});
-				}
-			}
-			// The interrupted ones are about to be started again: count them once.
-			started -= pending.filter((p) => p.attempts > 0).length;
+			// Bounded reads (issue 18: a run of days has millions of invocations; reading them all
+			// here took its whole history into memory on every restart and takeover): the counters
+			// from the run row, the queue, a count of starts, and the newest RECOVERED_HISTORY
+			// outputs' hashes, all loop detection can hold (detect.ts RUN_WINDOW).
+			const counters = await tx.selectFrom('runs').select(['completed_steps', 'spend_usd']).where('id', '=', runId).executeTakeFirstOrThrow();
+			const { count } = await tx
+				.selectFrom('invocations')
+				.select((eb) => eb.fn.countAll<string | number>().as('count'))
+				.where('run_id', '=', runId)
+				.where('attempts', '>', 0)
+				// The interrupted ones (queued again above) are about to be started again: counted then.
+				.where('state', '<>', 'queued')
+				.executeTakeFirstOrThrow();
+			const queued = await tx
+				.selectFrom('invocations')
+				.select(['id', 'seq', 'node_id', 'model_id', 'parent_seq', 'input', 'attempts'])
+				.where('run_id', '=', runId)
+				.where('state', '=', 'queued')
+				.orderBy('seq')
+				.execute();
+			const newest = await tx
+				.selectFrom('invocations')
+				// The output only for rows recorded before exact hashes were kept.
+				.select(['seq', 'node_id', 'exact_hash', sql<StoredPayload | null>`case when exact_hash is null then output end`.as('output')])
+				.where('run_id', '=', runId)
+				.where('state', '=', 'completed')
+				.where('output', 'is not', null)
+				.orderBy('seq', 'desc')
+				.limit(RECOVERED_HISTORY)
+				.execute();
+			const history: PastOutput[] = newest.reverse().map((row) => ({ seq: row.seq, nodeId: row.node_id, exactHash: row.exact_hash ?? storedExactHash(row.output!) }));
+			const pending: PendingInvocation[] = queued.map((row) => ({
+				id: row.id,
+				seq: row.seq,
+				nodeId: row.node_id,
+				modelId: row.model_id,
+				parentSeq: row.parent_seq,
+				input: row.input,
+				attempts: row.attempts
+			}));
+			const started = Number(count);
+			const completed = counters.completed_steps;
+			const spendUsd = Number(counters.spend_usd);
 			return { pending, started, completed, spendUsd, history, lastStartedAt: last === null ? null : new Date(last) };
 		}
 	}

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
+import { CompiledQuery, createQueryId, sql, type Kysely, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +12,7 @@ import type { EngineEventSource } from '../../server/engine/events';
 import { RunReader } from '../../server/engine/run-reader';
 import { LIVE_DRIFT_POINTS, RunStreams, TAIL } from '../../server/engine/run-streams';
 import { RunsService } from '../../server/engine/runs-service';
-import { RunWriter, type ImportedInvocation } from '../../server/engine/run-writer';
+import { RECOVERED_HISTORY, RunWriter, type ImportedInvocation } from '../../server/engine/run-writer';
 import { EventEmitter } from 'node:events';
 import { randomId } from '../../server/ids';
 import { Networks } from '../../server/networks/networks';
@@ -32,7 +32,10 @@ const STEPS = 20_000;
 class QueryWatch implements KyselyPlugin {
 	rows = 0;
 	unbounded: string[] = [];
+	/** Every query seen since the last reset, for their plans. */
+	nodes: RootOperationNode[] = [];
 	transformQuery({ node }: PluginTransformQueryArgs): RootOperationNode {
+		this.nodes.push(node);
 		const text = JSON.stringify(node);
 		const overInvocations = text.includes('"name":"invocations"');
 		const bounded = (node.kind === 'SelectQueryNode' && node.limit !== undefined) || picksByKey(node);
@@ -46,6 +49,7 @@ class QueryWatch implements KyselyPlugin {
 	reset() {
 		this.rows = 0;
 		this.unbounded = [];
+		this.nodes = [];
 	}
 }
 
@@ -68,18 +72,7 @@ describe.each(backends())('a 20,000-step run stays cheap to look at on $name', (
 		owner = await createUser(db);
 		networkId = (await new Networks(db).create(owner, 'long')).id;
 		otherNetworkId = (await new Networks(db).create(owner, 'counted')).id;
-		// Three nodes in a ring, each output new (so no fixed point), a cent each; written in one
-		// statement (the engine's counters set as its completions would have left them).
-		runId = randomId();
-		await db
-			.insertInto('runs')
-			.values({ id: runId, network_id: networkId, started_by: owner.id, input: JSON.stringify({ kind: 'text', text: 'in' }), settings: '{}', graph: '{}', next_seq: STEPS + 1, completed_steps: STEPS, spend_usd: STEPS * 0.01 })
-			.execute();
-		await sql`
-			insert into invocations (id, run_id, seq, node_id, model_id, parent_seq, state, input, output, exact_hash, attempts, cost_estimate, queued_at, started_at, ended_at)
-			select 'inv-' || g, ${runId}, g, 'n' || (g % 3), 'dummy/echo', nullif(g - 1, 0), 'completed', '{"kind":"text","text":"in"}'::jsonb,
-				jsonb_build_object('kind', 'text', 'text', 'step ' || g || ' of a long loop'), md5('step ' || g), 1, 0.01, now(), now(), now()
-			from generate_series(1, ${STEPS}::int) g`.execute(db);
+		runId = await insertRun(db, networkId, owner.id, STEPS);
 	}, 180_000);
 
 	afterAll(async () => {
@@ -154,6 +147,64 @@ describe.each(backends())('a 20,000-step run stays cheap to look at on $name', (
 		expect(watch.rows).toBeLessThan(snapshotRows + 2 * ANALYSIS_WINDOW + 50);
 	}, 60_000);
 
+	test('a step of the 20,000-step run writes rows by key: no statement scans the run’s invocations', async () => {
+		// The next invocation of the long run, queued as a completion would have left it.
+		const next = { id: randomId(), seq: STEPS + 1, nodeId: 'n2', modelId: 'dummy/echo', parentSeq: STEPS, input: { kind: 'text' as const, text: 'in' }, attempts: 0 };
+		await db
+			.insertInto('invocations')
+			.values({ id: next.id, run_id: runId, seq: next.seq, node_id: next.nodeId, model_id: next.modelId, parent_seq: next.parentSeq, state: 'queued', input: JSON.stringify(next.input), attempts: 0, queued_at: new Date() })
+			.execute();
+		await db.updateTable('runs').set({ next_seq: STEPS + 2 }).where('id', '=', runId).execute();
+		await sql`analyze invocations`.execute(db);
+		const writer = new RunWriter(watched);
+		watch.reset();
+		expect(await writer.markRunning(runId, next.id, 1, new Date())).toBe(true);
+		const queued = await writer.complete(runId, next, { output: { kind: 'text', text: 'one more' }, exactHash: textHash('one more'), costUsd: 0.01, at: new Date() }, [{ nodeId: 'n0', modelId: 'dummy/echo' }], { existing: [], arriving: 0 });
+		expect(queued).toHaveLength(1);
+		expect(watch.unbounded).toEqual([]);
+		// The run row's counters come back (RETURNING next_seq), nothing else is read.
+		expect(watch.rows).toBeLessThanOrEqual(2);
+		// And in the plans: the updates and inserts find their rows through an index, never by
+		// reading the run's 20,000 invocations.
+		const statements = watch.nodes.map((node) => watched.getExecutor().compileQuery(node, createQueryId()));
+		expect(statements.length).toBeGreaterThanOrEqual(3);
+		for (const statement of statements) {
+			const { rows } = await db.executeQuery(CompiledQuery.raw(`explain ${statement.sql}`, [...statement.parameters]));
+			const plan = rows.map((r) => Object.values(r as object)[0]).join('\n');
+			expect(plan, statement.sql).not.toMatch(/Seq Scan on invocations/);
+		}
+		// Put back as it was for the tests after this one.
+		await db.deleteFrom('invocations').where('run_id', '=', runId).where('seq', '>', STEPS).execute();
+		await db.updateTable('runs').set({ next_seq: STEPS + 1, completed_steps: STEPS, spend_usd: STEPS * 0.01 }).where('id', '=', runId).execute();
+	});
+
+	test('a restart or takeover of a run longer than detection’s window reads its counters and newest outputs, not the run', async () => {
+		// Past the window loop detection holds, so the bound shows: the older steps are not read.
+		const steps = RECOVERED_HISTORY + 5_000;
+		const longer = await insertRun(db, (await new Networks(db).create(owner, 'longer')).id, owner.id, steps);
+		// One invocation was running when the process went away: it goes back to the queue.
+		const interrupted = randomId();
+		await db
+			.insertInto('invocations')
+			.values({ id: interrupted, run_id: longer, seq: steps + 1, node_id: 'n2', model_id: 'dummy/echo', parent_seq: steps, state: 'running', input: '{"kind":"text","text":"in"}', attempts: 1, queued_at: new Date(), started_at: new Date() })
+			.execute();
+		const writer = new RunWriter(watched);
+		watch.reset();
+		const recovered = await writer.recover(longer, 3);
+		expect(recovered.completed).toBe(steps);
+		expect(recovered.spendUsd).toBeCloseTo(steps * 0.01, 6);
+		expect(recovered.started).toBe(steps);
+		expect(recovered.pending.map((p) => [p.id, p.attempts])).toEqual([[interrupted, 1]]);
+		// The newest outputs loop detection can hold, in seq order, ending at the last step.
+		expect(recovered.history).toHaveLength(RECOVERED_HISTORY);
+		expect(recovered.history[0].seq).toBe(steps - RECOVERED_HISTORY + 1);
+		expect(recovered.history.at(-1)).toEqual({ seq: steps, nodeId: `n${steps % 3}`, exactHash: expect.any(String) });
+		// Rows read: the history's, the queue's and a few counters (no inputs or outputs of the older steps).
+		expect(watch.rows).toBeLessThanOrEqual(RECOVERED_HISTORY + 5);
+		await db.deleteFrom('invocations').where('run_id', '=', longer).execute();
+		await db.deleteFrom('runs').where('id', '=', longer).execute();
+	}, 120_000);
+
 	test('the migration counts the steps and spend of runs recorded before it', async () => {
 		const schema = db as unknown as Kysely<unknown>;
 		await longRunsMigration.down(schema);
@@ -163,6 +214,25 @@ describe.each(backends())('a 20,000-step run stays cheap to look at on $name', (
 		expect(Number(row.spend_usd)).toBeCloseTo(STEPS * 0.01, 6);
 	});
 });
+
+/**
+ * A running run of `steps` completed invocations in a ring of three nodes, each output new (so
+ * no fixed point), a cent each; written in one statement, with the counters the engine's
+ * completions would have left.
+ */
+async function insertRun(db: Db, networkId: string, ownerId: string, steps: number): Promise<string> {
+	const runId = randomId();
+	await db
+		.insertInto('runs')
+		.values({ id: runId, network_id: networkId, started_by: ownerId, input: JSON.stringify({ kind: 'text', text: 'in' }), settings: '{}', graph: '{}', next_seq: steps + 1, completed_steps: steps, spend_usd: steps * 0.01 })
+		.execute();
+	await sql`
+		insert into invocations (id, run_id, seq, node_id, model_id, parent_seq, state, input, output, exact_hash, attempts, cost_estimate, queued_at, started_at, ended_at)
+		select ${runId} || '-' || g, ${runId}, g, 'n' || (g % 3), 'dummy/echo', nullif(g - 1, 0), 'completed', '{"kind":"text","text":"in"}'::jsonb,
+			jsonb_build_object('kind', 'text', 'text', 'step ' || g || ' of a long loop'), md5('step ' || g), 1, 0.01, now(), now(), now()
+		from generate_series(1, ${steps}::int) g`.execute(db);
+	return runId;
+}
 
 /** Whether a query's where names its rows by a list of ids or seqs (`id in (…)`, `seq in (…)`): bounded by the list. */
 function picksByKey(node: unknown): boolean {
