@@ -16,8 +16,11 @@ describe.each(backends())('run lanes on $name', ({ open }) => {
 	const bed = engineBed(open);
 	const { boot, network, run } = bed;
 	const input = (text: string) => ({ kind: 'text' as const, text });
-	/** A loop slow enough that two runs of it overlap, ending at a budget of six steps. */
-	const slowLoop = () => loopGraph('dummy/slow', 'dummy/slow', { ms: 25 });
+	/**
+	 * A loop slow enough that two runs of it overlap, ending at a budget of six steps (1.2 s:
+	 * at 25 ms a step, a loaded machine ended lane 0's run before lane 1's start returned).
+	 */
+	const slowLoop = () => loopGraph('dummy/slow', 'dummy/slow', { ms: 200 });
 	const budget = { pacing: { fixedMs: 0 }, budgets: { maxInvocations: 6 } };
 
 	test('runs on lanes 0 and 1 of one network go at the same time, each to its budget; the feed and activeRun show lane 0 alone', async () => {
