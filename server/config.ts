@@ -191,7 +191,7 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 		presenceMaxStateBytes: intFromEnv(env, 'PANIC_PRESENCE_MAX_STATE_BYTES', 4096),
 		presenceMaxClientsPerSession: intFromEnv(env, 'PANIC_PRESENCE_MAX_CLIENTS_PER_SESSION', 4),
 		syncRefusedCooldownMs: intFromEnv(env, 'PANIC_SYNC_REFUSED_COOLDOWN_MS', 5000),
-		// About 1 MB of deleted history per 5,000 structs in the room and as much in its gate's shadow.
+		// About 0.4 MB of deleted history per 2,000 structs in the room, and as much in its gate's shadow.
 		graphHistoryResetStructs: intFromEnv(env, 'PANIC_GRAPH_HISTORY_RESET_STRUCTS', DEFAULT_HISTORY_RESET.minStructs),
 		graphHistoryResetQuietMs: intFromEnv(env, 'PANIC_GRAPH_HISTORY_RESET_QUIET_MS', DEFAULT_HISTORY_RESET.quietMs),
 		// Capacity: audience joins and runs (issue 11, findings 9 and 10). A venue's 500 phones
