@@ -61,6 +61,7 @@ import { PromptPlacement } from './cluster/prompt-placement';
 import { QueuedRunLeases } from './cluster/run-leases';
 import { CLOSE } from './sync/protocol';
 import { SyncRooms } from './sync/rooms';
+import { DEFAULT_HISTORY_RESET } from './sync/history-reset';
 import { RoomStreams } from './cluster/room-streams';
 import { KyselyUpdateStore } from './sync/store';
 import { createUpgradeHandler } from './sync/upgrade';
@@ -204,6 +205,9 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		// Editors write the graph room under the graph's rules; the feed room is read-only to clients.
 		writeRule: (room) => (isGraphRoom(room) ? new GraphWriteRule() : undefined),
 		gateLimits: { maxDocBytes: config.syncMaxDocBytes, maxPendingBytes: config.syncMaxPendingBytes },
+		// A graph edited for days keeps a bounded history (issue 18); single process only, see SyncRooms.
+		historyReset: (room) =>
+			isGraphRoom(room) ? { ...DEFAULT_HISTORY_RESET, minStructs: config.graphHistoryResetStructs, quietMs: config.graphHistoryResetQuietMs } : undefined,
 		presence: { maxStateBytes: config.presenceMaxStateBytes, maxClientsPerSession: config.presenceMaxClientsPerSession }
 	});
 	versions = new NetworkVersions({ db, networks, docs: rooms, settleMs: config.historySettleMs, keepAutomatic: config.historyKeepAutomatic });

@@ -29,6 +29,7 @@ import { createPostgresDatabase } from '../../tests/helpers/databases';
 import { ensureBuild } from '../build-if-stale.js';
 import { freePort } from '../cluster/local';
 import { chartSvg, fit, toCsv, type Metric, type Row } from './soak-chart';
+import { CLOSE } from '../../server/shared/sync/close-codes';
 
 process.setMaxListeners(0); // each stock provider adds an exit listener
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -253,28 +254,31 @@ interface Counters {
 	phoneCards: number;
 	phoneReconnects: number;
 	editorEdits: number;
+	/** Times an editor started over after its graph room's history was reset (4409). */
+	editorResets: number;
 	displayCards: number;
 }
 
-/** An editor: the stock y-websocket client on a network's graph room, moving its own note every few seconds. */
+/**
+ * An editor: the stock y-websocket client on a network's graph room, moving its own note every
+ * few seconds. On 4409 (the room's history was reset, server/sync/history-reset.ts) it does what
+ * the canvas does: drops its doc and provider and connects again with fresh ones.
+ */
 function editor(base: string, networkId: string, owner: Client, counters: Counters, stop: AbortSignal): Promise<() => void> {
-	const doc = new Y.Doc();
 	const headers = { origin: base, cookie: owner.cookie };
 	const Socket = class extends WebSocket {
 		constructor(url: string, protocols?: string | string[]) {
 			super(url, protocols, { headers });
 		}
 	};
-	const provider = new WebsocketProvider(`${base.replace('http', 'ws')}/sync`, networkId, doc, {
-		WebSocketPolyfill: Socket as unknown as typeof globalThis.WebSocket,
-		disableBc: true
-	});
-	provider.awareness.setLocalStateField('user', { name: `editor ${doc.clientID}` });
-	const notes = doc.getMap<Y.Map<unknown>>('notes');
+	// The note's id stays across resets: a fresh doc has a new client id, the editor the same note.
+	const noteId = `n${Math.floor(Math.random() * 2 ** 31)}`;
+	let doc!: Y.Doc;
+	let provider!: WebsocketProvider;
 	let timer: ReturnType<typeof setTimeout> | undefined;
 	const move = () => {
 		if (stop.aborted) return;
-		const note = notes.get(`n${doc.clientID}`);
+		const note = doc.getMap<Y.Map<unknown>>('notes').get(noteId);
 		if (note) {
 			doc.transact(() => {
 				note.set('x', Math.round(Math.random() * 800));
@@ -284,13 +288,35 @@ function editor(base: string, networkId: string, owner: Client, counters: Counte
 		}
 		timer = setTimeout(move, jitter(EDIT_MS));
 	};
-	return new Promise((resolve) =>
+	const connect = (onSynced: () => void) => {
+		doc = new Y.Doc();
+		provider = new WebsocketProvider(`${base.replace('http', 'ws')}/sync`, networkId, doc, {
+			WebSocketPolyfill: Socket as unknown as typeof globalThis.WebSocket,
+			disableBc: true
+		});
+		provider.awareness.setLocalStateField('user', { name: `editor ${noteId}` });
+		provider.on('closed', ({ code }) => {
+			if (code !== CLOSE.historyReset || stop.aborted) return;
+			counters.editorResets++;
+			clearTimeout(timer);
+			provider.destroy();
+			doc.destroy();
+			connect(() => (timer = setTimeout(move, jitter(EDIT_MS))));
+		});
 		provider.once('sync', () => {
-			const note = new Y.Map<unknown>();
-			note.set('text', `editor ${doc.clientID} was here`);
-			note.set('x', 0);
-			note.set('y', 0);
-			notes.set(`n${doc.clientID}`, note);
+			const notes = doc.getMap<Y.Map<unknown>>('notes');
+			if (!notes.has(noteId)) {
+				const note = new Y.Map<unknown>();
+				note.set('text', `editor ${noteId} was here`);
+				note.set('x', 0);
+				note.set('y', 0);
+				notes.set(noteId, note);
+			}
+			onSynced();
+		});
+	};
+	return new Promise((resolve) =>
+		connect(() => {
 			timer = setTimeout(move, jitter(EDIT_MS));
 			resolve(() => {
 				clearTimeout(timer);
@@ -406,7 +432,7 @@ const METRICS: Metric[] = [
 	{ key: 'invocationsPerMin', label: 'invocations per minute', unit: '/min', scale: 1 },
 	{ key: 'phonesCardsPerMin', label: 'cards received by phones', unit: '/min', scale: 1 }
 ];
-const CSV_KEYS = ['t', 'rss', 'heapUsed', 'heapTotal', 'external', 'arrayBuffers', 'loopP50', 'loopP99', 'loopMax', 'handles', 'tcp', 'timers', 'dbBytes', 'feedStructs', 'graphStructs', 'cards', 'invocationsPerMin', 'phonesCardsPerMin', 'editorEdits'];
+const CSV_KEYS = ['t', 'rss', 'heapUsed', 'heapTotal', 'external', 'arrayBuffers', 'loopP50', 'loopP99', 'loopMax', 'handles', 'tcp', 'timers', 'dbBytes', 'feedStructs', 'graphStructs', 'cards', 'invocationsPerMin', 'phonesCardsPerMin', 'editorEdits', 'editorResets'];
 
 async function main() {
 	fs.mkdirSync(OUT, { recursive: true });
@@ -427,7 +453,7 @@ async function main() {
 	const stop = new AbortController();
 	setMaxListeners(0, stop.signal);
 	const closers: Array<() => unknown> = [];
-	const counters: Counters = { phoneCards: 0, phoneReconnects: 0, editorEdits: 0, displayCards: 0 };
+	const counters: Counters = { phoneCards: 0, phoneReconnects: 0, editorEdits: 0, editorResets: 0, displayCards: 0 };
 	try {
 		const owner = new Client(server.url);
 		await owner.ok('POST', '/api/auth/signup', { email: 'soak@bench.example', password: 'feedback loops' });
@@ -475,7 +501,8 @@ async function main() {
 				cards: sample.cards,
 				invocationsPerMin: Math.round(perMin(sample.cards, previous?.cards)),
 				phonesCardsPerMin: Math.round(perMin(counters.phoneCards, previous?.phoneCards)),
-				editorEdits: counters.editorEdits
+				editorEdits: counters.editorEdits,
+				editorResets: counters.editorResets
 			};
 			previous = { t, cards: sample.cards, phoneCards: counters.phoneCards };
 			rows.push(row);
@@ -507,7 +534,7 @@ async function main() {
 		}
 		const restarts = networks.reduce((s, n) => s + n.restarts, 0);
 		console.log(
-			`\n${rows.at(-1)?.cards ?? 0} invocations completed; runs restarted: ${restarts}; phone streams reopened: ${counters.phoneReconnects}; editor moves: ${counters.editorEdits}; cards on phones: ${counters.phoneCards}`
+			`\n${rows.at(-1)?.cards ?? 0} invocations completed; runs restarted: ${restarts}; phone streams reopened: ${counters.phoneReconnects}; editor moves: ${counters.editorEdits}; editor restarts after history resets: ${counters.editorResets}; cards on phones: ${counters.phoneCards}`
 		);
 		console.log(`wrote ${path.join(OUT, 'samples.csv')} and ${path.join(OUT, 'chart.svg')}`);
 	} finally {

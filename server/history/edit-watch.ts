@@ -14,6 +14,8 @@ export function watchEdits(store: UpdateStore, edited: Edited): UpdateStore {
 	return {
 		load: (room) => store.load(room),
 		compact: (room, merged, uptoSeq) => store.compact(room, merged, uptoSeq),
+		// The same content under a new history: not an edit.
+		replace: (room, state, uptoSeq) => store.replace(room, state, uptoSeq),
 		async append(room, update, authors = []) {
 			const seq = await store.append(room, update, authors);
 			edited(room, authors);

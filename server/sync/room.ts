@@ -1,6 +1,7 @@
 import { Awareness, removeAwarenessStates, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { DEFAULT_PRESENCE_LIMITS, PresenceOwners, type PresenceEntry, type PresenceLimits } from './presence-owners';
+import { historyMark, holdsOldHistory, liveStructCount, rebuiltState, structCount, type HistoryMark, type HistoryResetPolicy } from './history-reset';
 import { CLOSE, decodeAwarenessEntries, decodeMessage, encodeAwareness, encodeAwarenessEntries, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol';
 import type { RemoteRoom, Replication, RoomLink } from './replication';
 import type { UpdateStore } from './store';
@@ -26,6 +27,11 @@ import { UpdateGate, type GateLimits, type WriteRule } from './update-gate';
  * doc (see UpdateGate); a refused update closes its session with 4422 and changes nothing.
  * Awareness ids belong to the session that introduced them (see PresenceOwners); a session
  * that sends a presence state over the cap is closed with 4422 too.
+ *
+ * A room with a history policy (graph rooms) watches its doc's struct count and, past the
+ * policy's threshold and at a quiet moment, asks its registry for a history reset: see
+ * history-reset.ts and `resetHistory`. A rebuilt doc carries a mark; clients that still hold
+ * the history from before it are closed with 4409 before anything of theirs is applied.
  *
  * In cluster mode the room is replicated (see Replication): each stored update is then
  * published to the other processes holding the room, and what they published is applied here
@@ -75,6 +81,12 @@ export interface RoomOptions {
 	 * on a busy machine. Each change is still broadcast only once its row is durable.
 	 */
 	coalesceWrites?: boolean;
+	/**
+	 * When the doc's history is due for a reset; `request` asks the registry, which starts it
+	 * (`resetHistory`) and answers true, or answers false when the room is busy (asked again
+	 * after the next quiet spell).
+	 */
+	historyReset?: { policy: HistoryResetPolicy; request: (room: SyncRoom) => boolean };
 }
 
 export interface LoadOptions extends RoomOptions {
@@ -106,6 +118,8 @@ const noop = () => {};
 
 interface Connection {
 	socket: SyncSocket;
+	/** Its sync step 1 showed a doc of the room's current history (always, in a room never reset). */
+	current: boolean;
 }
 
 export class SyncRoom {
@@ -137,6 +151,13 @@ export class SyncRoom {
 	/** Who the server-side write in progress acts for (`change`'s `authors`). */
 	private changeAuthors: readonly string[] = [];
 	private batchQueued = false;
+	/** The mark of the doc's last history reset; null if it never had one. */
+	private mark: HistoryMark | null = null;
+	/** Struct count below which the history is not looked at again. */
+	private historyCheckAt = 0;
+	/** The threshold the doc passed, once a reset is due. */
+	private resetDueAt: number | null = null;
+	private quietTimer: ReturnType<typeof setTimeout> | null = null;
 
 	private constructor(
 		readonly name: string,
@@ -173,6 +194,7 @@ export class SyncRoom {
 		try {
 			if (updates.length) Y.applyUpdate(room.doc, Y.mergeUpdates(updates), LOADING);
 			else if (options.initialize) await options.initialize(name, room.doc);
+			room.mark = historyMark(room.doc);
 			if (options.writeRule) room.gate = new UpdateGate(options.writeRule, () => room.doc, options.gateLimits);
 			await room.flush();
 		} catch (error) {
@@ -227,7 +249,7 @@ export class SyncRoom {
 			principal: options.principal,
 			sessionKey: options.sessionKey
 		};
-		this.connections.set(session, { socket });
+		this.connections.set(session, { socket, current: this.mark === null });
 		// Asking a read-only client for its state would only make it upload what we drop.
 		if (!session.readOnly) this.send(session, encodeSyncStep1(this.doc));
 		const present = [...this.awareness.getStates().keys()];
@@ -243,6 +265,11 @@ export class SyncRoom {
 			case 'invalid':
 				return this.drop(session, message.code, message.reason);
 			case 'sync-step1': {
+				if (this.mark) {
+					// A doc from before the reset would push the old history back in its step 2.
+					if (holdsOldHistory(message.stateVector, this.mark)) return this.drop(session, CLOSE.historyReset, HISTORY_RESET_REASON);
+					this.connections.get(session)!.current = true;
+				}
 				// Encoded now, sent once the writes queued before it are durable.
 				const reply = encodeSyncStep2(this.doc, message.stateVector);
 				this.enqueue(() => this.send(session, reply)).catch(noop);
@@ -250,6 +277,8 @@ export class SyncRoom {
 			}
 			case 'sync-step2':
 			case 'sync-update':
+				// The stock client always opens with step 1; an update before it is not known to be current.
+				if (!this.connections.get(session)!.current) return this.drop(session, CLOSE.historyReset, HISTORY_RESET_REASON);
 				if (!session.readOnly) this.applyClientUpdate(session, message.update);
 				return;
 			case 'awareness':
@@ -426,6 +455,77 @@ export class SyncRoom {
 		this.storedRows++;
 		for (const { message, from } of deliveries) this.broadcast(message, from);
 		if (this.storedRows >= this.compactAt && !this.compactionQueued) this.scheduleCompaction();
+		this.watchHistory();
+	}
+
+	/**
+	 * After each stored change: is the history due for a reset? Counting structs is cheap; the
+	 * live count (a walk over every struct) is only taken when the total passes the last threshold.
+	 * A due reset waits for `quietMs` without changes, so nobody is cut off mid-drag, unless
+	 * the doc is past twice its threshold.
+	 */
+	private watchHistory() {
+		const reset = this.options.historyReset;
+		if (!reset || this.roomState !== 'open') return;
+		const count = structCount(this.doc);
+		if (this.resetDueAt === null) {
+			if (count < this.historyCheckAt) return;
+			const threshold = Math.max(reset.policy.minStructs, reset.policy.factor * liveStructCount(this.doc));
+			if (count < threshold) return void (this.historyCheckAt = threshold);
+			this.resetDueAt = threshold;
+		}
+		if (count >= 2 * this.resetDueAt) return this.requestReset();
+		this.armQuietTimer();
+	}
+
+	private armQuietTimer() {
+		if (this.quietTimer) clearTimeout(this.quietTimer);
+		this.quietTimer = setTimeout(() => this.requestReset(), this.options.historyReset!.policy.quietMs);
+		this.quietTimer.unref?.();
+	}
+
+	private requestReset() {
+		if (this.quietTimer) clearTimeout(this.quietTimer);
+		this.quietTimer = null;
+		if (this.roomState !== 'open') return;
+		if (!this.options.historyReset!.request(this)) this.armQuietTimer();
+	}
+
+	/**
+	 * Replaces the room's history with its content (history-reset.ts). In order: the room stops
+	 * taking changes and closes every session with 4409 (a frame still on its way is refused by
+	 * that close, never applied); the write queue drains, so every change applied so far is
+	 * stored; the doc, which now holds exactly what the store holds, is rebuilt and replaces the
+	 * stored rows in one transaction; the room is destroyed like an unload. The registry has
+	 * already forgotten it, so whoever comes next loads the rebuilt doc once this is done.
+	 * If the rebuild or the swap cannot be done, the stored rows stay as they were: nothing
+	 * is lost, and clients reconnecting with fresh docs get the old history once more.
+	 */
+	resetHistory(): Promise<void> {
+		return (this.unloaded ??= this.resetOnce());
+	}
+
+	private async resetOnce() {
+		if (this.roomState !== 'open') return this.destroy();
+		this.roomState = 'closed';
+		this.link?.close();
+		this.closeAll(CLOSE.historyReset, HISTORY_RESET_REASON);
+		try {
+			await this.flush();
+			const before = { structs: structCount(this.doc), bytes: Y.encodeStateAsUpdate(this.doc).length };
+			const rebuilt = rebuiltState(this.doc, (this.mark?.epoch ?? 0) + 1);
+			const upto = this.compactionSeq();
+			if (!rebuilt || upto === null) {
+				this.log.warn(`[sync] ${this.name}: its doc cannot be rebuilt; keeping its history`);
+			} else if (await this.store.replace(this.name, rebuilt.state, upto)) {
+				this.log.warn(`[sync] ${this.name}: history reset to epoch ${rebuilt.mark.epoch}: ${before.structs} structs, ${before.bytes} bytes → ${rebuilt.state.length} bytes`);
+			} else {
+				this.log.warn(`[sync] ${this.name}: rows were stored after its history reset began; keeping its history`);
+			}
+		} catch (error) {
+			this.log.error(`[sync] ${this.name}: history reset failed; its stored rows are unchanged`, error);
+		}
+		this.destroy();
 	}
 
 	private onAwarenessUpdate = (
@@ -453,7 +553,7 @@ export class SyncRoom {
 	private async compactNow(merged: Uint8Array) {
 		// Other processes' rows up to the highest seq seen may be merged in too: the store merges
 		// the rows it replaces with `merged`, so rows this doc lacks are never lost.
-		const upto = this.remoteSeq !== null && (this.lastSeq === null || BigInt(this.remoteSeq) > BigInt(this.lastSeq)) ? this.remoteSeq : this.lastSeq;
+		const upto = this.compactionSeq();
 		if (upto === null) return;
 		try {
 			await this.store.compact(this.name, merged, upto);
@@ -465,6 +565,11 @@ export class SyncRoom {
 			this.compactAt = this.storedRows + this.compactEvery;
 			this.log.warn(`[sync] ${this.name}: compaction failed; will retry`, error);
 		}
+	}
+
+	/** The highest seq this doc holds: its own last row, or a later one another process published. */
+	private compactionSeq(): string | null {
+		return this.remoteSeq !== null && (this.lastSeq === null || BigInt(this.remoteSeq) > BigInt(this.lastSeq)) ? this.remoteSeq : this.lastSeq;
 	}
 
 	/** Runs `task` after every task queued before it; refuses to run once the room failed. */
@@ -530,6 +635,8 @@ export class SyncRoom {
 	}
 
 	private destroy() {
+		if (this.quietTimer) clearTimeout(this.quietTimer);
+		this.quietTimer = null;
 		this.link?.close();
 		this.doc.off('update', this.onDocUpdate);
 		this.awareness.off('update', this.onAwarenessUpdate);
@@ -538,6 +645,8 @@ export class SyncRoom {
 		this.doc.destroy();
 	}
 }
+
+const HISTORY_RESET_REASON = 'History compacted: reconnect with a fresh copy of the canvas.';
 
 /** Who the changes in one append were made by: their sessions' principals, or whom a server write named; each once. */
 function authorsOf(deliveries: ReadonlyArray<{ authors: readonly string[] }>): string[] {

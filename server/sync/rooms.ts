@@ -1,9 +1,10 @@
 import type * as Y from 'yjs';
 import { RevocationLog } from '../auth/revocations';
 import type { ControlBus } from '../cluster/bus';
+import type { HistoryResetPolicy } from './history-reset';
 import type { PresenceLimits } from './presence-owners';
 import { CLOSE } from './protocol';
-import { SyncRoom, type SyncLog, type SyncSession } from './room';
+import { SyncRoom, type LoadOptions, type SyncLog, type SyncSession } from './room';
 import type { Replication } from './replication';
 import { sessionMatches, type SessionMatch } from './session-match';
 import type { UpdateStore } from './store';
@@ -26,6 +27,8 @@ export interface SyncRoomsOptions {
 	writeRule?: (room: string) => WriteRule | undefined;
 	gateLimits?: GateLimits;
 	presence?: PresenceLimits;
+	/** Which rooms reset their history when it grows (graph rooms), and when: see history-reset.ts. */
+	historyReset?: (room: string) => HistoryResetPolicy | undefined;
 	/** Cluster mode: keeps each room in step with the same room in other processes. */
 	replication?: Replication;
 	/**
@@ -219,6 +222,21 @@ export class SyncRooms {
 		return closed;
 	}
 
+	/**
+	 * Resets a loaded room's history now, without waiting for it to grow or go quiet (tests and
+	 * diagnostics; nothing reachable from outside calls it). Resolves false if the room is not
+	 * loaded, has no history policy or is busy; true once the reset is done.
+	 */
+	async resetHistory(name: string): Promise<boolean> {
+		const entry = this.entries.get(name);
+		const room = await entry?.loading.catch(() => null);
+		if (!entry || !room || room.state !== 'open') return false;
+		const reset = this.historyResetFor(entry);
+		if (!reset?.request(room)) return false;
+		await this.unloading.get(name);
+		return true;
+	}
+
 	/** Whether a room is loaded or loading (for tests and diagnostics). */
 	isLoaded(name: string): boolean {
 		return this.entries.has(name);
@@ -271,6 +289,7 @@ export class SyncRooms {
 					replication: this.options.replication,
 					// Replicated rooms store bursts together: see RoomOptions.coalesceWrites.
 					coalesceWrites: !!this.options.replication,
+					historyReset: this.historyResetFor(entry),
 					// A failed room is forgotten at once so the next joiner reloads from the store;
 					// its holders still release it, which destroys it.
 					onFail: () => this.forget(entry)
@@ -292,13 +311,40 @@ export class SyncRooms {
 		const done = entry.loading
 			.then((room) => room.unload(), () => {})
 			.catch((error) => this.log.error(`[sync] ${entry.name}: unloading failed`, error));
-		if (!current) return done; // failed or already closed: it has nothing left to write
-		const previous = this.unloading.get(entry.name);
+		if (!current) return done; // failed, reset or already closed: it has nothing left to write
+		return this.trackUnload(entry.name, done);
+	}
+
+	/** A load of `name` waits for `done`, the last writes of the room it replaces. */
+	private trackUnload(name: string, done: Promise<void>): Promise<void> {
+		const previous = this.unloading.get(name);
 		const tracked: Promise<void> = (previous ? Promise.all([previous, done]) : done).then(() => {
-			if (this.unloading.get(entry.name) === tracked) this.unloading.delete(entry.name);
+			if (this.unloading.get(name) === tracked) this.unloading.delete(name);
 		});
-		this.unloading.set(entry.name, tracked);
+		this.unloading.set(name, tracked);
 		return tracked;
+	}
+
+	/**
+	 * A room's history reset, when the room asks for one: only while the room's holders are its
+	 * sessions (an API read or write in progress would find its room closed under it), and
+	 * never in cluster mode, where another process holding the room could store old-history
+	 * rows after the swap (see history-reset.ts). The room is forgotten at once, so the next
+	 * joiner loads the rebuilt doc once the reset is stored.
+	 */
+	private historyResetFor(entry: Entry): LoadOptions['historyReset'] {
+		const policy = this.options.replication ? undefined : this.options.historyReset?.(entry.name);
+		if (!policy) return undefined;
+		return {
+			policy,
+			request: (room) => {
+				if (this.closing || this.entries.get(entry.name) !== entry || entry.holds > room.sessionCount) return false;
+				this.forget(entry);
+				const done = room.resetHistory().catch((error) => this.log.error(`[sync] ${entry.name}: history reset failed`, error));
+				void this.trackUnload(entry.name, done);
+				return true;
+			}
+		};
 	}
 
 	/**

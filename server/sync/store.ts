@@ -40,6 +40,14 @@ export interface UpdateStore {
 	 * appended that the caller's doc does not hold yet.
 	 */
 	compact(room: string, merged: Uint8Array, uptoSeq: string): Promise<void>;
+	/**
+	 * A history reset (server/sync/history-reset.ts): every row of `room` gives way to one row
+	 * holding `state`, a doc rebuilt from the room's content, atomically. Unlike `compact` it
+	 * does not merge: merging the old rows back would bring the old history back. So it only
+	 * replaces what the caller has seen: if a row after `uptoSeq` exists (another process
+	 * appended one), nothing changes and it resolves false.
+	 */
+	replace(room: string, state: Uint8Array, uptoSeq: string): Promise<boolean>;
 }
 
 /** `sync_updates` through the app's Kysely instance; the same SQL runs on PGlite and pg. */
@@ -91,6 +99,24 @@ export class KyselyUpdateStore implements UpdateStore {
 			await sql`insert into sync_updates (room, seq, data) values (${room}, ${uptoSeq}::bigint, ${state})`.execute(trx);
 		});
 	}
+
+	async replace(room: string, state: Uint8Array, uptoSeq: string) {
+		return this.db.transaction().execute(async (trx) => {
+			// The same lock as compact: a compaction elsewhere must not interleave with the swap.
+			await sql`select pg_advisory_xact_lock(hashtext(${`sync_updates:${room}`}))`.execute(trx);
+			const newer = await trx
+				.selectFrom('sync_updates')
+				.select('seq')
+				.where('room', '=', room)
+				.where(sql<boolean>`seq > ${uptoSeq}::bigint`)
+				.limit(1)
+				.execute();
+			if (newer.length) return false;
+			await trx.deleteFrom('sync_updates').where('room', '=', room).execute();
+			await sql`insert into sync_updates (room, seq, data) values (${room}, ${uptoSeq}::bigint, ${state})`.execute(trx);
+			return true;
+		});
+	}
 }
 
 /** The same contract in memory, for unit tests of rooms. */
@@ -118,6 +144,14 @@ export class MemoryUpdateStore implements UpdateStore {
 		const rest = rows.filter((r) => r.seq > upto);
 		const data = replaced.length ? collectedState([...replaced, merged]) : merged.slice();
 		this.rows.set(room, [{ seq: upto, data }, ...rest]);
+	}
+
+	async replace(room: string, state: Uint8Array, uptoSeq: string) {
+		const upto = BigInt(uptoSeq);
+		const rows = this.rows.get(room) ?? [];
+		if (rows.some((r) => r.seq > upto)) return false;
+		this.rows.set(room, [{ seq: upto, data: state.slice() }]);
+		return true;
 	}
 
 	/** How many rows a room has, for tests. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { browserSession } from '../helpers/browser';
-import type { TestServer } from '../helpers/server';
+import { startServer, type TestServer } from '../helpers/server';
 
 const session = browserSession();
 const { person, call } = session;
@@ -124,3 +124,56 @@ test('two editors and a viewer share one canvas live', async () => {
 	await a.getByTestId('start-button').click();
 	await expect.poll(() => c.locator('.svelte-flow__node[data-id=caption] [data-testid=start-badge]').count()).toBe(1);
 });
+
+test('the editor survives a history reset of its graph room: fresh doc, same view and selection, edits still sync', async () => {
+	// Its own server, with a history threshold low enough for a few graph writes to pass it; the
+	// test above keeps the default.
+	const own = await startServer({ env: { PANIC_GRAPH_HISTORY_RESET_STRUCTS: '40', PANIC_GRAPH_HISTORY_RESET_QUIET_MS: '200' } });
+	const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+	try {
+		const api = async (method: string, path: string, data?: unknown) => {
+			const res = await ctx.request.fetch(`${own.url}${path}`, { method, data });
+			if (res.status() >= 300) throw new Error(`${method} ${path}: ${res.status()} ${await res.text()}`);
+			return res.json();
+		};
+		await api('POST', '/api/auth/signup', { email: 'dee@example.org', password: 'feedback loops', displayName: 'Dee' });
+		const { id } = await api('POST', '/api/networks', { name: 'Compacted' });
+		const graphAt = (x: number) => ({
+			nodes: [
+				{ id: 'paint', modelId: 'local/paint', x, y: 0 },
+				{ id: 'caption', modelId: 'local/caption', x: x + 320, y: 0 }
+			],
+			edges: [{ id: 'e1', source: 'paint', target: 'caption' }],
+			startNodeId: 'paint'
+		});
+		await api('PUT', `/api/networks/${id}/graph`, graphAt(0));
+		const page = await ctx.newPage();
+		await page.goto(`${own.url}/networks/${id}`);
+		await page.locator('[data-testid=sync-status][data-status=connected]').waitFor();
+		const caption = page.locator('.svelte-flow__node[data-id=caption]');
+		await caption.waitFor();
+		await page.locator('.svelte-flow__node[data-id=caption] .name').click();
+		await expect.poll(() => caption.getAttribute('class')).toMatch(/\bselected\b/);
+		const transform = () => page.locator('.svelte-flow__viewport').getAttribute('style');
+		const view = await transform();
+
+		// Each replace writes the whole graph again: history piles up until the room resets it,
+		// at the first quiet moment between two writes (the room is free while no write holds it).
+		const resetNotice = page.getByTestId('notice').filter({ hasText: /History compacted/ });
+		for (let x = 10; !(await resetNotice.count()); x += 10) {
+			if (x > 400) throw new Error('no history reset after 40 graph writes');
+			await api('PUT', `/api/networks/${id}/graph`, graphAt(x));
+		}
+		await page.locator('[data-testid=sync-status][data-status=connected]').waitFor();
+		await expect.poll(() => caption.getAttribute('class')).toMatch(/\bselected\b/);
+		expect(await transform()).toBe(view);
+		expect(await page.getByTestId('notice').getAttribute('data-tone')).toBe('info');
+
+		// The fresh doc syncs both ways: a model added on the canvas reaches the stored graph.
+		await page.click('[data-testid=palette-item][data-model-id="local/mirror"]');
+		await expect.poll(async () => (await api('GET', `/api/networks/${id}/graph`)).nodes.length).toBe(3);
+	} finally {
+		await ctx.close();
+		await own.dispose();
+	}
+}, 120_000);

@@ -34,6 +34,9 @@ export class FaultyStore implements UpdateStore {
 	compact(room: string, merged: Uint8Array, uptoSeq: string) {
 		return this.inner.compact(room, merged, uptoSeq);
 	}
+	replace(room: string, state: Uint8Array, uptoSeq: string) {
+		return this.inner.replace(room, state, uptoSeq);
+	}
 }
 
 export interface SyncTestServer {
@@ -48,12 +51,18 @@ export interface SyncTestServer {
 
 export async function startSyncServer(
 	db: Db,
-	options: { compactEvery?: number; limits?: Partial<SyncLimits>; store?: FaultyStore; writeRule?: SyncRoomsOptions['writeRule'] } = {}
+	options: {
+		compactEvery?: number;
+		limits?: Partial<SyncLimits>;
+		store?: FaultyStore;
+		writeRule?: SyncRoomsOptions['writeRule'];
+		historyReset?: SyncRoomsOptions['historyReset'];
+	} = {}
 ): Promise<SyncTestServer> {
 	const store = options.store ?? new FaultyStore(new KyselyUpdateStore(db));
 	const lines: string[] = [];
 	const log = { lines, warn: (m: string) => void lines.push(m), error: (m: string) => void lines.push(m) };
-	const rooms = new SyncRooms({ store, compactEvery: options.compactEvery, log, writeRule: options.writeRule });
+	const rooms = new SyncRooms({ store, compactEvery: options.compactEvery, log, writeRule: options.writeRule, historyReset: options.historyReset });
 	let keys = 0;
 	const authorize = async (req: http.IncomingMessage): Promise<AuthorizeResult> => {
 		const cookie = req.headers.cookie ?? '';

@@ -89,6 +89,23 @@ describe.each(subjects)('UpdateStore contract: $name', (subject) => {
 		expect(keysOf(after.updates[0])).toEqual(['mine1', 'mine2', 'theirs']);
 	});
 
+	test('replace swaps every row of a room for the given state, without merging; refused if a row came after uptoSeq', async () => {
+		const name = room();
+		const other = room();
+		await store.append(other, bytes(9));
+		await store.append(name, bytes(1));
+		const upto = await store.append(name, bytes(2));
+		expect(await store.replace(name, bytes(7, 7), upto)).toBe(true);
+		expect(await store.load(name)).toEqual({ updates: [bytes(7, 7)], lastSeq: upto });
+		expect((await store.load(other)).updates).toEqual([bytes(9)]);
+		// Appends after the swap sort after it.
+		const later = await store.append(name, bytes(3));
+		expect((await store.load(name)).updates).toEqual([bytes(7, 7), bytes(3)]);
+		// A caller that has not seen `later` must not wipe it.
+		expect(await store.replace(name, bytes(8), upto)).toBe(false);
+		expect(await store.load(name)).toEqual({ updates: [bytes(7, 7), bytes(3)], lastSeq: later });
+	});
+
 	test('compact collects deleted content: a row from before a delete does not bring it back', async () => {
 		const name = room();
 		const writer = new Y.Doc();

@@ -17,6 +17,14 @@ export const CLOSE = {
 	/** Final as well: the room is gone. */
 	gone: 4410,
 	/**
+	 * The room's history was reset (server/sync/history-reset.ts): its doc was rebuilt from its
+	 * content with a new history. A client must drop its Y.Doc and provider and connect again
+	 * with fresh ones; reconnecting with the old doc would push the old history back, so the
+	 * server refuses that with this code too. In the final range on purpose: a stock client
+	 * stops instead of retrying with its old doc, and emits 'closed' for its owner to act on.
+	 */
+	historyReset: 4409,
+	/**
 	 * An update broke the room's write rule (graph shapes and limits), or a presence state was
 	 * over its cap. Final on purpose: the client still holds the refused edit and would re-send
 	 * it on every reconnect; reloading starts again from the saved graph.

@@ -60,6 +60,8 @@ export class EditorController {
 	private binding: GraphBinding;
 	private models: Map<string, ModelInfo>;
 	private fitted = false;
+	/** The canvas before a history reset, until the fresh doc's graph arrives (see resume). */
+	private carried: { nodes: FlowNode[]; edges: FlowEdge[] } | null = null;
 	private noticeTimer: ReturnType<typeof setTimeout> | undefined;
 	private unsubscribe: () => void;
 	private writeDrag = throttle((nodes: Position[], notes: Position[]) => this.binding.move(nodes, notes), DRAG_WRITE_MS);
@@ -94,15 +96,26 @@ export class EditorController {
 
 	// ── doc → canvas ───────────────────────────────────────────────────────────
 
+	/**
+	 * Carries on from the canvas as it was before the graph room's history was reset: when the
+	 * fresh doc's graph arrives it keeps that selection, and the view is not framed anew.
+	 */
+	resume(previous: { nodes: FlowNode[]; edges: FlowEdge[] }): void {
+		this.carried = { nodes: previous.nodes.map((n) => ({ ...n, dragging: false })), edges: previous.edges };
+		this.fitted = true;
+	}
+
 	private apply({ graph, canUndo, canRedo, locked, local }: BindingState): void {
+		const carried = this.carried && (graph.nodes.length || graph.notes.length) ? this.carried : null;
+		if (carried) this.carried = null;
 		this.graph = graph;
 		this.locked = locked;
 		if (this.readOnly) this.pendingSource = null;
 		this.canUndo = canUndo;
 		this.canRedo = canRedo;
 		this.report = validateGraph(graph, this.modelOf);
-		this.nodes = toFlowNodes(graph, this.nodes);
-		this.edges = toFlowEdges(graph, this.edges, (id) => this.modelOf(id)?.output, edgeProblems(this.report));
+		this.nodes = toFlowNodes(graph, carried?.nodes ?? this.nodes);
+		this.edges = toFlowEdges(graph, carried?.edges ?? this.edges, (id) => this.modelOf(id)?.output, edgeProblems(this.report));
 		if (this.pendingSource && !graph.nodes.some((n) => n.id === this.pendingSource)) this.pendingSource = null;
 		if (this.settings && !graph.nodes.some((n) => n.id === this.settings!.nodeId)) this.settings = null;
 		if (!local && !this.fitted && graph.nodes.length) this.fitted = this.needsFit = true;

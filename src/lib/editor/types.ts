@@ -1,7 +1,20 @@
 import type { AvailabilityView } from '$shared/platforms/availability-view';
 import type { HostedPlatformId, ModelInfo } from '$shared/platforms/types';
+import type { FlowEdge, FlowNode } from './flow-mapping';
 
 export type NetworkRole = 'owner' | 'editor' | 'viewer';
+
+/**
+ * The canvas as it was when the graph room's history was reset (close code 4409): the page
+ * builds a fresh editor (doc, socket, undo history) that carries on from this view and
+ * selection instead of framing the graph anew.
+ */
+export interface ResumedCanvas {
+	networkId: string;
+	viewport: { x: number; y: number; zoom: number };
+	nodes: FlowNode[];
+	edges: FlowEdge[];
+}
 
 /** What the network page's load returns: the contract between the route and the editor. */
 export interface EditorPageData {
