@@ -35,11 +35,12 @@ export interface HistoryMark {
 /** When a room's history is worth a reset. */
 export interface HistoryResetPolicy {
 	/**
-	 * No reset below this many structs, however small the content (default 2,000: about
-	 * 0.85 MB held per graph room, its doc and its gate's shadow together, ~210 bytes per
-	 * struct in each). A bench:soak room (3 editors, a note move each every 4 s) gets there in
-	 * about 22 minutes; a person dragging writes ~40 structs a second, so a busy canvas resets
-	 * more often, at its quiet moments, and its editors lose their undo steps each time.
+	 * No reset below this many structs, however small the content (default 30,000: about
+	 * 12.6 MB held per graph room, its doc and its gate's shadow together, ~210 bytes per
+	 * struct in each). Each reset costs the room's editors their undo steps, so it must be
+	 * rare in a workshop: a person dragging writes ~40 structs a second (30,000 is about 12
+	 * minutes of dragging); a bench:soak room of 15 editors each moving a note every 4 s gets
+	 * there in about an hour. Lower it to bound memory harder where nobody needs undo.
 	 */
 	minStructs: number;
 	/** Reset once the doc holds this many times the structs a fresh copy would (default 4). */
@@ -49,7 +50,7 @@ export interface HistoryResetPolicy {
 	/** ...unless the doc is past twice its threshold: then it resets at the next update. */
 }
 
-export const DEFAULT_HISTORY_RESET: HistoryResetPolicy = { minStructs: 2000, factor: 4, quietMs: 1000 };
+export const DEFAULT_HISTORY_RESET: HistoryResetPolicy = { minStructs: 30_000, factor: 4, quietMs: 1000 };
 
 /** The reset mark a doc carries, or null for a doc never reset. */
 export function historyMark(doc: Y.Doc): HistoryMark | null {
