@@ -45,6 +45,8 @@ export default defineConfig({
 					name: 'panic',
 					include: ['server/**/*.spec.ts', 'tests/**/*.test.ts'],
 					exclude: ['tests/security/**', 'tests/cluster/**', ...TIMED],
+					// Test servers skip V8's optimising tier for WebAssembly (tests/helpers/server.ts).
+					env: { PANIC_TEST_SERVER_LIFTOFF: '1' },
 					sequence: { groupOrder: 0 }
 				}
 			},

@@ -58,7 +58,6 @@ import { watchEdits, watchReplication } from './history/edit-watch';
 import { NetworkVersions } from './history/versions';
 import { sharedLimits } from './cluster/limits';
 import { PromptPlacement } from './cluster/prompt-placement';
-import { QueuedRunLeases } from './cluster/run-leases';
 import { CLOSE } from './sync/protocol';
 import { SyncRooms } from './sync/rooms';
 import { DEFAULT_HISTORY_RESET } from './sync/history-reset';
@@ -172,6 +171,8 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 	await migrateToLatest(db);
 	const cluster =
 		opts.cluster ?? (config.redisUrl ? await connectCluster({ redisUrl: config.redisUrl, prefix: config.redisPrefix }) : singleProcess());
+	// BullMQ only in cluster mode: a single process never loads it.
+	const QueuedRunLeases = cluster.mode === 'cluster' ? (await import('./cluster/queued-run-leases')).QueuedRunLeases : null;
 	const sessions = new SessionStore(db);
 	await sessions.sweepExpired();
 	const secret = loadSecretKey(config);
@@ -252,7 +253,7 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 				? {
 						processId: cluster.processId,
 						bus: cluster.bus,
-						leases: (host) => new QueuedRunLeases(cluster, host, { leaseMs: config.runLeaseMs, concurrency: config.runsTotal })
+						leases: (host) => new QueuedRunLeases!(cluster, host, { leaseMs: config.runLeaseMs, concurrency: config.runsTotal })
 					}
 				: undefined
 	});

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { LocalBus, RedisBus, type ControlBus } from './bus';
 
 /**
@@ -59,6 +59,8 @@ export function singleProcess(processId = newProcessId()): Cluster {
 
 /** Connects to Redis and checks it answers before the process starts serving. */
 export async function connectCluster(settings: ClusterSettings & { redisUrl: string }): Promise<Cluster> {
+	// Loaded here, not at the top: a single process never needs ioredis.
+	const { Redis } = await import('ioredis');
 	const processId = newProcessId();
 	const log = settings.log ?? console;
 	const connections: Redis[] = [];

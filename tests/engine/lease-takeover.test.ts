@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { connectCluster, type Cluster } from '../../server/cluster/cluster';
-import { QueuedRunLeases } from '../../server/cluster/run-leases';
+import { QueuedRunLeases } from '../../server/cluster/queued-run-leases';
 import type { Engine } from '../../server/engine/engine';
 import type { EngineEventMap } from '../../server/engine/events';
 import { backends } from '../helpers/databases';

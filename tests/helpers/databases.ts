@@ -6,6 +6,7 @@ import { randomId } from '../../server/ids';
 import type { Db } from '../../server/db/connect';
 import type { Database } from '../../server/db/schema';
 import { migrateToLatest } from '../../server/db/migrate';
+import { pgliteTemplateTarball } from './pglite-template';
 
 /**
  * The database backends every DB test runs against: PGlite always, PostgreSQL too when
@@ -23,10 +24,14 @@ export interface Backend {
 	open(): Promise<TestDatabase>;
 }
 
-// Booting PGlite runs initdb (seconds); cloning a migrated data directory takes a fraction.
+// Booting PGlite runs initdb (seconds); loading a migrated data directory takes a fraction.
+// The global setup made one (pglite-template.ts); without it (a file run on its own, outside
+// vitest's setup) this worker makes its own once.
 let template: Promise<Blob> | undefined;
 function migratedTemplate(): Promise<Blob> {
 	return (template ??= (async () => {
+		const tarball = pgliteTemplateTarball();
+		if (tarball) return new Blob([new Uint8Array(tarball)]);
 		const pglite = await PGlite.create('memory://');
 		await migrateToLatest(new Kysely<Database>({ dialect: new PGliteDialect(pglite) }));
 		const blob = await pglite.dumpDataDir('none');
