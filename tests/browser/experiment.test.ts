@@ -23,6 +23,8 @@ test('three prompts × 1 run × 6 steps of paint ↔ caption, two at once, from 
 	await call(ada, 'PUT', `/api/networks/${id}/graph`, loopGraph('local/paint', 'local/caption'));
 	const page = await ada.newPage();
 	await page.goto(`${session.server.url}/networks/${id}`);
+	// Clicked once the canvas is live (hydrated): CI once clicked during hydration and the navigation never came.
+	await page.locator('[data-testid=sync-status][data-status=connected]').waitFor();
 	await page.getByTestId('experiments-link').click();
 	await page.waitForURL(`**/networks/${id}/experiments`);
 
