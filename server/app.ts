@@ -60,7 +60,7 @@ import { sharedLimits } from './cluster/limits';
 import { PromptPlacement } from './cluster/prompt-placement';
 import { CLOSE } from './sync/protocol';
 import { SyncRooms } from './sync/rooms';
-import { DEFAULT_HISTORY_RESET } from './sync/history-reset';
+import { DEFAULT_HISTORY_COMPACTION } from './sync/history-compaction';
 import { RoomStreams } from './cluster/room-streams';
 import { KyselyUpdateStore } from './sync/store';
 import { createUpgradeHandler } from './sync/upgrade';
@@ -207,8 +207,8 @@ export async function createPanic(config: Config, opts: PanicOptions = {}): Prom
 		writeRule: (room) => (isGraphRoom(room) ? new GraphWriteRule() : undefined),
 		gateLimits: { maxDocBytes: config.syncMaxDocBytes, maxPendingBytes: config.syncMaxPendingBytes },
 		// A graph edited for days keeps a bounded history (issue 18); single process only, see SyncRooms.
-		historyReset: (room) =>
-			isGraphRoom(room) ? { ...DEFAULT_HISTORY_RESET, minStructs: config.graphHistoryResetStructs, quietMs: config.graphHistoryResetQuietMs } : undefined,
+		historyCompaction: (room) =>
+			isGraphRoom(room) ? { ...DEFAULT_HISTORY_COMPACTION, minStructs: config.graphHistoryCompactStructs, quietMs: config.graphHistoryCompactQuietMs } : undefined,
 		presence: { maxStateBytes: config.presenceMaxStateBytes, maxClientsPerSession: config.presenceMaxClientsPerSession }
 	});
 	versions = new NetworkVersions({ db, networks, docs: rooms, settleMs: config.historySettleMs, keepAutomatic: config.historyKeepAutomatic });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { frameAncestorsFromEnv } from './http/security-headers';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionSettings } from './http/connection-admission';
 import { parseTrustedProxies, type TrustedProxies } from './http/client-address';
-import { DEFAULT_HISTORY_RESET } from './sync/history-reset';
+import { DEFAULT_HISTORY_COMPACTION } from './sync/history-compaction';
 
 /**
  * Everything PANIC reads from its environment, in one place. Domain modules take a Config
@@ -92,10 +92,10 @@ export interface Config {
 	presenceMaxClientsPerSession: number;
 	/** How long a session whose update was refused must wait before reopening sync sockets. */
 	syncRefusedCooldownMs: number;
-	/** A graph doc's history is reset (server/sync/history-reset.ts) past this many structs and 4× its content. */
-	graphHistoryResetStructs: number;
+	/** A graph doc's history is compacted (server/sync/history-compaction.ts) past this many structs and 4× its content. */
+	graphHistoryCompactStructs: number;
 	/** …once nobody has changed it for this long. */
-	graphHistoryResetQuietMs: number;
+	graphHistoryCompactQuietMs: number;
 	// —— capacity: audience joins and runs (issue 11, findings 9 and 10) ——
 	/** Audience joins one address may make to one network at once (a venue behind one NAT scanning together). */
 	joinBurstPerAddress: number;
@@ -191,9 +191,9 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 		presenceMaxStateBytes: intFromEnv(env, 'PANIC_PRESENCE_MAX_STATE_BYTES', 4096),
 		presenceMaxClientsPerSession: intFromEnv(env, 'PANIC_PRESENCE_MAX_CLIENTS_PER_SESSION', 4),
 		syncRefusedCooldownMs: intFromEnv(env, 'PANIC_SYNC_REFUSED_COOLDOWN_MS', 5000),
-		// About 0.4 MB of deleted history per 2,000 structs in the room, and as much in its gate's shadow.
-		graphHistoryResetStructs: intFromEnv(env, 'PANIC_GRAPH_HISTORY_RESET_STRUCTS', DEFAULT_HISTORY_RESET.minStructs),
-		graphHistoryResetQuietMs: intFromEnv(env, 'PANIC_GRAPH_HISTORY_RESET_QUIET_MS', DEFAULT_HISTORY_RESET.quietMs),
+		// About 0.2 MB of history per 500 structs, the room's doc and its gate's shadow together.
+		graphHistoryCompactStructs: intFromEnv(env, 'PANIC_GRAPH_HISTORY_COMPACT_STRUCTS', DEFAULT_HISTORY_COMPACTION.minStructs, 1),
+		graphHistoryCompactQuietMs: intFromEnv(env, 'PANIC_GRAPH_HISTORY_COMPACT_QUIET_MS', DEFAULT_HISTORY_COMPACTION.quietMs, 0),
 		// Capacity: audience joins and runs (issue 11, findings 9 and 10). A venue's 500 phones
 		// share one address and all get in at once; after that burst one address joins 120 a
 		// minute, so it cannot mint sessions without end. Joins, prompts and built-in models'

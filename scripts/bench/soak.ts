@@ -254,15 +254,16 @@ interface Counters {
 	phoneCards: number;
 	phoneReconnects: number;
 	editorEdits: number;
-	/** Times an editor started over after its graph room's history was reset (4409). */
+	/** Times an editor started over because its doc fell behind the compacted history (4409). */
 	editorResets: number;
 	displayCards: number;
 }
 
 /**
  * An editor: the stock y-websocket client on a network's graph room, moving its own note every
- * few seconds. On 4409 (the room's history was reset, server/sync/history-reset.ts) it does what
- * the canvas does: drops its doc and provider and connects again with fresh ones.
+ * few seconds. On 4409 (its doc fell behind the room's compacted history,
+ * server/sync/history-compaction.ts) it does what the canvas does: drops its doc and provider
+ * and connects again with fresh ones.
  */
 function editor(base: string, networkId: string, owner: Client, counters: Counters, stop: AbortSignal): Promise<() => void> {
 	const headers = { origin: base, cookie: owner.cookie };
@@ -271,7 +272,7 @@ function editor(base: string, networkId: string, owner: Client, counters: Counte
 			super(url, protocols, { headers });
 		}
 	};
-	// The note's id stays across resets: a fresh doc has a new client id, the editor the same note.
+	// The note's id stays across restarts: a fresh doc has a new client id, the editor the same note.
 	const noteId = `n${Math.floor(Math.random() * 2 ** 31)}`;
 	let doc!: Y.Doc;
 	let provider!: WebsocketProvider;
@@ -296,7 +297,7 @@ function editor(base: string, networkId: string, owner: Client, counters: Counte
 		});
 		provider.awareness.setLocalStateField('user', { name: `editor ${noteId}` });
 		provider.on('closed', ({ code }) => {
-			if (code !== CLOSE.historyReset || stop.aborted) return;
+			if (code !== CLOSE.staleDoc || stop.aborted) return;
 			counters.editorResets++;
 			clearTimeout(timer);
 			provider.destroy();
@@ -534,7 +535,7 @@ async function main() {
 		}
 		const restarts = networks.reduce((s, n) => s + n.restarts, 0);
 		console.log(
-			`\n${rows.at(-1)?.cards ?? 0} invocations completed; runs restarted: ${restarts}; phone streams reopened: ${counters.phoneReconnects}; editor moves: ${counters.editorEdits}; editor restarts after history resets: ${counters.editorResets}; cards on phones: ${counters.phoneCards}`
+			`\n${rows.at(-1)?.cards ?? 0} invocations completed; runs restarted: ${restarts}; phone streams reopened: ${counters.phoneReconnects}; editor moves: ${counters.editorEdits}; editor restarts on 4409 (too far behind): ${counters.editorResets}; cards on phones: ${counters.phoneCards}`
 		);
 		console.log(`wrote ${path.join(OUT, 'samples.csv')} and ${path.join(OUT, 'chart.svg')}`);
 	} finally {

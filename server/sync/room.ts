@@ -1,7 +1,7 @@
 import { Awareness, removeAwarenessStates, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { DEFAULT_PRESENCE_LIMITS, PresenceOwners, type PresenceEntry, type PresenceLimits } from './presence-owners';
-import { historyMark, holdsOldHistory, liveStructCount, rebuiltState, structCount, type HistoryMark, type HistoryResetPolicy } from './history-reset';
+import { behindCompaction, compactHistory, liveStructCount, STALE_WRITE, staleWrite, structCount, type HistoryCompactionPolicy } from './history-compaction';
 import { CLOSE, decodeAwarenessEntries, decodeMessage, encodeAwareness, encodeAwarenessEntries, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol';
 import type { RemoteRoom, Replication, RoomLink } from './replication';
 import type { UpdateStore } from './store';
@@ -28,10 +28,10 @@ import { UpdateGate, type GateLimits, type WriteRule } from './update-gate';
  * Awareness ids belong to the session that introduced them (see PresenceOwners); a session
  * that sends a presence state over the cap is closed with 4422 too.
  *
- * A room with a history policy (graph rooms) watches its doc's struct count and, past the
- * policy's threshold and at a quiet moment, asks its registry for a history reset: see
- * history-reset.ts and `resetHistory`. A rebuilt doc carries a mark; clients that still hold
- * the history from before it are closed with 4409 before anything of theirs is applied.
+ * A room with a history policy (graph rooms, single process) watches its doc's struct count
+ * and, past the policy's threshold and at a quiet moment, compacts its history in place: see
+ * history-compaction.ts. Nobody is disconnected; a client whose update can no longer be
+ * placed (it was away while others edited the same keys) is closed with 4409 and starts over.
  *
  * In cluster mode the room is replicated (see Replication): each stored update is then
  * published to the other processes holding the room, and what they published is applied here
@@ -81,12 +81,8 @@ export interface RoomOptions {
 	 * on a busy machine. Each change is still broadcast only once its row is durable.
 	 */
 	coalesceWrites?: boolean;
-	/**
-	 * When the doc's history is due for a reset; `request` asks the registry, which starts it
-	 * (`resetHistory`) and answers true, or answers false when the room is busy (asked again
-	 * after the next quiet spell).
-	 */
-	historyReset?: { policy: HistoryResetPolicy; request: (room: SyncRoom) => boolean };
+	/** When the doc's history is compacted (graph rooms in a single process): history-compaction.ts. */
+	historyCompaction?: HistoryCompactionPolicy;
 }
 
 export interface LoadOptions extends RoomOptions {
@@ -116,16 +112,10 @@ const LOADING = Symbol('loading');
 const REMOTE = Symbol('remote');
 const noop = () => {};
 
-interface Connection {
-	socket: SyncSocket;
-	/** Its sync step 1 showed a doc of the room's current history (always, in a room never reset). */
-	current: boolean;
-}
-
 export class SyncRoom {
 	readonly doc = new Y.Doc();
 	readonly awareness = new Awareness(this.doc);
-	private connections = new Map<SyncSession, Connection>();
+	private connections = new Map<SyncSession, SyncSocket>();
 	private readonly presence: PresenceOwners<SyncSession>;
 	private readonly presenceLimits: PresenceLimits;
 	/** Set once the stored state is loaded, for rooms with a write rule. */
@@ -151,12 +141,12 @@ export class SyncRoom {
 	/** Who the server-side write in progress acts for (`change`'s `authors`). */
 	private changeAuthors: readonly string[] = [];
 	private batchQueued = false;
-	/** The mark of the doc's last history reset; null if it never had one. */
-	private mark: HistoryMark | null = null;
 	/** Struct count below which the history is not looked at again. */
 	private historyCheckAt = 0;
-	/** The threshold the doc passed, once a reset is due. */
-	private resetDueAt: number | null = null;
+	/** Whether a compaction waits for a quiet moment. */
+	private compactionDue = false;
+	/** The doc's state vector at its last history compaction or load, if it has a history policy. */
+	private compactedAt: Map<number, number> | null = null;
 	private quietTimer: ReturnType<typeof setTimeout> | null = null;
 
 	private constructor(
@@ -194,8 +184,10 @@ export class SyncRoom {
 		try {
 			if (updates.length) Y.applyUpdate(room.doc, Y.mergeUpdates(updates), LOADING);
 			else if (options.initialize) await options.initialize(name, room.doc);
-			room.mark = historyMark(room.doc);
 			if (options.writeRule) room.gate = new UpdateGate(options.writeRule, () => room.doc, options.gateLimits);
+			// The stored doc may have been compacted by an earlier load of the room: judge late
+			// writes against it from the start (history-compaction.ts).
+			if (options.historyCompaction) room.compactedAt = Y.decodeStateVector(Y.encodeStateVector(room.doc));
 			await room.flush();
 		} catch (error) {
 			room.destroy();
@@ -249,7 +241,7 @@ export class SyncRoom {
 			principal: options.principal,
 			sessionKey: options.sessionKey
 		};
-		this.connections.set(session, { socket, current: this.mark === null });
+		this.connections.set(session, socket);
 		// Asking a read-only client for its state would only make it upload what we drop.
 		if (!session.readOnly) this.send(session, encodeSyncStep1(this.doc));
 		const present = [...this.awareness.getStates().keys()];
@@ -265,11 +257,8 @@ export class SyncRoom {
 			case 'invalid':
 				return this.drop(session, message.code, message.reason);
 			case 'sync-step1': {
-				if (this.mark) {
-					// A doc from before the reset would push the old history back in its step 2.
-					if (holdsOldHistory(message.stateVector, this.mark)) return this.drop(session, CLOSE.historyReset, HISTORY_RESET_REASON);
-					this.connections.get(session)!.current = true;
-				}
+				// It missed part of the history the room has since compacted: see history-compaction.ts.
+				if (this.compactedAt && behindCompaction(message.stateVector, this.compactedAt)) return this.drop(session, CLOSE.staleDoc, STALE_WRITE);
 				// Encoded now, sent once the writes queued before it are durable.
 				const reply = encodeSyncStep2(this.doc, message.stateVector);
 				this.enqueue(() => this.send(session, reply)).catch(noop);
@@ -277,8 +266,6 @@ export class SyncRoom {
 			}
 			case 'sync-step2':
 			case 'sync-update':
-				// The stock client always opens with step 1; an update before it is not known to be current.
-				if (!this.connections.get(session)!.current) return this.drop(session, CLOSE.historyReset, HISTORY_RESET_REASON);
 				if (!session.readOnly) this.applyClientUpdate(session, message.update);
 				return;
 			case 'awareness':
@@ -305,6 +292,15 @@ export class SyncRoom {
 
 	private applyClientUpdate(session: SyncSession, update: Uint8Array) {
 		let integrated: Uint8Array | null = update;
+		if (this.compactedAt) {
+			let stale: string | null;
+			try {
+				stale = staleWrite(this.doc, update, this.compactedAt);
+			} catch {
+				return this.drop(session, CLOSE.invalidPayload, 'The update could not be applied.');
+			}
+			if (stale) return this.drop(session, CLOSE.staleDoc, stale);
+		}
 		if (this.gate) {
 			const admission = this.gate.admit(update);
 			if (!admission.ok) return this.drop(session, CLOSE.refusedUpdate, admission.reason);
@@ -459,73 +455,55 @@ export class SyncRoom {
 	}
 
 	/**
-	 * After each stored change: is the history due for a reset? Counting structs is cheap; the
-	 * live count (a walk over every struct) is only taken when the total passes the last threshold.
-	 * A due reset waits for `quietMs` without changes, so nobody is cut off mid-drag, unless
-	 * the doc is past twice its threshold.
+	 * After each stored change: is the history due for compaction? Counting structs is cheap;
+	 * the live count (a walk over every struct) is only taken when the total passes the last
+	 * threshold. A due compaction waits for `quietMs` without changes, so that writes racing
+	 * each other in the ordinary way have all arrived (history-compaction.ts), unless the doc
+	 * is past twice its threshold.
 	 */
 	private watchHistory() {
-		const reset = this.options.historyReset;
-		if (!reset || this.roomState !== 'open') return;
+		const policy = this.options.historyCompaction;
+		if (!policy || this.roomState !== 'open') return;
 		const count = structCount(this.doc);
-		if (this.resetDueAt === null) {
+		if (!this.compactionDue) {
 			if (count < this.historyCheckAt) return;
-			const threshold = Math.max(reset.policy.minStructs, reset.policy.factor * liveStructCount(this.doc));
+			const threshold = Math.max(policy.minStructs, policy.factor * liveStructCount(this.doc));
 			if (count < threshold) return void (this.historyCheckAt = threshold);
-			this.resetDueAt = threshold;
+			this.compactionDue = true;
+			this.historyCheckAt = threshold;
 		}
-		if (count >= 2 * this.resetDueAt) return this.requestReset();
-		this.armQuietTimer();
-	}
-
-	private armQuietTimer() {
+		if (count >= 2 * this.historyCheckAt) return this.compactHistoryNow();
 		if (this.quietTimer) clearTimeout(this.quietTimer);
-		this.quietTimer = setTimeout(() => this.requestReset(), this.options.historyReset!.policy.quietMs);
+		this.quietTimer = setTimeout(() => this.compactHistoryNow(), policy.quietMs);
 		this.quietTimer.unref?.();
 	}
 
-	private requestReset() {
+	/**
+	 * Compacts the doc and its gate's shadow at once (no await between, so no update lands on
+	 * one and not the other), then stores the compacted state in place of the rows it covers,
+	 * from the write queue, so it follows every append made so far. Were rows stored by then
+	 * that it does not cover, they stay, and the rows keep the full history until next time.
+	 */
+	private compactHistoryNow() {
 		if (this.quietTimer) clearTimeout(this.quietTimer);
 		this.quietTimer = null;
+		this.compactionDue = false;
 		if (this.roomState !== 'open') return;
-		if (!this.options.historyReset!.request(this)) this.armQuietTimer();
-	}
-
-	/**
-	 * Replaces the room's history with its content (history-reset.ts). In order: the room stops
-	 * taking changes and closes every session with 4409 (a frame still on its way is refused by
-	 * that close, never applied); the write queue drains, so every change applied so far is
-	 * stored; the doc, which now holds exactly what the store holds, is rebuilt and replaces the
-	 * stored rows in one transaction; the room is destroyed like an unload. The registry has
-	 * already forgotten it, so whoever comes next loads the rebuilt doc once this is done.
-	 * If the rebuild or the swap cannot be done, the stored rows stay as they were: nothing
-	 * is lost, and clients reconnecting with fresh docs get the old history once more.
-	 */
-	resetHistory(): Promise<void> {
-		return (this.unloaded ??= this.resetOnce());
-	}
-
-	private async resetOnce() {
-		if (this.roomState !== 'open') return this.destroy();
-		this.roomState = 'closed';
-		this.link?.close();
-		this.closeAll(CLOSE.historyReset, HISTORY_RESET_REASON);
-		try {
-			await this.flush();
-			const before = { structs: structCount(this.doc), bytes: Y.encodeStateAsUpdate(this.doc).length };
-			const rebuilt = rebuiltState(this.doc, (this.mark?.epoch ?? 0) + 1);
+		const before = structCount(this.doc);
+		const removed = compactHistory(this.doc);
+		this.historyCheckAt = 0;
+		if (!removed) return;
+		this.compactedAt = Y.decodeStateVector(Y.encodeStateVector(this.doc));
+		this.gate?.rebuild();
+		this.log.warn(`[sync] ${this.name}: history compacted: ${before} → ${before - removed} structs`);
+		this.enqueue(async () => {
 			const upto = this.compactionSeq();
-			if (!rebuilt || upto === null) {
-				this.log.warn(`[sync] ${this.name}: its doc cannot be rebuilt; keeping its history`);
-			} else if (await this.store.replace(this.name, rebuilt.state, upto)) {
-				this.log.warn(`[sync] ${this.name}: history reset to epoch ${rebuilt.mark.epoch}: ${before.structs} structs, ${before.bytes} bytes → ${rebuilt.state.length} bytes`);
-			} else {
-				this.log.warn(`[sync] ${this.name}: rows were stored after its history reset began; keeping its history`);
+			if (upto === null) return;
+			if (await this.store.replace(this.name, Y.encodeStateAsUpdate(this.doc), upto)) {
+				this.storedRows = 1;
+				this.compactAt = this.compactEvery + 1;
 			}
-		} catch (error) {
-			this.log.error(`[sync] ${this.name}: history reset failed; its stored rows are unchanged`, error);
-		}
-		this.destroy();
+		}).catch((error) => this.log.warn(`[sync] ${this.name}: storing the compacted history failed; the rows keep it whole`, error));
 	}
 
 	private onAwarenessUpdate = (
@@ -596,10 +574,10 @@ export class SyncRoom {
 	}
 
 	private send(session: SyncSession, message: Uint8Array) {
-		const connection = this.connections.get(session);
-		if (!connection?.socket.isOpen()) return; // its transport will call leave()
+		const socket = this.connections.get(session);
+		if (!socket?.isOpen()) return; // its transport will call leave()
 		try {
-			connection.socket.send(message);
+			socket.send(message);
 		} catch (error) {
 			this.log.warn(`[sync] ${this.name}: send failed; closing session ${session.id}`, error);
 			this.drop(session, CLOSE.internalError, 'Send failed.');
@@ -617,15 +595,15 @@ export class SyncRoom {
 	}
 
 	private drop(session: SyncSession, code: number, reason: string) {
-		const connection = this.connections.get(session);
-		if (!connection) return;
+		const socket = this.connections.get(session);
+		if (!socket) return;
 		this.leave(session);
 		this.log.warn(`[sync] ${this.name}: closing session ${session.id} (${code}): ${reason}`);
-		closeQuietly(connection.socket, code, reason);
+		closeQuietly(socket, code, reason);
 	}
 
 	private closeAll(code: number, reason: string) {
-		const sockets = [...this.connections.values()].map((c) => c.socket);
+		const sockets = [...this.connections.values()];
 		this.connections.clear();
 		for (const socket of sockets) closeQuietly(socket, code, reason);
 	}
@@ -645,8 +623,6 @@ export class SyncRoom {
 		this.doc.destroy();
 	}
 }
-
-const HISTORY_RESET_REASON = 'History compacted: reconnect with a fresh copy of the canvas.';
 
 /** Who the changes in one append were made by: their sessions' principals, or whom a server write named; each once. */
 function authorsOf(deliveries: ReadonlyArray<{ authors: readonly string[] }>): string[] {

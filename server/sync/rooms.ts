@@ -1,7 +1,7 @@
 import type * as Y from 'yjs';
 import { RevocationLog } from '../auth/revocations';
 import type { ControlBus } from '../cluster/bus';
-import type { HistoryResetPolicy } from './history-reset';
+import type { HistoryCompactionPolicy } from './history-compaction';
 import type { PresenceLimits } from './presence-owners';
 import { CLOSE } from './protocol';
 import { SyncRoom, type LoadOptions, type SyncLog, type SyncSession } from './room';
@@ -27,8 +27,12 @@ export interface SyncRoomsOptions {
 	writeRule?: (room: string) => WriteRule | undefined;
 	gateLimits?: GateLimits;
 	presence?: PresenceLimits;
-	/** Which rooms reset their history when it grows (graph rooms), and when: see history-reset.ts. */
-	historyReset?: (room: string) => HistoryResetPolicy | undefined;
+	/**
+	 * Which rooms compact their history when it grows (graph rooms), and when: see
+	 * history-compaction.ts. Never in cluster mode, where another process's copy of the room
+	 * would accept the late writes this one refuses.
+	 */
+	historyCompaction?: (room: string) => HistoryCompactionPolicy | undefined;
 	/** Cluster mode: keeps each room in step with the same room in other processes. */
 	replication?: Replication;
 	/**
@@ -222,21 +226,6 @@ export class SyncRooms {
 		return closed;
 	}
 
-	/**
-	 * Resets a loaded room's history now, without waiting for it to grow or go quiet (tests and
-	 * diagnostics; nothing reachable from outside calls it). Resolves false if the room is not
-	 * loaded, has no history policy or is busy; true once the reset is done.
-	 */
-	async resetHistory(name: string): Promise<boolean> {
-		const entry = this.entries.get(name);
-		const room = await entry?.loading.catch(() => null);
-		if (!entry || !room || room.state !== 'open') return false;
-		const reset = this.historyResetFor(entry);
-		if (!reset?.request(room)) return false;
-		await this.unloading.get(name);
-		return true;
-	}
-
 	/** Whether a room is loaded or loading (for tests and diagnostics). */
 	isLoaded(name: string): boolean {
 		return this.entries.has(name);
@@ -289,7 +278,7 @@ export class SyncRooms {
 					replication: this.options.replication,
 					// Replicated rooms store bursts together: see RoomOptions.coalesceWrites.
 					coalesceWrites: !!this.options.replication,
-					historyReset: this.historyResetFor(entry),
+					historyCompaction: this.options.replication ? undefined : this.options.historyCompaction?.(name),
 					// A failed room is forgotten at once so the next joiner reloads from the store;
 					// its holders still release it, which destroys it.
 					onFail: () => this.forget(entry)
@@ -323,28 +312,6 @@ export class SyncRooms {
 		});
 		this.unloading.set(name, tracked);
 		return tracked;
-	}
-
-	/**
-	 * A room's history reset, when the room asks for one: only while the room's holders are its
-	 * sessions (an API read or write in progress would find its room closed under it), and
-	 * never in cluster mode, where another process holding the room could store old-history
-	 * rows after the swap (see history-reset.ts). The room is forgotten at once, so the next
-	 * joiner loads the rebuilt doc once the reset is stored.
-	 */
-	private historyResetFor(entry: Entry): LoadOptions['historyReset'] {
-		const policy = this.options.replication ? undefined : this.options.historyReset?.(entry.name);
-		if (!policy) return undefined;
-		return {
-			policy,
-			request: (room) => {
-				if (this.closing || this.entries.get(entry.name) !== entry || entry.holds > room.sessionCount) return false;
-				this.forget(entry);
-				const done = room.resetHistory().catch((error) => this.log.error(`[sync] ${entry.name}: history reset failed`, error));
-				void this.trackUnload(entry.name, done);
-				return true;
-			}
-		};
 	}
 
 	/**

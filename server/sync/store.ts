@@ -41,11 +41,11 @@ export interface UpdateStore {
 	 */
 	compact(room: string, merged: Uint8Array, uptoSeq: string): Promise<void>;
 	/**
-	 * A history reset (server/sync/history-reset.ts): every row of `room` gives way to one row
-	 * holding `state`, a doc rebuilt from the room's content, atomically. Unlike `compact` it
-	 * does not merge: merging the old rows back would bring the old history back. So it only
-	 * replaces what the caller has seen: if a row after `uptoSeq` exists (another process
-	 * appended one), nothing changes and it resolves false.
+	 * A history compaction (server/sync/history-compaction.ts): every row of `room` gives way
+	 * to one row holding `state`, the compacted doc, atomically. Unlike `compact` it does not
+	 * merge: the old rows would bring the compacted history back. So it only replaces what the
+	 * caller has seen: if a row after `uptoSeq` exists (another process appended one), nothing
+	 * changes and it resolves false.
 	 */
 	replace(room: string, state: Uint8Array, uptoSeq: string): Promise<boolean>;
 }

@@ -84,6 +84,8 @@ export class UpdateGate {
 
 	/** Starts over from the room's doc (after a refusal, or if the two could have drifted). */
 	rebuild(): void {
+		// What the last admission integrated names the old shadow's types, and through them its history.
+		this.integrated = null;
 		this.shadow?.destroy();
 		this.shadow = new Y.Doc();
 		this.shadow.on('update', (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) => {

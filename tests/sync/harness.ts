@@ -56,13 +56,13 @@ export async function startSyncServer(
 		limits?: Partial<SyncLimits>;
 		store?: FaultyStore;
 		writeRule?: SyncRoomsOptions['writeRule'];
-		historyReset?: SyncRoomsOptions['historyReset'];
+		historyCompaction?: SyncRoomsOptions['historyCompaction'];
 	} = {}
 ): Promise<SyncTestServer> {
 	const store = options.store ?? new FaultyStore(new KyselyUpdateStore(db));
 	const lines: string[] = [];
 	const log = { lines, warn: (m: string) => void lines.push(m), error: (m: string) => void lines.push(m) };
-	const rooms = new SyncRooms({ store, compactEvery: options.compactEvery, log, writeRule: options.writeRule, historyReset: options.historyReset });
+	const rooms = new SyncRooms({ store, compactEvery: options.compactEvery, log, writeRule: options.writeRule, historyCompaction: options.historyCompaction });
 	let keys = 0;
 	const authorize = async (req: http.IncomingMessage): Promise<AuthorizeResult> => {
 		const cookie = req.headers.cookie ?? '';

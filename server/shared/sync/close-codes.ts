@@ -17,13 +17,13 @@ export const CLOSE = {
 	/** Final as well: the room is gone. */
 	gone: 4410,
 	/**
-	 * The room's history was reset (server/sync/history-reset.ts): its doc was rebuilt from its
-	 * content with a new history. A client must drop its Y.Doc and provider and connect again
-	 * with fresh ones; reconnecting with the old doc would push the old history back, so the
-	 * server refuses that with this code too. In the final range on purpose: a stock client
-	 * stops instead of retrying with its old doc, and emits 'closed' for its owner to act on.
+	 * The client's doc is too far behind the room's compacted history to merge (it was away
+	 * while others edited the same keys: server/sync/history-compaction.ts). A client must
+	 * drop its Y.Doc and provider and connect again with fresh ones. In the final range on
+	 * purpose: a stock client stops instead of re-sending the same update from its old doc,
+	 * and emits 'closed' for its owner to act on.
 	 */
-	historyReset: 4409,
+	staleDoc: 4409,
 	/**
 	 * An update broke the room's write rule (graph shapes and limits), or a presence state was
 	 * over its cap. Final on purpose: the client still holds the refused edit and would re-send

@@ -60,7 +60,7 @@ export class EditorController {
 	private binding: GraphBinding;
 	private models: Map<string, ModelInfo>;
 	private fitted = false;
-	/** The canvas before a history reset, until the fresh doc's graph arrives (see resume). */
+	/** The canvas before the page started over on 4409, until the fresh doc's graph arrives (see resume). */
 	private carried: { nodes: FlowNode[]; edges: FlowEdge[] } | null = null;
 	private noticeTimer: ReturnType<typeof setTimeout> | undefined;
 	private unsubscribe: () => void;

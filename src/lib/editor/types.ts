@@ -5,9 +5,9 @@ import type { FlowEdge, FlowNode } from './flow-mapping';
 export type NetworkRole = 'owner' | 'editor' | 'viewer';
 
 /**
- * The canvas as it was when the graph room's history was reset (close code 4409): the page
- * builds a fresh editor (doc, socket, undo history) that carries on from this view and
- * selection instead of framing the graph anew.
+ * The canvas as it was when the graph room closed its socket as too far behind its compacted
+ * history (close code 4409): the page builds a fresh editor (doc, socket, undo history) that
+ * carries on from this view and selection instead of framing the graph anew.
  */
 export interface ResumedCanvas {
 	networkId: string;
