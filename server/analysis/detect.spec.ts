@@ -105,7 +105,7 @@ describe('near repeats', () => {
 	});
 });
 
-describe('bounds (issue 18: a run of 100,000 steps holds what one of 10,000 does)', () => {
+describe('bounds (issue 18: a run of 100,000 steps holds what one of 1,000 does)', () => {
 	const distinct = (n: number, nodes = ['a', 'b', 'c']): ObservedOutput[] =>
 		Array.from({ length: n }, (_, i) => ({ seq: i + 1, nodeId: nodes[i % nodes.length], exactHash: `h${i}` }));
 
@@ -157,13 +157,13 @@ describe('the live watcher (issue 18)', () => {
 			watcher.observe(i + 1, `n${i % 3}`, { exactHash: `h${i}`, embedder: 'local/text-ngrams', vector: null, threshold: 0.9 });
 			if ((i + 1) % 10_000 === 0) held.push(watcher.remembered);
 		}
-		// Flat once every node's window is full (3 nodes × 10,000 own steps = step 30,000).
-		expect(held[2]).toBe(held[4]);
+		// Flat once every node's window is full (3 nodes × 1,000 own steps = step 3,000).
+		expect(held[0]).toBe(held[4]);
 		expect(held[4]).toBeLessThanOrEqual(3 * 3 * MAX_PERIOD);
 		expect(watcher.analysis).toBeNull();
 	});
 
-	it('holds about RUN_WINDOW steps in all for a graph of 500 nodes, not 10,000 per node', () => {
+	it('holds about RUN_WINDOW steps in all for a graph of 500 nodes, not MAX_PERIOD per node', () => {
 		const nodes = 500;
 		const watcher = new LoopWatcher([], { nodes });
 		const fingerprint = (hash: string) => ({ exactHash: hash, embedder: 'local/text-ngrams', vector: null, threshold: 0.9 });
@@ -172,8 +172,8 @@ describe('the live watcher (issue 18)', () => {
 		// A map and two rings per node, each at most the node's share of the run's window.
 		expect(maxPeriodFor(nodes)).toBe(RUN_WINDOW / nodes);
 		expect(watcher.remembered).toBeLessThanOrEqual(3 * RUN_WINDOW);
-		// A cycle within a node's share is still found: n0 repeats its output of 60 own steps back.
-		const { observation } = watcher.observe(200_001, 'n0', fingerprint(`h${200_000 - 60 * nodes}`));
-		expect(observation.period).toBe(60);
+		// A cycle within a node's share is still found: n0 repeats its output of 12 own steps back.
+		const { observation } = watcher.observe(200_001, 'n0', fingerprint(`h${200_000 - 12 * nodes}`));
+		expect(observation.period).toBe(12);
 	});
 });

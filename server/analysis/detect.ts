@@ -73,18 +73,21 @@ export interface DetectorOptions {
 /**
  * The bound of live loop detection (issue 18): each node remembers the hashes of its last
  * `MAX_PERIOD` own steps, so an exact repeat is found when its period is at most that, and a
- * run of 100,000 steps holds no more than a run of 10,000 (a few MB at most, whatever the run
- * length). A cycle longer than 10,000 of one node's own steps goes unreported; no loop of
- * deterministic models seen so far comes near.
+ * run of 100,000 steps holds no more than a run of 1,000 (~120 bytes a step remembered).
+ * A cycle longer than 1,000 of one node's own steps goes unreported: the loops of
+ * deterministic models seen so far settle within a handful, and nobody watching a screen
+ * would see a longer one as a loop. It was 10,000 (3.5 MB a three-node run); a server with
+ * a hundred runs held 350 MB for periods nobody had seen, and a day-long soak grew for hours
+ * before the windows filled.
  */
-export const MAX_PERIOD = 10_000;
+export const MAX_PERIOD = 1_000;
 /**
  * The run-wide bound on top of it: a run remembers about its last RUN_WINDOW steps in all, each
  * node its share of them (MAX_PERIOD at most). A three-node loop keeps MAX_PERIOD per node
- * (30,000 hashes, ~3.5 MB of heap); a graph of 500 nodes (the graph limit) keeps 60 own steps per
- * node, not 10,000 (5 million hashes, ~600 MB, once the run is long enough to fill them).
+ * (3,000 hashes, ~0.35 MB of heap); a graph of 500 nodes (the graph limit) keeps 12 own steps
+ * per node, not 1,000 (half a million hashes, ~60 MB, once the run is long enough to fill them).
  */
-export const RUN_WINDOW = 30_000;
+export const RUN_WINDOW = 6_000;
 
 /** Each node's window (`maxPeriod`) in a run over `nodes` nodes. */
 export const maxPeriodFor = (nodes: number): number => Math.max(1, Math.min(MAX_PERIOD, Math.floor(RUN_WINDOW / Math.max(1, nodes))));

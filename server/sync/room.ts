@@ -491,7 +491,9 @@ export class SyncRoom {
 		if (this.roomState !== 'open') return;
 		const before = structCount(this.doc);
 		const removed = compactHistory(this.doc);
-		this.historyCheckAt = 0;
+		// Nothing to remove (the history is live content, or updates are pending): look again
+		// once it has grown by another threshold, not at every change.
+		this.historyCheckAt = removed ? 0 : before + this.options.historyCompaction!.minStructs;
 		if (!removed) return;
 		this.compactedAt = Y.decodeStateVector(Y.encodeStateVector(this.doc));
 		this.gate?.rebuild();
