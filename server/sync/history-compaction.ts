@@ -138,12 +138,12 @@ export function staleWrite(doc: Y.Doc, update: Uint8Array, compactedAt: Map<numb
 		const origin = structAt(doc, struct.origin);
 		if (!origin) continue;
 		const superseded = origin instanceof Y.GC || (origin.parentSub !== null && origin.right !== null && before(origin.right.id, compactedAt));
-		if (superseded) return STALE_WRITE;
+		if (superseded) return STALE_DOC;
 	}
 	return null;
 }
 
-export const STALE_WRITE = 'This copy of the canvas was too far behind to merge (it missed edits while away). It starts over from the saved canvas.';
+export const STALE_DOC = 'This copy of the canvas was too far behind to merge (it missed edits while away). It starts over from the saved canvas.';
 
 function structAt(doc: Y.Doc, id: Y.ID): Y.Item | Y.GC | null {
 	if (id.clock >= Y.getState(doc.store, id.client)) return null;

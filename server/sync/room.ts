@@ -1,7 +1,7 @@
 import { Awareness, removeAwarenessStates, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { DEFAULT_PRESENCE_LIMITS, PresenceOwners, type PresenceEntry, type PresenceLimits } from './presence-owners';
-import { behindCompaction, compactHistory, liveStructCount, STALE_WRITE, staleWrite, structCount, type HistoryCompactionPolicy } from './history-compaction';
+import { behindCompaction, compactHistory, liveStructCount, STALE_DOC, staleWrite, structCount, type HistoryCompactionPolicy } from './history-compaction';
 import { CLOSE, decodeAwarenessEntries, decodeMessage, encodeAwareness, encodeAwarenessEntries, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol';
 import type { RemoteRoom, Replication, RoomLink } from './replication';
 import type { UpdateStore } from './store';
@@ -258,7 +258,7 @@ export class SyncRoom {
 				return this.drop(session, message.code, message.reason);
 			case 'sync-step1': {
 				// It missed part of the history the room has since compacted: see history-compaction.ts.
-				if (this.compactedAt && behindCompaction(message.stateVector, this.compactedAt)) return this.drop(session, CLOSE.staleDoc, STALE_WRITE);
+				if (this.compactedAt && behindCompaction(message.stateVector, this.compactedAt)) return this.drop(session, CLOSE.staleDoc, STALE_DOC);
 				// Encoded now, sent once the writes queued before it are durable.
 				const reply = encodeSyncStep2(this.doc, message.stateVector);
 				this.enqueue(() => this.send(session, reply)).catch(noop);
@@ -293,11 +293,11 @@ export class SyncRoom {
 	private applyClientUpdate(session: SyncSession, update: Uint8Array) {
 		let integrated: Uint8Array | null = update;
 		if (this.compactedAt) {
-			let stale: string | null;
+			let stale: string | null = null;
 			try {
 				stale = staleWrite(this.doc, update, this.compactedAt);
 			} catch {
-				return this.drop(session, CLOSE.invalidPayload, 'The update could not be applied.');
+				// Not a well-formed update: the gate (or applying it) refuses it as ever, below.
 			}
 			if (stale) return this.drop(session, CLOSE.staleDoc, stale);
 		}
