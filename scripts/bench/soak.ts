@@ -451,6 +451,11 @@ async function main() {
 		`bench:soak — ${LOOPS} loops (paint → caption → associate, ${PACING_MS} ms pacing), ${EDITORS} editors (a note move every ~${EDIT_MS / 1000} s each), ${PHONES} phones, ${DISPLAYS} display(s) on ${DB}; ${MINUTES} min, slopes after ${WARMUP_S / 60} min; out ${OUT}`
 	);
 	const server = await startServer(databaseUrl);
+	// Stopped by hand (Ctrl+C, kill): the server must not go on running its loops on its own,
+	// eating a core under whatever runs next (it did, once, under two soaks and a CI run).
+	for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+		process.once(signal, () => void Promise.resolve(server.stop()).finally(() => process.exit(130)));
+	}
 	const stop = new AbortController();
 	setMaxListeners(0, stop.signal);
 	const closers: Array<() => unknown> = [];
