@@ -92,7 +92,7 @@ export interface Config {
 	presenceMaxClientsPerSession: number;
 	/** How long a session whose update was refused must wait before reopening sync sockets. */
 	syncRefusedCooldownMs: number;
-	/** A graph doc's history is compacted (server/sync/history-compaction.ts) past this many structs and 4× its content. */
+	/** A graph doc's history is compacted (server/sync/history-compaction.ts) past this many structs and 4× its live structs. */
 	graphHistoryCompactStructs: number;
 	/** …once nobody has changed it for this long. */
 	graphHistoryCompactQuietMs: number;

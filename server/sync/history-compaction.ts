@@ -21,8 +21,8 @@ import * as Y from 'yjs';
  * among the part of the history it has: its sync step 1 shows that (`behindCompaction`) and
  * it is closed with 4409 before anything is sent to it; it starts over with a fresh doc,
  * which takes the compacted doc whole. And a client that writes a key names as origin the
- * value it last saw. If that was `last` (a client in step: always,
- * once the room has been quiet for a moment), every replica places it the same way. If it
+ * value it last saw. If that was `last` (a client in step: always, once the room has been
+ * quiet for a moment), every replica places it the same way. If it
  * names a value that was compacted away, or `first` after it was superseded, the server
  * would place it differently from the clients that kept the history, so such an update is
  * refused (`staleWrite`) and the client starts over from the server's doc (close 4409): a
@@ -56,6 +56,11 @@ export function structCount(doc: Y.Doc): number {
 	let n = 0;
 	for (const list of doc.store.clients.values()) n += list.length;
 	return n;
+}
+
+/** The doc's state vector as a map (Yjs keeps its own `getStateVector` internal): what `compactedAt` is. */
+export function stateVectorOf(doc: Y.Doc): Map<number, number> {
+	return Y.decodeStateVector(Y.encodeStateVector(doc));
 }
 
 /** Structs still showing content: about half of what a compacted doc keeps. O(structs). */

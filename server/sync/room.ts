@@ -1,7 +1,7 @@
 import { Awareness, removeAwarenessStates, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { DEFAULT_PRESENCE_LIMITS, PresenceOwners, type PresenceEntry, type PresenceLimits } from './presence-owners';
-import { behindCompaction, compactHistory, liveStructCount, STALE_DOC, staleWrite, structCount, type HistoryCompactionPolicy } from './history-compaction';
+import { behindCompaction, compactHistory, liveStructCount, STALE_DOC, stateVectorOf, staleWrite, structCount, type HistoryCompactionPolicy } from './history-compaction';
 import { CLOSE, decodeAwarenessEntries, decodeMessage, encodeAwareness, encodeAwarenessEntries, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol';
 import type { RemoteRoom, Replication, RoomLink } from './replication';
 import type { UpdateStore } from './store';
@@ -187,7 +187,7 @@ export class SyncRoom {
 			if (options.writeRule) room.gate = new UpdateGate(options.writeRule, () => room.doc, options.gateLimits);
 			// The stored doc may have been compacted by an earlier load of the room: judge late
 			// writes against it from the start (history-compaction.ts).
-			if (options.historyCompaction) room.compactedAt = Y.decodeStateVector(Y.encodeStateVector(room.doc));
+			if (options.historyCompaction) room.compactedAt = stateVectorOf(room.doc);
 			await room.flush();
 		} catch (error) {
 			room.destroy();
@@ -495,7 +495,7 @@ export class SyncRoom {
 		// once it has grown by another threshold, not at every change.
 		this.historyCheckAt = removed ? 0 : before + this.options.historyCompaction!.minStructs;
 		if (!removed) return;
-		this.compactedAt = Y.decodeStateVector(Y.encodeStateVector(this.doc));
+		this.compactedAt = stateVectorOf(this.doc);
 		this.gate?.rebuild();
 		this.log.warn(`[sync] ${this.name}: history compacted: ${before} → ${before - removed} structs`);
 		this.enqueue(async () => {

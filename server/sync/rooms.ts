@@ -1,7 +1,7 @@
 import type * as Y from 'yjs';
 import { RevocationLog } from '../auth/revocations';
 import type { ControlBus } from '../cluster/bus';
-import type { HistoryCompactionPolicy } from './history-compaction';
+import { structCount, type HistoryCompactionPolicy } from './history-compaction';
 import type { PresenceLimits } from './presence-owners';
 import { CLOSE } from './protocol';
 import { SyncRoom, type LoadOptions, type SyncLog, type SyncSession } from './room';
@@ -243,7 +243,7 @@ export class SyncRooms {
 		const rooms = await Promise.all([...this.entries.values()].map((entry) => entry.loading.catch(() => null)));
 		return rooms
 			.filter((room): room is SyncRoom => room?.state === 'open')
-			.map((room) => ({ name: room.name, sessions: room.sessionCount, structs: room.read((doc) => [...doc.store.clients.values()].reduce((n, list) => n + list.length, 0)) }));
+			.map((room) => ({ name: room.name, sessions: room.sessionCount, structs: room.read(structCount) }));
 	}
 
 	/**
