@@ -130,17 +130,22 @@ test('the phone page is light: ≤ 60 KB of JS gzipped, no editor code, no horiz
 	const { url } = await call(ada, 'POST', `/api/networks/${id}/join-codes`);
 	const phone = await phoneContext();
 	const page = await phone.newPage();
-	const scripts: Promise<{ url: string; body: Buffer }>[] = [];
+	// A body read fails once the context closes; a script that arrives after the measure (none
+	// should) must not turn into an unhandled rejection then, so each failure is kept as a value.
+	const scripts: Promise<{ url: string; body: Buffer | null; error?: string }>[] = [];
 	page.on('response', (r: Response) => {
 		const type = r.request().resourceType();
-		if (type === 'script' || /javascript/.test(r.headers()['content-type'] ?? '')) scripts.push(r.body().then((body) => ({ url: r.url(), body })));
+		if (type === 'script' || /javascript/.test(r.headers()['content-type'] ?? ''))
+			scripts.push(r.body().then((body) => ({ url: r.url(), body }), (e: Error) => ({ url: r.url(), body: null, error: e.message })));
 	});
 	await page.goto(url);
 	await page.getByTestId('phone-page').waitFor();
 	// Typing updates the counter only once the page is hydrated: every script has loaded by then.
 	await page.getByTestId('prompt-text').fill('hello');
 	await page.locator('[data-testid=prompt-count]', { hasText: '5 / 500' }).waitFor();
-	const bodies = await Promise.all(scripts);
+	const read = await Promise.all(scripts.slice());
+	expect(read.filter((s) => s.error)).toEqual([]);
+	const bodies = read.map((s) => ({ url: s.url, body: s.body! }));
 	const gz = bodies.reduce((sum, s) => sum + gzipSync(s.body).length, 0);
 	console.log(`[audience] phone page JS: ${bodies.length} scripts, ${(gz / 1024).toFixed(1)} KB gzipped (${(bodies.reduce((s, b) => s + b.body.length, 0) / 1024).toFixed(1)} KB raw)`);
 	expect(bodies.length).toBeGreaterThan(0);

@@ -54,10 +54,10 @@ test('opened as the run starts, the page follows it live: steps, pause and resum
 	// The prompt is the title; nodes go by their names (a label, else the model's name).
 	expect(await page.getByTestId('run-title').textContent()).toBe('a red circle on a blue sea');
 	expect(await status(page)).toBe('running');
+	// Under load the page can open late, already ten steps in: what matters is that it grows
+	// past what it showed at open, without a reload, to at least ten.
 	const atOpen = await count(page);
-
-	await expect.poll(() => count(page), { timeout: 30_000 }).toBeGreaterThanOrEqual(10);
-	expect(await count(page)).toBeGreaterThan(atOpen);
+	await expect.poll(() => count(page), { timeout: 30_000 }).toBeGreaterThanOrEqual(Math.max(10, atOpen + 1));
 	await expect.poll(() => page.locator('[data-testid=invocation]').count()).toBeGreaterThanOrEqual(10);
 	const names = new Set(await page.getByTestId('invocation-node').allTextContents());
 	expect([...names].sort()).toEqual(['Caption', 'Painter']);
