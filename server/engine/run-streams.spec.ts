@@ -44,6 +44,9 @@ describe('RunStreams', () => {
 	let status: string;
 	let analyses: number;
 	let reads: number;
+	/** The database as it answers while a step starts: the run's row said `count`, and the
+	 * invocation after it is already there when the tail is read. */
+	let racing: boolean;
 	/** How long an analysis takes (a long run's window takes a while). */
 	let analysisMs: number;
 	let streams: RunStreams;
@@ -56,13 +59,17 @@ describe('RunStreams', () => {
 		analyses = 0;
 		reads = 0;
 		analysisMs = 0;
+		racing = false;
 		streams = new RunStreams({
 			events,
 			networks: { access: async () => ({ network: { locked: false }, role: 'owner', throughVisibility: false }) },
 			admission: { admit: () => ({ ok: true, release: () => {} }) },
 			reader: {
 				get: async () => (reads++, runRow(status, count)),
-				invocations: async (_run, after = 0, limit = 200) => Array.from({ length: Math.min(limit, count - after) }, (_, i) => invocation(after + i + 1)),
+				invocations: async (_run, after = 0, limit = 200) => {
+					const rows = Array.from({ length: Math.min(limit, count - after) }, (_, i) => invocation(after + i + 1));
+					return racing ? [...rows, invocation(count + 1)] : rows;
+				},
 				spend: async () => new Map(),
 				outputs: async () => new Map()
 			},
@@ -124,6 +131,20 @@ describe('RunStreams', () => {
 		events.emit('card', { networkId: 'n2', runId: 'other', card: {} as never });
 		await vi.advanceTimersByTimeAsync(1000);
 		expect(reads).toBe(readsNow);
+	});
+
+	it('a step that starts between the run’s read and the tail’s waits for the next read: the tail ends at its total', async () => {
+		racing = true;
+		const { seen } = collect(await streams.watch('r1', { user: { id: 'u1', is_admin: false } as never, session: { id: 's1' } }, 'addr'));
+		for (let i = 0; i < 12; i++) {
+			count++;
+			events.emit('card', { networkId: 'n1', runId: 'r1', card: {} as never });
+			await vi.advanceTimersByTimeAsync(150);
+		}
+		const pages = seen.filter((e) => e.event === 'invocations').map((e) => e.data);
+		expect(pages.length).toBeGreaterThan(1);
+		for (const page of pages) expect(page.items.at(-1).seq).toBe(page.total);
+		expect(pages.at(-1).total).toBe(13);
 	});
 
 	it('an analysis that takes long is recomputed no more than a fifth of the time (issue 18)', async () => {

@@ -278,7 +278,10 @@ export class RunStreams {
 		]);
 		hub.run = runJson(run, spend.get(hub.runId) ?? 0);
 		this.publish(hub, 'run', hub.run);
-		this.publish(hub, 'invocations', { items: rows.map((r: InvocationRow) => invocationJson(r)), total });
+		// A step started between the run's read and this one is left for the next read, so the
+		// tail always ends at the total it is sent with (the page numbers the list by it).
+		const items = rows.filter((r: InvocationRow) => r.seq <= total).map((r: InvocationRow) => invocationJson(r));
+		this.publish(hub, 'invocations', { items, total });
 		return run;
 	}
 
