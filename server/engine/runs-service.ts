@@ -144,6 +144,8 @@ export function runJson(run: RunRow, spendUsd: number) {
 	return {
 		id: run.id,
 		networkId: run.networkId,
+		/** 0 is the network's own run (the one its canvas and audience see); 1–3 are an experiment's extra lanes. */
+		lane: run.lane,
 		startedBy: run.startedBy,
 		input: payloadView(run.input),
 		status: run.status,

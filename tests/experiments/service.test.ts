@@ -163,6 +163,9 @@ describe.each(backends())('experiments from the browser on $name', (backend) => 
 		expect(three.done.runs.map((r) => [r.seq, r.prompt, r.status, r.stopCause, r.steps])).toEqual(PAINT_PROMPTS.map((p, i) => [i, p, 'stopped', 'budget', 8]));
 		expect(three.done.results.map((r) => r.prompt)).toEqual(PAINT_PROMPTS);
 		expect(new Set(three.rows.map((r) => r.lane))).toEqual(new Set([0, 1, 2]));
+		// The runs list says which lane each run took.
+		const listed = await panic.runs.list(three.id, laner);
+		expect(Object.fromEntries(listed.map((r) => [r.id, r.lane]))).toEqual(Object.fromEntries(three.rows.map((r) => [r.id, r.lane])));
 		expect(mostAtOnce(three.rows)).toBeGreaterThanOrEqual(2);
 		expect(mostAtOnce(three.rows)).toBeLessThanOrEqual(3);
 

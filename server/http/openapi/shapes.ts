@@ -68,6 +68,7 @@ export const stopCauseShape = z.enum(['stopped', 'replaced', 'budget', 'fixed_po
 export const runShape = z.strictObject({
 	id: idShape,
 	networkId: idShape,
+	lane: z.number().int().min(0).describe('0: the network’s own run, the one its canvas and audience see; above 0: an experiment’s extra lanes.'),
 	startedBy: z.string().nullable(),
 	input: payloadShape,
 	status: runStatusShape,
