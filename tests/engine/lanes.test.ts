@@ -11,6 +11,7 @@ import { cardsOf } from '../../server/engine/feed';
 import { backends } from '../helpers/databases';
 import { engineBed } from '../helpers/engine-bed';
 import { loopGraph } from '../helpers/graphs';
+import { until } from '../helpers/wait';
 
 describe.each(backends())('run lanes on $name', ({ open }) => {
 	const bed = engineBed(open);
@@ -86,6 +87,34 @@ describe.each(backends())('run lanes on $name', ({ open }) => {
 		expect(running).toEqual([]);
 
 		await expect(engine.start(id, input('x'), bed.userId, { lane: -1 })).rejects.toMatchObject({ status: 400 });
+	});
+
+	test('after a crash, a restarted process resumes each lane’s run on its own lane: lane 1 beside lane 0, to its budget', async () => {
+		const first = boot();
+		const id = await network(slowLoop(), { pacing: { fixedMs: 0 }, budgets: { maxInvocations: 12 } }, first.rooms);
+		const own = await first.engine.start(id, input('own'), bed.userId);
+		const extra = await first.engine.start(id, input('extra'), bed.userId, { lane: 1 });
+		const completed = async (runId: string) => (await bed.invocations(runId)).filter((r) => r.state === 'completed').length;
+		await until('both lanes to make progress', async () => (await completed(own.runId)) >= 2 && (await completed(extra.runId)) >= 2);
+		// A crash: the process stops without recording anything about its runs.
+		await first.engine.close();
+		await first.rooms.close();
+		expect([(await run(own.runId)).status, (await run(extra.runId)).status]).toEqual(['running', 'running']);
+
+		const second = boot();
+		const ended = new Map<string, RunEndedEvent>();
+		second.engine.events.on('ended', (e) => ended.set(e.runId, e));
+		expect(await second.engine.resume()).toBeGreaterThanOrEqual(2);
+		// Lane 0's run is the network's again; lane 1's runs beside it, not in its place.
+		expect(second.engine.activeRun(id)?.runId).toBe(own.runId);
+		await until('both resumed runs to end', async () => ended.has(own.runId) && ended.has(extra.runId), 20_000);
+		expect(ended.get(extra.runId)).toMatchObject({ lane: 1, cause: 'budget', completedSteps: 12 });
+		expect(ended.get(own.runId)).toMatchObject({ lane: 0, cause: 'budget', completedSteps: 12 });
+		expect(await run(extra.runId)).toMatchObject({ lane: 1, status: 'stopped', stop_cause: 'budget' });
+		const seqs = (await bed.invocations(extra.runId)).map((r) => r.seq);
+		expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+		// The feed is still lane 0's alone.
+		expect(await bed.feedRun(second.rooms, id)).toMatchObject({ runId: own.runId, stopCause: 'budget' });
 	});
 
 	test('every lane counts as one run under the owner’s limit; replacing a lane’s run needs no new place', async () => {
