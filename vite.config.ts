@@ -35,6 +35,11 @@ export default defineConfig({
 		globalSetup: ['tests/global-setup.ts'],
 		testTimeout: 30_000,
 		hookTimeout: 120_000,
+		// expect.poll gives up after 1 s unless told otherwise, and most polls here wait on a
+		// server round trip (a sync update stored, a run's feed, a page reloaded and hydrated):
+		// on a busy 2-core CI machine that took longer than a second. Bounds on time are
+		// measured and asserted explicitly (see TIMED), never through a poll's timeout.
+		expect: { poll: { timeout: 10_000 } },
 		// Two files at a time even on two cores: most files wait on servers, sockets and
 		// databases rather than computing (the whole suite went from about 15 to 13 minutes).
 		maxWorkers: 2,
