@@ -27,10 +27,16 @@ function panicSync(): Plugin {
 }
 
 /**
- * Files with a bound on time (charts drawn within a second, a restore on both canvases within
- * a second, steps no sooner than a floor, health under a flood).
+ * Files with a bound on time (charts drawn within a second, a drag and a restore on the other
+ * canvases within a second, steps no sooner than a floor, health under a flood).
  */
-const TIMED = ['tests/browser/analysis.test.ts', 'tests/browser/history.test.ts', 'tests/engine/capacity.test.ts', 'tests/hosted-runs-api.test.ts'];
+const TIMED = [
+	'tests/browser/analysis.test.ts',
+	'tests/browser/editor.test.ts',
+	'tests/browser/history.test.ts',
+	'tests/engine/capacity.test.ts',
+	'tests/hosted-runs-api.test.ts'
+];
 
 export default defineConfig({
 	plugins: [sveltekit(), panicSync()],
