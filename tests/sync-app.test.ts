@@ -14,7 +14,8 @@ import { until as waitUntil } from './helpers/wait';
 
 const provider = (server: TestServer, room: string, client: ApiClient | null) => appProvider(server.url, room, client);
 
-async function until(check: () => boolean, ms = 5000) {
+// As long as helpers/wait's: these waits cross a server (a socket closed, a reconnect and sync).
+async function until(check: () => boolean, ms = 15_000) {
 	const deadline = Date.now() + ms;
 	while (!check()) {
 		if (Date.now() > deadline) throw new Error('condition not met in time');
@@ -161,7 +162,11 @@ describe.each(backends())('sync over the app on $name', ({ name }) => {
 		const a = provider(server, id, owner);
 		await synced(a.provider);
 		(a.doc.getMap('nodes').get('caption') as Y.Map<unknown>).set('label', 'last words');
-		await new Promise((r) => setTimeout(r, 50)); // the frame leaves the client
+		// In the server's doc (the API reads the live room), whether or not it is stored yet. A
+		// fixed 50 ms for the frame to get there was not always enough on a loaded machine.
+		await waitUntil('the edit to reach the server', async () =>
+			(await owner.json('GET', `/api/networks/${id}/graph`)).body.nodes.find((n: { id: string }) => n.id === 'caption').label === 'last words'
+		);
 		await server.stop('SIGTERM');
 		a.provider.destroy();
 
@@ -191,8 +196,12 @@ describe.each(backends())('sync over the app on $name', ({ name }) => {
 		// Whatever the removed editor does now stays on their machine.
 		(b.doc.getMap('nodes').get('paint') as Y.Map<unknown>).set('x', -1);
 		(a.doc.getMap('nodes').get('paint') as Y.Map<unknown>).set('y', 77); // a marker after it
-		await new Promise((r) => setTimeout(r, 500));
-		const stored = await ownerAgain.json('GET', `/api/networks/${id}/graph`);
+		await new Promise((r) => setTimeout(r, 500)); // time for the removed editor's edit to get in, were it let
+		// The marker is waited for, not assumed there after the sleep: on a loaded machine it can take longer.
+		const stored = await waitUntil('the owner’s marker to be stored', async () => {
+			const graph = await ownerAgain.json('GET', `/api/networks/${id}/graph`);
+			return graph.body.nodes.find((n: { id: string }) => n.id === 'paint').y === 77 && graph;
+		});
 		expect(stored.body.nodes.find((n: { id: string }) => n.id === 'paint')).toMatchObject({ x: 333, y: 77 });
 		expect(b.provider.synced).toBe(false);
 		expect((await editorAgain.json('GET', `/api/networks/${id}/graph`)).status).toBe(404);

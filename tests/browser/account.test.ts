@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser';
+import { hydrated, launchBrowser } from '../helpers/browser';
 import { startServer, type TestServer } from '../helpers/server';
 
 let server: TestServer;
@@ -17,6 +17,8 @@ afterAll(async () => {
 test('a newcomer signs up, saves a key and browses the models', async () => {
 	const page = await browser.newPage();
 	await page.goto(`${server.url}/`);
+	// A link clicked while the page hydrates can lose its navigation; every later page comes client-side.
+	await hydrated(page);
 	await page.getByRole('link', { name: 'Create an account' }).click();
 
 	// A too-short password is refused with a clear message and the email kept.

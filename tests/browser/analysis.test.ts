@@ -3,7 +3,7 @@ import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { browserSession } from '../helpers/browser';
+import { browserSession, hydrated } from '../helpers/browser';
 import { startServer } from '../helpers/server';
 import { until } from '../helpers/wait';
 
@@ -138,6 +138,8 @@ test('export JSON and ZIP from the page; importing the ZIP through the UI shows 
 	const bea = await person('bea@example.org');
 	const importer = await bea.newPage();
 	await importer.goto(`${session.server.url}/runs/import`);
+	// Before hydration the chosen file never reaches the form's state: Import stays disabled.
+	await hydrated(importer);
 	await importer.getByTestId('import-file').setInputFiles({ name: 'run.zip', mimeType: 'application/zip', buffer: fs.readFileSync(zipPath) });
 	await importer.getByTestId('import-submit').click();
 	await importer.waitForURL((url) => /^\/runs\/[a-z0-9]+$/.test(url.pathname) && !url.pathname.endsWith(runId) && url.pathname !== '/runs/import', { timeout: 20_000 });
@@ -178,6 +180,7 @@ test('compare two runs of a network side by side', async () => {
 	const other = await runOn(ada, networkId, 'a red circle and a blue square', 30);
 	const page = await ada.newPage();
 	await page.goto(`${session.server.url}/runs/${runId}`);
+	await hydrated(page);
 	// The network's other runs, by prompt and date.
 	expect(await page.getByTestId('compare-option').allTextContents()).toEqual([expect.stringMatching(/^a red circle and a blue square — .+ · \d+ invocations$/)]);
 	await page.getByTestId('compare-with').selectOption(other);
@@ -200,6 +203,8 @@ test('the network’s atlas from the canvas header: its two runs in basins, read
 	const page = await ada.newPage();
 	await page.setViewportSize({ width: 360, height: 740 });
 	await page.goto(`${session.server.url}/networks/${networkId}`);
+	// Clicked once the canvas is live: a link clicked during hydration can lose its navigation.
+	await page.locator('[data-testid=sync-status][data-status=connected]').waitFor();
 	await page.getByTestId('atlas-link').click();
 	await page.waitForURL(/\/atlas$/);
 	await page.getByTestId('atlas').waitFor();

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
-import { browserSession } from '../helpers/browser';
+import { browserSession, hydrated } from '../helpers/browser';
 import { startServer, type TestServer } from '../helpers/server';
 
 /**
@@ -268,6 +268,8 @@ test('a grid display fills its slots in order, and a kiosk URL works without log
 	// The installation is made in the console: one 2×2 grid.
 	const page = await ada.newPage();
 	await page.goto(`${server.url}/networks/${id}/console`);
+	// A click handler: before hydration the click does nothing.
+	await hydrated(page);
 	await page.getByTestId('installation-new').click();
 	await page.getByTestId('installation-name').fill('Hall');
 	await page.getByTestId('screen-name').fill('Wall');

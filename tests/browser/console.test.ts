@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { browserSession } from '../helpers/browser';
+import { browserSession, hydrated } from '../helpers/browser';
 
 /**
  * Starting a workshop from an example network, and the facilitator console: its four areas
@@ -19,6 +19,7 @@ test('an example on the networks page becomes a network of yours in one click, a
 	ada = await person('ada@example.org', { width: 1440, height: 900 });
 	const page = await ada.newPage();
 	await page.goto(`${session.server.url}/networks`);
+	await hydrated(page);
 	expect(await page.getByTestId('example').count()).toBeGreaterThanOrEqual(4);
 	await page.locator('[data-testid=example][data-key=paint-caption] [data-testid=use-example]').click();
 	await page.waitForURL(/\/networks\/[^/]+$/);
@@ -44,6 +45,8 @@ async function openConsole(viewport: { width: number; height: number }): Promise
 	await page.setViewportSize(viewport);
 	await page.goto(`${session.server.url}/networks/${networkId}/console`);
 	await page.getByTestId('console-page').waitFor();
+	// Start and the prompt box only work once the console has hydrated.
+	await hydrated(page);
 	return page;
 }
 

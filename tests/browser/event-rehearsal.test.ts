@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { browserSession } from '../helpers/browser';
+import { browserSession, hydrated } from '../helpers/browser';
 import { expectBackRowReady, expectFindingLegible, measure } from '../helpers/projector-geometry';
 import type { TestServer } from '../helpers/server';
 
@@ -33,6 +33,7 @@ async function open(path: string, ready: string): Promise<Page> {
 	pages.push(page);
 	await page.goto(`${server.url}${path}`);
 	await page.locator(ready).first().waitFor();
+	await hydrated(page);
 	return page;
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { browserSession } from '../helpers/browser';
+import { browserSession, hydrated } from '../helpers/browser';
 import { startServer, type TestServer } from '../helpers/server';
 
 /**
@@ -138,6 +138,7 @@ test('a page that does not exist says so and links home', async () => {
 	const error = page.getByTestId('error-page');
 	expect(await error.getAttribute('data-status')).toBe('404');
 	expect(await error.locator('h1').textContent()).toMatch(/no page here/i);
+	await hydrated(page);
 	await error.getByRole('link', { name: /home/i }).click();
 	await page.waitForURL(`${server.url}/`);
 	await page.close();

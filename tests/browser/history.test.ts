@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { browserSession } from '../helpers/browser';
+import { browserSession, hydrated } from '../helpers/browser';
 import { startServer } from '../helpers/server';
 import { until } from '../helpers/wait';
 
@@ -163,6 +163,8 @@ test('a run started, the network then edited: the run page shows the run’s own
 	await wiring.waitFor();
 	const drawn = wiring.locator('[data-testid=picture-node]');
 	await drawn.first().waitFor();
+	// Restore is a button with a click handler: it does nothing until the page has hydrated.
+	await hydrated(page);
 	expect(await namePx(wiring)).toBeGreaterThanOrEqual(12);
 	expect((await drawn.evaluateAll((els) => els.map((e) => e.getAttribute('data-node-id')))).sort()).toEqual(['m1', 'm2']);
 	expect((await drawn.allTextContents()).map((t) => t.trim())).toEqual(expect.arrayContaining([expect.stringContaining('Painter'), expect.stringContaining('Caption')]));

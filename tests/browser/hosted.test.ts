@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { browserSession } from '../helpers/browser';
+import { browserSession, hydrated } from '../helpers/browser';
 import { startServer } from '../helpers/server';
 import { startFakeReplicate, type FakeReplicate } from '../fakes/fake-replicate';
 import { textToImageSchema } from '../fakes/fake-replicate-schemas';
@@ -49,6 +49,7 @@ test('run settings: a max spend and a fixed delay are saved and the API reports 
 	const { id } = await call(ada, 'POST', '/api/networks', { name: 'Budgeted loop' });
 	const page = await ada.newPage();
 	await page.goto(url(`/networks/${id}/settings`));
+	await hydrated(page);
 
 	const form = page.getByTestId('run-settings');
 	expect(await page.getByTestId('network-spend').getAttribute('data-usd')).toBe('0');
@@ -76,6 +77,7 @@ test('run settings: a max spend and a fixed delay are saved and the API reports 
 
 	// A reload shows what was stored; clearing a budget removes the limit.
 	await page.reload();
+	await hydrated(page);
 	expect(await page.getByTestId('max-spend').inputValue()).toBe('2.5');
 	expect(await page.getByTestId('pacing-seconds').inputValue()).toBe('0.5');
 	await page.getByTestId('max-spend').fill('');
@@ -156,6 +158,8 @@ test('adding a Replicate model by name on the models page puts it in Your models
 	const ida = await person('ida@example.org');
 	const page = await ida.newPage();
 	await page.goto(url('/models'));
+	// The lookup is a scripted form: submitted before hydration it would reload the page instead.
+	await hydrated(page);
 
 	// Hosted models say which key they need; local ones need none.
 	await page.getByTestId('your-models').waitFor();
@@ -171,6 +175,7 @@ test('adding a Replicate model by name on the models page puts it in Your models
 
 	await call(ida, 'PUT', '/api/me/keys/replicate', { key: REPLICATE_KEY });
 	await page.reload();
+	await hydrated(page);
 	expect(await page.locator('[data-model-id^="replicate/"] [data-testid=needs-key]').count()).toBe(0);
 
 	// A model Replicate does not have: said in plain words.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { browserSession } from '../helpers/browser';
+import { browserSession, hydrated } from '../helpers/browser';
 import { startServer, type TestServer } from '../helpers/server';
 
 /**
@@ -73,6 +73,8 @@ test('the facilitator picks another of the machine’s addresses; an address fro
 	const page = await ada.newPage();
 	await page.setViewportSize({ width: 1920, height: 1080 });
 	await page.goto(`${server.url}/networks/${networkId}/present`);
+	// A link clicked while the page hydrates can lose its navigation.
+	await hydrated(page);
 	await Promise.all([page.waitForURL(/\?join=/), page.getByTestId('join-choice').click()]);
 	await page.getByTestId('join-qr').locator('svg').waitFor();
 	const code = (await page.getByTestId('join-code').getAttribute('data-code'))!;
@@ -84,6 +86,7 @@ test('the facilitator picks another of the machine’s addresses; an address fro
 
 	// Keeping the address the page picked quiets the note too.
 	await page.goto(`${server.url}/networks/${networkId}/present`);
+	await hydrated(page);
 	await Promise.all([page.waitForURL(/\?join=/), page.getByTestId('join-keep').click()]);
 	expect(await page.getByTestId('join-address').textContent()).toBe(`192.0.2.10:${port}/j`);
 	expect(await page.getByTestId('join-warning').textContent()).toMatch(/open on localhost; phones use 192\.0\.2\.10/);

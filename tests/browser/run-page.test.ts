@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { browserSession } from '../helpers/browser';
+import { browserSession, hydrated } from '../helpers/browser';
 import { startServer } from '../helpers/server';
 import { until } from '../helpers/wait';
 
@@ -94,6 +94,8 @@ test('a long run: the list is one page with earlier and later; the recurrence pl
 
 	const page = await ada.newPage();
 	await page.goto(`${session.server.url}/runs/${runId}`);
+	// The paging buttons are click handlers: they do nothing until the page has hydrated.
+	await hydrated(page);
 	const list = page.getByTestId('invocations');
 	const range = async () => [Number(await list.getAttribute('data-first')), Number(await list.getAttribute('data-last'))];
 	// The newest page, 50 rows, not the whole run.

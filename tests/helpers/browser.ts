@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startServer, type TestServer } from './server';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -27,6 +27,14 @@ export async function launchBrowser(): Promise<Browser> {
 		]
 	});
 }
+
+/**
+ * Resolves once the page's scripts have run and it hydrated (the root layout marks <html> on
+ * mount). A page loaded by goto or reload is drawn before then: a click on a button does
+ * nothing yet, a link or form may be taken by the router half-started, and what is typed can
+ * be lost when the component takes the field over. Wait for this before using such a page.
+ */
+export const hydrated = (page: Page) => page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
 
 /**
  * A browser and a server for one test file, plus the steps every browser test starts with:

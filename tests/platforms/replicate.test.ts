@@ -740,7 +740,7 @@ describe('curated Replicate catalogue', () => {
 	});
 });
 
-async function waitFor<T>(find: () => T | undefined, timeoutMs = 3_000): Promise<T> {
+async function waitFor<T>(find: () => T | undefined, timeoutMs = 15_000): Promise<T> {
 	const until = Date.now() + timeoutMs;
 	for (;;) {
 		const found = find();

@@ -183,7 +183,7 @@ export function rawClient(url: string, headers: Record<string, string>, options:
 		closed,
 		opened,
 		/** Resolves with the next frame the server sends that matches. */
-		next(match: (frame: Uint8Array) => boolean, timeoutMs = 5000): Promise<Uint8Array> {
+		next(match: (frame: Uint8Array) => boolean, timeoutMs = 15_000): Promise<Uint8Array> {
 			return new Promise((resolve, reject) => {
 				const timer = setTimeout(() => reject(new Error('no matching frame')), timeoutMs);
 				const listener = (frame: Uint8Array) => {
@@ -226,7 +226,7 @@ export function upgradeStatus(url: string, headers: Record<string, string>): Pro
 	});
 }
 
-export async function waitFor(condition: () => boolean | Promise<boolean>, what = 'condition', timeoutMs = 5000) {
+export async function waitFor(condition: () => boolean | Promise<boolean>, what = 'condition', timeoutMs = 15_000) {
 	const until = Date.now() + timeoutMs;
 	while (!(await condition())) {
 		if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
