@@ -51,6 +51,9 @@ test('"+ Note" opens the note for typing; keys typed in fields never reach canva
 	const { page, warnings } = await openEditor(ada, id);
 
 	await page.getByTestId('add-note-button').click();
+	// The new note takes focus once Svelte Flow has measured it, a few frames on (more on a
+	// loaded machine): keys pressed before then go to the button, as they would for a person.
+	await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Note text');
 	// Spaces on a focused "+ Note" button would press it again: one note, holding the sentence.
 	await page.keyboard.type('The loop forgets the sea after three turns.');
 	await expect.poll(async () => (await graphOf(ada, id)).notes.map((n: { text: string }) => n.text)).toEqual(['The loop forgets the sea after three turns.']);
