@@ -21,10 +21,8 @@ export interface Fit {
 	last: number;
 }
 
-/** Least-squares line of value against time (`t` in seconds) over rows with t >= from. */
-export function fit(rows: Row[], key: string, scale: number, from: number): Fit | null {
-	const points = rows.filter((r) => r.t >= from && Number.isFinite(r[key])).map((r) => [r.t / 3600, r[key] / scale] as const);
-	if (points.length < 2) return null;
+/** The line y = intercept + slope·x closest to the points in least squares. */
+export function leastSquares(points: ReadonlyArray<readonly [number, number]>): { slope: number; intercept: number } {
 	const n = points.length;
 	const mx = points.reduce((s, [x]) => s + x, 0) / n;
 	const my = points.reduce((s, [, y]) => s + y, 0) / n;
@@ -35,7 +33,15 @@ export function fit(rows: Row[], key: string, scale: number, from: number): Fit 
 		sxx += (x - mx) ** 2;
 	}
 	const slope = sxx ? sxy / sxx : 0;
-	return { slopePerHour: slope, intercept: my - slope * mx, n, first: points[0][1], last: points[n - 1][1] };
+	return { slope, intercept: my - slope * mx };
+}
+
+/** Least-squares line of value against time (`t` in seconds) over rows with t >= from. */
+export function fit(rows: Row[], key: string, scale: number, from: number): Fit | null {
+	const points = rows.filter((r) => r.t >= from && Number.isFinite(r[key])).map((r) => [r.t / 3600, r[key] / scale] as const);
+	if (points.length < 2) return null;
+	const { slope, intercept } = leastSquares(points);
+	return { slopePerHour: slope, intercept, n: points.length, first: points[0][1], last: points[points.length - 1][1] };
 }
 
 export function toCsv(rows: Row[], keys: string[]): string {
