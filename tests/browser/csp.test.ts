@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { browserSession } from '../helpers/browser';
+import { browserSession, hydrated } from '../helpers/browser';
 import { loopGraph } from '../helpers/graphs';
 import { startServer } from '../helpers/server';
 import { until } from '../helpers/wait';
@@ -165,7 +165,7 @@ test('stored assets, API answers and built scripts carry nosniff and Referrer-Po
 	const scripts: string[] = [];
 	page.on('response', (r) => r.url().includes('/_app/immutable/') && scripts.push(r.url()));
 	await page.goto(`${session.server.url}/networks`);
-	await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+	await hydrated(page);
 	const urls = [assetUrl, `/api/networks/${networkId}`, '/api/no/such/route', '/favicon.svg', scripts[0]];
 	for (const url of urls) {
 		const res = await ada.request.get(new URL(url, session.server.url).toString());

@@ -59,7 +59,7 @@ test('a facilitator rehearses an event with PANIC alone: example, console, proje
 	const phonePage = await phone.newPage();
 	await phonePage.goto(`${server.url}/j`);
 	// Typed before hydration, the code could be lost when the form takes over (a loaded CI did).
-	await phonePage.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+	await hydrated(phonePage);
 	await phonePage.getByLabel('The code on the screen').fill(`${code.slice(0, 5).toLowerCase()} - ${code.slice(5).toLowerCase()}`);
 	await Promise.all([phonePage.waitForURL(`**/j/${code}`), phonePage.getByRole('button', { name: 'Join' }).click()]);
 	await phonePage.locator('[data-testid=phone-page][data-hydrated]').waitFor();

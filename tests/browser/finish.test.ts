@@ -46,7 +46,7 @@ afterAll(() => session.teardown());
 async function open(ctx: BrowserContext, path: string): Promise<Page> {
 	const page = await ctx.newPage();
 	await page.goto(`${server.url}${path}`);
-	await page.locator('html[data-hydrated]').waitFor();
+	await hydrated(page);
 	return page;
 }
 
