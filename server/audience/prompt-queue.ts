@@ -8,6 +8,7 @@ import { OneAtATime } from '../one-at-a-time';
 import { blocklistMatcher, cleanPrompt } from './prompt-text';
 import { admitPrompt, type AuthorShare } from './queue-share';
 import type { AudienceSettings } from './settings';
+import { ArrivalClock } from '../arrival-clock';
 
 /**
  * The prompt queue: prompts from the audience (and members) waiting for their turn to start a
@@ -73,9 +74,12 @@ export class PromptQueue {
 	/** Per network, one admission at a time: the fair-share check and its writes do not interleave. */
 	private admitting = new OneAtATime();
 	private readonly now: () => number;
+	/** Arrival times that never tie, so the queue's order is the order prompts came in. */
+	private readonly arrivals: ArrivalClock;
 
 	constructor(private deps: PromptQueueDeps) {
 		this.now = deps.now ?? Date.now;
+		this.arrivals = new ArrivalClock(this.now);
 		this.rates = deps.rates ?? new MemoryRateLimits(this.now);
 	}
 
@@ -110,7 +114,7 @@ export class PromptQueue {
 			if (!admission.admit) throw tooManyRequests('The queue is full right now. Try again in a minute.', 60);
 			if (admission.evict) await this.giveWay(networkId, admission.evict);
 			const id = randomId();
-			const createdAt = new Date(this.now());
+			const createdAt = this.arrivals.next();
 			await this.deps.db
 				.insertInto('prompts')
 				.values({
@@ -145,6 +149,7 @@ export class PromptQueue {
 		const recent = await base
 			.where('prompts.status', 'not in', WAITING)
 			.orderBy('prompts.created_at', 'desc')
+			.orderBy('prompts.id', 'desc')
 			.limit(HISTORY)
 			.execute();
 		const from = (r: { label: string | null; memberId: string | null; display_name: string | null }) =>
@@ -163,6 +168,7 @@ export class PromptQueue {
 			.where('network_id', '=', networkId)
 			.where(author.kind === 'audience' ? 'audience_session_id' : 'user_id', '=', author.kind === 'audience' ? author.sessionId : author.userId)
 			.orderBy('created_at', 'desc')
+			.orderBy('id', 'desc')
 			.limit(50)
 			.execute();
 		return Promise.all(rows.map(async (r) => view(r, WAITING.includes(r.status) ? await this.positionOf(networkId, r) : null)));

@@ -3,6 +3,7 @@ import type { Db } from '../db/connect';
 import { generateSessionToken, sessionIdFromToken } from '../auth/session-token';
 import { randomId } from '../ids';
 import { OneAtATime } from '../one-at-a-time';
+import { ArrivalClock } from '../arrival-clock';
 
 /**
  * Audience sessions: what a phone gets for scanning a join code. No account: a 160-bit
@@ -62,11 +63,15 @@ export class AudienceSessions {
 	private remembered = new Map<string, { session: AudienceSession; until: number }>();
 	/** Bumped by every removal: a lookup that started before one must not remember what it read. */
 	private removals = 0;
+	/** Join times in join order, so "newest first" matches the guest numbers. */
+	private readonly arrivals: ArrivalClock;
 
 	constructor(
 		private db: Db,
 		private now: () => number = Date.now
-	) {}
+	) {
+		this.arrivals = new ArrivalClock(now);
+	}
 
 	/** A new session for `networkId`, joined through `joinCode`. */
 	async create(networkId: string, joinCode: string | null): Promise<{ token: string; session: AudienceSession }> {
@@ -76,13 +81,14 @@ export class AudienceSessions {
 		const expiresAt = new Date(now.getTime() + AUDIENCE_LIFETIME_MS);
 		// The count and the insert run back to back per network, so 200 people joining at once
 		// get 200 different numbers (this process owns the database, as DESIGN.md says).
-		const label = await this.labelling.run(networkId, async () => {
+		const { label, createdAt } = await this.labelling.run(networkId, async () => {
 			const { n } = await this.db
 				.selectFrom('audience_sessions')
 				.select((eb) => eb.fn.countAll<string>().as('n'))
 				.where('network_id', '=', networkId)
 				.executeTakeFirstOrThrow();
 			const label = `guest ${Number(n) + 1}`;
+			const createdAt = this.arrivals.next();
 			await this.db
 				.insertInto('audience_sessions')
 				.values({
@@ -91,14 +97,14 @@ export class AudienceSessions {
 					network_id: networkId,
 					join_code: joinCode,
 					label,
-					created_at: now,
-					last_seen_at: now,
+					created_at: createdAt,
+					last_seen_at: createdAt,
 					expires_at: expiresAt
 				})
 				.execute();
-			return label;
+			return { label, createdAt };
 		});
-		const session: AudienceSession = { id, networkId, label, createdAt: now, lastSeenAt: now, expiresAt, revoked: false };
+		const session: AudienceSession = { id, networkId, label, createdAt, lastSeenAt: createdAt, expiresAt, revoked: false };
 		this.remember(sessionIdFromToken(token), session);
 		return { token, session };
 	}
@@ -223,6 +229,10 @@ export class AudienceSessions {
 			.where('s.network_id', '=', networkId)
 			.where('s.expires_at', '>', new Date(this.now()))
 			.orderBy('s.created_at', 'desc')
+			// Two joins in the same millisecond tie on created_at; the label's number breaks the
+			// tie ("guest 10" is longer than "guest 9", so length first, then text).
+			.orderBy(sql`length(s.label)`, 'desc')
+			.orderBy('s.label', 'desc')
 			.limit(limit)
 			.execute();
 		return rows.map((r) => ({

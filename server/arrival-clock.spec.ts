@@ -1,0 +1,26 @@
+import { describe, expect, test } from 'vitest';
+import { ArrivalClock } from './arrival-clock';
+
+describe('ArrivalClock', () => {
+	test('readings in the same millisecond come out one millisecond apart', () => {
+		const clock = new ArrivalClock(() => 1_000);
+		expect([clock.next(), clock.next(), clock.next()].map((d) => d.getTime())).toEqual([1_000, 1_001, 1_002]);
+	});
+
+	test('follows the clock once it moves past the last reading', () => {
+		let now = 1_000;
+		const clock = new ArrivalClock(() => now);
+		clock.next();
+		clock.next();
+		now = 5_000;
+		expect(clock.next().getTime()).toBe(5_000);
+	});
+
+	test('a clock that steps back does not reorder arrivals', () => {
+		let now = 5_000;
+		const clock = new ArrivalClock(() => now);
+		clock.next();
+		now = 4_000;
+		expect(clock.next().getTime()).toBe(5_001);
+	});
+});
