@@ -141,9 +141,11 @@ export class Audience {
 		const now = deps.now ?? Date.now;
 		const rates = deps.rates ?? new MemoryRateLimits(now);
 		this.codes = new JoinCodes(deps.db, deps.networks, now);
-		this.sessions = new AudienceSessions(deps.db, now);
+		const lockNetwork: Networks['withRowLock'] = (id, work) => deps.networks.withRowLock(id, work);
+		this.sessions = new AudienceSessions(deps.db, lockNetwork, now);
 		this.queue = new PromptQueue({
 			db: deps.db,
+			lockNetwork,
 			settings: (id) => this.settings(id),
 			onChange: (id) => this.queueChanged(id),
 			rates,

@@ -1,4 +1,5 @@
 import type { Db } from '../db/connect';
+import type { Networks } from '../networks/networks';
 import type { PromptStatus } from '../db/schema';
 import { displayName } from '../auth/display-name';
 import { MemoryRateLimits, type RateLimit, type RateLimits } from '../cluster/counters';
@@ -55,6 +56,12 @@ export interface StartablePrompt {
 
 export interface PromptQueueDeps {
 	db: Db;
+	/**
+	 * Runs `work` in a transaction holding the network's row lock (Networks.withRowLock): with
+	 * several processes, two admissions for one network would otherwise both pass the fair-share
+	 * check, and their arrival times could tie.
+	 */
+	lockNetwork: Networks['withRowLock'];
 	settings(networkId: string): Promise<AudienceSettings>;
 	/** Told after every change to a network's queue (the scheduler and the feed listen). */
 	onChange?(networkId: string): void;
@@ -102,8 +109,10 @@ export class PromptQueue {
 		if (blocklistMatcher(settings.blocklist)(cleaned.text)) {
 			throw badRequest('This prompt was not accepted. Try different words.');
 		}
-		const { id, position } = await this.admitting.run(networkId, async () => {
-			const shares = await this.shares(networkId);
+		// One at a time in this process (the lock's transaction would otherwise queue the others'
+		// queries behind it on PGlite's one connection), and across processes by the row lock.
+		const admit = () => this.deps.lockNetwork(networkId, async (tx) => {
+			const { shares, newestWaiting } = await this.shares(tx, networkId);
 			const admission = admitPrompt(authorKey(author), author.kind === 'audience', shares, settings);
 			if (!admission.admit && admission.reason === 'person') {
 				throw tooManyRequests(
@@ -112,10 +121,11 @@ export class PromptQueue {
 				);
 			}
 			if (!admission.admit) throw tooManyRequests('The queue is full right now. Try again in a minute.', 60);
-			if (admission.evict) await this.giveWay(networkId, admission.evict);
+			if (admission.evict) await this.giveWay(tx, networkId, admission.evict);
 			const id = randomId();
-			const createdAt = this.arrivals.next();
-			await this.deps.db
+			// After every waiting prompt, even one another process stamped this millisecond.
+			const createdAt = new Date(Math.max(this.arrivals.next().getTime(), (newestWaiting ?? 0) + 1));
+			await tx
 				.insertInto('prompts')
 				.values({
 					id,
@@ -132,6 +142,7 @@ export class PromptQueue {
 			for (const share of shares.values()) waiting += share.waiting;
 			return { id, position: waiting - (admission.evict ? 1 : 0) + 1 };
 		});
+		const { id, position } = await this.admitting.run(networkId, admit);
 		this.changed(networkId);
 		return { id, status: 'queued', position };
 	}
@@ -300,9 +311,12 @@ export class PromptQueue {
 		return this.deps.db.selectFrom('prompts').selectAll().where('id', '=', promptId).where('network_id', '=', networkId).executeTakeFirst();
 	}
 
-	/** Who holds the waiting places, by author key: how many each, and when each last queued one. */
-	private async shares(networkId: string): Promise<Map<string, AuthorShare>> {
-		const rows = await this.deps.db
+	/**
+	 * Who holds the waiting places, by author key: how many each, and when each last queued one;
+	 * and when the newest waiting prompt of all arrived (ms), null when none waits.
+	 */
+	private async shares(db: Db, networkId: string): Promise<{ shares: Map<string, AuthorShare>; newestWaiting: number | null }> {
+		const rows = await db
 			.selectFrom('prompts')
 			.select((eb) => ['audience_session_id', 'user_id', 'status', eb.fn.countAll<string>().as('n'), eb.fn.max('created_at').as('newest')])
 			.where('network_id', '=', networkId)
@@ -310,7 +324,9 @@ export class PromptQueue {
 			.groupBy(['audience_session_id', 'user_id', 'status'])
 			.execute();
 		const shares = new Map<string, AuthorShare>();
+		let newestWaiting: number | null = null;
 		for (const row of rows) {
+			newestWaiting = Math.max(newestWaiting ?? 0, new Date(row.newest).getTime());
 			// A host's prompts (user_id) never give way; nor do those of an account since deleted.
 			const key = row.audience_session_id ? `a:${row.audience_session_id}` : row.user_id ? `u:${row.user_id}` : 'gone';
 			const share = shares.get(key) ?? { waiting: 0, newestQueuedAt: null, audience: row.audience_session_id !== null };
@@ -318,12 +334,12 @@ export class PromptQueue {
 			if (row.status === 'queued') share.newestQueuedAt = new Date(row.newest).getTime();
 			shares.set(key, share);
 		}
-		return shares;
+		return { shares, newestWaiting };
 	}
 
 	/** The newest queued prompt of `key`'s audience session is dropped to make room. */
-	private async giveWay(networkId: string, key: string): Promise<void> {
-		const victim = await this.deps.db
+	private async giveWay(db: Db, networkId: string, key: string): Promise<void> {
+		const victim = await db
 			.selectFrom('prompts')
 			.select('id')
 			.where('network_id', '=', networkId)
@@ -334,7 +350,7 @@ export class PromptQueue {
 			.limit(1)
 			.executeTakeFirst();
 		if (!victim) return; // started meanwhile: its place is free anyway
-		await this.deps.db
+		await db
 			.updateTable('prompts')
 			.set({ status: 'dropped', reason: GAVE_WAY, decided_at: new Date(this.now()) })
 			.where('id', '=', victim.id)

@@ -4,6 +4,7 @@ import { generateSessionToken, sessionIdFromToken } from '../auth/session-token'
 import { randomId } from '../ids';
 import { OneAtATime } from '../one-at-a-time';
 import { ArrivalClock } from '../arrival-clock';
+import type { Networks } from '../networks/networks';
 
 /**
  * Audience sessions: what a phone gets for scanning a join code. No account: a 160-bit
@@ -68,6 +69,8 @@ export class AudienceSessions {
 
 	constructor(
 		private db: Db,
+		/** The network's row lock (Networks.withRowLock): joins on several processes take turns. */
+		private lockNetwork: Networks['withRowLock'],
 		private now: () => number = Date.now
 	) {
 		this.arrivals = new ArrivalClock(now);
@@ -80,30 +83,34 @@ export class AudienceSessions {
 		const now = new Date(this.now());
 		const expiresAt = new Date(now.getTime() + AUDIENCE_LIFETIME_MS);
 		// The count and the insert run back to back per network, so 200 people joining at once
-		// get 200 different numbers (this process owns the database, as DESIGN.md says).
-		const { label, createdAt } = await this.labelling.run(networkId, async () => {
-			const { n } = await this.db
-				.selectFrom('audience_sessions')
-				.select((eb) => eb.fn.countAll<string>().as('n'))
-				.where('network_id', '=', networkId)
-				.executeTakeFirstOrThrow();
-			const label = `guest ${Number(n) + 1}`;
-			const createdAt = this.arrivals.next();
-			await this.db
-				.insertInto('audience_sessions')
-				.values({
-					id,
-					token_hash: sessionIdFromToken(token),
-					network_id: networkId,
-					join_code: joinCode,
-					label,
-					created_at: createdAt,
-					last_seen_at: createdAt,
-					expires_at: expiresAt
-				})
-				.execute();
-			return { label, createdAt };
-		});
+		// get 200 different numbers: one at a time in this process, and under the network's row
+		// lock across processes. Join times follow the numbers, so newest first is by number.
+		const { label, createdAt } = await this.labelling.run(networkId, () =>
+			this.lockNetwork(networkId, async (tx) => {
+				const { n, newest } = await tx
+					.selectFrom('audience_sessions')
+					.select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.max('created_at').as('newest')])
+					.where('network_id', '=', networkId)
+					.executeTakeFirstOrThrow();
+				const label = `guest ${Number(n) + 1}`;
+				const after = newest ? new Date(newest).getTime() + 1 : 0;
+				const createdAt = new Date(Math.max(this.arrivals.next().getTime(), after));
+				await tx
+					.insertInto('audience_sessions')
+					.values({
+						id,
+						token_hash: sessionIdFromToken(token),
+						network_id: networkId,
+						join_code: joinCode,
+						label,
+						created_at: createdAt,
+						last_seen_at: createdAt,
+						expires_at: expiresAt
+					})
+					.execute();
+				return { label, createdAt };
+			})
+		);
 		const session: AudienceSession = { id, networkId, label, createdAt, lastSeenAt: createdAt, expiresAt, revoked: false };
 		this.remember(sessionIdFromToken(token), session);
 		return { token, session };
@@ -229,10 +236,6 @@ export class AudienceSessions {
 			.where('s.network_id', '=', networkId)
 			.where('s.expires_at', '>', new Date(this.now()))
 			.orderBy('s.created_at', 'desc')
-			// Two joins in the same millisecond tie on created_at; the label's number breaks the
-			// tie ("guest 10" is longer than "guest 9", so length first, then text).
-			.orderBy(sql`length(s.label)`, 'desc')
-			.orderBy('s.label', 'desc')
 			.limit(limit)
 			.execute();
 		return rows.map((r) => ({

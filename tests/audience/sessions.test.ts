@@ -167,8 +167,8 @@ describe.each(backends())('audience sessions on $name', ({ open }) => {
 
 	test('use slides the expiry, at most every 30 s; expired sessions are gone', async () => {
 		let clock = Date.now();
-		const sessions = new AudienceSessions(db, () => clock);
-		const { network } = start();
+		const { network, networks } = start();
+		const sessions = new AudienceSessions(db, (id, work) => networks.withRowLock(id, work), () => clock);
 		const id = await network(owner);
 		const { token, session } = await sessions.create(id, null);
 		clock += 10_000;
