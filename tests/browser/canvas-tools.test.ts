@@ -48,14 +48,28 @@ const graphOf = (ctx: BrowserContext, id: string) => call(ctx, 'GET', `/api/netw
 test('"+ Note" opens the note for typing; keys typed in fields never reach canvas shortcuts or warn', async () => {
 	const ada = await person('ada@notes.example.org');
 	const id = await network(ada, 'Notes');
+	// Svelte Flow shows a new node, and so lets its note take focus, once a ResizeObserver has
+	// measured it: a frame or two here, more on a slow laptop. The page's observers can be told
+	// to answer late, to stand in for that laptop.
+	await ada.addInitScript(() => {
+		const Native = window.ResizeObserver;
+		const late = window as unknown as { measureDelayMs?: number };
+		window.ResizeObserver = class extends Native {
+			constructor(callback: ResizeObserverCallback) {
+				super((entries, observer) => (late.measureDelayMs ? setTimeout(() => callback(entries, observer), late.measureDelayMs) : callback(entries, observer)));
+			}
+		};
+	});
 	const { page, warnings } = await openEditor(ada, id);
 
+	// Typed at once, while the new note is still being measured: the keys are held and land in
+	// the note. Without that, the first words were lost and each space pressed the focused
+	// "+ Note" button again. One note, holding the whole sentence.
+	await page.evaluate(() => ((window as unknown as { measureDelayMs?: number }).measureDelayMs = 400));
 	await page.getByTestId('add-note-button').click();
-	// The new note takes focus once Svelte Flow has measured it, a few frames on (more on a
-	// loaded machine): keys pressed before then go to the button, as they would for a person.
-	await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Note text');
-	// Spaces on a focused "+ Note" button would press it again: one note, holding the sentence.
 	await page.keyboard.type('The loop forgets the sea after three turns.');
+	await page.evaluate(() => ((window as unknown as { measureDelayMs?: number }).measureDelayMs = 0));
+	await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Note text');
 	await expect.poll(async () => (await graphOf(ada, id)).notes.map((n: { text: string }) => n.text)).toEqual(['The loop forgets the sea after three turns.']);
 	expect(await page.getByTestId('note').count()).toBe(1);
 

@@ -9,6 +9,7 @@ import { acceptedSentence, paramsSizeProblem, paramsWith } from './param-form';
 import { isNoteFlowId, noteFlowId, toFlowEdges, toFlowNodes, type FlowEdge, type FlowNode } from './flow-mapping';
 import type { BindingState, GraphBinding, GraphSnapshot, Position } from './graph-binding';
 import { throttle } from './throttle';
+import { KeyBuffer } from './key-buffer';
 
 type FinalConnectionState = Parameters<OnConnectEnd>[1];
 
@@ -44,6 +45,7 @@ export class EditorController {
 	 * the "+ Note" button, each space typed would press it again and add another empty note.
 	 */
 	noteToFocus = $state<string | null>(null);
+	private earlyKeys: KeyBuffer | null = null;
 	/** Set once when the shared graph first arrives from the server, so the canvas frames it. */
 	needsFit = $state(false);
 	/**
@@ -227,7 +229,16 @@ export class EditorController {
 		if (this.readOnly || this.refuseWhenFull('notes')) return null;
 		const id = this.binding.addNote(at.x, at.y);
 		this.noteToFocus = id;
+		this.earlyKeys?.stop();
+		this.earlyKeys = typeof window === 'undefined' ? null : new KeyBuffer(window);
 		return id;
+	}
+
+	/** Keys typed between "+ Note" and the new note taking focus (see KeyBuffer). */
+	takeEarlyKeys(): string {
+		const text = this.earlyKeys?.take() ?? '';
+		this.earlyKeys = null;
+		return text;
 	}
 
 	/**
