@@ -7,7 +7,8 @@
 export class ArrivalClock {
 	private last = Number.NEGATIVE_INFINITY;
 
-	constructor(private readonly now: () => number = Date.now) {}
+	// Looked up on each reading, so fake timers in tests apply.
+	constructor(private readonly now: () => number = () => Date.now()) {}
 
 	next(): Date {
 		const at = Math.max(this.now(), this.last + 1);

@@ -129,6 +129,7 @@ export class JoinCodes {
 					.where('network_id', '=', networkId)
 					.where('revoked_at', 'is', null)
 					.orderBy('created_at', 'desc')
+					.orderBy('code')
 					.limit(1)
 					.executeTakeFirst();
 				if (newest && isShowable(newest, this.now(), settings.rotateSeconds)) return info(newest, settings);

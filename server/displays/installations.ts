@@ -67,7 +67,7 @@ export class Installations {
 	) {}
 
 	async list(networkId: string): Promise<Installation[]> {
-		const rows = await this.db.selectFrom('installations').selectAll().where('network_id', '=', networkId).orderBy('created_at').execute();
+		const rows = await this.db.selectFrom('installations').selectAll().where('network_id', '=', networkId).orderBy('created_at').orderBy('id').execute();
 		return rows.map(toPublic);
 	}
 

@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/connect';
 import type { Database, InvocationState, RunStatus, StopCause, StoredPayload } from '../db/schema';
 import { randomId } from '../ids';
+import { ArrivalClock } from '../arrival-clock';
 import type { Arrival, Completion, PendingInvocation, Recovered, RunLifecycleLedger } from './ledger';
 import { RUN_WINDOW } from '../analysis/detect';
 import { storedExactHash } from '../analysis/exact-hash';
@@ -81,6 +82,12 @@ const UNIQUE_VIOLATION = '23505';
  * token), whatever this one still tries records nothing. The plain writer is for control
  * (stop, pause, settings asked on any process): those are the stored truth the holder follows.
  */
+/**
+ * Start times that never tie in this process (shared by every writer, fenced or not): runs
+ * started in one millisecond, such as an experiment's, list newest first in start order.
+ */
+const runStarts = new ArrivalClock();
+
 export class RunWriter implements RunLifecycleLedger {
 	constructor(
 		private db: Db,
@@ -114,7 +121,7 @@ export class RunWriter implements RunLifecycleLedger {
 	private async createOnce(run: NewRun): Promise<{ runId: string; first: PendingInvocation; startedAt: Date; replaced: string[] }> {
 		const runId = randomId();
 		const first: PendingInvocation = { id: randomId(), seq: 1, ...run.first, parentSeq: null, input: run.input, attempts: 0 };
-		const startedAt = new Date();
+		const startedAt = runStarts.next();
 		const replaced = await this.db.transaction().execute(async (tx) => {
 			const ended = await tx
 				.updateTable('runs')
@@ -332,7 +339,7 @@ export class RunWriter implements RunLifecycleLedger {
 		let query = this.db.selectFrom('runs').select('id').where('status', '=', 'running');
 		if (networkId) query = query.where('network_id', '=', networkId);
 		if (lane !== undefined) query = query.where('lane', '=', lane);
-		return (await query.orderBy('started_at').execute()).map((r) => r.id);
+		return (await query.orderBy('started_at').orderBy('id').execute()).map((r) => r.id);
 	}
 
 	/**

@@ -78,7 +78,7 @@ export async function importNetworks(
 			throw new ExperimentError(`${file}: the start node (${model.name}) takes ${model.input}, but prompts are text. Pick a start node that takes text.`);
 		}
 	}
-	const admin = await panic.db.selectFrom('users').select(['id', 'email']).where('is_admin', '=', true).orderBy('created_at').limit(1).executeTakeFirst();
+	const admin = await panic.db.selectFrom('users').select(['id', 'email']).where('is_admin', '=', true).orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
 	const imported: ImportedNetwork[] = [];
 	try {
 		for (const { file, network } of sources) {

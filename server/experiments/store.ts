@@ -3,6 +3,7 @@ import type { Db } from '../db/connect';
 import type { ExperimentStatus } from '../db/schema';
 import { conflict } from '../errors';
 import { randomId } from '../ids';
+import { ArrivalClock } from '../arrival-clock';
 import type { RunResult } from './summary';
 
 /** An experiment as stored. */
@@ -42,6 +43,9 @@ const json = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(v
 
 /** The `experiments` and `experiment_runs` tables: the experiments domain is their one owner. */
 export class ExperimentStore {
+	/** Two experiments started in one millisecond still list in the order they were started. */
+	private readonly arrivals = new ArrivalClock();
+
 	constructor(private db: Db) {}
 
 	/**
@@ -64,7 +68,7 @@ export class ExperimentStore {
 					status: 'running',
 					runs_total: input.prompts.length * input.runsPerPrompt,
 					holder: input.holder,
-					created_at: new Date()
+					created_at: this.arrivals.next()
 				})
 				.execute();
 		} catch (error) {

@@ -58,4 +58,13 @@ describe('thinning automatic versions', () => {
 		expect(capped).toEqual(every(1, 0, 50).map((v) => v.id));
 		expect(automaticToDrop(all, NOW, 50)).toHaveLength(all.length - 50);
 	});
+
+	test('two saved in one millisecond: the cap keeps the one saved later', () => {
+		const at = new Date(NOW.getTime() - MIN);
+		const inSaveOrder = [
+			{ id: 'earlier', createdAt: at },
+			{ id: 'later', createdAt: at }
+		];
+		expect(automaticToDrop(inSaveOrder, NOW, 1)).toEqual(['earlier']);
+	});
 });

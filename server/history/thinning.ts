@@ -29,9 +29,13 @@ export interface Dated {
 	createdAt: Date;
 }
 
-/** The ids among `versions` (automatic ones of one network) that thinning removes at `now`. */
+/**
+ * The ids among `versions` (automatic ones of one network, in the order they were saved) that
+ * thinning removes at `now`.
+ */
 export function automaticToDrop(versions: readonly Dated[], now: Date, cap: number): string[] {
-	const newestFirst = [...versions].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+	// Reversed first: the sort is stable, so two saved in one millisecond keep the later first.
+	const newestFirst = [...versions].reverse().sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
 	const slots = new Set<string>();
 	const kept: Dated[] = [];
 	const drop: string[] = [];

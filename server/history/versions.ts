@@ -323,6 +323,7 @@ export class NetworkVersions {
 			.select(['id', 'created_at'])
 			.where('network_id', '=', networkId)
 			.where('kind', '=', 'auto')
+			.orderBy('seq')
 			.execute();
 		const drop = automaticToDrop(
 			auto.map((v) => ({ id: v.id, createdAt: new Date(v.created_at) })),

@@ -54,6 +54,7 @@ export class Invites {
 			.selectAll()
 			.where('network_id', '=', networkId)
 			.orderBy('created_at', 'desc')
+			.orderBy('id')
 			.execute();
 		return rows.map((r) => ({ id: r.id, role: r.role, expiresAt: r.expires_at, revokedAt: r.revoked_at, uses: r.uses, createdAt: r.created_at }));
 	}

@@ -128,6 +128,7 @@ export class Networks {
 				eb.or([eb('networks.owner_id', '=', viewer.id), eb('m.role', 'is not', null), eb('networks.visibility', '=', 'public')])
 			)
 			.orderBy('networks.updated_at', 'desc')
+			.orderBy('networks.id')
 			.limit(500)
 			.execute();
 		return rows.map((row) => this.summary(row, viewer)!).filter(Boolean);
@@ -232,6 +233,7 @@ export class Networks {
 			.select(['users.id as userId', 'users.email', 'users.display_name', 'network_members.role', 'network_members.created_at as joinedAt'])
 			.where('network_members.network_id', '=', id)
 			.orderBy('network_members.created_at')
+			.orderBy('users.id')
 			.execute();
 		if (role !== 'owner' && !rows.some((row) => row.userId === viewer.id)) {
 			throw forbidden('Only the members of this network see who else is in it.');

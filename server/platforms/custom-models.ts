@@ -24,6 +24,7 @@ export class CustomModels {
 			.select('info')
 			.where('user_id', '=', userId)
 			.orderBy('created_at')
+			.orderBy('model_id')
 			.execute();
 		return rows.map((r) => r.info as unknown as ModelInfo);
 	}
@@ -69,6 +70,7 @@ export class CustomModels {
 			// The owner's own entry first, then the oldest one anyone saved.
 			.orderBy((eb) => eb.case().when('user_id', '=', ownerId).then(0).else(1).end())
 			.orderBy('created_at')
+			.orderBy('user_id')
 			.limit(1)
 			.executeTakeFirst();
 		return row ? (row.info as unknown as ModelInfo) : undefined;
