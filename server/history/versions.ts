@@ -134,7 +134,7 @@ export class NetworkVersions {
 	/** Saves the live graph under a name; owner and editors (a locked canvas does not stop a save). */
 	async saveNamed(networkId: string, viewer: Viewer, name: string): Promise<VersionSummary> {
 		await this.o.networks.requireEditor(networkId, viewer);
-		const graph = await this.liveGraph(networkId);
+		const graph = await this.liveGraphEndingBurst(networkId);
 		return this.record(networkId, 'named', graph, { by: viewer.id, name, force: true });
 	}
 
@@ -149,7 +149,9 @@ export class NetworkVersions {
 		const version = await this.detail(networkId, versionId);
 		const label = version.name ?? `${KIND_NAMES[version.kind].toLowerCase()} of ${version.createdAt.toISOString().slice(0, 16).replace('T', ' ')}`;
 		await this.o.docs.withRoom(networkId, async (room) => {
-			await this.record(networkId, 'before_restore', room.read(liveGraphOf), { by: viewer.id, name: `Before restoring ${label}`, force: true });
+			const before = room.read(liveGraphOf);
+			this.endBurst(networkId);
+			await this.record(networkId, 'before_restore', before, { by: viewer.id, name: `Before restoring ${label}`, force: true });
 			if (!inBrowser) await room.change((doc) => writeGraph(doc, version.graph, 'server'), 'server', [viewer.id]);
 		});
 		return version;
@@ -157,7 +159,7 @@ export class NetworkVersions {
 
 	/** Before the graph is replaced wholesale (PUT /graph, an import into a network): the graph as it was. */
 	async beforeReplace(networkId: string, viewer: Viewer): Promise<void> {
-		await this.record(networkId, 'before_import', await this.liveGraph(networkId), { by: viewer.id, force: true });
+		await this.record(networkId, 'before_import', await this.liveGraphEndingBurst(networkId), { by: viewer.id, force: true });
 	}
 
 	/** The version of the graph a run used: taken when it starts, or on first look; one per run. */
@@ -218,6 +220,28 @@ export class NetworkVersions {
 
 	private liveGraph(networkId: string): Promise<Graph> {
 		return this.o.docs.withRoom(networkId, (room) => room.read(liveGraphOf));
+	}
+
+	/**
+	 * The live graph, for a version that keeps it (saved by name, before a replace or a
+	 * restore). That version holds the burst settling so far, so the burst ends in the same
+	 * step as the read: the next automatic version names only who edits after it, and its diff
+	 * is against this one. (Without this, an editor who replaced the graph was listed with
+	 * whoever had edited just before, though the diff showed only the replacement.)
+	 */
+	private liveGraphEndingBurst(networkId: string): Promise<Graph> {
+		return this.o.docs.withRoom(networkId, (room) => {
+			const graph = room.read(liveGraphOf);
+			this.endBurst(networkId);
+			return graph;
+		});
+	}
+
+	private endBurst(networkId: string): void {
+		const pending = this.timers.get(networkId);
+		if (pending) clearTimeout(pending.timer);
+		this.timers.delete(networkId);
+		this.burstEditors.delete(networkId);
 	}
 
 	/**

@@ -224,4 +224,28 @@ describe.each(backends())('network versions on $name', (backend) => {
 		expect(stored).toMatchObject({ kind: 'run', runId: run.id, who: 'The owner', editors: [] });
 		expect(Object.keys(stored.graph).sort()).toEqual(['edges', 'nodes', 'notes', 'startNodeId']);
 	});
+
+	test('a version that keeps the live graph ends the burst before it: the next names only who edited after', async () => {
+		settleMs = 300;
+		versions = new NetworkVersions({ db: t.db, networks, docs: rooms, settleMs, keepAutomatic: KEEP });
+		const own = new FakeClient(lease.room, { readOnly: false, awareness: false, principal: owner.id });
+		own.sendStep1();
+		await lease.room.flush();
+		own.pump();
+		// The owner drags, and before that settles the editor replaces the whole graph.
+		own.edit((doc) => nodesOf(doc).get('a')!.set('x', 5));
+		await lease.room.flush();
+		const settled = new Promise<VersionSummary>((resolve) => {
+			const automatic = (version: VersionSummary) => version.kind === 'auto' && (versions.events.off('recorded', automatic), resolve(version));
+			versions.events.on('recorded', automatic);
+		});
+		await graphs.put(id, editor, { nodes: [node('z')], edges: [], startNodeId: 'z' });
+		const after = await settled;
+		own.leave();
+		own.destroy();
+		settleMs = 0;
+		const kept = (await versions.list(id, viewer)).find((v) => v.kind === 'before_import');
+		expect(kept).toMatchObject({ who: 'The editor', summary: '1 node changed' });
+		expect(after).toMatchObject({ kind: 'auto', who: 'The editor', editors: ['The editor'] });
+	});
 });
