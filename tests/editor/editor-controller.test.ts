@@ -183,4 +183,11 @@ describe('EditorController', () => {
 		writeGraph(doc, { nodes: [{ id: 'z', modelId: 'local/paint', x: 0, y: 0 }], edges: [] }, 'wire');
 		expect(fresh.needsFit).toBe(true);
 	});
+
+	test('a canvas of notes alone is framed too (drawn on a laptop, it is off the edge of a phone)', () => {
+		const doc = new Y.Doc();
+		const fresh = new EditorController(new GraphBinding(doc), MODELS, false);
+		writeGraph(doc, { nodes: [], edges: [], notes: [{ id: 'n1', text: 'a thought', x: 900, y: 400 }] }, 'wire');
+		expect(fresh.needsFit).toBe(true);
+	});
 });

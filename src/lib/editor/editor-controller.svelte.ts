@@ -120,7 +120,8 @@ export class EditorController {
 		this.edges = toFlowEdges(graph, carried?.edges ?? this.edges, (id) => this.modelOf(id)?.output, edgeProblems(this.report));
 		if (this.pendingSource && !graph.nodes.some((n) => n.id === this.pendingSource)) this.pendingSource = null;
 		if (this.settings && !graph.nodes.some((n) => n.id === this.settings!.nodeId)) this.settings = null;
-		if (!local && !this.fitted && graph.nodes.length) this.fitted = this.needsFit = true;
+		// Notes count: a canvas of notes alone, drawn on a laptop, is off the edge of a phone's view.
+		if (!local && !this.fitted && (graph.nodes.length || graph.notes.length)) this.fitted = this.needsFit = true;
 	}
 
 	// ── canvas → doc ───────────────────────────────────────────────────────────
