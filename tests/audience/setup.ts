@@ -2,6 +2,7 @@ import { Audience } from '../../server/audience/audience';
 import type { QueueEngine } from '../../server/audience/scheduler';
 import { EngineEvents } from '../../server/engine/events';
 import type { AudienceSettingsInput } from '../../server/audience/settings';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Db } from '../../server/db/connect';
 import { badRequest } from '../../server/errors';
 import type { ConnectionAdmission } from '../../server/http/connection-admission';
@@ -9,6 +10,7 @@ import { randomId } from '../../server/ids';
 import { Networks } from '../../server/networks/networks';
 import { SyncRooms } from '../../server/sync/rooms';
 import { KyselyUpdateStore } from '../../server/sync/store';
+import type { TestDatabase } from '../helpers/databases';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function until(what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 10_000) {
@@ -114,4 +116,32 @@ export function boot(
 			await rooms.close();
 		}
 	};
+}
+
+/**
+ * A suite's database, its owner and the Audience instances its tests boot (closed after each
+ * test), with the hooks registered in the calling `describe`. Fields are set in `beforeAll`.
+ */
+export function audienceSuite(open: () => Promise<TestDatabase>) {
+	const booted: Array<ReturnType<typeof boot>> = [];
+	let database: TestDatabase | undefined;
+	const suite = {
+		db: undefined as unknown as Db,
+		owner: undefined as unknown as Awaited<ReturnType<typeof createUser>>,
+		boot(options?: Parameters<typeof boot>[1]) {
+			const app = boot(suite.db, options);
+			booted.push(app);
+			return app;
+		}
+	};
+	beforeAll(async () => {
+		database = await open();
+		suite.db = database.db;
+		suite.owner = await createUser(suite.db);
+	});
+	afterEach(async () => {
+		for (const app of booted.splice(0)) await app.close();
+	});
+	afterAll(() => database?.close());
+	return suite;
 }

@@ -1,8 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import type { Db } from '../../server/db/connect';
+import { describe, expect, test } from 'vitest';
 import { AppError } from '../../server/errors';
-import { backends, type TestDatabase } from '../helpers/databases';
-import { boot, createUser } from './setup';
+import { backends } from '../helpers/databases';
+import { audienceSuite } from './setup';
 
 /**
  * Two Audience instances over one database stand in for two processes behind one venue
@@ -10,10 +9,7 @@ import { boot, createUser } from './setup';
  * check-then-write steps (numbering joins, the fair share of the queue) from interleaving.
  */
 describe.each(backends())('two processes admitting one audience, on $name', ({ open }) => {
-	let database: TestDatabase;
-	let db: Db;
-	let owner: Awaited<ReturnType<typeof createUser>>;
-	const booted: Array<ReturnType<typeof boot>> = [];
+	const suite = audienceSuite(open);
 	const refused = (promise: Promise<unknown>) =>
 		promise.then(
 			() => null,
@@ -21,22 +17,11 @@ describe.each(backends())('two processes admitting one audience, on $name', ({ o
 		);
 
 	async function twoProcesses(settings = {}) {
-		const [a, b] = [boot(db), boot(db)];
-		booted.push(a, b);
-		const id = await a.network(owner, { queueMode: 'moderated', ...settings });
-		const { code } = await a.audience.mintCode(id, owner);
+		const [a, b] = [suite.boot(), suite.boot()];
+		const id = await a.network(suite.owner, { queueMode: 'moderated', ...settings });
+		const { code } = await a.audience.mintCode(id, suite.owner);
 		return { processes: [a.audience, b.audience], id, code };
 	}
-
-	beforeAll(async () => {
-		database = await open();
-		db = database.db;
-		owner = await createUser(db);
-	});
-	afterEach(async () => {
-		for (const app of booted.splice(0)) await app.close();
-	});
-	afterAll(() => database?.close());
 
 	test('thirty people scanning at once, through both, get thirty different numbers, listed newest first', async () => {
 		const { processes, id, code } = await twoProcesses();
@@ -45,7 +30,7 @@ describe.each(backends())('two processes admitting one audience, on $name', ({ o
 		expect(new Set(labels).size).toBe(30);
 		expect([...labels].sort()).toEqual(Array.from({ length: 30 }, (_, i) => `guest ${i + 1}`).sort());
 
-		const listed = await processes[1].presence(id, owner);
+		const listed = await processes[1].presence(id, suite.owner);
 		expect(listed.sessions.map((s) => s.label)).toEqual(Array.from({ length: 30 }, (_, i) => `guest ${30 - i}`));
 	});
 
@@ -56,7 +41,7 @@ describe.each(backends())('two processes admitting one audience, on $name', ({ o
 		const sent = await Promise.all(Array.from({ length: 10 }, (_, i) => refused(processes[i % 2].submitPrompt(id, guest, `prompt ${i}`))));
 		expect(sent.filter((s) => s === null)).toHaveLength(1);
 		expect(sent.filter((s) => s === 429)).toHaveLength(9);
-		const waiting = await db.selectFrom('prompts').select('id').where('network_id', '=', id).where('status', '=', 'queued').execute();
+		const waiting = await suite.db.selectFrom('prompts').select('id').where('network_id', '=', id).where('status', '=', 'queued').execute();
 		expect(waiting).toHaveLength(1);
 	});
 
@@ -67,7 +52,7 @@ describe.each(backends())('two processes admitting one audience, on $name', ({ o
 		const sent = await Promise.all(guests.map((guest, i) => processes[i % 2].submitPrompt(id, guest, `prompt ${i}`)));
 		expect(sent.map((s) => s.position).sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 
-		const queue = (await processes[0].listPrompts(id, { user: owner, audience: null })) as { waiting: Array<{ id: string; position: number }> };
+		const queue = (await processes[0].listPrompts(id, { user: suite.owner, audience: null })) as { waiting: Array<{ id: string; position: number }> };
 		const byPlace = [...sent].sort((x, y) => x.position - y.position).map((s) => s.id);
 		expect(queue.waiting.map((p) => p.id)).toEqual(byPlace);
 		expect(queue.waiting.map((p) => p.position)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
