@@ -149,7 +149,8 @@ export class LiveFeed {
 	/** Cards of the run the run map names, newest first (older runs' cards leave at once). */
 	private publish() {
 		const runId = this.run?.runId;
-		const mine = runId ? this.all.filter((c) => c.runId === runId) : this.all;
+		// A copy either way: `all` stays in arrival order, which its trimming relies on.
+		const mine = runId ? this.all.filter((c) => c.runId === runId) : this.all.slice();
 		this.cards = mine.sort((a, b) => b.seq - a.seq).slice(0, this.keep);
 	}
 }
