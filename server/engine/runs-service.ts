@@ -87,7 +87,10 @@ export class RunsService {
 	async get(runId: string, user: PublicUser | null, page: z.infer<typeof runPageSchema>) {
 		const run = await this.readable(runId, user);
 		const limit = page.limit ?? 200;
-		const invocations = await this.reader.invocations(runId, page.after ?? 0, limit);
+		// A step that starts between the run's read and its invocations' would be listed past the
+		// count the run says it has: it waits for the next read, as on the live stream.
+		const count = run.nextSeq - 1;
+		const invocations = (await this.reader.invocations(runId, page.after ?? 0, limit)).filter((inv) => inv.seq <= count);
 		const spend = await this.reader.spend([runId]);
 		return {
 			...runJson(run, spend.get(runId) ?? 0),
