@@ -72,6 +72,12 @@ const START_TRIES = 3;
 const UNIQUE_VIOLATION = '23505';
 
 /**
+ * Start times that never tie in this process (shared by every writer, fenced or not): runs
+ * started in one millisecond, such as an experiment's, list newest first in start order.
+ */
+const runStarts = new ArrivalClock();
+
+/**
  * Every write to `runs` and `invocations` (run-reader.ts has every read). Every seq comes
  * from `runs.next_seq`, bumped in the transaction that inserts the invocations, under the
  * run row's lock: no duplicates, no gaps. Every write first checks (and locks)
@@ -82,12 +88,6 @@ const UNIQUE_VIOLATION = '23505';
  * token), whatever this one still tries records nothing. The plain writer is for control
  * (stop, pause, settings asked on any process): those are the stored truth the holder follows.
  */
-/**
- * Start times that never tie in this process (shared by every writer, fenced or not): runs
- * started in one millisecond, such as an experiment's, list newest first in start order.
- */
-const runStarts = new ArrivalClock();
-
 export class RunWriter implements RunLifecycleLedger {
 	constructor(
 		private db: Db,
