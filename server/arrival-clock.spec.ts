@@ -23,4 +23,11 @@ describe('ArrivalClock', () => {
 		now = 4_000;
 		expect(clock.next().getTime()).toBe(5_001);
 	});
+
+	test('after another process stamped a later time, it follows that, and keeps following it', () => {
+		const clock = new ArrivalClock(() => 1_000);
+		expect(clock.next(1_005).getTime()).toBe(1_006);
+		expect(clock.next().getTime()).toBe(1_007);
+		expect(clock.next(900).getTime()).toBe(1_008);
+	});
 });

@@ -10,8 +10,12 @@ export class ArrivalClock {
 	// Looked up on each reading, so fake timers in tests apply.
 	constructor(private readonly now: () => number = () => Date.now()) {}
 
-	next(): Date {
-		const at = Math.max(this.now(), this.last + 1);
+	/**
+	 * The next arrival time. `after` (ms) is an arrival it must also follow, one another process
+	 * stamped (read under a lock): the reading is then at least a millisecond after that too.
+	 */
+	next(after = Number.NEGATIVE_INFINITY): Date {
+		const at = Math.max(this.now(), this.last + 1, after + 1);
 		this.last = at;
 		return new Date(at);
 	}

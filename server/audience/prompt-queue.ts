@@ -124,7 +124,7 @@ export class PromptQueue {
 			if (admission.evict) await this.giveWay(tx, networkId, admission.evict);
 			const id = randomId();
 			// After every waiting prompt, even one another process stamped this millisecond.
-			const createdAt = new Date(Math.max(this.arrivals.next().getTime(), (newestWaiting ?? 0) + 1));
+			const createdAt = this.arrivals.next(newestWaiting ?? undefined);
 			await tx
 				.insertInto('prompts')
 				.values({

@@ -93,8 +93,7 @@ export class AudienceSessions {
 					.where('network_id', '=', networkId)
 					.executeTakeFirstOrThrow();
 				const label = `guest ${Number(n) + 1}`;
-				const after = newest ? new Date(newest).getTime() + 1 : 0;
-				const createdAt = new Date(Math.max(this.arrivals.next().getTime(), after));
+				const createdAt = this.arrivals.next(newest ? new Date(newest).getTime() : undefined);
 				await tx
 					.insertInto('audience_sessions')
 					.values({
